@@ -1,0 +1,23 @@
+/**
+ * tokentrace's own attributes, for what the GenAI conventions do not name. All live under the
+ * `tokentrace.` prefix so they never collide with a future convention.
+ */
+
+export const TOKENTRACE_PREFIX = 'tokentrace.';
+
+/** Prefix of custom properties: `Helicone-Property-Feature: chat` becomes `tokentrace.property.Feature`. */
+export const ATTR_TOKENTRACE_PROPERTY_PREFIX = 'tokentrace.property.';
+export const ATTR_TOKENTRACE_SESSION_NAME = 'tokentrace.session.name';
+/** Step of a session as a slash path, e.g. `/analyze/extract`. */
+export const ATTR_TOKENTRACE_SESSION_PATH = 'tokentrace.session.path';
+export const ATTR_TOKENTRACE_PROMPT_ID = 'tokentrace.prompt.id';
+/** A failure inside the instrumentation itself (parsing, a user hook): the app was not affected. */
+export const ATTR_TOKENTRACE_CAPTURE_ERROR = 'tokentrace.capture.error';
+/** True when the token counts were computed with a tokenizer because the provider sent no usage. */
+export const ATTR_TOKENTRACE_USAGE_ESTIMATED = 'tokentrace.usage.estimated';
+/** True when a content attribute was shortened to the configured size limit. */
+export const ATTR_TOKENTRACE_CONTENT_TRUNCATED = 'tokentrace.content.truncated';
+
+export function propertyAttribute(name: string): string {
+  return ATTR_TOKENTRACE_PROPERTY_PREFIX + name;
+}
