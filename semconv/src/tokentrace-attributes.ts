@@ -21,3 +21,5 @@ export const ATTR_TOKENTRACE_CONTENT_TRUNCATED = 'tokentrace.content.truncated';
 export function propertyAttribute(name: string): string {
   return ATTR_TOKENTRACE_PROPERTY_PREFIX + name;
 }
+/** Session id as sent by the app; also written as `gen_ai.conversation.id`. */
+export const ATTR_TOKENTRACE_SESSION_ID = 'tokentrace.session.id';

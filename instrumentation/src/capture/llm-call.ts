@@ -1,0 +1,287 @@
+/**
+ * The life of one captured LLM call, whichever HTTP client carried it: the GenAI CLIENT span is
+ * opened when the request starts, request-body bytes are copied as they are sent, response bytes
+ * are observed as they pass, and the span is completed (attributes, usage, errors, TTFT, metrics,
+ * optional content) when the body ends or the request fails. Every step is guarded: a failure
+ * here is recorded on the span and never reaches the app.
+ */
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENTRACE_CONTENT_TRUNCATED,
+  ATTR_TOKENTRACE_USAGE_ESTIMATED,
+} from '@tokentrace/semconv';
+import type { ResolvedConfig } from '../config.js';
+import { codecFor } from '../providers/codec-registry.js';
+import type { LlmEndpoint, ProviderCodec, RequestInfo, ResponseInfo, StreamAccumulator, StreamEvent, Usage } from '../providers/types.js';
+import { serializeContent } from '../telemetry/content-capture.js';
+import {
+  endpointAttributes,
+  setRequestAttributes,
+  setResponseAttributes,
+  setUsageAttributes,
+  trackingAttributes,
+} from '../telemetry/genai-span-attributes.js';
+import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
+import { guard, recordCaptureError } from '../telemetry/guard.js';
+import { countTokens } from '../telemetry/token-estimator.js';
+import type { ContentKind, TrackingContext } from '../types.js';
+import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
+
+/** Request bodies larger than this are passed through without being inspected. */
+const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface CaptureDeps {
+  tracer: Tracer;
+  metrics: GenAiMetrics;
+  config: ResolvedConfig;
+}
+
+export type HeaderLookup = (name: string) => string | undefined;
+
+export class LlmCall {
+  /** Context in which the HTTP client must run, so that its own span becomes our child. */
+  readonly context: Context;
+  private readonly span: Span;
+  private readonly codec: ProviderCodec;
+  private readonly startedAt = performance.now();
+  private requestChunks: Buffer[] | undefined = [];
+  private requestBytes = 0;
+  private request?: RequestInfo;
+  private status = 0;
+  private observer?: ResponseBodyObserver;
+  private accumulator?: StreamAccumulator;
+  private firstChunkAt?: number;
+  private finished = false;
+
+  constructor(
+    private readonly deps: CaptureDeps,
+    private readonly endpoint: LlmEndpoint,
+    tracking: TrackingContext | undefined,
+    parent: Context,
+  ) {
+    this.codec = codecFor(endpoint.api);
+    this.span = deps.tracer.startSpan(
+      spanName(endpoint.operation, endpoint.urlModel),
+      { kind: SpanKind.CLIENT, attributes: { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) } },
+      parent,
+    );
+    this.context = trace.setSpan(parent, this.span);
+  }
+
+  onRequestBodyChunk(chunk: Uint8Array | string, encoding?: BufferEncoding): void {
+    if (!this.requestChunks) return;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk);
+    this.requestBytes += buf.length;
+    if (this.requestBytes > MAX_REQUEST_BODY_BYTES) {
+      this.requestChunks = undefined;
+      recordCaptureError('request body', new Error(`larger than ${MAX_REQUEST_BODY_BYTES} bytes; not inspected`), this.span);
+      return;
+    }
+    this.requestChunks.push(buf);
+  }
+
+  onRequestBodyEnd(): void {
+    const chunks = this.requestChunks;
+    if (!chunks || this.request) return;
+    this.requestChunks = undefined;
+    guard('request body', () => {
+      const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
+      const body = text ? JSON.parse(text) : undefined;
+      const request = this.codec.parseRequest(body, this.endpoint);
+      this.request = request;
+      setRequestAttributes(this.span, request, this.endpoint);
+      const model = request.model ?? this.endpoint.urlModel;
+      if (model) this.span.updateName(spanName(this.endpoint.operation, model));
+      if (this.deps.config.captureMessageContent) {
+        this.captureContent(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, request.systemInstructions, 'system');
+        this.captureContent(ATTR_GEN_AI_INPUT_MESSAGES, request.inputMessages, 'input');
+      }
+    }, this.span);
+  }
+
+  onResponseStart(status: number, header: HeaderLookup): void {
+    guard('response headers', () => {
+      this.onRequestBodyEnd(); // a body the client never finished sending still gets parsed
+      this.status = status;
+      const mode = bodyModeFor(header('content-type'));
+      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
+      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event));
+    }, this.span);
+  }
+
+  onResponseChunk(chunk: Uint8Array): void {
+    if (this.finished || !this.observer) return;
+    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
+    try {
+      this.observer.write(chunk);
+    } catch (err) {
+      recordCaptureError('response body', err, this.span);
+      this.observer.destroy();
+      this.observer = undefined;
+    }
+  }
+
+  /** The body ended normally. Completion may finish asynchronously (decompression, tokenizer). */
+  onResponseEnd(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const endedAt = performance.now();
+    this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt));
+  }
+
+  /** The request failed, was aborted, or the connection broke mid-stream. */
+  onError(err: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    const endedAt = performance.now();
+    this.observer?.destroy();
+    this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt));
+  }
+
+  private onStreamEvent(event: StreamEvent): void {
+    this.accumulator?.accept(event);
+  }
+
+  private async complete(endedAt: number, transportError: unknown): Promise<void> {
+    const span = this.span;
+    let response: ResponseInfo | undefined;
+    if (!transportError && this.observer) {
+      try {
+        await this.observer.end();
+      } catch (err) {
+        recordCaptureError('response body decoding', err, span);
+      }
+    }
+    response = guard('response body', () => this.readResponse(transportError !== undefined), span);
+    if (response) guard('response attributes', () => setResponseAttributes(span, response!), span);
+
+    let usage = response?.usage;
+    const succeeded = !transportError && this.status > 0 && this.status < 400 && !response?.error;
+    if (succeeded && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
+      usage = await this.estimateUsage(response).catch((err) => {
+        recordCaptureError('token estimate', err, span);
+        return usage;
+      });
+    }
+    if (usage) setUsageAttributes(span, usage);
+
+    const errorType = this.recordErrors(transportError, response);
+    const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
+    if (ttfc !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc);
+    if (this.deps.config.captureMessageContent && response?.outputMessages?.length) {
+      this.captureContent(ATTR_GEN_AI_OUTPUT_MESSAGES, response.outputMessages, 'output');
+    }
+    guard('metrics', () => this.deps.metrics.record(this.metricAttributes(response, errorType), (endedAt - this.startedAt) / 1000, usage, ttfc), span);
+    span.end(performance.timeOrigin + endedAt);
+  }
+
+  private readResponse(interrupted: boolean): ResponseInfo | undefined {
+    if (this.accumulator && (this.observer?.mode !== 'json' || interrupted)) return this.accumulator.result();
+    const text = this.observer?.bodyText();
+    if (interrupted || !text) return undefined;
+    const body = JSON.parse(text);
+    if (this.accumulator && Array.isArray(body)) {
+      // Gemini's streamGenerateContent without alt=sse: a JSON array of response chunks.
+      for (const item of body) this.accumulator.accept({ data: JSON.stringify(item) });
+      return this.accumulator.result();
+    }
+    return this.codec.parseResponse(body, this.endpoint);
+  }
+
+  private async estimateUsage(response: ResponseInfo | undefined): Promise<Usage | undefined> {
+    const model = response?.model ?? this.request?.model ?? this.endpoint.urlModel;
+    const usage: Usage = { ...response?.usage };
+    if (usage.inputTokens === undefined && this.request) usage.inputTokens = await countTokens(this.request.inputText, model);
+    if (usage.outputTokens === undefined && response && this.endpoint.operation !== 'embeddings') {
+      usage.outputTokens = await countTokens(response.outputText, model);
+    }
+    this.span.setAttribute(ATTR_TOKENTRACE_USAGE_ESTIMATED, true);
+    return usage;
+  }
+
+  /** Sets error.type and the error status; returns the error type for the metrics. */
+  private recordErrors(transportError: unknown, response: ResponseInfo | undefined): string | undefined {
+    let errorType: string | undefined;
+    let message: string | undefined;
+    if (transportError !== undefined) {
+      errorType = transportErrorType(transportError);
+      message = transportError instanceof Error ? transportError.message : String(transportError);
+    } else if (this.status >= 400) {
+      errorType = String(this.status);
+      message = response?.error?.message ?? `HTTP ${this.status}`;
+    } else if (response?.error) {
+      errorType = response.error.type;
+      message = response.error.message;
+    }
+    if (errorType === undefined) return undefined;
+    this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
+    return errorType;
+  }
+
+  private isStream(): boolean {
+    return this.observer !== undefined && (this.observer.mode !== 'json' || Boolean(this.endpoint.urlStream));
+  }
+
+  private metricAttributes(response: ResponseInfo | undefined, errorType: string | undefined): Attributes {
+    const attrs: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: this.endpoint.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: this.endpoint.provider,
+      [ATTR_SERVER_ADDRESS]: this.endpoint.serverAddress,
+      [ATTR_SERVER_PORT]: this.endpoint.serverPort,
+    };
+    const requestModel = this.request?.model ?? this.endpoint.urlModel;
+    if (requestModel) attrs[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
+    if (response?.model) attrs[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
+    if (errorType) attrs[ATTR_ERROR_TYPE] = errorType;
+    return attrs;
+  }
+
+  private captureContent(attribute: string, content: unknown, kind: ContentKind): void {
+    if (content === undefined || (Array.isArray(content) && content.length === 0)) return;
+    guard('content capture', () => {
+      const { maxContentLength, redactContent } = this.deps.config;
+      const serialized = serializeContent(content, kind, maxContentLength, redactContent);
+      if (!serialized) return;
+      this.span.setAttribute(attribute, serialized.json);
+      if (serialized.truncated) this.span.setAttribute(ATTR_TOKENTRACE_CONTENT_TRUNCATED, true);
+    }, this.span);
+  }
+
+  /** Last resort when completion itself failed: the span must still end. */
+  private forceEnd(err: unknown, endedAt: number): void {
+    recordCaptureError('completion', err, this.span);
+    this.span.end(performance.timeOrigin + endedAt);
+  }
+}
+
+/** `{operation} {model}`, the conventions' span name. */
+export function spanName(operation: string, model: string | undefined): string {
+  return model ? `${operation} ${model}` : operation;
+}
+
+function hasTokenCounts(usage: Usage | undefined, operation: string): boolean {
+  if (!usage || usage.inputTokens === undefined) return false;
+  return operation === 'embeddings' || usage.outputTokens !== undefined;
+}
+
+function transportErrorType(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { name?: unknown; code?: unknown };
+    if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED' || e.code === 'ABORT_ERR') return 'AbortError';
+    if (typeof e.code === 'string' && e.code) return e.code;
+    if (typeof e.name === 'string' && e.name) return e.name;
+  }
+  return 'Error';
+}

@@ -1,0 +1,186 @@
+/**
+ * Captures LLM calls made through node:http and node:https (axios, node-fetch based SDKs such as
+ * openai v4, the AWS SDK's NodeHttpHandler). `request` and `get` are wrapped on the module
+ * objects, after any other instrumentation's patch, so our GenAI span is the active parent when
+ * the HTTP instrumentation opens its span. Bodies are observed through the instance's own
+ * `write`/`end`, `emit` and the response's `push`, which never changes how the streams flow.
+ */
+import { context } from '@opentelemetry/api';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
+import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
+import { guard } from '../telemetry/guard.js';
+import { startLlmCall } from './call-starter.js';
+import type { CaptureDeps, LlmCall } from './llm-call.js';
+
+type RequestFn = (...args: unknown[]) => ClientRequest;
+interface HttpModule {
+  request: RequestFn;
+  get: RequestFn;
+}
+interface Patch {
+  module: HttpModule;
+  request: RequestFn;
+  get: RequestFn;
+  wrappedRequest: RequestFn;
+  wrappedGet: RequestFn;
+}
+
+export class NodeHttpCapture {
+  private patches: Patch[] = [];
+
+  constructor(
+    private readonly deps: () => CaptureDeps,
+    private readonly registry: () => EndpointRegistry,
+  ) {}
+
+  enable(): void {
+    if (this.patches.length > 0) return;
+    // Loading through require() lets require-hook based instrumentations (instrumentation-http)
+    // apply their patch first, so ours ends up outermost.
+    const load = createRequire(import.meta.url);
+    for (const [name, protocol] of [['node:http', 'http:'], ['node:https', 'https:']] as const) {
+      const module = load(name) as HttpModule;
+      const request = module.request;
+      const get = module.get;
+      const wrappedRequest: RequestFn = (...args) => this.request(module, request, protocol, args);
+      const wrappedGet: RequestFn = (...args) => {
+        const req = wrappedRequest(...args);
+        req.end();
+        return req;
+      };
+      module.request = wrappedRequest;
+      module.get = wrappedGet;
+      this.patches.push({ module, request, get, wrappedRequest, wrappedGet });
+    }
+    syncBuiltinESMExports(); // so that `import { request } from 'node:https'` sees the wrapper too
+  }
+
+  disable(): void {
+    for (const p of this.patches) {
+      if (p.module.request === p.wrappedRequest) p.module.request = p.request;
+      if (p.module.get === p.wrappedGet) p.module.get = p.get;
+    }
+    this.patches = [];
+    syncBuiltinESMExports();
+  }
+
+  private request(module: HttpModule, original: RequestFn, protocol: 'http:' | 'https:', args: unknown[]): ClientRequest {
+    let call: LlmCall | undefined;
+    let forwarded = args;
+    guard('http request', () => {
+      const parsed = parseRequestArgs(args, protocol);
+      if (!parsed) return;
+      const endpoint = this.registry().match(parsed.target);
+      if (!endpoint) return;
+      if (parsed.optionsIndex !== undefined) {
+        const options = args[parsed.optionsIndex] as RequestOptions;
+        const { headers, tracking } = stripTrackingHeaders(options.headers as HeaderShape);
+        if (tracking) {
+          forwarded = [...args];
+          forwarded[parsed.optionsIndex] = { ...options, headers };
+        }
+        call = startLlmCall(this.deps(), endpoint, tracking, context.active());
+      } else {
+        call = startLlmCall(this.deps(), endpoint, undefined, context.active());
+      }
+    });
+    if (!call) return original.apply(module, forwarded);
+    const activeCall = call;
+    const req = context.with(activeCall.context, () => original.apply(module, forwarded));
+    guard('http request', () => observeClientRequest(req, activeCall));
+    return req;
+  }
+}
+
+interface ParsedArgs {
+  target: RequestTarget;
+  /** Index of the options object in the arguments, when there is one. */
+  optionsIndex?: number;
+}
+
+/** Mirrors the argument forms of http.request: (url[, options][, cb]) and (options[, cb]). */
+export function parseRequestArgs(args: unknown[], defaultProtocol: 'http:' | 'https:'): ParsedArgs | undefined {
+  let url: URL | undefined;
+  let optionsIndex: number | undefined;
+  if (typeof args[0] === 'string' || args[0] instanceof URL) {
+    url = new URL(args[0]);
+    if (args[1] && typeof args[1] === 'object') optionsIndex = 1;
+  } else if (args[0] && typeof args[0] === 'object') {
+    optionsIndex = 0;
+  } else return undefined;
+  const options = (optionsIndex !== undefined ? args[optionsIndex] : {}) as RequestOptions & { href?: string };
+  const protocol = (options.protocol ?? url?.protocol ?? defaultProtocol) as string;
+  if (protocol !== 'http:' && protocol !== 'https:') return undefined;
+  let hostname = options.hostname ?? options.host ?? url?.hostname ?? 'localhost';
+  if (hostname.startsWith('[')) hostname = hostname.slice(1, -1);
+  const port = Number(options.port ?? (url?.port || undefined) ?? options.defaultPort ?? defaultPort(protocol));
+  const path = options.path ?? (url ? url.pathname + url.search : '/');
+  return {
+    target: { method: (options.method ?? 'GET').toUpperCase(), protocol, hostname, port, path },
+    optionsIndex,
+  };
+}
+
+function observeClientRequest(req: ClientRequest, call: LlmCall): void {
+  const write = req.write;
+  const end = req.end;
+  const emit = req.emit;
+  req.write = function (this: ClientRequest, chunk: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ClientRequest['write'];
+  req.end = function (this: ClientRequest, chunk?: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    const result = (end as (...a: unknown[]) => ClientRequest).call(this, chunk, ...rest);
+    guard('request body', () => call.onRequestBodyEnd());
+    return result;
+  } as ClientRequest['end'];
+  let responded = false;
+  req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
+    if (event === 'response') {
+      responded = true;
+      guard('response', () => observeIncomingMessage(args[0] as IncomingMessage, call));
+    } else if (event === 'error') {
+      guard('request error', () => call.onError(args[0]));
+    } else if (event === 'close' && !responded) {
+      guard('request error', () => call.onError(abortedError('request closed before a response')));
+    }
+    return emit.call(this, event, ...args);
+  } as ClientRequest['emit'];
+}
+
+function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
+  call.onResponseStart(res.statusCode ?? 0, (name) => {
+    const value = res.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  });
+  const push = res.push;
+  const emit = res.emit;
+  // The HTTP parser hands body bytes to the response with push(); push(null) marks the end.
+  res.push = function (this: IncomingMessage, chunk: unknown, ...rest: unknown[]) {
+    const result = (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    if (chunk === null) guard('response end', () => call.onResponseEnd());
+    else if (chunk instanceof Uint8Array) call.onResponseChunk(chunk);
+    return result;
+  } as IncomingMessage['push'];
+  res.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+    if (event === 'error') guard('response error', () => call.onError(args[0]));
+    else if (event === 'aborted') guard('response error', () => call.onError(abortedError('response aborted')));
+    else if (event === 'close') guard('response end', () => (res.complete ? call.onResponseEnd() : call.onError(abortedError('response closed before its end'))));
+    return emit.call(this, event, ...args);
+  } as IncomingMessage['emit'];
+}
+
+function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
+  if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+    guard('request body', () => call.onRequestBodyChunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined));
+  }
+}
+
+function abortedError(message: string): Error {
+  const err = new Error(message);
+  err.name = 'AbortError';
+  return err;
+}

@@ -1,0 +1,107 @@
+/**
+ * Watches a response body as it passes to the app: undoes the content encoding on a copy, then
+ * either frames it as a stream (SSE or AWS event stream, event by event) or keeps a bounded copy
+ * of a JSON body to parse at the end. The app's own bytes are never held back or touched.
+ */
+import zlib from 'node:zlib';
+import type { StreamEvent } from '../providers/types.js';
+import { AwsEventStreamDecoder } from './aws-event-stream-decoder.js';
+import { SseDecoder } from './sse-decoder.js';
+
+export type BodyMode = 'sse' | 'aws-event-stream' | 'json';
+
+/** Bodies larger than this are not kept for parsing (a chat response is a few KiB). */
+export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+
+export function bodyModeFor(contentType: string | undefined): BodyMode {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('text/event-stream')) return 'sse';
+  if (type.includes('application/vnd.amazon.eventstream')) return 'aws-event-stream';
+  return 'json';
+}
+
+export class ResponseBodyObserver {
+  private readonly decompressor: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private readonly done: Promise<void>;
+  private readonly sse?: SseDecoder;
+  private readonly events?: AwsEventStreamDecoder;
+  private readonly textDecoder = new TextDecoder('utf-8');
+  private readonly jsonChunks: Buffer[] = [];
+  private jsonBytes = 0;
+  private overflow = false;
+
+  constructor(
+    readonly mode: BodyMode,
+    contentEncoding: string | undefined,
+    onEvent: (event: StreamEvent) => void,
+  ) {
+    if (mode === 'sse') this.sse = new SseDecoder(onEvent);
+    if (mode === 'aws-event-stream') this.events = new AwsEventStreamDecoder(onEvent);
+    this.decompressor = createDecompressor(contentEncoding);
+    if (this.decompressor) {
+      const d = this.decompressor;
+      d.on('data', (chunk: Buffer) => this.decoded(chunk));
+      this.done = new Promise((resolve, reject) => {
+        d.once('end', resolve);
+        d.once('error', reject);
+      });
+    } else {
+      this.done = Promise.resolve();
+    }
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.decompressor) this.decompressor.write(chunk);
+    else this.decoded(chunk);
+  }
+
+  /** Resolves once every byte has been decoded and framed. */
+  async end(): Promise<void> {
+    if (this.decompressor) {
+      this.decompressor.end();
+      await this.done;
+    }
+    if (this.sse) {
+      this.sse.write(this.textDecoder.decode());
+      this.sse.end();
+    }
+    this.events?.end();
+  }
+
+  /** The JSON body as text, or undefined when it was too large to keep. */
+  bodyText(): string | undefined {
+    if (this.overflow) return undefined;
+    return Buffer.concat(this.jsonChunks, this.jsonBytes).toString('utf8');
+  }
+
+  /** Stops work on a body the app abandoned; pending decoder output is dropped. */
+  destroy(): void {
+    this.decompressor?.destroy();
+  }
+
+  private decoded(chunk: Uint8Array): void {
+    if (this.sse) this.sse.write(this.textDecoder.decode(chunk, { stream: true }));
+    else if (this.events) this.events.write(chunk);
+    else if (!this.overflow) {
+      this.jsonBytes += chunk.length;
+      if (this.jsonBytes > MAX_JSON_BODY_BYTES) {
+        this.overflow = true;
+        this.jsonChunks.length = 0;
+      } else this.jsonChunks.push(Buffer.from(chunk));
+    }
+  }
+}
+
+function createDecompressor(encoding: string | undefined) {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Captures LLM calls made with the global `fetch` (Node's bundled undici, 6.x on Node 22, 7.x on
+ * Node 24) by wrapping the global dispatcher. A dispatcher sees the request before it is sent
+ * (so tracking headers can be removed and the GenAI span can be the parent of the HTTP span that
+ * instrumentation-undici opens inside `dispatch`), and every response chunk as undici delivers
+ * it, on both versions: undici 6 publishes no response-body diagnostics channel.
+ */
+import { context, diag } from '@opentelemetry/api';
+import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
+import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import { guard } from '../telemetry/guard.js';
+import { startLlmCall } from './call-starter.js';
+import type { CaptureDeps, LlmCall } from './llm-call.js';
+import { parseOrigin, requestTarget } from './request-target.js';
+
+/** undici's own key for the global dispatcher (lib/global.js), shared by every undici copy. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+interface DispatchOptions {
+  origin?: string | URL;
+  path?: string;
+  method?: string;
+  headers?: HeaderShape;
+  body?: unknown;
+  [key: string]: unknown;
+}
+type Handler = Record<string | symbol, unknown>;
+interface Dispatcher {
+  dispatch(options: DispatchOptions, handler: Handler): boolean;
+}
+
+type GlobalWithDispatcher = typeof globalThis & { [GLOBAL_DISPATCHER]?: Dispatcher };
+
+export class UndiciCapture {
+  private original?: Dispatcher;
+  private wrapper?: Dispatcher;
+
+  constructor(
+    private readonly deps: () => CaptureDeps,
+    private readonly registry: () => EndpointRegistry,
+  ) {}
+
+  enable(): void {
+    if (this.wrapper) return;
+    const g = globalThis as GlobalWithDispatcher;
+    // Touching a lazy undici global loads Node's bundled undici, which installs its Agent.
+    void g.Headers;
+    const original = g[GLOBAL_DISPATCHER];
+    if (!original || typeof original.dispatch !== 'function') {
+      diag.warn('tokentrace: no global undici dispatcher found; fetch calls will not be captured');
+      return;
+    }
+    this.original = original;
+    this.wrapper = wrapDispatcher(original, (options, handler) => this.dispatch(original, options, handler));
+    g[GLOBAL_DISPATCHER] = this.wrapper;
+  }
+
+  disable(): void {
+    const g = globalThis as GlobalWithDispatcher;
+    // Only undo our own wrapper: the app may have installed another dispatcher since.
+    if (this.wrapper && g[GLOBAL_DISPATCHER] === this.wrapper) g[GLOBAL_DISPATCHER] = this.original;
+    this.wrapper = undefined;
+    this.original = undefined;
+  }
+
+  private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
+    let call: LlmCall | undefined;
+    let forwarded = options;
+    guard('fetch request', () => {
+      if (!options.origin || typeof options.path !== 'string') return;
+      const origin = parseOrigin(options.origin);
+      if (!origin) return;
+      const endpoint = this.registry().match(requestTarget(origin, options.method, options.path));
+      if (!endpoint) return;
+      const { headers, tracking } = stripTrackingHeaders(options.headers);
+      if (headers !== options.headers) forwarded = { ...options, headers };
+      call = startLlmCall(this.deps(), endpoint, tracking, context.active());
+      if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+    });
+    if (!call) return inner.dispatch(forwarded, handler);
+    const observed = observeHandler(handler, call);
+    return context.with(call.context, () => inner.dispatch(forwarded, observed));
+  }
+}
+
+/** A stand-in for the dispatcher that differs only in `dispatch`; everything else is the original's. */
+function wrapDispatcher(original: Dispatcher, dispatch: Dispatcher['dispatch']): Dispatcher {
+  return new Proxy(original, {
+    get(target, prop) {
+      if (prop === 'dispatch') return dispatch;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Copies request-body bytes to the call as undici pulls them; the bytes sent are the same. */
+function observeRequestBody(body: unknown, call: LlmCall): unknown {
+  if (body == null) {
+    call.onRequestBodyEnd();
+    return body;
+  }
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    call.onRequestBodyChunk(body);
+    call.onRequestBodyEnd();
+    return body;
+  }
+  const isNodeStream = typeof (body as { pipe?: unknown }).pipe === 'function';
+  if (!isNodeStream && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    return teeAsyncIterable(body as AsyncIterable<unknown>, call);
+  }
+  return body; // streams, FormData, Blob: sent as they are, not inspected
+}
+
+async function* teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncGenerator<unknown> {
+  for await (const chunk of source) {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) guard('request body', () => call.onRequestBodyChunk(chunk));
+    yield chunk;
+  }
+  guard('request body', () => call.onRequestBodyEnd());
+}
+
+/**
+ * The app's handler seen through a proxy that reports the response to the call after (or, for
+ * errors, before) the handler got it. Both handler styles are covered: undici 6's (onHeaders,
+ * onData, onComplete, onError) and undici 7's (onResponseStart, onResponseData, ...).
+ */
+function observeHandler(handler: Handler, call: LlmCall): Handler {
+  const observers: Record<string, (original: (...args: unknown[]) => unknown, target: Handler) => (...args: unknown[]) => unknown> = {
+    onHeaders: (original, target) => (...args) => {
+      guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
+      return original.apply(target, args);
+    },
+    onData: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      call.onResponseChunk(args[0] as Uint8Array);
+      return result;
+    },
+    onComplete: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      guard('response end', () => call.onResponseEnd());
+      return result;
+    },
+    onError: (original, target) => (...args) => {
+      guard('request error', () => call.onError(args[0]));
+      return original.apply(target, args);
+    },
+    onResponseStart: (original, target) => (...args) => {
+      guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
+      return original.apply(target, args);
+    },
+    onResponseData: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      call.onResponseChunk(args[1] as Uint8Array);
+      return result;
+    },
+    onResponseEnd: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      guard('response end', () => call.onResponseEnd());
+      return result;
+    },
+    onResponseError: (original, target) => (...args) => {
+      guard('request error', () => call.onError(args[1]));
+      return original.apply(target, args);
+    },
+  };
+  const cache = new Map<string | symbol, unknown>();
+  return new Proxy(handler, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      let wrapped = cache.get(prop);
+      if (wrapped === undefined) {
+        const observe = typeof prop === 'string' ? observers[prop] : undefined;
+        wrapped = observe ? observe(value as (...args: unknown[]) => unknown, target) : value.bind(target);
+        cache.set(prop, wrapped);
+      }
+      return wrapped;
+    },
+  });
+}
+
+function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
+  return (name) => {
+    if (!Array.isArray(raw)) return undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = String(raw[i]);
+      if (key.length === name.length && key.toLowerCase() === name) return String(raw[i + 1]);
+    }
+    return undefined;
+  };
+}
+
+function objectHeaderLookup(headers: unknown): (name: string) => string | undefined {
+  return (name) => {
+    if (!headers || typeof headers !== 'object') return undefined;
+    const value = (headers as Record<string, unknown>)[name];
+    return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+  };
+}
+

@@ -1,0 +1,90 @@
+/**
+ * Resolves the instrumentation's configuration once, from options and environment variables
+ * (options win), into a complete object. Bad values throw an error naming the key.
+ */
+import type { CustomEndpoint, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
+
+export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+export const ENV_MAX_CONTENT_LENGTH = 'TOKENTRACE_MAX_CONTENT_LENGTH';
+export const ENV_OPENAI_COMPATIBLE_URLS = 'TOKENTRACE_OPENAI_COMPATIBLE_URLS';
+
+export const DEFAULT_MAX_CONTENT_LENGTH = 32_768;
+
+export interface ResolvedConfig {
+  captureMessageContent: boolean;
+  maxContentLength: number;
+  redactContent?: RedactContentHook;
+  endpoints: CustomEndpoint[];
+  estimateMissingUsage: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'TOKENTRACE_INVALID_CONFIG';
+  constructor(readonly key: string, expected: string, got: unknown) {
+    super(`tokentrace: invalid ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
+  }
+}
+
+const FORMATS: readonly EndpointFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure-openai'];
+
+export function resolveConfig(
+  options: TokentraceInstrumentationConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
+  const endpoints = [...parseEndpointList(env[ENV_OPENAI_COMPATIBLE_URLS]), ...(options.endpoints ?? [])];
+  endpoints.forEach((e, i) => validateEndpoint(e, `endpoints[${i}]`));
+  const maxContentLength = options.maxContentLength ?? parseIntEnv(env, ENV_MAX_CONTENT_LENGTH) ?? DEFAULT_MAX_CONTENT_LENGTH;
+  if (!Number.isInteger(maxContentLength) || maxContentLength < 64) {
+    throw new ConfigError('maxContentLength', 'an integer >= 64', maxContentLength);
+  }
+  return {
+    captureMessageContent: options.captureMessageContent ?? parseBoolEnv(env, ENV_CAPTURE_MESSAGE_CONTENT) ?? false,
+    maxContentLength,
+    redactContent: options.redactContent,
+    endpoints,
+    estimateMissingUsage: options.estimateMissingUsage ?? true,
+  };
+}
+
+/** `vllm=http://gpu:8000/v1, http://localhost:1234/v1` → endpoints (provider defaults to the format's). */
+export function parseEndpointList(value: string | undefined): CustomEndpoint[] {
+  if (!value?.trim()) return [];
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const eq = item.indexOf('=');
+      // `provider=url`, but a bare URL may itself contain '=' in a query: only split before '://'.
+      if (eq > 0 && eq < item.indexOf('://')) return { provider: item.slice(0, eq).trim(), baseUrl: item.slice(eq + 1).trim() };
+      return { baseUrl: item };
+    });
+}
+
+function validateEndpoint(endpoint: CustomEndpoint, key: string): void {
+  try {
+    const url = new URL(endpoint.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`${key}.baseUrl (or ${ENV_OPENAI_COMPATIBLE_URLS})`, 'an http(s) URL', endpoint.baseUrl);
+  }
+  if (endpoint.format !== undefined && !FORMATS.includes(endpoint.format)) {
+    throw new ConfigError(`${key}.format`, `one of ${FORMATS.join(', ')}`, endpoint.format);
+  }
+}
+
+function parseBoolEnv(env: NodeJS.ProcessEnv, key: string): boolean | undefined {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(key, 'true or false', env[key]);
+}
+
+function parseIntEnv(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const raw = env[key]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new ConfigError(key, 'an integer', raw);
+  return n;
+}

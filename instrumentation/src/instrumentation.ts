@@ -1,0 +1,73 @@
+/**
+ * TokentraceInstrumentation: turns every LLM HTTP call into a GenAI CLIENT span, at the HTTP
+ * layer (global fetch and node:http/https), whatever SDK made it. Usable on its own in an app's
+ * `NodeSDK({ instrumentations: [...] })`, after any HTTP instrumentation in that list so that
+ * HTTP spans nest under the GenAI span; `register` sets all of this up from the environment.
+ */
+import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { setContentCaptureEnabled } from './agent/content-setting.js';
+import type { CaptureDeps } from './capture/llm-call.js';
+import { NodeHttpCapture } from './capture/node-http-capture.js';
+import { UndiciCapture } from './capture/undici-capture.js';
+import { resolveConfig, type ResolvedConfig } from './config.js';
+import { EndpointRegistry } from './providers/endpoint-registry.js';
+import { GenAiMetrics } from './telemetry/genai-metrics.js';
+import type { TokentraceInstrumentationConfig } from './types.js';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+
+export class TokentraceInstrumentation extends InstrumentationBase<TokentraceInstrumentationConfig> {
+  // `declare`d, not initialized: the base constructor calls enable() before field initializers run.
+  private declare resolved?: ResolvedConfig;
+  private declare registry?: EndpointRegistry;
+  private declare metrics?: GenAiMetrics;
+  private declare undiciCapture?: UndiciCapture;
+  private declare httpCapture?: NodeHttpCapture;
+
+  constructor(config: TokentraceInstrumentationConfig = {}) {
+    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+  }
+
+  /** Patches are applied directly in enable(): node:http is a built-in and fetch a global. */
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return [];
+  }
+
+  override setConfig(config: TokentraceInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.applyConfig();
+  }
+
+  override enable(): void {
+    this.applyConfig();
+    this.undiciCapture ??= new UndiciCapture(() => this.captureDeps(), () => this.endpointRegistry());
+    this.httpCapture ??= new NodeHttpCapture(() => this.captureDeps(), () => this.endpointRegistry());
+    this.undiciCapture.enable();
+    this.httpCapture.enable();
+  }
+
+  override disable(): void {
+    this.undiciCapture?.disable();
+    this.httpCapture?.disable();
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.metrics = new GenAiMetrics(this.meter);
+  }
+
+  private applyConfig(): void {
+    this.resolved = resolveConfig(this.getConfig());
+    this.registry = new EndpointRegistry(this.resolved.endpoints);
+    setContentCaptureEnabled(this.resolved.captureMessageContent);
+  }
+
+  private endpointRegistry(): EndpointRegistry {
+    if (!this.registry) this.applyConfig();
+    return this.registry!;
+  }
+
+  private captureDeps(): CaptureDeps {
+    if (!this.resolved) this.applyConfig();
+    this.metrics ??= new GenAiMetrics(this.meter);
+    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved! };
+  }
+}
