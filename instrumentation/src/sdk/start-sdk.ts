@@ -1,17 +1,18 @@
 /**
- * Starts tracing for `--import @tokentrace/instrumentation/register`: the OpenTelemetry Node SDK,
- * configured from the standard OTEL_* variables, with the undici and http instrumentations for
- * generic HTTP spans and ours for GenAI spans. When the app (for example through an earlier
- * `--import`) already registered a tracer provider, only our instrumentation is added to it.
+ * Starts tracing for `--import @tokentrace/instrumentation/register`: an OpenTelemetry SDK
+ * configured from the standard OTEL_* variables (env-sdk.ts), the undici and http
+ * instrumentations for generic HTTP spans, and ours for GenAI spans. When the app (for example
+ * through an earlier `--import`) already registered a tracer provider, tokentrace joins it: only
+ * its instrumentation is added and spans go wherever the app sends them.
  */
 import { diag, trace, type Span } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { TokentraceInstrumentation } from '../instrumentation.js';
 import { redactSpanUrlAttributes } from '../telemetry/url-redaction.js';
 import type { TokentraceInstrumentationConfig } from '../types.js';
+import { startEnvSdk } from './env-sdk.js';
 
 export interface TokentraceHandle {
   /** True when tokentrace started its own SDK; false when it joined the app's tracer provider. */
@@ -22,22 +23,26 @@ export interface TokentraceHandle {
 
 export function startTokentrace(config: TokentraceInstrumentationConfig = {}): TokentraceHandle {
   if (hasRegisteredTracerProvider()) {
-    const instrumentation = new TokentraceInstrumentation(config);
-    const unregister = registerInstrumentations({ instrumentations: [instrumentation] });
+    const unregister = registerInstrumentations({ instrumentations: [new TokentraceInstrumentation(config)] });
     return { ownsSdk: false, shutdown: async () => unregister() };
   }
+  const sdk = startEnvSdk();
   const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
-  const sdk = new NodeSDK({
-    // Order matters: the http instrumentation must patch node:http before ours wraps it.
+  // Constructed in this order on purpose: each instrumentation enables itself in its constructor,
+  // and node:http must be patched by the HTTP instrumentation before tokentrace wraps it.
+  const unregister = registerInstrumentations({
     instrumentations: [
       new UndiciInstrumentation({ requestHook: redact }),
       new HttpInstrumentation({ requestHook: redact }),
       new TokentraceInstrumentation(config),
     ],
   });
-  sdk.start();
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= sdk.shutdown().catch((err) => diag.error('tokentrace: shutdown failed', err)));
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      unregister();
+      await sdk?.shutdown();
+    })().catch((err) => diag.error('tokentrace: shutdown failed', err)));
   // A short script that ends right after its last call still gets its spans exported: when the
   // event loop drains, flush (which keeps the loop alive until the export is done).
   process.once('beforeExit', () => void shutdown());

@@ -1,0 +1,77 @@
+/**
+ * In-process OpenTelemetry setup for tests: a real SDK tracer provider with an in-memory span
+ * exporter, a metric reader that collects on demand, the AsyncLocalStorage context manager,
+ * and tokentrace's instrumentation (optionally after the generic undici/http instrumentations,
+ * as register sets them up). One per test file: vitest runs each file in its own process.
+ */
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { TokentraceInstrumentation, type TokentraceInstrumentationConfig } from '@tokentrace/instrumentation';
+
+class OnDemandMetricReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+export interface TracingHarness {
+  readonly instrumentation: TokentraceInstrumentation;
+  /** Finished spans so far. */
+  spans(): ReadableSpan[];
+  /** Waits until `predicate` holds for the finished spans (span ends can be asynchronous). */
+  waitForSpans(predicate: (spans: ReadableSpan[]) => boolean, timeoutMs?: number): Promise<ReadableSpan[]>;
+  collectMetrics(): Promise<ResourceMetrics>;
+  reset(): void;
+  shutdown(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Also enable instrumentation-undici and instrumentation-http, before tokentrace's (default true). */
+  httpInstrumentations?: boolean;
+}
+
+export function setupTracing(config: TokentraceInstrumentationConfig, options: HarnessOptions = {}): TracingHarness {
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const reader = new OnDemandMetricReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  // Constructed in this order on purpose: each enables itself in its constructor, and node:http
+  // must be patched by the HTTP instrumentation before tokentrace wraps it.
+  const generic = options.httpInstrumentations === false ? [] : [new UndiciInstrumentation(), new HttpInstrumentation()];
+  const instrumentation = new TokentraceInstrumentation(config);
+  const unregister = registerInstrumentations({ instrumentations: [...generic, instrumentation], tracerProvider, meterProvider });
+
+  return {
+    instrumentation,
+    spans: () => exporter.getFinishedSpans(),
+    async waitForSpans(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const spans = exporter.getFinishedSpans();
+        if (predicate(spans)) return spans;
+        if (Date.now() > deadline) throw new Error(`spans not as expected after ${timeoutMs} ms: ${spans.map((s) => s.name).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async collectMetrics() {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics;
+    },
+    reset: () => exporter.reset(),
+    async shutdown() {
+      unregister();
+      await tracerProvider.shutdown();
+      await meterProvider.shutdown();
+    },
+  };
+}
