@@ -21,6 +21,11 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ captureMessageContent: false }, env).captureMessageContent).toBe(false);
   });
 
+  it('infers the wire format of TOKENTRACE_ENDPOINTS entries from the provider name', () => {
+    const config = resolveConfig({}, { TOKENTRACE_ENDPOINTS: 'anthropic=http://127.0.0.1:1,gcp.gemini=http://127.0.0.1:2,aws.bedrock=http://127.0.0.1:3,azure.ai.openai=http://127.0.0.1:4,vllm=http://127.0.0.1:5' });
+    expect(config.endpoints.map((e) => e.format)).toEqual(['anthropic', 'gemini', 'bedrock', 'azure-openai', 'openai']);
+  });
+
   it('names the offending key', () => {
     expect(() => resolveConfig({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes' })).toThrow(/OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT/);
     expect(() => resolveConfig({ endpoints: [{ baseUrl: 'not a url' }] }, {})).toThrow(ConfigError);

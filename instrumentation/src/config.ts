@@ -7,6 +7,8 @@ import type { CustomEndpoint, EndpointFormat, RedactContentHook, TokentraceInstr
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 export const ENV_MAX_CONTENT_LENGTH = 'TOKENTRACE_MAX_CONTENT_LENGTH';
 export const ENV_OPENAI_COMPATIBLE_URLS = 'TOKENTRACE_OPENAI_COMPATIBLE_URLS';
+/** Like the above, for any wire format: the format follows the provider name (`anthropic=http://...`). */
+export const ENV_ENDPOINTS = 'TOKENTRACE_ENDPOINTS';
 
 export const DEFAULT_MAX_CONTENT_LENGTH = 32_768;
 
@@ -31,7 +33,11 @@ export function resolveConfig(
   options: TokentraceInstrumentationConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConfig {
-  const endpoints = [...parseEndpointList(env[ENV_OPENAI_COMPATIBLE_URLS]), ...(options.endpoints ?? [])];
+  const endpoints = [
+    ...parseEndpointList(env[ENV_OPENAI_COMPATIBLE_URLS]),
+    ...parseEndpointList(env[ENV_ENDPOINTS]).map((e) => ({ ...e, format: formatForProvider(e.provider) })),
+    ...(options.endpoints ?? []),
+  ];
   endpoints.forEach((e, i) => validateEndpoint(e, `endpoints[${i}]`));
   const maxContentLength = options.maxContentLength ?? parseIntEnv(env, ENV_MAX_CONTENT_LENGTH) ?? DEFAULT_MAX_CONTENT_LENGTH;
   if (!Number.isInteger(maxContentLength) || maxContentLength < 64) {
@@ -59,6 +65,23 @@ export function parseEndpointList(value: string | undefined): CustomEndpoint[] {
       if (eq > 0 && eq < item.indexOf('://')) return { provider: item.slice(0, eq).trim(), baseUrl: item.slice(eq + 1).trim() };
       return { baseUrl: item };
     });
+}
+
+/** The wire format a provider speaks; unknown providers are assumed OpenAI-compatible. */
+export function formatForProvider(provider: string | undefined): EndpointFormat {
+  switch (provider) {
+    case 'anthropic':
+      return 'anthropic';
+    case 'gcp.gemini':
+    case 'gcp.vertex_ai':
+      return 'gemini';
+    case 'aws.bedrock':
+      return 'bedrock';
+    case 'azure.ai.openai':
+      return 'azure-openai';
+    default:
+      return 'openai';
+  }
 }
 
 function validateEndpoint(endpoint: CustomEndpoint, key: string): void {
