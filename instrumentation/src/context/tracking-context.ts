@@ -23,12 +23,19 @@ export function withContext<T>(tracking: TrackingContext, fn: () => T): T {
 }
 
 export function mergeTracking(base: TrackingContext | undefined, over: TrackingContext | undefined): TrackingContext {
-  if (!base) return over ?? {};
+  if (!base) return over?.properties ? { ...over, properties: normalizeProperties(over.properties) } : (over ?? {});
   if (!over) return base;
   const merged: TrackingContext = { ...base };
   for (const key of ['userId', 'sessionId', 'sessionName', 'sessionPath', 'promptId'] as const) {
     if (over[key] !== undefined) merged[key] = over[key];
   }
-  if (over.properties) merged.properties = { ...base.properties, ...over.properties };
+  if (over.properties) merged.properties = { ...base.properties, ...normalizeProperties(over.properties) };
   return merged;
+}
+
+/** Property names are case-insensitive, like the headers they also come from: stored lower-cased. */
+export function normalizeProperties(properties: Record<string, string>): Record<string, string> {
+  const normalized: Record<string, string> = {};
+  for (const [name, value] of Object.entries(properties)) normalized[name.toLowerCase()] = String(value);
+  return normalized;
 }

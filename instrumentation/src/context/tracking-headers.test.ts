@@ -8,7 +8,7 @@ describe('stripTrackingHeaders', () => {
     sessionName: 'triage',
     sessionPath: '/intake/summary',
     promptId: 'triage-v3',
-    properties: { Department: 'cardiology', Environment: 'prod' },
+    properties: { department: 'cardiology', environment: 'prod' },
   };
 
   it('reads and removes Helicone and Tokentrace headers from a record, keeping the rest', () => {

@@ -32,8 +32,9 @@ export function readTrackingHeader(name: string, value: unknown, into: TrackingC
   if (text === undefined) return;
   const rest = lower.slice(prefix.length);
   if (rest.startsWith(PROPERTY)) {
-    // Keep the property name as the app spelled it: `Helicone-Property-Feature` → `Feature`.
-    const propName = name.slice(prefix.length + PROPERTY.length);
+    // Header names are case-insensitive and many SDKs lower-case them, so property names are
+    // normalized to lower case (as Helicone does): `Helicone-Property-Feature` → `feature`.
+    const propName = rest.slice(PROPERTY.length);
     if (propName) (into.properties ??= {})[propName] = text;
     return;
   }

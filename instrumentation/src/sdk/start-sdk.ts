@@ -30,7 +30,7 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
   // Constructed in this order on purpose: each instrumentation enables itself in its constructor,
   // and node:http must be patched by the HTTP instrumentation before tokentrace wraps it.
-  const unregister = registerInstrumentations({
+  registerInstrumentations({
     instrumentations: [
       new UndiciInstrumentation({ requestHook: redact }),
       new HttpInstrumentation({ requestHook: redact }),
@@ -38,11 +38,8 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
     ],
   });
   let stopping: Promise<void> | undefined;
-  const shutdown = () =>
-    (stopping ??= (async () => {
-      unregister();
-      await sdk?.shutdown();
-    })().catch((err) => diag.error('tokentrace: shutdown failed', err)));
+  // Patches stay in place until the process ends; shutting down only flushes and stops the SDK.
+  const shutdown = () => (stopping ??= (sdk?.shutdown() ?? Promise.resolve()).catch((err) => diag.error('tokentrace: shutdown failed', err)));
   // A short script that ends right after its last call still gets its spans exported: when the
   // event loop drains, flush (which keeps the loop alive until the export is done).
   process.once('beforeExit', () => void shutdown());

@@ -69,6 +69,7 @@ export function setupTracing(config: TokentraceInstrumentationConfig, options: H
     },
     reset: () => exporter.reset(),
     async shutdown() {
+      instrumentation.disable(); // ours first: it wraps what the HTTP instrumentation patched
       unregister();
       await tracerProvider.shutdown();
       await meterProvider.shutdown();

@@ -1,0 +1,28 @@
+/**
+ * The codec for each API kind; the endpoint registry picks the API from the URL, this picks the
+ * code that reads its bodies and streams.
+ */
+import { anthropicMessagesCodec } from './anthropic-messages.js';
+import { bedrockConverseCodec } from './bedrock-converse.js';
+import { geminiEmbedContentCodec } from './gemini-embed-content.js';
+import { geminiGenerateContentCodec } from './gemini-generate-content.js';
+import { openAiChatCompletionsCodec } from './openai-chat-completions.js';
+import { openAiCompletionsCodec } from './openai-completions.js';
+import { openAiEmbeddingsCodec } from './openai-embeddings.js';
+import { openAiResponsesCodec } from './openai-responses.js';
+import type { ApiKind, ProviderCodec } from './types.js';
+
+const CODECS: Record<ApiKind, ProviderCodec> = {
+  'openai.chat_completions': openAiChatCompletionsCodec,
+  'openai.responses': openAiResponsesCodec,
+  'openai.embeddings': openAiEmbeddingsCodec,
+  'openai.completions': openAiCompletionsCodec,
+  'anthropic.messages': anthropicMessagesCodec,
+  'gemini.generate_content': geminiGenerateContentCodec,
+  'gemini.embed_content': geminiEmbedContentCodec,
+  'bedrock.converse': bedrockConverseCodec,
+};
+
+export function codecFor(api: ApiKind): ProviderCodec {
+  return CODECS[api];
+}

@@ -1,0 +1,366 @@
+/**
+ * Codec for OpenAI Chat Completions (POST .../chat/completions), the wire format of OpenAI, Azure
+ * OpenAI and every OpenAI-compatible host (Groq, Together, DeepSeek, Mistral, OpenRouter, xAI,
+ * Perplexity, Ollama, vLLM). The stream is folded into a body of the non-stream shape and read by
+ * the same code, so a stream and a body with the same content give the same ResponseInfo.
+ */
+import { GEN_AI_OUTPUT_TYPE } from '@tokentrace/semconv';
+import { normalizeFinishReason } from './finish-reasons.js';
+import {
+  blobPart,
+  filePart,
+  inputTextOf,
+  joinText,
+  outputTextOf,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from './message-parts.js';
+import { openAiError, openAiUsage } from './openai-wire.js';
+import type {
+  InputMessage,
+  MessagePart,
+  OutputMessage,
+  ProviderCodec,
+  ProviderError,
+  RequestInfo,
+  ResponseInfo,
+  StreamAccumulator,
+  StreamEvent,
+} from './types.js';
+import { arr, bool, nonEmpty, num, obj, parseArguments, parseJson, str, strings, type JsonObject } from './wire-json.js';
+
+export const openAiChatCompletionsCodec: ProviderCodec = {
+  api: 'openai.chat_completions',
+  parseRequest: (body) => parseChatRequest(body),
+  parseResponse: (body) => parseChatResponse(body),
+  createStreamAccumulator: () => new ChatStreamAccumulator(),
+};
+
+function parseChatRequest(body: unknown): RequestInfo {
+  const b = obj(body);
+  if (!b) return { inputText: '' };
+  const inputMessages = chatMessages(b.messages);
+  return {
+    model: nonEmpty(b.model),
+    stream: bool(b.stream),
+    temperature: num(b.temperature),
+    // max_tokens is deprecated in favour of max_completion_tokens (o-series reject max_tokens).
+    maxTokens: num(b.max_completion_tokens) ?? num(b.max_tokens),
+    topP: num(b.top_p),
+    frequencyPenalty: num(b.frequency_penalty),
+    presencePenalty: num(b.presence_penalty),
+    stopSequences: strings(b.stop),
+    seed: num(b.seed),
+    choiceCount: num(b.n),
+    outputType: chatOutputType(b),
+    serviceTier: nonEmpty(b.service_tier),
+    inputMessages,
+    inputText: inputTextOf(undefined, inputMessages),
+  };
+}
+
+/** `modalities: ["text", "audio"]` asks for speech; `response_format` json_object / json_schema for JSON. */
+function chatOutputType(b: JsonObject): string | undefined {
+  if (arr(b.modalities)?.includes('audio')) return GEN_AI_OUTPUT_TYPE.speech;
+  const type = obj(b.response_format)?.type;
+  if (type === 'json_object' || type === 'json_schema') return GEN_AI_OUTPUT_TYPE.json;
+  if (type === 'text') return GEN_AI_OUTPUT_TYPE.text;
+  return undefined;
+}
+
+/**
+ * `messages`, all of them, in order. System and developer messages stay here: the conventions put
+ * instructions that are part of the chat history in gen_ai.input.messages, and keep
+ * gen_ai.system_instructions for APIs that take them separately (Anthropic `system`, Responses
+ * `instructions`, Gemini `systemInstruction`).
+ */
+export function chatMessages(value: unknown): InputMessage[] | undefined {
+  const list = arr(value);
+  if (!list) return undefined;
+  const messages: InputMessage[] = [];
+  for (const item of list) {
+    const m = obj(item);
+    if (!m) continue;
+    const role = nonEmpty(m.role) ?? 'user';
+    const parts: MessagePart[] = [];
+    let message: InputMessage;
+    if (role === 'tool' || role === 'function') {
+      // `function` is the deprecated functions API; its result has a name but no call id.
+      parts.push(toolResponsePart(nonEmpty(m.tool_call_id), toolResult(m.content)));
+      message = { role: 'tool', parts };
+    } else {
+      messageParts(m, parts);
+      message = { role, parts };
+    }
+    const name = nonEmpty(m.name);
+    if (name !== undefined) message.name = name;
+    messages.push(message);
+  }
+  return messages;
+}
+
+/** A tool message's content: a string, or text parts (joined). */
+function toolResult(content: unknown): unknown {
+  if (typeof content === 'string') return content;
+  const list = arr(content);
+  if (!list) return content ?? '';
+  const texts: string[] = [];
+  for (const item of list) {
+    const text = str(obj(item)?.text);
+    if (text !== undefined) texts.push(text);
+  }
+  return joinText(texts);
+}
+
+/**
+ * The parts of a message, in the order the model produced them: reasoning (DeepSeek, vLLM
+ * `reasoning_content`; OpenRouter `reasoning`), content, refusal, audio, tool calls.
+ */
+function messageParts(m: JsonObject, parts: MessagePart[]): void {
+  const reasoning = str(m.reasoning_content) ?? str(m.reasoning);
+  if (reasoning) parts.push(reasoningPart(reasoning));
+  contentParts(m.content, parts);
+  const refusal = str(m.refusal);
+  if (refusal) parts.push(textPart(refusal));
+  const audio = obj(m.audio);
+  const audioData = str(audio?.data);
+  if (audio && audioData) parts.push(blobPart('audio', undefined, audioData, str(audio.transcript)));
+  for (const item of arr(m.tool_calls) ?? []) {
+    const call = obj(item);
+    if (!call) continue;
+    const fn = obj(call.function);
+    const custom = obj(call.custom);
+    if (fn) parts.push(toolCallPart(nonEmpty(call.id), str(fn.name) ?? '', parseArguments(fn.arguments)));
+    else if (custom) parts.push(toolCallPart(nonEmpty(call.id), str(custom.name) ?? '', custom.input));
+  }
+  const legacy = obj(m.function_call);
+  if (legacy) parts.push(toolCallPart(undefined, str(legacy.name) ?? '', parseArguments(legacy.arguments)));
+}
+
+/** String content, or content parts: text, refusal, image_url, input_audio, file. */
+function contentParts(content: unknown, parts: MessagePart[]): void {
+  if (typeof content === 'string') {
+    if (content.length > 0) parts.push(textPart(content));
+    return;
+  }
+  for (const item of arr(content) ?? []) {
+    const p = obj(item);
+    if (!p) continue;
+    switch (p.type) {
+      case 'text': {
+        const text = str(p.text);
+        if (text !== undefined) parts.push(textPart(text));
+        break;
+      }
+      case 'refusal': {
+        const text = str(p.refusal);
+        if (text !== undefined) parts.push(textPart(text));
+        break;
+      }
+      case 'image_url': {
+        // Documented as {url, detail}; some compatible clients send the URL string itself.
+        const url = str(obj(p.image_url)?.url) ?? str(p.image_url);
+        if (url) parts.push(urlPart(url, 'image'));
+        break;
+      }
+      case 'input_audio': {
+        const audio = obj(p.input_audio);
+        const data = str(audio?.data);
+        if (data) parts.push(blobPart('audio', audioMime(str(audio?.format)), data));
+        break;
+      }
+      case 'file': {
+        const file = obj(p.file);
+        const fileId = nonEmpty(file?.file_id);
+        const fileData = nonEmpty(file?.file_data);
+        if (fileId) parts.push(filePart('document', fileId));
+        else if (fileData) parts.push(urlPart(fileData, 'document'));
+        break;
+      }
+    }
+  }
+}
+
+function audioMime(format: string | undefined): string | undefined {
+  if (!format) return undefined;
+  return format === 'mp3' ? 'audio/mpeg' : `audio/${format}`;
+}
+
+export function parseChatResponse(body: unknown): ResponseInfo {
+  const b = obj(body);
+  if (!b) return { finishReasons: [], outputText: '' };
+  const finishReasons: string[] = [];
+  const outputMessages: OutputMessage[] = [];
+  for (const item of arr(b.choices) ?? []) {
+    const choice = obj(item);
+    if (!choice) continue;
+    const raw = nonEmpty(choice.finish_reason);
+    if (raw !== undefined) finishReasons.push(raw);
+    const message = obj(choice.message);
+    const parts: MessagePart[] = [];
+    if (message) messageParts(message, parts);
+    outputMessages.push({
+      role: nonEmpty(message?.role) ?? 'assistant',
+      parts,
+      finish_reason: normalizeFinishReason('openai', raw),
+    });
+  }
+  return {
+    id: nonEmpty(b.id),
+    model: nonEmpty(b.model),
+    finishReasons,
+    usage: openAiUsage(b.usage),
+    outputMessages: outputMessages.length > 0 ? outputMessages : undefined,
+    outputText: outputTextOf(outputMessages),
+    serviceTier: nonEmpty(b.service_tier),
+    systemFingerprint: nonEmpty(b.system_fingerprint),
+    error: openAiError(b),
+  };
+}
+
+interface ToolCallState {
+  id?: string;
+  type?: string;
+  name?: string;
+  args: string[];
+}
+
+interface ChoiceState {
+  role?: string;
+  content: string[];
+  reasoning: string[];
+  refusal: string[];
+  audioData: string[];
+  audioTranscript: string[];
+  toolCalls: Map<number, ToolCallState>;
+  finishReason?: string;
+}
+
+/**
+ * Folds `data: {chunk}` events (docs: "The chat completion chunk object"). Deltas are collected per
+ * choice index and tool calls per tool-call index, then joined once. Usage arrives in a last chunk
+ * with empty `choices` when the client sent `stream_options.include_usage`; some hosts send it on
+ * every chunk (cumulative: the last wins) and older Groq streams put it in `x_groq.usage`.
+ */
+class ChatStreamAccumulator implements StreamAccumulator {
+  private id?: string;
+  private model?: string;
+  private serviceTier?: string;
+  private systemFingerprint?: string;
+  private usage?: JsonObject;
+  private error?: ProviderError;
+  private readonly choices = new Map<number, ChoiceState>();
+
+  accept(event: StreamEvent): void {
+    const chunk = obj(parseJson(event.data)); // `[DONE]` and keep-alives are not JSON objects
+    if (!chunk) return;
+    const error = openAiError(chunk);
+    if (error) {
+      this.error = error;
+      return;
+    }
+    this.id = nonEmpty(chunk.id) ?? this.id;
+    this.model = nonEmpty(chunk.model) ?? this.model;
+    this.serviceTier = nonEmpty(chunk.service_tier) ?? this.serviceTier;
+    this.systemFingerprint = nonEmpty(chunk.system_fingerprint) ?? this.systemFingerprint;
+    this.usage = obj(chunk.usage) ?? obj(obj(chunk.x_groq)?.usage) ?? this.usage;
+    const choices = arr(chunk.choices);
+    if (!choices) return;
+    for (let i = 0; i < choices.length; i++) {
+      const c = obj(choices[i]);
+      if (c) this.acceptChoice(num(c.index) ?? i, c);
+    }
+  }
+
+  private acceptChoice(index: number, c: JsonObject): void {
+    let state = this.choices.get(index);
+    if (!state) {
+      state = { content: [], reasoning: [], refusal: [], audioData: [], audioTranscript: [], toolCalls: new Map() };
+      this.choices.set(index, state);
+    }
+    state.finishReason = nonEmpty(c.finish_reason) ?? state.finishReason;
+    const delta = obj(c.delta);
+    if (!delta) return;
+    state.role = nonEmpty(delta.role) ?? state.role;
+    pushString(state.content, delta.content);
+    pushString(state.reasoning, delta.reasoning_content ?? delta.reasoning);
+    pushString(state.refusal, delta.refusal);
+    const audio = obj(delta.audio);
+    if (audio) {
+      pushString(state.audioData, audio.data);
+      pushString(state.audioTranscript, audio.transcript);
+    }
+    const calls = arr(delta.tool_calls);
+    if (calls) for (let i = 0; i < calls.length; i++) acceptToolCall(state.toolCalls, obj(calls[i]), i);
+  }
+
+  result(): ResponseInfo {
+    const choices: JsonObject[] = [];
+    for (const index of [...this.choices.keys()].sort((a, b) => a - b)) {
+      const s = this.choices.get(index)!;
+      const message: JsonObject = { role: s.role ?? 'assistant', content: joinedOrNull(s.content) };
+      if (s.reasoning.length > 0) message.reasoning_content = joinText(s.reasoning, '');
+      if (s.refusal.length > 0) message.refusal = joinText(s.refusal, '');
+      if (s.audioData.length > 0) message.audio = { data: joinText(s.audioData, ''), transcript: joinText(s.audioTranscript, '') };
+      if (s.toolCalls.size > 0) {
+        message.tool_calls = [...s.toolCalls.keys()]
+          .sort((a, b) => a - b)
+          .map((k) => {
+            const t = s.toolCalls.get(k)!;
+            const args = joinText(t.args, '');
+            return t.type === 'custom'
+              ? { id: t.id, type: 'custom', custom: { name: t.name, input: args } }
+              : { id: t.id, type: 'function', function: { name: t.name, arguments: args } };
+          });
+      }
+      choices.push({ index, finish_reason: s.finishReason ?? null, message });
+    }
+    const info = parseChatResponse({
+      id: this.id,
+      model: this.model,
+      choices,
+      usage: this.usage,
+      service_tier: this.serviceTier,
+      system_fingerprint: this.systemFingerprint,
+    });
+    if (this.error) info.error = this.error;
+    return info;
+  }
+}
+
+/**
+ * A tool-call delta: `{index, id, type, function: {name, arguments}}`, where only the first delta of
+ * a call carries id and name and the rest append to `arguments`. Hosts that send each call whole
+ * without `index` get one slot per new id.
+ */
+function acceptToolCall(calls: Map<number, ToolCallState>, d: JsonObject | undefined, position: number): void {
+  if (!d) return;
+  const id = nonEmpty(d.id);
+  let index = num(d.index);
+  if (index === undefined) {
+    for (const [k, t] of calls) if (id !== undefined && t.id === id) index = k;
+    index ??= id !== undefined ? calls.size : Math.max(position, calls.size - 1);
+  }
+  let state = calls.get(index);
+  if (!state) {
+    state = { args: [] };
+    calls.set(index, state);
+  }
+  state.id ??= id;
+  state.type ??= nonEmpty(d.type);
+  const fn = obj(d.function) ?? obj(d.custom);
+  if (!fn) return;
+  state.name ??= nonEmpty(fn.name);
+  pushString(state.args, fn.arguments ?? fn.input);
+}
+
+function pushString(into: string[], value: unknown): void {
+  if (typeof value === 'string' && value.length > 0) into.push(value);
+}
+
+function joinedOrNull(pieces: string[]): string | null {
+  return pieces.length > 0 ? joinText(pieces, '') : null;
+}
