@@ -53,13 +53,11 @@ export function startEnvSdk(): EnvSdk | undefined {
 
   const spanProcessors = spanExportersFromEnv().map((exporter) => batchProcessor(exporter));
   const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler: samplerFromEnv() });
+  const exportIntervalMillis = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
+  // The reader rejects a timeout longer than the interval; a short interval shortens the timeout.
+  const exportTimeoutMillis = Math.min(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
   const metricReaders = metricExportersFromEnv().map(
-    (exporter) =>
-      new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000,
-        exportTimeoutMillis: getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000,
-      }),
+    (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis }),
   );
   const meterProvider = metricReaders.length > 0 ? new MeterProvider({ resource, readers: metricReaders }) : undefined;
 

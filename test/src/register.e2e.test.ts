@@ -1,0 +1,86 @@
+/**
+ * Out of process, as users run it: `node --import @tokentrace/instrumentation/register app`
+ * for an ESM app (openai SDK over fetch) and a CommonJS app (axios over node:http), exporting
+ * OTLP/HTTP to a local receiver. The apps exit right after their last call.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAnthropicEmulator, startOpenAIEmulator, type ProviderEmulator } from './provider-emulator/index.js';
+import { OtlpReceiver } from './otlp-receiver.js';
+
+const run = promisify(execFile);
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+let receiver: OtlpReceiver;
+let openai: ProviderEmulator;
+let anthropic: ProviderEmulator;
+
+beforeAll(async () => {
+  [receiver, openai, anthropic] = await Promise.all([OtlpReceiver.start(), startOpenAIEmulator({ firstChunkDelayMs: 50 }), startAnthropicEmulator()]);
+});
+afterAll(async () => Promise.all([receiver.close(), openai.close(), anthropic.close()]));
+beforeEach(() => receiver.reset());
+
+async function runApp(app: string, extraEnv: Record<string, string> = {}) {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...receiver.env(),
+    OTEL_SERVICE_NAME: 'e2e-app',
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=llm',
+    TOKENTRACE_ENDPOINTS: `openai=${openai.url},anthropic=${anthropic.url}`,
+    APP_OPENAI_BASE_URL: openai.baseUrl,
+    APP_ANTHROPIC_URL: anthropic.url,
+    ...extraEnv,
+  };
+  const started = Date.now();
+  const result = await run(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture(app)], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  return { ...result, ms: Date.now() - started };
+}
+
+describe('node --import @tokentrace/instrumentation/register', () => {
+  it('traces an ESM app with no code change and flushes before exit', async () => {
+    const { stdout, stderr } = await runApp('esm-openai-app.mjs');
+    expect(JSON.parse(stdout)).toEqual({ text: expect.any(String), streamed: expect.any(String) });
+    expect(stderr).toBe('');
+    // Everything was exported before the process exited: no waiting needed.
+    const chats = receiver.spans.filter((s) => s.name === 'chat gpt-4o-mini');
+    expect(chats).toHaveLength(2);
+    const [plain, streamed] = chats.sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)));
+    expect(plain.kind).toBe('client');
+    expect(plain.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'user.id': 'esm-user', 'tokentrace.property.app': 'e2e' });
+    expect(streamed.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': expect.any(Number) });
+    expect(streamed.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThanOrEqual(0.045);
+    expect(plain.resource).toMatchObject({ 'service.name': 'e2e-app', 'deployment.environment.name': 'test', team: 'llm' });
+    // The fetch span of instrumentation-undici sits under the GenAI span.
+    const httpChild = receiver.spans.find((s) => s.parentSpanId === plain.spanId);
+    expect(httpChild?.attributes['http.request.method']).toBe('POST');
+    expect(JSON.stringify(receiver.spans)).not.toContain('sk-e2e-secret');
+    // Metrics from the same capture are exported at exit too.
+    const names = new Set(receiver.dataPoints.map((p) => p.name));
+    expect(names).toContain('gen_ai.client.token.usage');
+    expect(names).toContain('gen_ai.client.operation.duration');
+    expect(names).toContain('gen_ai.client.operation.time_to_first_chunk');
+  });
+
+  it('traces a CommonJS app using axios over node:http', async () => {
+    const { stdout, stderr } = await runApp('cjs-axios-app.cjs');
+    expect(JSON.parse(stdout).text).toEqual(expect.any(String));
+    expect(stderr).toBe('');
+    const [span] = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    expect(span.name).toBe('chat claude-sonnet-4-5');
+    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.conversation.id': 'cjs-session', 'gen_ai.request.max_tokens': 100 });
+    expect(receiver.spans.find((s) => s.parentSpanId === span.spanId)?.kind).toBe('client');
+    expect(anthropic.lastRequest!.request.headers['helicone-session-id']).toBeUndefined();
+    expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
+  });
+
+  it('exports OTLP/protobuf by default', async () => {
+    await runApp('esm-openai-app.mjs', { OTEL_EXPORTER_OTLP_PROTOCOL: '' });
+    const traces = receiver.exports.filter((e) => e.signal === 'traces');
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces[0].contentType).toBe('application/x-protobuf');
+    expect(Buffer.concat(traces.map((t) => t.body)).includes('chat gpt-4o-mini')).toBe(true);
+  });
+});
