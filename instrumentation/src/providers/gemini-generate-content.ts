@@ -104,7 +104,7 @@ function contents(value: unknown): InputMessage[] | undefined {
 }
 
 /** Parts of a Content: text (thought → reasoning), inlineData, fileData, functionCall, functionResponse, code execution. */
-export function geminiParts(value: unknown): MessagePart[] {
+function geminiParts(value: unknown): MessagePart[] {
   const parts: MessagePart[] = [];
   for (const entry of arr(value) ?? []) {
     const p = obj(entry);

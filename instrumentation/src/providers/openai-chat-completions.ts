@@ -77,7 +77,7 @@ function chatOutputType(b: JsonObject): string | undefined {
  * gen_ai.system_instructions for APIs that take them separately (Anthropic `system`, Responses
  * `instructions`, Gemini `systemInstruction`).
  */
-export function chatMessages(value: unknown): InputMessage[] | undefined {
+function chatMessages(value: unknown): InputMessage[] | undefined {
   const list = arr(value);
   if (!list) return undefined;
   const messages: InputMessage[] = [];
@@ -189,7 +189,7 @@ function audioMime(format: string | undefined): string | undefined {
   return format === 'mp3' ? 'audio/mpeg' : `audio/${format}`;
 }
 
-export function parseChatResponse(body: unknown): ResponseInfo {
+function parseChatResponse(body: unknown): ResponseInfo {
   const b = obj(body);
   if (!b) return { finishReasons: [], outputText: '' };
   const finishReasons: string[] = [];

@@ -230,6 +230,18 @@ describe('openai responses: stream', () => {
     expect(info.outputMessages![0].parts).toEqual([{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }]);
   });
 
+  it('takes the event type from the SSE event name when the data has none', () => {
+    const named = (event: string, data: Record<string, unknown>): StreamEvent => ({ event, data: JSON.stringify(data) });
+    const item = textResponse.output[0];
+    const info = fold([
+      named('response.created', { response: created }),
+      named('response.output_item.added', { output_index: 0, item: { ...item, content: [] } }),
+      named('response.output_text.delta', { output_index: 0, delta: 'partial' }),
+      named('response.output_item.done', { output_index: 0, item }),
+    ]);
+    expect(info.outputText).toBe('In a peaceful grove beneath a silver moon...');
+  });
+
   it('reports response.failed and error events', () => {
     const failed = fold([
       ev({ type: 'response.created', response: created }),

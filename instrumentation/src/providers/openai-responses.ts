@@ -206,7 +206,7 @@ function pushReasoning(text: unknown, parts: MessagePart[]): void {
  * - status `failed` / `cancelled`: that status (→ error);
  * - `in_progress` / `queued` (background mode): none yet.
  */
-export function parseResponsesResponse(body: unknown): ResponseInfo {
+function parseResponsesResponse(body: unknown): ResponseInfo {
   const b = obj(body);
   if (!b) return { finishReasons: [], outputText: '' };
   if (b.object !== 'response' && !Array.isArray(b.output) && typeof b.status !== 'string') {
@@ -281,7 +281,8 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
   accept(event: StreamEvent): void {
     const data = obj(parseJson(event.data));
     if (!data) return;
-    switch (str(data.type) ?? event.event) {
+    const type = str(data.type) ?? event.event;
+    switch (type) {
       case 'response.created':
       case 'response.queued':
       case 'response.in_progress':
@@ -296,7 +297,7 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
       case 'response.output_item.done': {
         const item = obj(data.item);
         const index = num(data.output_index);
-        if (item && index !== undefined) this.items.set(index, { item, done: data.type === 'response.output_item.done' });
+        if (item && index !== undefined) this.items.set(index, { item, done: type === 'response.output_item.done' });
         break;
       }
       case 'response.output_text.delta':
