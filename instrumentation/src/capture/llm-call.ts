@@ -4,6 +4,10 @@
  * are observed as they pass, and the span is completed (attributes, usage, errors, TTFT, metrics,
  * optional content) when the body ends or the request fails. Every step is guarded: a failure
  * here is recorded on the span and never reaches the app.
+ *
+ * Only bookkeeping happens while the app waits (copying references, timestamps); parsing,
+ * decoding and span completion run later, in a setImmediate, so the app gets each response
+ * chunk, and its first chunk above all, as soon as it would without the instrumentation.
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
@@ -62,6 +66,10 @@ export class LlmCall {
   private observer?: ResponseBodyObserver;
   private accumulator?: StreamAccumulator;
   private firstChunkAt?: number;
+  private pendingChunks: Uint8Array[] = [];
+  private drainScheduled = false;
+  private requestBodyComplete = false;
+  private requestParsed = false;
   private finished = false;
 
   constructor(
@@ -91,10 +99,68 @@ export class LlmCall {
     this.requestChunks.push(buf);
   }
 
+  /** The request body was sent in full; it is parsed later, off the app's path. */
   onRequestBodyEnd(): void {
+    this.requestBodyComplete = true;
+  }
+
+  onResponseStart(status: number, header: HeaderLookup): void {
+    guard('response headers', () => {
+      this.status = status;
+      const mode = bodyModeFor(header('content-type'));
+      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
+      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event));
+    }, this.span);
+  }
+
+  /** Called for each response body chunk right after the app's own handler took it. */
+  onResponseChunk(chunk: Uint8Array): void {
+    if (this.finished || !this.observer) return;
+    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
+    this.pendingChunks.push(chunk);
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** The body ended normally. Completion may finish asynchronously (decompression, tokenizer). */
+  onResponseEnd(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const endedAt = performance.now();
+    setImmediate(() => this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt)));
+  }
+
+  /** The request failed, was aborted, or the connection broke mid-stream. */
+  onError(err: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    const endedAt = performance.now();
+    setImmediate(() => this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt)));
+  }
+
+  /** Feeds the chunks received so far to the decoder. */
+  private drain(): void {
+    this.drainScheduled = false;
+    const chunks = this.pendingChunks;
+    if (chunks.length === 0 || !this.observer) return;
+    this.pendingChunks = [];
+    try {
+      for (const chunk of chunks) this.observer.write(chunk);
+    } catch (err) {
+      recordCaptureError('response body', err, this.span);
+      this.observer.destroy();
+      this.observer = undefined;
+    }
+  }
+
+  private parseRequest(): void {
+    if (this.requestParsed) return;
+    this.requestParsed = true;
     const chunks = this.requestChunks;
-    if (!chunks || this.request) return;
     this.requestChunks = undefined;
+    if (!chunks || !this.requestBodyComplete) return; // too large, or the upload was cut short
     guard('request body', () => {
       const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
       const body = text ? JSON.parse(text) : undefined;
@@ -110,53 +176,17 @@ export class LlmCall {
     }, this.span);
   }
 
-  onResponseStart(status: number, header: HeaderLookup): void {
-    guard('response headers', () => {
-      this.onRequestBodyEnd(); // a body the client never finished sending still gets parsed
-      this.status = status;
-      const mode = bodyModeFor(header('content-type'));
-      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
-      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event));
-    }, this.span);
-  }
-
-  onResponseChunk(chunk: Uint8Array): void {
-    if (this.finished || !this.observer) return;
-    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
-    try {
-      this.observer.write(chunk);
-    } catch (err) {
-      recordCaptureError('response body', err, this.span);
-      this.observer.destroy();
-      this.observer = undefined;
-    }
-  }
-
-  /** The body ended normally. Completion may finish asynchronously (decompression, tokenizer). */
-  onResponseEnd(): void {
-    if (this.finished) return;
-    this.finished = true;
-    const endedAt = performance.now();
-    this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt));
-  }
-
-  /** The request failed, was aborted, or the connection broke mid-stream. */
-  onError(err: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    const endedAt = performance.now();
-    this.observer?.destroy();
-    this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt));
-  }
-
   private onStreamEvent(event: StreamEvent): void {
     this.accumulator?.accept(event);
   }
 
   private async complete(endedAt: number, transportError: unknown): Promise<void> {
     const span = this.span;
+    this.parseRequest();
+    this.drain();
     let response: ResponseInfo | undefined;
-    if (!transportError && this.observer) {
+    if (transportError) this.observer?.destroy();
+    else if (this.observer) {
       try {
         await this.observer.end();
       } catch (err) {

@@ -6,7 +6,7 @@
  * its instrumentation is added and spans go wherever the app sends them.
  */
 import { diag, trace, type Span } from '@opentelemetry/api';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { TokentraceInstrumentation } from '../instrumentation.js';
@@ -17,33 +17,35 @@ import { startEnvSdk } from './env-sdk.js';
 export interface TokentraceHandle {
   /** True when tokentrace started its own SDK; false when it joined the app's tracer provider. */
   readonly ownsSdk: boolean;
+  /** The instrumentations tokentrace enabled, in the order they were enabled. */
+  readonly instrumentations: readonly Instrumentation[];
   /** Flushes and stops what tokentrace started. */
   shutdown(): Promise<void>;
 }
 
 export function startTokentrace(config: TokentraceInstrumentationConfig = {}): TokentraceHandle {
   if (hasRegisteredTracerProvider()) {
-    const unregister = registerInstrumentations({ instrumentations: [new TokentraceInstrumentation(config)] });
-    return { ownsSdk: false, shutdown: async () => unregister() };
+    const instrumentations = [new TokentraceInstrumentation(config)];
+    const unregister = registerInstrumentations({ instrumentations });
+    return { ownsSdk: false, instrumentations, shutdown: async () => unregister() };
   }
   const sdk = startEnvSdk();
   const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
   // Constructed in this order on purpose: each instrumentation enables itself in its constructor,
   // and node:http must be patched by the HTTP instrumentation before tokentrace wraps it.
-  registerInstrumentations({
-    instrumentations: [
-      new UndiciInstrumentation({ requestHook: redact }),
-      new HttpInstrumentation({ requestHook: redact }),
-      new TokentraceInstrumentation(config),
-    ],
-  });
+  const instrumentations = [
+    new UndiciInstrumentation({ requestHook: redact }),
+    new HttpInstrumentation({ requestHook: redact }),
+    new TokentraceInstrumentation(config),
+  ];
+  registerInstrumentations({ instrumentations });
   let stopping: Promise<void> | undefined;
   // Patches stay in place until the process ends; shutting down only flushes and stops the SDK.
   const shutdown = () => (stopping ??= (sdk?.shutdown() ?? Promise.resolve()).catch((err) => diag.error('tokentrace: shutdown failed', err)));
   // A short script that ends right after its last call still gets its spans exported: when the
   // event loop drains, flush (which keeps the loop alive until the export is done).
   process.once('beforeExit', () => void shutdown());
-  return { ownsSdk: true, shutdown };
+  return { ownsSdk: true, instrumentations, shutdown };
 }
 
 /** The API's global tracer provider is a proxy; it has a real delegate once someone registered. */

@@ -1,0 +1,23 @@
+import { metrics, trace, context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TokentraceInstrumentation } from '@tokentrace/instrumentation';
+import { OtlpReceiver, startOpenAIEmulator } from '@tokentrace/test';
+import OpenAI from 'openai';
+const emulator = await startOpenAIEmulator();
+const sink = await OtlpReceiver.start();
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const tp = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${sink.url}/v1/traces` }) })] });
+trace.setGlobalTracerProvider(tp); metrics.setGlobalMeterProvider(new MeterProvider({}));
+const mode = process.env.MODE;
+if (mode !== 'bare') { new UndiciInstrumentation(); new HttpInstrumentation(); new TokentraceInstrumentation({ endpoints: [{ baseUrl: emulator.url, provider: 'openai' }] }); }
+const client = new OpenAI({ apiKey: 'sk', baseURL: emulator.baseUrl, maxRetries: 0 });
+const req = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say something.' }] };
+const c0 = process.cpuUsage(); const t0 = performance.now();
+for (let i=0;i<3000;i++) await client.chat.completions.create(req);
+const cpu = process.cpuUsage(c0); console.log(mode, 'wall/call', ((performance.now()-t0)/3000).toFixed(3), 'cpu/call ms', ((cpu.user+cpu.system)/1000/3000).toFixed(3));
+await emulator.close(); await sink.close(); process.exit(0);
