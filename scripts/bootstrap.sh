@@ -32,6 +32,6 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
 fi
 
 if [ "${TOKENTRACE_BUILD:-0}" = 1 ]; then
-  log "building (tsc -b)"
-  npx --no-install tsc -b >&2
+  log "building (tsc -b, then the register bundle)"
+  node scripts/build.mjs >&2
 fi

@@ -3,7 +3,7 @@
  * (the subset of the SDK environment-variable spec that matters for an app's traces and metrics).
  * Why not @opentelemetry/sdk-node: it loads every exporter it supports (gRPC, Zipkin, Prometheus,
  * logs) whatever is configured, which costs ~0.5 s per process start; this loads only the exporter
- * the environment selects, synchronously, so `--import` stays cheap.
+ * the environment selects, and only when it first exports, so `--import` stays cheap.
  *
  * Supported: OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER
  * and OTEL_METRICS_EXPORTER (otlp | console | none), OTEL_EXPORTER_OTLP_[TRACES_|METRICS_]PROTOCOL
@@ -36,9 +36,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { createRequire } from 'node:module';
-
-const load = createRequire(import.meta.url);
+import { LazyMetricExporter, LazySpanExporter } from './lazy-exporters.js';
 
 export interface EnvSdk {
   readonly tracerProvider?: TracerProvider;
@@ -97,10 +95,15 @@ function spanExportersFromEnv(): SpanExporter[] {
       diag.warn(`tokentrace: unsupported OTEL_TRACES_EXPORTER "${name}" (otlp, console, none)`);
       return [];
     }
-    const module =
-      protocolFor('TRACES') === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
-    const { OTLPTraceExporter } = load(module) as { OTLPTraceExporter: new () => SpanExporter };
-    return [new OTLPTraceExporter()];
+    // Literal import() calls, so that a bundler keeps them as lazily evaluated modules.
+    const json = protocolFor('TRACES') === 'http/json';
+    return [
+      new LazySpanExporter(async () =>
+        json
+          ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
+          : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(),
+      ),
+    ];
   });
 }
 
@@ -111,10 +114,14 @@ function metricExportersFromEnv(): PushMetricExporter[] {
       diag.warn(`tokentrace: unsupported OTEL_METRICS_EXPORTER "${name}" (otlp, console, none)`);
       return [];
     }
-    const module =
-      protocolFor('METRICS') === 'http/json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
-    const { OTLPMetricExporter } = load(module) as { OTLPMetricExporter: new () => PushMetricExporter };
-    return [new OTLPMetricExporter()];
+    const json = protocolFor('METRICS') === 'http/json';
+    return [
+      new LazyMetricExporter(async () =>
+        json
+          ? new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter()
+          : new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(),
+      ),
+    ];
   });
 }
 
