@@ -1,12 +1,16 @@
 /**
  * The decision shared by both HTTP hooks: given a recognised endpoint, open an LlmCall unless
- * another GenAI instrumentation (OpenLLMetry, OpenInference, ...) already traces this very call,
- * and merge the tracking values from headers over those of the context API.
+ * another GenAI instrumentation (OpenLLMetry, OpenInference, or the SDK itself, as
+ * @anthropic-ai/sdk v1 does with its `anthropic.messages.create` span) already traces this very
+ * call. The tracking values (headers over those of the context API) go on whichever span
+ * represents the call.
  */
 import { trace, type Context } from '@opentelemetry/api';
 import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM, MODEL_CALL_OPERATIONS } from '@tokentrace/semconv';
 import { getTrackingContext, mergeTracking } from '../context/tracking-context.js';
 import type { LlmEndpoint } from '../providers/types.js';
+import { trackingAttributes } from '../telemetry/genai-span-attributes.js';
+import { guard } from '../telemetry/guard.js';
 import type { TrackingContext } from '../types.js';
 import { LlmCall, type CaptureDeps } from './llm-call.js';
 
@@ -16,8 +20,11 @@ export function startLlmCall(
   headerTracking: TrackingContext | undefined,
   parent: Context,
 ): LlmCall | undefined {
-  if (isInsideModelCallSpan(parent)) return undefined;
   const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
+  if (isInsideModelCallSpan(parent)) {
+    guard('tracking attributes', () => trace.getSpan(parent)?.setAttributes(trackingAttributes(tracking)));
+    return undefined;
+  }
   return new LlmCall(deps, endpoint, tracking, parent);
 }
 
