@@ -166,9 +166,11 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
     return result;
   } as IncomingMessage['push'];
   res.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+    // 'aborted' comes first on a reset connection; the 'error' after it says why (ECONNRESET).
     if (event === 'error') guard('response error', () => call.onError(args[0]));
-    else if (event === 'aborted') guard('response error', () => call.onError(abortedError('response aborted')));
-    else if (event === 'close') guard('response end', () => (res.complete ? call.onResponseEnd() : call.onError(abortedError('response closed before its end'))));
+    else if (event === 'close') {
+      guard('response end', () => (res.complete ? call.onResponseEnd() : call.onError(res.errored ?? abortedError('response closed before its end'))));
+    }
     return emit.call(this, event, ...args);
   } as IncomingMessage['emit'];
 }
