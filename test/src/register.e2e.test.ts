@@ -3,7 +3,9 @@
  * for an ESM app (openai SDK over fetch) and a CommonJS app (axios over node:http), exporting
  * OTLP/HTTP to a local receiver. The apps exit right after their last call.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -74,6 +76,24 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(receiver.spans.find((s) => s.parentSpanId === span.spanId)?.kind).toBe('client');
     expect(anthropic.lastRequest!.request.headers['helicone-session-id']).toBeUndefined();
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
+  });
+
+  it('flushes on SIGTERM and then terminates by the signal, as without tokentrace', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...receiver.env(),
+      OTEL_BSP_SCHEDULE_DELAY: '60000', // nothing is exported on a timer: only the flush can deliver
+      TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
+      APP_OPENAI_BASE_URL: openai.baseUrl,
+    };
+    const child = spawn(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture('long-running-app.mjs')], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    expect(line).toBe('ready');
+    expect(receiver.spans).toHaveLength(0);
+    child.kill('SIGTERM');
+    const [code, signal] = await once(child, 'exit');
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(receiver.spans.filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(1);
   });
 
   it('exports OTLP/protobuf by default', async () => {

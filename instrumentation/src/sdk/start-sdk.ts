@@ -45,7 +45,22 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   // A short script that ends right after its last call still gets its spans exported: when the
   // event loop drains, flush (which keeps the loop alive until the export is done).
   process.once('beforeExit', () => void shutdown());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => flushOnSignal(signal, shutdown));
   return { ownsSdk: true, instrumentations, shutdown };
+}
+
+/**
+ * Flushes on a termination signal. If the app handles the signal itself, it decides what happens
+ * next; if we were the only listener, the default behaviour (terminate by that signal) follows
+ * the flush, as it would have without us.
+ */
+function flushOnSignal(signal: NodeJS.Signals, shutdown: () => Promise<void>): void {
+  const appHandlesIt = process.listenerCount(signal) > 0;
+  const deadline = setTimeout(() => undefined, 5_000); // keeps the loop alive while flushing
+  void shutdown().finally(() => {
+    clearTimeout(deadline);
+    if (!appHandlesIt) process.kill(process.pid, signal);
+  });
 }
 
 /** The API's global tracer provider is a proxy; it has a real delegate once someone registered. */
