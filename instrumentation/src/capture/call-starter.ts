@@ -2,15 +2,20 @@
  * The decision shared by both HTTP hooks: given a recognised endpoint, open an LlmCall unless
  * another GenAI instrumentation (OpenLLMetry, OpenInference, or the SDK itself, as
  * @anthropic-ai/sdk v1 does with its `anthropic.messages.create` span) already traces this very
- * call. The tracking values (headers over those of the context API) go on whichever span
- * represents the call.
+ * call: then the call is captured on that span, borrowed (no second LLM span), and still gets
+ * the conventions' attributes it lacks, the tracking values and the metrics.
  */
 import { trace, type Context } from '@opentelemetry/api';
-import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM, MODEL_CALL_OPERATIONS } from '@tokentrace/semconv';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_OPENINFERENCE_SPAN_KIND,
+  MODEL_CALL_OPERATIONS,
+  OPENINFERENCE_MODEL_CALL_KINDS,
+} from '@tokentrace/semconv';
 import { getTrackingContext, mergeTracking } from '../context/tracking-context.js';
 import type { LlmEndpoint } from '../providers/types.js';
-import { trackingAttributes } from '../telemetry/genai-span-attributes.js';
-import { guard } from '../telemetry/guard.js';
 import type { TrackingContext } from '../types.js';
 import { LlmCall, type CaptureDeps } from './llm-call.js';
 
@@ -19,13 +24,10 @@ export function startLlmCall(
   endpoint: LlmEndpoint,
   headerTracking: TrackingContext | undefined,
   parent: Context,
-): LlmCall | undefined {
+): LlmCall {
   const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
-  if (isInsideModelCallSpan(parent)) {
-    guard('tracking attributes', () => trace.getSpan(parent)?.setAttributes(trackingAttributes(tracking)));
-    return undefined;
-  }
-  return new LlmCall(deps, endpoint, tracking, parent);
+  const foreign = isInsideModelCallSpan(parent) ? trace.getSpan(parent) : undefined;
+  return new LlmCall(deps, endpoint, tracking, parent, foreign);
 }
 
 /**
@@ -39,5 +41,7 @@ function isInsideModelCallSpan(parent: Context): boolean {
   if (!attributes) return false;
   const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
   if (typeof operation === 'string') return MODEL_CALL_OPERATIONS.has(operation);
+  const openInferenceKind = attributes[ATTR_OPENINFERENCE_SPAN_KIND];
+  if (typeof openInferenceKind === 'string') return OPENINFERENCE_MODEL_CALL_KINDS.has(openInferenceKind);
   return attributes[ATTR_GEN_AI_SYSTEM] !== undefined || attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined;
 }

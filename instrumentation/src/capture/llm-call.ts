@@ -8,6 +8,10 @@
  * Only bookkeeping happens while the app waits (copying references, timestamps); parsing,
  * decoding and span completion run later, in a setImmediate, so the app gets each response
  * chunk, and its first chunk above all, as soon as it would without the instrumentation.
+ *
+ * When another instrumentation already traces the call, the call runs on that span, borrowed:
+ * no second span, only the attributes it lacks, and the metrics. Completion is then immediate,
+ * because the owner ends its span soon after the response ends.
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
@@ -40,6 +44,7 @@ import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
+import { borrowedSpan } from './borrowed-span.js';
 import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
@@ -57,6 +62,8 @@ export class LlmCall {
   /** Context in which the HTTP client must run, so that its own span becomes our child. */
   readonly context: Context;
   private readonly span: Span;
+  /** False when the span is another instrumentation's (see borrowedSpan). */
+  private readonly owned: boolean;
   private readonly codec: ProviderCodec;
   private readonly startedAt = performance.now();
   private requestChunks: Buffer[] | undefined = [];
@@ -77,14 +84,20 @@ export class LlmCall {
     private readonly endpoint: LlmEndpoint,
     tracking: TrackingContext | undefined,
     parent: Context,
+    /** The span another instrumentation opened for this call, if any. */
+    foreign?: Span,
   ) {
     this.codec = codecFor(endpoint.api);
-    this.span = deps.tracer.startSpan(
-      spanName(endpoint.operation, endpoint.urlModel),
-      { kind: SpanKind.CLIENT, attributes: { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) } },
-      parent,
-    );
-    this.context = trace.setSpan(parent, this.span);
+    const attributes = { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) };
+    this.owned = foreign === undefined;
+    if (foreign) {
+      this.span = borrowedSpan(foreign);
+      this.span.setAttributes(attributes);
+      this.context = parent;
+    } else {
+      this.span = deps.tracer.startSpan(spanName(endpoint.operation, endpoint.urlModel), { kind: SpanKind.CLIENT, attributes }, parent);
+      this.context = trace.setSpan(parent, this.span);
+    }
   }
 
   onRequestBodyChunk(chunk: Uint8Array | string, encoding?: BufferEncoding): void {
@@ -129,7 +142,7 @@ export class LlmCall {
     if (this.finished) return;
     this.finished = true;
     const endedAt = performance.now();
-    setImmediate(() => this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt)));
+    this.schedule(() => this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt)));
   }
 
   /** The request failed, was aborted, or the connection broke mid-stream. */
@@ -137,7 +150,13 @@ export class LlmCall {
     if (this.finished) return;
     this.finished = true;
     const endedAt = performance.now();
-    setImmediate(() => this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt)));
+    this.schedule(() => this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt)));
+  }
+
+  /** Off the app's path for our own span; at once for a borrowed one, before its owner ends it. */
+  private schedule(completion: () => void): void {
+    if (this.owned) setImmediate(completion);
+    else completion();
   }
 
   /** Feeds the chunks received so far to the decoder. */
@@ -188,7 +207,8 @@ export class LlmCall {
     if (transportError) this.observer?.destroy();
     else if (this.observer) {
       try {
-        await this.observer.end();
+        const decoding = this.observer.end();
+        if (decoding) await decoding; // only compressed bodies finish asynchronously
       } catch (err) {
         recordCaptureError('response body decoding', err, span);
       }
@@ -213,7 +233,8 @@ export class LlmCall {
       this.captureContent(ATTR_GEN_AI_OUTPUT_MESSAGES, response.outputMessages, 'output');
     }
     guard('metrics', () => this.deps.metrics.record(this.metricAttributes(response, errorType), (endedAt - this.startedAt) / 1000, usage, ttfc), span);
-    span.end(performance.timeOrigin + endedAt);
+    // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
+    span.end(endedAt);
   }
 
   private readResponse(interrupted: boolean): ResponseInfo | undefined {
@@ -292,7 +313,7 @@ export class LlmCall {
   /** Last resort when completion itself failed: the span must still end. */
   private forceEnd(err: unknown, endedAt: number): void {
     recordCaptureError('completion', err, this.span);
-    this.span.end(performance.timeOrigin + endedAt);
+    this.span.end(endedAt);
   }
 }
 

@@ -55,12 +55,20 @@ export class ResponseBodyObserver {
     else this.decoded(chunk);
   }
 
-  /** Resolves once every byte has been decoded and framed. */
-  async end(): Promise<void> {
-    if (this.decompressor) {
-      this.decompressor.end();
-      await this.done;
+  /**
+   * Ends decoding. Synchronous for an uncompressed body; returns a promise that resolves once the
+   * decompressor has flushed otherwise.
+   */
+  end(): Promise<void> | undefined {
+    if (!this.decompressor) {
+      this.finishFraming();
+      return undefined;
     }
+    this.decompressor.end();
+    return this.done.then(() => this.finishFraming());
+  }
+
+  private finishFraming(): void {
     if (this.sse) {
       this.sse.write(this.textDecoder.decode());
       this.sse.end();

@@ -1,7 +1,9 @@
 /**
  * Opt-in message content (gen_ai.input.messages, gen_ai.output.messages,
  * gen_ai.system_instructions): redaction hook, then JSON in the conventions' shape, shortened to
- * the configured size by trimming the longest strings so the result stays valid JSON.
+ * the configured size so that the result stays valid JSON of the same shape: first the longest
+ * strings are cut, then, when many short items remain, items are dropped from the middle of the
+ * longest arrays (the first and the latest messages are the ones worth keeping).
  */
 import type { ContentKind, RedactContentHook } from '../types.js';
 
@@ -33,8 +35,26 @@ export function serializeContent(
     longest.holder[longest.key] = longest.value.slice(0, keep) + TRUNCATION_MARK;
     json = JSON.stringify(copy);
   }
-  if (json.length > maxLength) json = JSON.stringify(`${json.slice(0, Math.max(0, maxLength - 40))}${TRUNCATION_MARK}`);
+  for (let pass = 0; pass < 10_000 && json.length > maxLength; pass++) {
+    const longest = findLongestArray(copy);
+    if (!longest) break;
+    longest.splice(Math.floor(longest.length / 2), 1);
+    json = JSON.stringify(copy);
+  }
+  if (json.length > maxLength) json = Array.isArray(copy) ? '[]' : '{}';
   return { json, truncated: true };
+}
+
+function findLongestArray(root: unknown): unknown[] | undefined {
+  let best: unknown[] | undefined;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node) && node.length > 1 && (!best || node.length > best.length)) best = node;
+    for (const v of Object.values(node)) if (v !== null && typeof v === 'object') stack.push(v);
+  }
+  return best;
 }
 
 interface StringSlot {
