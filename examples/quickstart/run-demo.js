@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, ATTR_USER_ID } from '@tokentrace/semconv';
 import { startOtlpReceiver, startProviderEmulators } from '@tokentrace/test';
 import { renderSpanTree } from './span-tree.js';
 
@@ -37,11 +38,11 @@ const child = spawn(process.execPath, ['--import', '@tokentrace/instrumentation/
 const [code] = await once(child, 'exit');
 if (code !== 0) throw new Error(`the app exited with ${code}`);
 
-const llmSpans = receiver.spans.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined);
+const llmSpans = receiver.spans.filter((s) => s.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] !== undefined);
 console.log(`\nSpans exported by the app (${receiver.spans.length}, ${llmSpans.length} LLM calls):\n`);
 console.log(renderSpanTree(receiver.spans));
-const totals = llmSpans.reduce((t, s) => ({ in: t.in + Number(s.attributes['gen_ai.usage.input_tokens']), out: t.out + Number(s.attributes['gen_ai.usage.output_tokens'] ?? 0) }), { in: 0, out: 0 });
-console.log(`\nTotal: ${llmSpans.length} LLM calls, ${totals.in} input and ${totals.out} output tokens, user ${llmSpans[0]?.attributes['user.id']}, session ${llmSpans[0]?.attributes['gen_ai.conversation.id']}.`);
+const totals = llmSpans.reduce((t, s) => ({ in: t.in + Number(s.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]), out: t.out + Number(s.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? 0) }), { in: 0, out: 0 });
+console.log(`\nTotal: ${llmSpans.length} LLM calls, ${totals.in} input and ${totals.out} output tokens, user ${llmSpans[0]?.attributes[ATTR_USER_ID]}, session ${llmSpans[0]?.attributes[ATTR_GEN_AI_CONVERSATION_ID]}.`);
 
 await Promise.all([receiver.close(), emulators?.close()]);
 // The demo checks itself: three LLM calls under one workflow, or it fails.

@@ -1,5 +1,15 @@
 // Renders received OTLP spans as an indented tree, one line per span: the name, duration, and for
 // LLM calls the tokens, time to first chunk and who/which session the call belongs to.
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_TOKENTRACE_SESSION_PATH,
+} from '@tokentrace/semconv';
+
 const num = (v) => (typeof v === 'number' ? v : v === undefined ? undefined : Number(v));
 
 export function renderSpanTree(spans) {
@@ -26,12 +36,13 @@ function describeSpan(span) {
   const a = span.attributes;
   const ms = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
   const parts = [`${span.name}`, `${ms.toFixed(1)} ms`];
-  if (a['gen_ai.provider.name'] && num(a['gen_ai.usage.input_tokens']) !== undefined) {
-    parts.push(`${a['gen_ai.provider.name']}`, `in ${a['gen_ai.usage.input_tokens']} / out ${a['gen_ai.usage.output_tokens'] ?? 0} tokens`);
-    if (a['gen_ai.response.time_to_first_chunk'] !== undefined) parts.push(`ttfc ${(num(a['gen_ai.response.time_to_first_chunk']) * 1000).toFixed(0)} ms`);
-    if (a['tokentrace.session.path']) parts.push(`path ${a['tokentrace.session.path']}`);
+  if (a[ATTR_GEN_AI_PROVIDER_NAME] && num(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]) !== undefined) {
+    parts.push(`${a[ATTR_GEN_AI_PROVIDER_NAME]}`, `in ${a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]} / out ${a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? 0} tokens`);
+    const ttfc = num(a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]);
+    if (ttfc !== undefined) parts.push(`ttfc ${(ttfc * 1000).toFixed(0)} ms`);
+    if (a[ATTR_TOKENTRACE_SESSION_PATH]) parts.push(`path ${a[ATTR_TOKENTRACE_SESSION_PATH]}`);
   }
-  if (a['error.type']) parts.push(`ERROR ${a['error.type']}`);
-  if (!a['gen_ai.operation.name']) parts.push('(http)');
+  if (a[ATTR_ERROR_TYPE]) parts.push(`ERROR ${a[ATTR_ERROR_TYPE]}`);
+  if (!a[ATTR_GEN_AI_OPERATION_NAME]) parts.push('(http)');
   return parts.join('  ·  ');
 }
