@@ -96,6 +96,28 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(receiver.spans.filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(1);
   });
 
+  it('joins a tracer provider the app registered before it, instead of starting its own', async () => {
+    const own = await OtlpReceiver.start();
+    try {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        ...receiver.env(), // tokentrace's own SDK would export here: it must not start
+        APP_OWN_OTLP_URL: own.url,
+        TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
+        APP_OPENAI_BASE_URL: openai.baseUrl,
+      };
+      const args = ['--import', './fixtures/own-tracing.mjs', '--import', '@tokentrace/instrumentation/register', fixture('esm-openai-app.mjs')];
+      await run(process.execPath, args, { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+      const chats = own.spans.filter((s) => s.name === 'chat gpt-4o-mini');
+      expect(chats).toHaveLength(2);
+      expect(chats[0].resource['service.name']).toBe('apps-own-sdk');
+      expect(chats[0].scopeName).toBe('@tokentrace/instrumentation');
+      expect(receiver.exports).toHaveLength(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('exports OTLP/protobuf by default', async () => {
     await runApp('esm-openai-app.mjs', { OTEL_EXPORTER_OTLP_PROTOCOL: '' });
     const traces = receiver.exports.filter((e) => e.signal === 'traces');
