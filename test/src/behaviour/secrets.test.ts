@@ -3,12 +3,12 @@
  * in any attribute." Checked on every span a call produces (the GenAI span and the generic
  * undici / http spans, events and status included) for OpenAI, Anthropic, Azure OpenAI and Gemini
  * calls made with raw fetch and with axios (node:http), with the generic instrumentations set up
- * as `register` sets them up (with-redaction.ts). The credential itself still reaches the provider.
+ * as `register` sets them up (in-process-tracing.ts). The credential itself still reaches the provider.
  */
 import axios from 'axios';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setupTracingWithRedaction } from '../harness/with-redaction.js';
+import { setupTracing } from '../harness/in-process-tracing.js';
 import { everythingRecorded, genAiSpans, httpChildren } from '../harness/span-assertions.js';
 import {
   startAnthropicEmulator,
@@ -25,7 +25,7 @@ const SECRET = {
   gemini: 'AIzaSyGEMINI-SECRET-77665544332211',
 };
 
-const harness = setupTracingWithRedaction({});
+const harness = setupTracing({});
 let openai: ProviderEmulator;
 let anthropic: ProviderEmulator;
 let azure: ProviderEmulator;

@@ -1,10 +1,11 @@
 /**
  * In-process OpenTelemetry setup for tests: a real SDK tracer provider with an in-memory span
  * exporter, a metric reader that collects on demand, the AsyncLocalStorage context manager,
- * and tokentrace's instrumentation (optionally after the generic undici/http instrumentations,
- * as register sets them up). One per test file: vitest runs each file in its own process.
+ * and tokentrace's instrumentation (by default after the generic undici/http instrumentations,
+ * set up as register sets them up, URL redaction hook included). One per test file: vitest runs
+ * each file in its own process.
  */
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -12,7 +13,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { TokentraceInstrumentation, type TokentraceInstrumentationConfig } from '@tokentrace/instrumentation';
+import { redactSpanUrlAttributes, TokentraceInstrumentation, type TokentraceInstrumentationConfig } from '@tokentrace/instrumentation';
 
 class OnDemandMetricReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -47,7 +48,11 @@ export function setupTracing(config: TokentraceInstrumentationConfig, options: H
 
   // Constructed in this order on purpose: each enables itself in its constructor, and node:http
   // must be patched by the HTTP instrumentation before tokentrace wraps it.
-  const generic = options.httpInstrumentations === false ? [] : [new UndiciInstrumentation(), new HttpInstrumentation()];
+  const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
+  const generic =
+    options.httpInstrumentations === false
+      ? []
+      : [new UndiciInstrumentation({ requestHook: redact }), new HttpInstrumentation({ requestHook: redact })];
   const instrumentation = new TokentraceInstrumentation(config);
   const unregister = registerInstrumentations({ instrumentations: [...generic, instrumentation], tracerProvider, meterProvider });
 
