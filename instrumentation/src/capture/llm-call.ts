@@ -13,19 +13,12 @@
  * no second span, only the attributes it lacks, and the metrics. Completion is then immediate,
  * because the owner ends its span soon after the response ends.
  */
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_INPUT_MESSAGES,
-  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   ATTR_TOKENTRACE_CONTENT_TRUNCATED,
   ATTR_TOKENTRACE_USAGE_ESTIMATED,
 } from '@tokentrace/semconv';
@@ -40,7 +33,8 @@ import {
   setUsageAttributes,
   trackingAttributes,
 } from '../telemetry/genai-span-attributes.js';
-import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
+import { classifyCallError, recordCallError } from '../telemetry/call-error.js';
+import { metricAttributes, type GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
@@ -203,7 +197,6 @@ export class LlmCall {
     const span = this.span;
     this.parseRequest();
     this.drain();
-    let response: ResponseInfo | undefined;
     if (transportError) this.observer?.destroy();
     else if (this.observer) {
       try {
@@ -213,8 +206,8 @@ export class LlmCall {
         recordCaptureError('response body decoding', err, span);
       }
     }
-    response = guard('response body', () => this.readResponse(transportError !== undefined), span);
-    if (response) guard('response attributes', () => setResponseAttributes(span, response!), span);
+    const response = guard('response body', () => this.readResponse(transportError !== undefined), span);
+    if (response) guard('response attributes', () => setResponseAttributes(span, response), span);
 
     let usage = response?.usage;
     const succeeded = !transportError && this.status > 0 && this.status < 400 && !response?.error;
@@ -226,13 +219,17 @@ export class LlmCall {
     }
     if (usage) setUsageAttributes(span, usage);
 
-    const errorType = this.recordErrors(transportError, response);
+    const error = classifyCallError(transportError, this.status, response);
+    if (error) recordCallError(span, error);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
     if (ttfc !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc);
     if (this.deps.config.captureMessageContent && response?.outputMessages?.length) {
       this.captureContent(ATTR_GEN_AI_OUTPUT_MESSAGES, response.outputMessages, 'output');
     }
-    guard('metrics', () => this.deps.metrics.record(this.metricAttributes(response, errorType), (endedAt - this.startedAt) / 1000, usage, ttfc), span);
+    guard('metrics', () => {
+      const attributes = metricAttributes(this.endpoint, this.request?.model ?? this.endpoint.urlModel, response?.model, error?.type);
+      this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, usage, ttfc);
+    }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);
   }
@@ -261,42 +258,8 @@ export class LlmCall {
     return usage;
   }
 
-  /** Sets error.type and the error status; returns the error type for the metrics. */
-  private recordErrors(transportError: unknown, response: ResponseInfo | undefined): string | undefined {
-    let errorType: string | undefined;
-    let message: string | undefined;
-    if (transportError !== undefined) {
-      errorType = transportErrorType(transportError);
-      message = transportError instanceof Error ? transportError.message : String(transportError);
-    } else if (this.status >= 400) {
-      errorType = String(this.status);
-      message = response?.error?.message ?? `HTTP ${this.status}`;
-    } else if (response?.error) {
-      errorType = response.error.type;
-      message = response.error.message;
-    }
-    if (errorType === undefined) return undefined;
-    this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
-    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
-    return errorType;
-  }
-
   private isStream(): boolean {
     return this.observer !== undefined && (this.observer.mode !== 'json' || Boolean(this.endpoint.urlStream));
-  }
-
-  private metricAttributes(response: ResponseInfo | undefined, errorType: string | undefined): Attributes {
-    const attrs: Attributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: this.endpoint.operation,
-      [ATTR_GEN_AI_PROVIDER_NAME]: this.endpoint.provider,
-      [ATTR_SERVER_ADDRESS]: this.endpoint.serverAddress,
-      [ATTR_SERVER_PORT]: this.endpoint.serverPort,
-    };
-    const requestModel = this.request?.model ?? this.endpoint.urlModel;
-    if (requestModel) attrs[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
-    if (response?.model) attrs[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
-    if (errorType) attrs[ATTR_ERROR_TYPE] = errorType;
-    return attrs;
   }
 
   private captureContent(attribute: string, content: unknown, kind: ContentKind): void {
@@ -325,14 +288,4 @@ export function spanName(operation: string, model: string | undefined): string {
 function hasTokenCounts(usage: Usage | undefined, operation: string): boolean {
   if (!usage || usage.inputTokens === undefined) return false;
   return operation === 'embeddings' || usage.outputTokens !== undefined;
-}
-
-function transportErrorType(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { name?: unknown; code?: unknown };
-    if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED' || e.code === 'ABORT_ERR') return 'AbortError';
-    if (typeof e.code === 'string' && e.code) return e.code;
-    if (typeof e.name === 'string' && e.name) return e.name;
-  }
-  return 'Error';
 }
