@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CollectorConfigError, DEFAULT_CONFIG, loadCollectorConfig } from './collector-config.js';
+
+describe('loadCollectorConfig', () => {
+  it('has sensible defaults: OTLP ports, loopback, auth off', () => {
+    expect(loadCollectorConfig(undefined, {})).toEqual(DEFAULT_CONFIG);
+    expect(DEFAULT_CONFIG.http.port).toBe(4318);
+    expect(DEFAULT_CONFIG.grpc.port).toBe(4317);
+  });
+
+  it('merges a file, then the environment over it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'collector.json');
+    writeFileSync(file, JSON.stringify({ http: { port: 14318 }, batch: { maxSpans: 10 }, apiKeys: { k1: 'proj-a' } }));
+    const config = loadCollectorConfig(file, { TOKENTRACE_COLLECTOR_HTTP_PORT: '24318', TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123' });
+    expect(config.http.port).toBe(24318);
+    expect(config.batch.maxSpans).toBe(10);
+    expect(config.apiKeys).toEqual({ k1: 'proj-a' });
+    expect(config.clickhouse.url).toBe('http://ch:8123');
+  });
+
+  it('reads API keys from the environment', () => {
+    expect(loadCollectorConfig(undefined, { TOKENTRACE_API_KEYS: 'a=one, b=two' }).apiKeys).toEqual({ a: 'one', b: 'two' });
+  });
+
+  it('names the offending key', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ http: { prot: 1 } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/http\.prot/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_PORT: 'abc' })).toThrow(/TOKENTRACE_COLLECTOR_HTTP_PORT/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_PORT: '70000' })).toThrow(/http\.port/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'ch:8123' })).toThrow(CollectorConfigError);
+  });
+
+  it('refuses to listen beyond loopback without API keys', () => {
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_HOST: '0.0.0.0' })).toThrow(/http\.host.*loopback/);
+    expect(loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_HOST: '0.0.0.0', TOKENTRACE_COLLECTOR_GRPC_HOST: '0.0.0.0', TOKENTRACE_API_KEYS: 'k=p' }).http.host).toBe('0.0.0.0');
+  });
+});

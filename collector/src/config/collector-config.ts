@@ -1,0 +1,171 @@
+/**
+ * The collector's configuration: every default in one place, merged from a JSON file and
+ * TOKENTRACE_COLLECTOR_* environment variables (env wins), validated at start with errors that
+ * name the key (the OpenTelemetry Collector's `Validate()` habit).
+ */
+import { readFileSync } from 'node:fs';
+
+export interface CollectorConfig {
+  http: { host: string; port: number; maxBodyBytes: number };
+  grpc: { enabled: boolean; host: string; port: number; maxBodyBytes: number };
+  /** API key → project. Empty: auth off, every span goes to project `default`. */
+  apiKeys: Record<string, string>;
+  clickhouse: {
+    /** Empty: start and manage a local server (when a clickhouse-server binary exists). */
+    url: string;
+    database: string;
+    username: string;
+    password: string;
+    /** Data directory of the managed local server. */
+    localDataDir: string;
+  };
+  batch: { maxSpans: number; maxBytes: number; maxDelayMs: number };
+  spool: { dir: string; maxBytes: number };
+  pricing: { priceFile: string };
+  /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
+  forward: { endpoint: string; headers: Record<string, string> };
+}
+
+export const DEFAULT_CONFIG: CollectorConfig = {
+  http: { host: '127.0.0.1', port: 4318, maxBodyBytes: 16 * 1024 * 1024 },
+  grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
+  apiKeys: {},
+  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse' },
+  batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000 },
+  spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
+  pricing: { priceFile: '' },
+  forward: { endpoint: '', headers: {} },
+};
+
+export class CollectorConfigError extends Error {
+  readonly code = 'TOKENTRACE_COLLECTOR_INVALID_CONFIG';
+  constructor(readonly key: string, expected: string, got: unknown) {
+    super(`tokentrace collector: invalid ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variable → config path. */
+const ENV_KEYS: Record<string, string> = {
+  TOKENTRACE_COLLECTOR_HTTP_HOST: 'http.host',
+  TOKENTRACE_COLLECTOR_HTTP_PORT: 'http.port',
+  TOKENTRACE_COLLECTOR_GRPC_ENABLED: 'grpc.enabled',
+  TOKENTRACE_COLLECTOR_GRPC_HOST: 'grpc.host',
+  TOKENTRACE_COLLECTOR_GRPC_PORT: 'grpc.port',
+  TOKENTRACE_COLLECTOR_MAX_BODY_BYTES: 'http.maxBodyBytes',
+  TOKENTRACE_CLICKHOUSE_URL: 'clickhouse.url',
+  TOKENTRACE_CLICKHOUSE_DATABASE: 'clickhouse.database',
+  TOKENTRACE_CLICKHOUSE_USER: 'clickhouse.username',
+  TOKENTRACE_CLICKHOUSE_PASSWORD: 'clickhouse.password',
+  TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.localDataDir',
+  TOKENTRACE_SPOOL_DIR: 'spool.dir',
+  TOKENTRACE_SPOOL_MAX_BYTES: 'spool.maxBytes',
+  TOKENTRACE_PRICE_FILE: 'pricing.priceFile',
+  TOKENTRACE_FORWARD_ENDPOINT: 'forward.endpoint',
+};
+
+/** Reads `file` (JSON, optional), then the environment, over the defaults; throws CollectorConfigError. */
+export function loadCollectorConfig(file: string | undefined, env: Env = process.env): CollectorConfig {
+  const config = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new CollectorConfigError('config file', `readable JSON at ${file}`, (err as Error).message);
+    }
+    merge(config, parsed, '');
+  }
+  for (const [variable, path] of Object.entries(ENV_KEYS)) {
+    const raw = env[variable];
+    if (raw !== undefined && raw !== '') setPath(config, path, coerce(raw, getPath(DEFAULT_CONFIG, path), variable));
+  }
+  // TOKENTRACE_API_KEYS="key1=project-a,key2=project-b"
+  if (env.TOKENTRACE_API_KEYS) (config.apiKeys as Record<string, string>) = parsePairs(env.TOKENTRACE_API_KEYS, 'TOKENTRACE_API_KEYS');
+  const result = config as unknown as CollectorConfig;
+  validate(result);
+  return result;
+}
+
+export function validate(c: CollectorConfig): void {
+  port(c.http.port, 'http.port');
+  port(c.grpc.port, 'grpc.port');
+  positive(c.http.maxBodyBytes, 'http.maxBodyBytes');
+  positive(c.grpc.maxBodyBytes, 'grpc.maxBodyBytes');
+  positive(c.batch.maxSpans, 'batch.maxSpans');
+  positive(c.batch.maxBytes, 'batch.maxBytes');
+  positive(c.batch.maxDelayMs, 'batch.maxDelayMs');
+  positive(c.spool.maxBytes, 'spool.maxBytes');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
+  if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);
+  if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new CollectorConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
+  const open = Object.keys(c.apiKeys).length === 0;
+  for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {
+    if (open && !isLoopback(host)) {
+      throw new CollectorConfigError(key, 'a loopback address while no API keys are configured (set TOKENTRACE_API_KEYS to listen on other interfaces)', host);
+    }
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function port(value: number, key: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new CollectorConfigError(key, 'a port number (0 picks a free one)', value);
+}
+
+function positive(value: number, key: string): void {
+  if (!Number.isFinite(value) || value <= 0) throw new CollectorConfigError(key, 'a positive number', value);
+}
+
+function coerce(raw: string, example: unknown, variable: string): unknown {
+  if (typeof example === 'number') {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new CollectorConfigError(variable, 'a number', raw);
+    return n;
+  }
+  if (typeof example === 'boolean') {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new CollectorConfigError(variable, 'true or false', raw);
+  }
+  return raw;
+}
+
+function parsePairs(raw: string, key: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1) throw new CollectorConfigError(key, 'key=project pairs separated by commas', item);
+    pairs[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return pairs;
+}
+
+function merge(target: Record<string, unknown>, source: unknown, prefix: string): void {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) throw new CollectorConfigError(prefix || 'config file', 'an object', source);
+  for (const [key, value] of Object.entries(source)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (!(key in target)) throw new CollectorConfigError(path, `one of ${Object.keys(target).join(', ')}`, key);
+    const current = target[key];
+    const freeForm = path === 'apiKeys' || path === 'forward.headers';
+    if (current !== null && typeof current === 'object' && !freeForm) merge(current as Record<string, unknown>, value, path);
+    else {
+      if (!freeForm && typeof value !== typeof current) throw new CollectorConfigError(path, `a ${typeof current}`, value);
+      target[key] = value;
+    }
+  }
+}
+
+function getPath(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root);
+}
+
+function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, root);
+  parent[last] = value;
+}

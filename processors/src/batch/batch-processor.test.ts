@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { BackpressureError, type SpanConsumer } from '../pipeline/processor.js';
+import type { SpanRecord } from '../pipeline/span-record.js';
+import { BatchProcessor } from './batch-processor.js';
+
+function span(i: number, extraBytes = 0): SpanRecord {
+  return {
+    projectId: 'p', traceId: 't'.repeat(32), spanId: i.toString(16).padStart(16, '0'), parentSpanId: '', name: `s${i}`, kind: 1,
+    startTimeUnixNano: 1n, endTimeUnixNano: 2n, statusCode: 0, statusMessage: '', attributes: { pad: 'x'.repeat(extraBytes) },
+    resourceAttributes: {}, scopeName: '', scopeVersion: '', events: [],
+  };
+}
+
+class Recorder implements SpanConsumer {
+  batches: string[][] = [];
+  failNext = 0;
+  async consume(spans: SpanRecord[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('downstream unavailable');
+    }
+    this.batches.push(spans.map((s) => s.name));
+  }
+}
+
+describe('BatchProcessor', () => {
+  it('cuts batches by count, keeping order', async () => {
+    const next = new Recorder();
+    const batcher = new BatchProcessor(next, { maxSpans: 3, maxBytes: 1e9, maxDelayMs: 60_000 });
+    await batcher.consume([span(1), span(2), span(3), span(4)]);
+    await batcher.forceFlush();
+    expect(next.batches).toEqual([['s1', 's2', 's3'], ['s4']]);
+  });
+
+  it('cuts by bytes and by time', async () => {
+    const next = new Recorder();
+    const bySize = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 1000, maxDelayMs: 60_000 });
+    await bySize.consume([span(1, 600), span(2, 600), span(3)]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(next.batches).toEqual([['s1', 's2']]);
+    const byTime = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 1e9, maxDelayMs: 30 });
+    await byTime.consume([span(9)]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(next.batches.at(-1)).toEqual(['s9']);
+  });
+
+  it('keeps a refused batch, offers it again, and pushes back when the buffer is full', async () => {
+    const next = new Recorder();
+    next.failNext = 2;
+    const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 1000, retryDelayMs: 20 });
+    await batcher.consume([span(1), span(2)]);
+    await expect(batcher.consume([span(3, 2000), span(4)])).resolves.toBeUndefined();
+    await expect(batcher.consume([span(5)])).rejects.toBeInstanceOf(BackpressureError);
+    await batcher.forceFlush();
+    expect(next.batches.flat()).toEqual(['s1', 's2', 's3', 's4']);
+  });
+});
