@@ -31,6 +31,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   if [ -f package-lock.json ]; then npm ci --loglevel=error >&2; else npm install --loglevel=error >&2; fi
 fi
 
+# The collector's tests and demo run a real ClickHouse server.
+bash "$root/scripts/ensure-clickhouse.sh"
+
 if [ "${TOKENTRACE_BUILD:-0}" = 1 ]; then
   log "building (tsc -b, then the register bundle)"
   node scripts/build.mjs >&2
