@@ -23,3 +23,18 @@ export function propertyAttribute(name: string): string {
 }
 /** Session id as sent by the app; also written as `gen_ai.conversation.id`. */
 export const ATTR_TOKENTRACE_SESSION_ID = 'tokentrace.session.id';
+
+/**
+ * Cost attributes the collector adds to spans it forwards by OTLP (the pricing processor's
+ * CostFields). USD; absent when the model is unknown, never 0 for "unknown".
+ * Input cost includes the cache read and write costs, as input tokens include cached tokens.
+ */
+export const ATTR_TOKENTRACE_COST_INPUT_USD = 'tokentrace.cost.input_usd';
+export const ATTR_TOKENTRACE_COST_OUTPUT_USD = 'tokentrace.cost.output_usd';
+export const ATTR_TOKENTRACE_COST_CACHE_READ_USD = 'tokentrace.cost.cache_read_usd';
+export const ATTR_TOKENTRACE_COST_CACHE_WRITE_USD = 'tokentrace.cost.cache_write_usd';
+export const ATTR_TOKENTRACE_COST_TOTAL_USD = 'tokentrace.cost.total_usd';
+/** `priced`, `unknown_model`, `not_a_model_call` or `no_usage`. */
+export const ATTR_TOKENTRACE_COST_STATUS = 'tokentrace.cost.status';
+/** The catalog entry that priced the span, e.g. `openai:gpt-4o`, or `price-file:<id>`. */
+export const ATTR_TOKENTRACE_COST_PRICED_MODEL = 'tokentrace.cost.priced_model';

@@ -1,0 +1,92 @@
+/**
+ * The whole path, as users run it: an app under `node --import @tokentrace/instrumentation/register`
+ * exports OTLP/protobuf to the collector, which starts its own ClickHouse; the spans end up as
+ * rows with typed GenAI columns and a cost.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createClickHouseClient, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
+import { startOpenAIEmulator, type ProviderEmulator } from '@tokentrace/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Collector } from './collector.js';
+import { DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
+
+const run = promisify(execFile);
+const testPackage = fileURLToPath(new URL('../../test/', import.meta.url));
+
+let collector: Collector;
+let emulator: ProviderEmulator;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-collector-'));
+  const config: CollectorConfig = {
+    ...DEFAULT_CONFIG,
+    http: { ...DEFAULT_CONFIG.http, port: 0 },
+    grpc: { ...DEFAULT_CONFIG.grpc, port: 0 },
+    clickhouse: { ...DEFAULT_CONFIG.clickhouse, localDataDir: join(dir, 'clickhouse') },
+    spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
+    batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
+  };
+  [collector, emulator] = await Promise.all([Collector.start(config, { log: () => undefined }), startOpenAIEmulator()]);
+}, 60_000);
+afterAll(async () => {
+  await emulator?.close();
+  await collector?.shutdown();
+}, 60_000);
+
+describe('collector end to end', () => {
+  it('stores the spans of an instrumented app as priced rows in ClickHouse', async () => {
+    emulator.setDefaultReply({ text: 'Hello!', inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400 });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.http.url,
+      OTEL_SERVICE_NAME: 'e2e-collector-app',
+      OTEL_METRICS_EXPORTER: 'none',
+      TOKENTRACE_ENDPOINTS: `openai=${emulator.url}`,
+      APP_OPENAI_BASE_URL: emulator.baseUrl,
+    };
+    await run(process.execPath, ['--import', '@tokentrace/instrumentation/register', join(testPackage, 'fixtures/esm-openai-app.mjs')], { env, cwd: testPackage });
+
+    const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: collector.clickhouseUrl });
+    try {
+      const query = `SELECT project_id, service_name, name, provider, request_model, response_model, input_tokens, output_tokens,
+          cache_read_tokens, cost_status, cost_total_usd, cost_input_usd, cost_output_usd, user_id, property_keys, property_values
+        FROM tokentrace.spans FINAL WHERE is_model_call = 1 ORDER BY start_time_ns`;
+      let rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < 100 && rows.length < 2; i++) {
+        rows = await (await client.query({ query, format: 'JSONEachRow' })).json();
+        if (rows.length < 2) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatchObject({
+        project_id: 'default',
+        service_name: 'e2e-collector-app',
+        name: 'chat gpt-4o-mini',
+        provider: 'openai',
+        request_model: 'gpt-4o-mini',
+        response_model: 'gpt-4o-mini-2024-07-18',
+        cost_status: 'priced',
+        user_id: 'esm-user',
+        property_keys: ['app'],
+        property_values: ['e2e'],
+      });
+      // UInt64 columns come back as JSON strings (ClickHouse quotes 64-bit integers by default).
+      expect([rows[0].input_tokens, rows[0].output_tokens, rows[0].cache_read_tokens].map(Number)).toEqual([1000, 200, 400]);
+      // gpt-4o-mini: $0.15 / $0.60 per million, cached input at $0.075.
+      expect(Number(rows[0].cost_input_usd)).toBeCloseTo((600 * 0.15 + 400 * 0.075) / 1e6, 12);
+      expect(Number(rows[0].cost_output_usd)).toBeCloseTo((200 * 0.6) / 1e6, 12);
+      expect(Number(rows[0].cost_total_usd)).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 200 * 0.6) / 1e6, 12);
+      const httpSpans = await (await client.query({ query: 'SELECT count() AS n FROM tokentrace.spans FINAL WHERE is_model_call = 0', format: 'JSONEachRow' })).json<{ n: string | number }>();
+      expect(Number(httpSpans[0].n)).toBeGreaterThanOrEqual(2); // the undici spans under them
+    } finally {
+      await client.close();
+    }
+    const health = await (await fetch(`${collector.http.url}/health`)).json();
+    expect(health.counters.spans_received).toBeGreaterThanOrEqual(4);
+    expect(health.counters.spans_stored).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+});

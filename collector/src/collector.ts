@@ -1,0 +1,137 @@
+/**
+ * The collector, wired from its configuration: receivers (OTLP/HTTP, OTLP/gRPC) → processors
+ * (normalize, price, session) → batch → exporters (ClickHouse behind retry and the on-disk spool;
+ * optionally an OTLP forward). Starts a local ClickHouse when no URL is configured. Health,
+ * readiness and counters share the HTTP port.
+ */
+import {
+  BatchProcessor,
+  createClickHouseExporter,
+  FanOutConsumer,
+  OtlpForwardExporter,
+  ProcessingConsumer,
+  RetryingConsumer,
+  SpoolingConsumer,
+  type Lifecycle,
+  type SpanConsumer,
+  type SpanRecord,
+} from '@tokentrace/processors';
+import type { CollectorConfig } from './config/collector-config.js';
+import { LocalClickHouse } from './clickhouse-server/local-clickhouse.js';
+import { createProcessors } from './processors-from-config.js';
+import { createApiKeyAuthenticator, OtlpGrpcReceiver, OtlpHttpReceiver, type ReceiverEvent } from './receivers/index.js';
+import { createSignalForwarder } from './signal-forwarder.js';
+import { CollectorCounters } from './telemetry/collector-counters.js';
+import { mountHealthRoutes } from './telemetry/health-routes.js';
+import { costAttributes } from './cost-attributes.js';
+
+export interface CollectorOptions {
+  log?: (message: string) => void;
+}
+
+export class Collector {
+  private constructor(
+    readonly config: CollectorConfig,
+    readonly counters: CollectorCounters,
+    readonly http: OtlpHttpReceiver,
+    readonly grpc: OtlpGrpcReceiver | undefined,
+    readonly clickhouseUrl: string,
+    private readonly batch: BatchProcessor,
+    private readonly stages: Lifecycle[],
+    private readonly localClickHouse: LocalClickHouse | undefined,
+  ) {}
+
+  static async start(config: CollectorConfig, options: CollectorOptions = {}): Promise<Collector> {
+    const log = options.log ?? ((m: string) => console.log(`[tokentrace-collector] ${m}`));
+    const counters = new CollectorCounters();
+
+    let local: LocalClickHouse | undefined;
+    let clickhouseUrl = config.clickhouse.url;
+    if (!clickhouseUrl) {
+      local = await LocalClickHouse.start({ dir: config.clickhouse.localDataDir });
+      clickhouseUrl = local.url;
+      log(`started a local ClickHouse at ${clickhouseUrl} (data in ${config.clickhouse.localDataDir})`);
+    }
+
+    const exporter = createClickHouseExporter({
+      url: clickhouseUrl,
+      database: config.clickhouse.database,
+      username: config.clickhouse.username,
+      password: config.clickhouse.password,
+    });
+    const counted = new CountingConsumer(exporter, (n) => counters.add('spans_stored', n));
+    const retrying = new RetryingConsumer(counted, {}, { onRetry: () => counters.add('insert_retries') });
+    const storage = new SpoolingConsumer(retrying, { directory: config.spool.dir, maxBytes: config.spool.maxBytes }, {
+      onSpooled: (n) => counters.add('spans_spooled', n),
+    });
+    const secondary: SpanConsumer[] = [];
+    let forwardStage: RetryingConsumer | undefined;
+    if (config.forward.endpoint) {
+      const forward = new OtlpForwardExporter({ endpoint: config.forward.endpoint, headers: config.forward.headers, extraAttributes: costAttributes });
+      forwardStage = new RetryingConsumer(new CountingConsumer(forward, (n) => counters.add('spans_forwarded', n)));
+      secondary.push(forwardStage);
+    }
+    const fanOut = new FanOutConsumer(storage, secondary, (err) => log(`forward failed: ${(err as Error).message}`));
+    const batch = new BatchProcessor(fanOut, config.batch);
+    const pipeline = new ProcessingConsumer(createProcessors(config), batch);
+
+    const keys = new Map(Object.entries(config.apiKeys));
+    const receiverOptions = {
+      consumer: pipeline,
+      authenticate: keys.size > 0 ? createApiKeyAuthenticator(keys) : undefined,
+      forward: config.forward.endpoint ? createSignalForwarder(config.forward.endpoint, config.forward.headers) : undefined,
+      onRequest: (event: ReceiverEvent) => countRequest(counters, event),
+    };
+    const http = new OtlpHttpReceiver({ ...receiverOptions, host: config.http.host, port: config.http.port, maxBodyBytes: config.http.maxBodyBytes });
+    const grpc = config.grpc.enabled
+      ? new OtlpGrpcReceiver({ ...receiverOptions, host: config.grpc.host, port: config.grpc.port, maxBodyBytes: config.grpc.maxBodyBytes })
+      : undefined;
+    mountHealthRoutes(http.app, counters, () => storage.stats());
+
+    await storage.start();
+    await forwardStage?.start();
+    await http.start();
+    await grpc?.start();
+    log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${clickhouseUrl} database ${config.clickhouse.database}`);
+    const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
+    return new Collector(config, counters, http, grpc, clickhouseUrl, batch, stages, local);
+  }
+
+  /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
+  async shutdown(): Promise<void> {
+    await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
+    await this.batch.shutdown();
+    for (const stage of this.stages) await stage.shutdown?.();
+    await this.localClickHouse?.stop();
+  }
+}
+
+/** Counts the spans the next consumer accepted. */
+class CountingConsumer implements SpanConsumer, Lifecycle {
+  constructor(
+    private readonly next: SpanConsumer & Lifecycle,
+    private readonly onAccepted: (spans: number) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.next.start?.();
+  }
+
+  async consume(spans: SpanRecord[]): Promise<void> {
+    await this.next.consume(spans);
+    this.onAccepted(spans.length);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.next.shutdown?.();
+  }
+}
+
+function countRequest(counters: CollectorCounters, event: ReceiverEvent): void {
+  if (event.signal !== 'traces') return;
+  counters.add('spans_received', event.acceptedSpans);
+  counters.add('spans_rejected', event.rejectedSpans);
+  if (event.failure === 'throttled' || event.failure === 'unavailable') counters.add('requests_refused_backpressure');
+  else if (event.failure === 'bad_data' || event.failure === 'too_large' || event.failure === 'unsupported_media_type') counters.add('requests_malformed');
+  else if (event.failure === 'unauthenticated' || event.failure === 'forbidden') counters.add('requests_unauthenticated');
+}

@@ -1,0 +1,46 @@
+/**
+ * OTLP AnyValue / KeyValue (common/v1/common.proto) flattened to the plain JS values of
+ * SpanRecord attributes, and the 64-bit integers protobufjs hands out turned into bigint.
+ *
+ * Choices: an int64 that fits a double exactly becomes a number, a larger one a bigint (no silent
+ * rounding); bytes become base64, as the Collector's pdata `AsString()` renders them; an AnyValue
+ * with no value set (allowed by the proto: "empty value") becomes null.
+ */
+import type { AttributeValue, Attributes } from '@tokentrace/processors';
+import type { Int64, OtlpAnyValue, OtlpKeyValue } from './otlp-proto.js';
+
+/** A decoded int64/uint64/fixed64 as bigint; `signed` reinterprets the 64 bits as two's complement. */
+export function int64ToBigInt(value: Int64 | null | undefined, signed: boolean): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'number') return BigInt(Math.trunc(value));
+  if (typeof value === 'string') return BigInt(value);
+  const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+  return signed ? BigInt.asIntN(64, bits) : bits;
+}
+
+function intValue(value: Int64): number | bigint {
+  const big = int64ToBigInt(value, true);
+  const small = Number(big);
+  return Number.isSafeInteger(small) ? small : big;
+}
+
+export function toAttributeValue(value: OtlpAnyValue | null | undefined): AttributeValue {
+  if (!value) return null;
+  // Exactly one member of the `value` oneof is set; the others are null (pbjs --null-defaults).
+  if (value.stringValue != null) return value.stringValue;
+  if (value.boolValue != null) return value.boolValue;
+  if (value.intValue != null) return intValue(value.intValue);
+  if (value.doubleValue != null) return value.doubleValue;
+  if (value.arrayValue != null) return (value.arrayValue.values ?? []).map(toAttributeValue);
+  if (value.kvlistValue != null) return toAttributes(value.kvlistValue.values);
+  if (value.bytesValue != null) return Buffer.from(value.bytesValue.buffer, value.bytesValue.byteOffset, value.bytesValue.byteLength).toString('base64');
+  return null;
+}
+
+/** KeyValue list → object; a repeated key keeps the last value (keys "MUST be unique", common.proto). */
+export function toAttributes(list: readonly OtlpKeyValue[] | null | undefined): Attributes {
+  const attributes: Attributes = {};
+  if (!list) return attributes;
+  for (const kv of list) attributes[kv.key ?? ''] = toAttributeValue(kv.value);
+  return attributes;
+}

@@ -1,0 +1,51 @@
+/**
+ * Public options of the OTLP receivers (HTTP and gRPC share them) and their defaults, in one
+ * place. The collector's config resolves host, port and sizes; these are the fallbacks for
+ * direct use.
+ */
+import type { SpanConsumer } from '@tokentrace/processors';
+import type { Authenticate } from './api-key-auth.js';
+import type { FailureKind } from './receiver-failure.js';
+
+export type OtlpSignal = 'traces' | 'metrics' | 'logs';
+
+/**
+ * Receives the raw (decompressed) body of a metrics or logs export with its Content-Type
+ * (`application/x-protobuf` or `application/json`). Rejecting with BackpressureError /
+ * PermanentError is answered like a span consumer's rejection.
+ */
+export type ForwardSignal = (signal: 'metrics' | 'logs', body: Uint8Array, contentType: string, projectId: string) => Promise<void>;
+
+/** What happened to one export request, for the collector's counters. */
+export interface ReceiverEvent {
+  transport: 'http' | 'grpc';
+  signal: OtlpSignal;
+  /** Absent when the request failed before authentication. */
+  projectId?: string;
+  acceptedSpans: number;
+  rejectedSpans: number;
+  failure?: FailureKind;
+}
+
+export interface OtlpReceiverOptions {
+  /** Where decoded spans go. */
+  consumer: SpanConsumer;
+  /** Request → project; default: auth off, everything in project `default`. */
+  authenticate?: Authenticate;
+  /** Target for `/v1/metrics` and `/v1/logs` (MetricsService, LogsService); without it they are acknowledged and dropped. */
+  forward?: ForwardSignal;
+  /** Largest request body accepted, in bytes, both as received and after gzip decompression. */
+  maxBodyBytes?: number;
+  /** Called once per request; must not throw. */
+  onRequest?: (event: ReceiverEvent) => void;
+}
+
+export const RECEIVER_DEFAULTS = {
+  maxBodyBytes: 16 * 1024 * 1024,
+  httpHost: '127.0.0.1',
+  /** OTLP spec, "OTLP/HTTP Default Port". */
+  httpPort: 4318,
+  grpcHost: '127.0.0.1',
+  /** OTLP spec, "OTLP/gRPC Default Port". */
+  grpcPort: 4317,
+} as const;

@@ -1,0 +1,129 @@
+/**
+ * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client` (JSONEachRow
+ * over HTTP). It does one insert per batch and says whether a failure is worth retrying: bad data
+ * and refused credentials become PermanentError, everything else a retryable
+ * ClickHouseUnavailableError. Retrying, spooling to disk and replaying are not done here but by
+ * the wrappers in ../exporter-helper, composed around it:
+ *
+ *   new SpoolingConsumer(new RetryingConsumer(createClickHouseExporter(config)), spoolConfig)
+ *
+ * A batch inserted twice (a retry after a lost response, a replay after a crash) does not make
+ * duplicate spans: the table is a ReplacingMergeTree keyed by the span's identity (README.md).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { PermanentError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
+import type { SpanRecord } from '../pipeline/span-record.js';
+import { consoleLogger, errorText, type HelperLogger } from '../exporter-helper/logger.js';
+import { createClickHouseClient } from './clickhouse-client.js';
+import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
+import { classifyClickHouseError } from './error-classifier.js';
+import { ensureSchema, schemaTables } from './schema.js';
+import { SPAN_COLUMNS, toSpanRow, type SpanRow } from './span-row.js';
+
+/** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
+export class ClickHouseUnavailableError extends Error {
+  readonly code = 'CLICKHOUSE_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly serverCode: number | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ClickHouseUnavailableError';
+  }
+}
+
+export interface ClickHouseExporterOptions {
+  /** A client to use instead of one made from the config (it is not closed by shutdown()). */
+  client?: ClickHouseClient;
+  logger?: HelperLogger;
+}
+
+export class ClickHouseExporter implements SpanConsumer, Lifecycle {
+  readonly tables: ReturnType<typeof schemaTables>;
+  private readonly client: ClickHouseClient;
+  private readonly ownsClient: boolean;
+  private readonly logger: HelperLogger;
+  private schemaReady = false;
+  private schemaPending?: Promise<void>;
+  private lastVersion = 0;
+
+  constructor(
+    readonly config: ClickHouseExporterConfig,
+    options: ClickHouseExporterOptions = {},
+  ) {
+    this.client = options.client ?? createClickHouseClient(config);
+    this.ownsClient = options.client === undefined;
+    this.logger = options.logger ?? consoleLogger;
+    this.tables = schemaTables(config.database);
+  }
+
+  /**
+   * Creates or upgrades the schema. A server that cannot be reached is not fatal (the collector
+   * starts anyway and spools): the schema is then ensured again before the next insert. A
+   * permanent failure (refused credentials, a statement the server rejects) rejects.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.ensureSchemaOnce();
+    } catch (err) {
+      if (err instanceof PermanentError) throw err;
+      this.logger.warn(`ClickHouse at ${this.config.url} not reachable at start (${errorText(err)}); the schema is created when it is`);
+    }
+  }
+
+  async consume(spans: SpanRecord[]): Promise<void> {
+    if (spans.length === 0) return;
+    let rows: SpanRow[];
+    try {
+      const version = this.nextVersion();
+      rows = spans.map((span) => toSpanRow(span, version));
+    } catch (err) {
+      throw new PermanentError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
+    }
+    await this.ensureSchemaOnce();
+    try {
+      await this.client.insert({ table: this.tables.spans, values: rows, format: 'JSONEachRow', columns: [...SPAN_COLUMNS] });
+    } catch (err) {
+      throw this.classified(err, `insert of ${rows.length} spans`);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.ownsClient) await this.client.close();
+  }
+
+  private ensureSchemaOnce(): Promise<void> {
+    if (this.schemaReady || !this.config.createSchema) return Promise.resolve();
+    this.schemaPending ??= ensureSchema(this.client, this.config.database)
+      .then(() => {
+        this.schemaReady = true;
+      })
+      .catch((err: unknown) => {
+        throw this.classified(err, 'schema creation');
+      })
+      .finally(() => {
+        this.schemaPending = undefined;
+      });
+    return this.schemaPending;
+  }
+
+  private classified(err: unknown, what: string): Error {
+    const failure = classifyClickHouseError(err);
+    const message = `ClickHouse ${what} failed (${failure.reason}): ${errorText(err)}`;
+    return failure.retryable ? new ClickHouseUnavailableError(message, failure.reason, failure.serverCode, { cause: err }) : new PermanentError(message, { cause: err });
+  }
+
+  /** Microseconds since the epoch, strictly increasing within this process. */
+  private nextVersion(): number {
+    this.lastVersion = Math.max(this.lastVersion + 1, Date.now() * 1000);
+    return this.lastVersion;
+  }
+}
+
+/** The exporter for `options` over the defaults (config.ts); throws ClickHouseConfigError naming a bad key. */
+export function createClickHouseExporter(options: Partial<ClickHouseExporterConfig> = {}, extra: ClickHouseExporterOptions = {}): ClickHouseExporter {
+  return new ClickHouseExporter(resolveClickHouseExporterConfig(options), extra);
+}

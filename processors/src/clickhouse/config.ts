@@ -1,0 +1,64 @@
+/**
+ * Configuration of the ClickHouse exporter: every default in one place and a validate() whose
+ * messages name the key (the OpenTelemetry Collector's `Validate()` habit).
+ */
+import { isPlainIdentifier } from './sql-literal.js';
+
+export interface ClickHouseExporterConfig {
+  /** HTTP interface, e.g. `http://127.0.0.1:8123`. */
+  url: string;
+  username: string;
+  password: string;
+  /** Database holding the tables; created by the schema when missing. A plain identifier. */
+  database: string;
+  /** Per-request timeout (the client's `request_timeout`). */
+  requestTimeoutMs: number;
+  /** gzip request bodies. Off by default: on loopback it costs CPU and saves nothing. */
+  compressRequests: boolean;
+  /** Create or upgrade the schema (migrations.ts) at start and before the first insert. */
+  createSchema: boolean;
+  /** Sockets kept open to the server (the client's `max_open_connections`). */
+  maxOpenConnections: number;
+}
+
+export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
+  url: 'http://127.0.0.1:8123',
+  username: 'default',
+  password: '',
+  database: 'tokentrace',
+  requestTimeoutMs: 30_000,
+  compressRequests: false,
+  createSchema: true,
+  maxOpenConnections: 10,
+};
+
+export class ClickHouseConfigError extends Error {
+  readonly code = 'TOKENTRACE_CLICKHOUSE_INVALID_CONFIG';
+  constructor(
+    readonly key: string,
+    expected: string,
+    got: unknown,
+  ) {
+    super(`clickhouse exporter: invalid ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
+    this.name = 'ClickHouseConfigError';
+  }
+}
+
+/** The defaults overlaid with `options`, validated. */
+export function resolveClickHouseExporterConfig(options: Partial<ClickHouseExporterConfig> = {}): ClickHouseExporterConfig {
+  const config = { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) (config as Record<string, unknown>)[key] = value;
+  validateClickHouseExporterConfig(config);
+  return config;
+}
+
+export function validateClickHouseExporterConfig(c: ClickHouseExporterConfig): void {
+  if (typeof c.url !== 'string' || !/^https?:\/\/[^/]/.test(c.url)) throw new ClickHouseConfigError('url', 'an http(s) URL', c.url);
+  if (typeof c.username !== 'string' || c.username === '') throw new ClickHouseConfigError('username', 'a user name', c.username);
+  if (typeof c.password !== 'string') throw new ClickHouseConfigError('password', 'a string', typeof c.password);
+  if (typeof c.database !== 'string' || !isPlainIdentifier(c.database)) throw new ClickHouseConfigError('database', 'an identifier (letters, digits, underscore)', c.database);
+  if (!Number.isFinite(c.requestTimeoutMs) || c.requestTimeoutMs <= 0) throw new ClickHouseConfigError('requestTimeoutMs', 'a positive number of milliseconds', c.requestTimeoutMs);
+  if (!Number.isInteger(c.maxOpenConnections) || c.maxOpenConnections <= 0) throw new ClickHouseConfigError('maxOpenConnections', 'a positive integer', c.maxOpenConnections);
+  if (typeof c.compressRequests !== 'boolean') throw new ClickHouseConfigError('compressRequests', 'true or false', c.compressRequests);
+  if (typeof c.createSchema !== 'boolean') throw new ClickHouseConfigError('createSchema', 'true or false', c.createSchema);
+}

@@ -1,0 +1,9 @@
+/** The ClickHouse exporter: schema, row mapping, client options for 18.16 and current servers. */
+export { ClickHouseExporter, ClickHouseUnavailableError, createClickHouseExporter, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
+export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ClickHouseConfigError, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
+export { createClickHouseClient, type ClickHouseConnectionConfig } from './clickhouse-client.js';
+export { ensureSchema, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+export { SPAN_COLUMNS, toSpanRow, type SpanRow } from './span-row.js';
+export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
+export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';

@@ -1,0 +1,275 @@
+/**
+ * Keeps batches that the exporter cannot take on disk and replays them, in order, when it can
+ * again (the OpenTelemetry Collector's exporterhelper `queue_sender` with a persistent queue, but
+ * on the failure path only: while the exporter is healthy, batches go straight through).
+ *
+ * - A batch whose delivery fails with a retryable error is written to the DiskSpool, and
+ *   consume() resolves: the batch is safe. While the exporter is failing, new batches go to the
+ *   spool at once instead of waiting on it. A background loop replays the oldest spooled batch
+ *   with backoff until it is delivered, then the next; the first success turns direct delivery
+ *   back on. The spool is read again at start, so batches survive a restart.
+ * - When the spool is full (or the disk is), consume() rejects with BackpressureError, so the
+ *   receivers answer 429/503 and senders retry: nothing is dropped silently.
+ * - A PermanentError is passed on (direct delivery) or, for a spooled batch, the file is set
+ *   aside in `rejected/` with the reason, so one bad batch cannot block the queue.
+ * - shutdown() waits up to `drainTimeoutMs` for batches in flight, persists those still
+ *   undelivered (their consume() then resolves), and shuts the exporter down. A batch persisted
+ *   while its insert was still running may be inserted twice: the ClickHouse table drops such
+ *   duplicates (ReplacingMergeTree), which is why at-least-once is enough here.
+ */
+import { BackpressureError, isPermanent, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
+import type { SpanRecord } from '../pipeline/span-record.js';
+import { ExponentialBackoff, sleep, validateBackoff, type BackoffConfig } from './backoff.js';
+import { decodeBatch, encodeBatch } from './batch-codec.js';
+import { DiskSpool, SpoolFullError, type SpoolEntry } from './disk-spool.js';
+import { consoleLogger, errorText, type HelperLogger } from './logger.js';
+
+export interface SpoolConfig {
+  /** Directory of the spool files (created when missing). */
+  directory: string;
+  /** Bound on the spooled batches' bytes; beyond it consume() rejects with BackpressureError. */
+  maxBytes: number;
+  /** Retry-After hint carried by the BackpressureError (seconds). */
+  retryAfterSeconds: number;
+  /** Waits between replay attempts while the exporter keeps failing. */
+  replay: BackoffConfig;
+  /** At shutdown, how long batches in flight may still finish before they are persisted. */
+  drainTimeoutMs: number;
+  /**
+   * Replay joins consecutive spooled batches up to this many bytes (of spool files) into one
+   * delivery: a backlog of small batches drains in a few inserts instead of one insert each
+   * (each insert makes a new part in ClickHouse). 0: one batch at a time.
+   */
+  replayMaxBytes: number;
+}
+
+export const DEFAULT_SPOOL_CONFIG: Omit<SpoolConfig, 'directory'> = {
+  maxBytes: 1024 * 1024 * 1024,
+  retryAfterSeconds: 5,
+  replay: { initialIntervalMs: 500, multiplier: 2, randomizationFactor: 0.2, maxIntervalMs: 10_000 },
+  drainTimeoutMs: 5_000,
+  replayMaxBytes: 16 * 1024 * 1024,
+};
+
+export interface SpoolHooks {
+  logger?: HelperLogger;
+  /** A batch of `spans` spans was written to disk (collector counter `spans_spooled`). */
+  onSpooled?(spans: number): void;
+  /** A spooled batch was delivered. */
+  onReplayed?(spans: number): void;
+  /** A spooled batch was set aside in rejected/ (bad data). */
+  onRejected?(spans: number, reason: string): void;
+  /** consume() refused a batch because the spool is full. */
+  onBackpressure?(): void;
+}
+
+export interface SpoolStats {
+  spooledBatches: number;
+  spooledBytes: number;
+  maxBytes: number;
+  /** False while the exporter is failing (new batches go straight to disk). */
+  healthy: boolean;
+}
+
+/** A batch being delivered directly; `claimed` says who deals with its failure (consume or shutdown). */
+interface Flight {
+  spans: SpanRecord[];
+  claimed: boolean;
+  settled: Promise<void>;
+  persisted: Promise<void>;
+  markPersisted(): void;
+}
+
+export class SpoolingConsumer implements SpanConsumer, Lifecycle {
+  readonly config: SpoolConfig;
+  private readonly spool: DiskSpool;
+  private readonly logger: HelperLogger;
+  private readonly stop = new AbortController();
+  private readonly inFlight = new Set<Flight>();
+  private starting?: Promise<void>;
+  private replaying?: Promise<void>;
+  private healthy = true;
+  private stopping = false;
+
+  constructor(
+    private readonly next: SpanConsumer & Lifecycle,
+    config: Partial<SpoolConfig> & { directory: string },
+    private readonly hooks: SpoolHooks = {},
+  ) {
+    this.config = { ...DEFAULT_SPOOL_CONFIG, ...config, replay: { ...DEFAULT_SPOOL_CONFIG.replay, ...config.replay } };
+    validateBackoff(this.config.replay, 'spool.replay.');
+    if (!(this.config.retryAfterSeconds > 0)) throw new TypeError(`invalid spool.retryAfterSeconds: expected a positive number, got ${this.config.retryAfterSeconds}`);
+    if (!(this.config.drainTimeoutMs >= 0)) throw new TypeError(`invalid spool.drainTimeoutMs: expected a number ≥ 0, got ${this.config.drainTimeoutMs}`);
+    if (!(this.config.replayMaxBytes >= 0)) throw new TypeError(`invalid spool.replayMaxBytes: expected a number ≥ 0, got ${this.config.replayMaxBytes}`);
+    this.spool = new DiskSpool(this.config.directory, this.config.maxBytes);
+    this.logger = hooks.logger ?? consoleLogger;
+  }
+
+  /** Opens the spool, starts the exporter, and replays what an earlier run left behind. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.spool.open();
+      if (this.spool.count > 0) this.logger.warn(`spool ${this.config.directory}: ${this.spool.count} batches (${this.spool.bytes} bytes) left from an earlier run; replaying`);
+      await this.next.start?.();
+      this.kickReplay();
+    })();
+    return this.starting;
+  }
+
+  stats(): SpoolStats {
+    return { spooledBatches: this.spool.count, spooledBytes: this.spool.bytes, maxBytes: this.config.maxBytes, healthy: this.healthy };
+  }
+
+  async consume(spans: SpanRecord[]): Promise<void> {
+    await this.start();
+    if (this.stopping) throw new BackpressureError('exporter is shutting down', this.config.retryAfterSeconds);
+    if (spans.length === 0) return;
+    if (!this.healthy) return this.persist(spans);
+
+    let markPersisted!: () => void;
+    let settle!: () => void;
+    const flight: Flight = {
+      spans,
+      claimed: false,
+      persisted: new Promise<void>((r) => (markPersisted = r)),
+      settled: new Promise<void>((r) => (settle = r)),
+      markPersisted: () => markPersisted(),
+    };
+    this.inFlight.add(flight);
+    try {
+      const delivered = this.next.consume(spans).then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
+      const outcome = await Promise.race([delivered, flight.persisted]);
+      if (outcome === undefined) return; // delivered, or persisted by shutdown
+      if (flight.claimed) return flight.persisted; // shutdown is persisting it
+      flight.claimed = true;
+      if (isPermanent(outcome.err)) throw outcome.err;
+      if (this.healthy) this.logger.warn(`export failed (${errorText(outcome.err)}); spooling to ${this.config.directory} until it recovers`);
+      this.healthy = false;
+      await this.persist(spans);
+    } finally {
+      this.inFlight.delete(flight);
+      settle();
+    }
+  }
+
+  /**
+   * Stops accepting batches, lets batches in flight finish for up to drainTimeoutMs, persists the
+   * rest, and shuts the exporter down. Spooled batches stay on disk for the next start.
+   */
+  async shutdown(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stop.abort();
+    const flights = [...this.inFlight];
+    await within(Promise.all([...flights.map((f) => f.settled), this.replaying]), this.config.drainTimeoutMs);
+    for (const flight of this.inFlight) {
+      if (flight.claimed) continue;
+      flight.claimed = true;
+      try {
+        await this.write(flight.spans, true);
+      } catch (err) {
+        this.logger.error(`could not persist ${flight.spans.length} spans at shutdown: ${errorText(err)}`);
+        continue;
+      }
+      flight.markPersisted();
+    }
+    await this.next.shutdown?.();
+    await Promise.all([...flights.map((f) => f.settled), this.replaying]);
+    await this.spool.flush();
+  }
+
+  /** Writes a batch to the spool; BackpressureError when it is full. */
+  private async persist(spans: SpanRecord[]): Promise<void> {
+    await this.write(spans, this.stopping);
+    this.kickReplay();
+  }
+
+  private async write(spans: SpanRecord[], force: boolean): Promise<void> {
+    try {
+      await this.spool.append(encodeBatch(spans), { force });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (err instanceof SpoolFullError || code === 'ENOSPC' || code === 'EDQUOT') {
+        this.hooks.onBackpressure?.();
+        throw new BackpressureError(`cannot take more spans now: ${errorText(err)}`, this.config.retryAfterSeconds);
+      }
+      throw err;
+    }
+    this.hooks.onSpooled?.(spans.length);
+  }
+
+  private kickReplay(): void {
+    if (this.replaying || this.stopping || this.spool.count === 0) return;
+    this.replaying = this.replayLoop()
+      .catch((err: unknown) => this.logger.error(`spool replay stopped: ${errorText(err)}`))
+      .finally(() => {
+        this.replaying = undefined;
+        // An append may have landed after the loop saw an empty spool.
+        if (this.spool.count > 0 && !this.stopping) setTimeout(() => this.kickReplay(), 0).unref();
+      });
+  }
+
+  /**
+   * Delivers spooled batches oldest first, joined up to replayMaxBytes, until the spool is empty
+   * or shutdown. When a joined delivery is refused as bad data, its batches are tried one by one,
+   * so that only the bad one is set aside.
+   */
+  private async replayLoop(): Promise<void> {
+    const backoff = new ExponentialBackoff(this.config.replay);
+    let singly = 0; // batches still to be tried one at a time after a refused joined delivery
+    while (!this.stopping && this.spool.count > 0) {
+      const entries = singly > 0 ? [this.spool.oldest()!] : this.spool.oldestUpTo(this.config.replayMaxBytes);
+      const spans: SpanRecord[] = [];
+      let unreadable = false;
+      for (const entry of entries) {
+        try {
+          spans.push(...decodeBatch(await this.spool.read(entry)));
+        } catch (err) {
+          await this.setAside(entry, 0, `unreadable: ${errorText(err)}`);
+          unreadable = true;
+          break;
+        }
+      }
+      if (unreadable) continue;
+      try {
+        await this.next.consume(spans);
+      } catch (err) {
+        if (!isPermanent(err)) {
+          this.healthy = false;
+          await sleep(backoff.next(), this.stop.signal);
+        } else if (entries.length > 1) {
+          singly = entries.length;
+        } else {
+          await this.setAside(entries[0], spans.length, `refused: ${errorText(err)}`);
+          singly = Math.max(0, singly - 1);
+        }
+        continue;
+      }
+      // Delivered: delete even during shutdown, or it would be inserted again on the next start.
+      for (const entry of entries) await this.spool.remove(entry);
+      singly = Math.max(0, singly - entries.length);
+      backoff.reset();
+      this.hooks.onReplayed?.(spans.length);
+      if (!this.healthy) this.logger.warn(`export recovered; replaying ${this.spool.count} spooled batches`);
+      this.healthy = true;
+    }
+  }
+
+  private async setAside(entry: SpoolEntry, spans: number, reason: string): Promise<void> {
+    const target = await this.spool.reject(entry, reason);
+    this.logger.error(`spooled batch ${target} set aside (${reason})`);
+    this.hooks.onRejected?.(spans, reason);
+  }
+}
+
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(() => undefined),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,98 @@
+/**
+ * The app's tracking values (user, session, prompt, custom properties) from our `tokentrace.*`
+ * attributes and the equivalents of other instrumentations: OpenLLMetry association properties,
+ * OpenInference `session.id` / `user.id` / `metadata`, and the AI SDK's telemetry metadata.
+ * Properties from every source land in one map; ours win over foreign ones on the same key.
+ */
+import {
+  ATTR_AI_TELEMETRY_METADATA_PREFIX,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_OPENINFERENCE_METADATA,
+  ATTR_SESSION_ID,
+  ATTR_TOKENTRACE_PROMPT_ID,
+  ATTR_TOKENTRACE_PROPERTY_PREFIX,
+  ATTR_TOKENTRACE_SESSION_ID,
+  ATTR_TOKENTRACE_SESSION_NAME,
+  ATTR_TOKENTRACE_SESSION_PATH,
+  ATTR_TRACELOOP_ASSOCIATION_PROPERTIES_PREFIX,
+  ATTR_USER_ID,
+  FOREIGN_SESSION_ID_KEYS,
+  FOREIGN_USER_ID_KEYS,
+} from '@tokentrace/semconv';
+import type { Attributes } from '../pipeline/span-record.js';
+import { firstString, propertyValue, stringValue } from './attribute-readers.js';
+
+export interface Tracking {
+  userId?: string;
+  sessionId?: string;
+  sessionName?: string;
+  sessionPath?: string;
+  promptId?: string;
+  properties: Record<string, string>;
+}
+
+/** Foreign prefixes, lowest precedence first: later sources overwrite earlier ones on the same key. */
+const FOREIGN_PROPERTY_PREFIXES = [ATTR_AI_TELEMETRY_METADATA_PREFIX, ATTR_TRACELOOP_ASSOCIATION_PROPERTIES_PREFIX];
+
+export function extractTracking(attributes: Attributes): Tracking {
+  const foreign: Record<string, string> = {};
+  const own: Record<string, string> = {};
+  const metadata = stringValue(attributes[ATTR_OPENINFERENCE_METADATA]);
+  if (metadata !== undefined) Object.assign(foreign, parseMetadata(metadata));
+
+  for (const key in attributes) {
+    // One pass over the keys; the first character rules out most of them cheaply.
+    const first = key.charCodeAt(0);
+    if (first !== 0x74 /* t */ && first !== 0x61 /* a */) continue;
+    if (key.startsWith(ATTR_TOKENTRACE_PROPERTY_PREFIX)) {
+      put(own, key.slice(ATTR_TOKENTRACE_PROPERTY_PREFIX.length), propertyValue(attributes[key]));
+      continue;
+    }
+    for (const prefix of FOREIGN_PROPERTY_PREFIXES) {
+      if (key.startsWith(prefix)) put(foreign, key.slice(prefix.length), propertyValue(attributes[key]));
+    }
+  }
+
+  const tracking: Tracking = { properties: Object.assign(foreign, own) };
+  const userId = firstString(attributes, [ATTR_USER_ID]) ?? pick(foreign, FOREIGN_USER_ID_KEYS);
+  const sessionId =
+    firstString(attributes, [ATTR_TOKENTRACE_SESSION_ID, ATTR_GEN_AI_CONVERSATION_ID, ATTR_SESSION_ID]) ?? pick(foreign, FOREIGN_SESSION_ID_KEYS);
+  const sessionName = stringValue(attributes[ATTR_TOKENTRACE_SESSION_NAME]);
+  const sessionPath = stringValue(attributes[ATTR_TOKENTRACE_SESSION_PATH]);
+  const promptId = stringValue(attributes[ATTR_TOKENTRACE_PROMPT_ID]);
+  if (userId !== undefined) tracking.userId = userId;
+  if (sessionId !== undefined) tracking.sessionId = sessionId;
+  if (sessionName !== undefined) tracking.sessionName = sessionName;
+  if (sessionPath !== undefined) tracking.sessionPath = sessionPath;
+  if (promptId !== undefined) tracking.promptId = promptId;
+  return tracking;
+}
+
+/** Property names come from the wire: `__proto__` would replace the map's prototype instead of adding a key. */
+function put(target: Record<string, string>, name: string, value: string | undefined): void {
+  if (name !== '' && name !== '__proto__' && value !== undefined) target[name] = value;
+}
+
+function pick(properties: Record<string, string>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = properties[key];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** OpenInference `metadata` is a JSON object string; anything else is ignored rather than failing the span. */
+function parseMetadata(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  const properties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (value !== null && value !== undefined) put(properties, key, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return properties;
+}

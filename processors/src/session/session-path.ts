@@ -1,0 +1,37 @@
+/**
+ * Session step paths (`tokentrace.session.path`, e.g. `/analyze/extract`) in one normal form, so
+ * that steps written as `analyze/extract/` or `/analyze//extract` by different processes land in
+ * one tree: a leading slash, no trailing slash, no empty segments; `/` is the session root.
+ * The parent of `/analyze/extract` is `/analyze`, of `/analyze` is `/`, of `/` nothing ('').
+ */
+
+export const ROOT_PATH = '/';
+
+export interface SessionStep {
+  path: string;
+  parentPath: string;
+  /** Number of segments: 0 for `/`. */
+  depth: number;
+}
+
+export function sessionStep(rawPath: string | undefined): SessionStep {
+  const segments = rawPath === undefined ? [] : splitPath(rawPath);
+  if (segments.length === 0) return { path: ROOT_PATH, parentPath: '', depth: 0 };
+  const path = ROOT_PATH + segments.join('/');
+  const parentPath = segments.length === 1 ? ROOT_PATH : ROOT_PATH + segments.slice(0, -1).join('/');
+  return { path, parentPath, depth: segments.length };
+}
+
+export function normalizeSessionPath(rawPath: string | undefined): string {
+  return sessionStep(rawPath).path;
+}
+
+/** Segments are kept as written (case, inner spaces); only surrounding whitespace is dropped. */
+function splitPath(rawPath: string): string[] {
+  const segments: string[] = [];
+  for (const part of rawPath.split('/')) {
+    const segment = part.trim();
+    if (segment !== '') segments.push(segment);
+  }
+  return segments;
+}
