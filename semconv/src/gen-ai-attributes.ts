@@ -76,3 +76,4 @@ export const ATTR_URL_QUERY = 'url.query';
 export const ATTR_HTTP_URL = 'http.url';
 export const ATTR_HTTP_TARGET = 'http.target';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
