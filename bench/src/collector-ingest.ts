@@ -87,6 +87,7 @@ async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir:
       TOKENTRACE_COLLECTOR_HTTP_PORT: String(port),
       TOKENTRACE_COLLECTOR_GRPC_ENABLED: 'false',
       TOKENTRACE_SPOOL_DIR: join(dir, 'spool'),
+      NODE_OPTIONS: process.env.BENCH_COLLECTOR_NODE_OPTIONS ?? '',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -34,8 +34,8 @@ describe('BatchProcessor', () => {
 
   it('cuts by bytes and by time', async () => {
     const next = new Recorder();
-    const bySize = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 1000, maxDelayMs: 60_000 });
-    await bySize.consume([span(1, 600), span(2, 600), span(3)]);
+    const bySize = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 5000, maxDelayMs: 60_000 });
+    await bySize.consume([span(1, 1500), span(2, 1500), span(3)]);
     await new Promise((r) => setTimeout(r, 10));
     expect(next.batches).toEqual([['s1', 's2']]);
     const byTime = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 1e9, maxDelayMs: 30 });
@@ -44,14 +44,25 @@ describe('BatchProcessor', () => {
     expect(next.batches.at(-1)).toEqual(['s9']);
   });
 
-  it('keeps a refused batch, offers it again, and pushes back when the buffer is full', async () => {
+  it('keeps a refused batch, offers it again, and pushes back when the buffer stays full', async () => {
     const next = new Recorder();
-    next.failNext = 2;
-    const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 1000, retryDelayMs: 20 });
+    next.failNext = 1000; // downstream down
+    const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 3000, retryDelayMs: 10, maxWaitMs: 50 });
     await batcher.consume([span(1), span(2)]);
     await expect(batcher.consume([span(3, 2000), span(4)])).resolves.toBeUndefined();
     await expect(batcher.consume([span(5)])).rejects.toBeInstanceOf(BackpressureError);
+    next.failNext = 0; // downstream back
     await batcher.forceFlush();
     expect(next.batches.flat()).toEqual(['s1', 's2', 's3', 's4']);
+  });
+
+  it('holds a sender back while full and takes its spans once a flush made room', async () => {
+    const next = new Recorder();
+    next.failNext = 2;
+    const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 1000, retryDelayMs: 10, maxWaitMs: 2000 });
+    await batcher.consume([span(1, 2000), span(2)]);
+    await expect(batcher.consume([span(3)])).resolves.toBeUndefined();
+    await batcher.forceFlush();
+    expect(next.batches.flat()).toEqual(['s1', 's2', 's3']);
   });
 });

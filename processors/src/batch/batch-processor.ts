@@ -1,8 +1,9 @@
 /**
  * Batches spans by count, bytes and time before the exporters (the OpenTelemetry Collector's
  * batchprocessor), with bounded memory. Spans are acknowledged once buffered; a batch the next
- * consumer cannot take stays buffered and is offered again, and while the buffer is full,
- * consume() rejects with BackpressureError, so receivers answer 429/503 and senders retry.
+ * consumer cannot take stays buffered and is offered again. While the buffer is full, consume()
+ * first waits a little for room (flow control: the sender's request is simply slower), then
+ * rejects with BackpressureError, so receivers answer 429/503 and senders retry.
  * Nothing is dropped: shutdown flushes what is buffered.
  */
 import { BackpressureError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
@@ -16,8 +17,10 @@ export interface BatchConfig {
   maxBytes: number;
   /** Flush at the latest this long after the first buffered span. */
   maxDelayMs: number;
-  /** Refuse new spans (BackpressureError) above this many buffered bytes. Default 4 × maxBytes. */
+  /** Hold new spans back above this many buffered bytes. Default 2 × maxBytes. */
   maxBufferedBytes?: number;
+  /** How long consume() waits for room before rejecting with BackpressureError. Default 5000 ms. */
+  maxWaitMs?: number;
   /** Delay before offering a refused batch again. Default 1000 ms. */
   retryDelayMs?: number;
 }
@@ -31,6 +34,7 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private stopped = false;
+  private readonly roomWaiters = new Set<() => void>();
 
   constructor(
     private readonly next: SpanConsumer,
@@ -39,8 +43,7 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (this.stopped) throw new BackpressureError('collector is shutting down', 1);
-    const limit = this.config.maxBufferedBytes ?? this.config.maxBytes * 4;
-    if (this.bufferBytes + this.readyBytes >= limit) {
+    if (this.full() && !(await this.waitForRoom())) {
       throw new BackpressureError(`batch buffer full (${this.bufferBytes + this.readyBytes} bytes buffered)`, Math.ceil((this.config.retryDelayMs ?? 1000) / 1000));
     }
     for (const span of spans) {
@@ -69,6 +72,27 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
 
   get bufferedSpans(): number {
     return this.buffer.length + this.ready.reduce((n, b) => n + b.spans.length, 0);
+  }
+
+  private full(): boolean {
+    return this.bufferBytes + this.readyBytes >= (this.config.maxBufferedBytes ?? this.config.maxBytes * 2);
+  }
+
+  /** Resolves true once a flush made room, false after maxWaitMs. */
+  private waitForRoom(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (room: boolean) => {
+        clearTimeout(timer);
+        this.roomWaiters.delete(wake);
+        resolve(room);
+      };
+      const wake = () => {
+        if (!this.full()) done(true);
+      };
+      const timer = setTimeout(() => done(false), this.config.maxWaitMs ?? 5000);
+      this.roomWaiters.add(wake);
+      void this.flush();
+    });
   }
 
   private cutAndFlush(): void {
@@ -103,6 +127,7 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
           }
           this.ready.shift();
           this.readyBytes -= batch.bytes;
+          for (const wake of [...this.roomWaiters]) wake();
         }
       } finally {
         this.flushing = undefined;

@@ -1,7 +1,10 @@
-/** A cheap estimate of a span's stored size, for batching by bytes without serializing. */
+/**
+ * A cheap estimate of a span's size in memory (not on the wire), for batching by bytes without
+ * serializing: JS objects cost several times their text, so the constants are per-object overheads.
+ */
 import type { AttributeValue, Attributes, SpanRecord } from '../pipeline/span-record.js';
 
-const FIXED_BYTES = 200; // ids, times, numbers, column overhead
+const FIXED_BYTES = 1000; // the record, its ids, bigints, derived genAi/cost/session objects
 
 export function estimateSpanBytes(span: SpanRecord): number {
   let bytes = FIXED_BYTES + span.name.length + span.statusMessage.length;
@@ -12,12 +15,12 @@ export function estimateSpanBytes(span: SpanRecord): number {
 
 function attributesBytes(attributes: Attributes): number {
   let bytes = 0;
-  for (const key in attributes) bytes += key.length + valueBytes(attributes[key]) + 4;
+  for (const key in attributes) bytes += 2 * key.length + valueBytes(attributes[key]) + 48;
   return bytes;
 }
 
 function valueBytes(value: AttributeValue): number {
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string') return 2 * value.length + 16;
   if (value === null || typeof value !== 'object') return 8;
   if (Array.isArray(value)) return value.reduce<number>((n, v) => n + valueBytes(v) + 1, 2);
   return attributesBytes(value);
