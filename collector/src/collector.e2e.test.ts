@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createClickHouseClient, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
-import { startOpenAIEmulator, type ProviderEmulator } from '@tokentrace/test';
+import { OtlpReceiver, startOpenAIEmulator, type ProviderEmulator } from '@tokentrace/test';
+import { Metadata } from '@grpc/grpc-js';
+import { SpanKind } from '@opentelemetry/api';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from './collector.js';
 import { DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
@@ -20,6 +26,7 @@ const testPackage = fileURLToPath(new URL('../../test/', import.meta.url));
 
 let collector: Collector;
 let emulator: ProviderEmulator;
+let forwardTarget: OtlpReceiver;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tt-collector-'));
@@ -30,12 +37,16 @@ beforeAll(async () => {
     clickhouse: { ...DEFAULT_CONFIG.clickhouse, localDataDir: join(dir, 'clickhouse') },
     spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
     batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
+    apiKeys: { 'key-default': 'default', 'key-team-a': 'team-a', 'key-team-b': 'team-b' },
   };
+  forwardTarget = await OtlpReceiver.start();
+  config.forward = { endpoint: forwardTarget.url, headers: {} };
   [collector, emulator] = await Promise.all([Collector.start(config, { log: () => undefined }), startOpenAIEmulator()]);
 }, 60_000);
 afterAll(async () => {
   await emulator?.close();
   await collector?.shutdown();
+  await forwardTarget?.close();
 }, 60_000);
 
 describe('collector end to end', () => {
@@ -44,6 +55,7 @@ describe('collector end to end', () => {
     const env = {
       PATH: process.env.PATH ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.http.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer key-default',
       OTEL_SERVICE_NAME: 'e2e-collector-app',
       OTEL_METRICS_EXPORTER: 'none',
       TOKENTRACE_ENDPOINTS: `openai=${emulator.url}`,
@@ -88,5 +100,45 @@ describe('collector end to end', () => {
     const health = await (await fetch(`${collector.http.url}/health`)).json();
     expect(health.counters.spans_received).toBeGreaterThanOrEqual(4);
     expect(health.counters.spans_stored).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('takes OTLP/JSON and OTLP/gRPC too, scopes rows to the project of the API key, and forwards with the cost', async () => {
+    const send = async (exporter: SpanExporter, model: string) => {
+      const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': `svc-${model}` }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+      const span = provider.getTracer('manual').startSpan(`chat ${model}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, 'gen_ai.usage.input_tokens': 1_000_000, 'gen_ai.usage.output_tokens': 1_000_000 },
+      });
+      span.end();
+      await provider.shutdown();
+    };
+    await send(new JsonExporter({ url: `${collector.http.url}/v1/traces`, headers: { 'x-api-key': 'key-team-a' } }), 'gpt-4o');
+    const metadata = new Metadata();
+    metadata.set('authorization', 'Bearer key-team-b');
+    await send(new GrpcExporter({ url: `http://127.0.0.1:${collector.grpc!.port}`, metadata }), 'gpt-4o-mini');
+    const unauthorized = await fetch(`${collector.http.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(unauthorized.status).toBe(401);
+
+    const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: collector.clickhouseUrl });
+    try {
+      const query = `SELECT project_id, service_name, request_model, cost_total_usd FROM tokentrace.spans FINAL WHERE project_id IN ('team-a', 'team-b') ORDER BY project_id`;
+      let rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < 100 && rows.length < 2; i++) {
+        rows = await (await client.query({ query, format: 'JSONEachRow' })).json();
+        if (rows.length < 2) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rows.map((r) => [r.project_id, r.service_name, r.request_model])).toEqual([
+        ['team-a', 'svc-gpt-4o', 'gpt-4o'],
+        ['team-b', 'svc-gpt-4o-mini', 'gpt-4o-mini'],
+      ]);
+      // One million tokens each way: gpt-4o $2.50 + $10, gpt-4o-mini $0.15 + $0.60.
+      expect(Number(rows[0].cost_total_usd)).toBeCloseTo(12.5, 9);
+      expect(Number(rows[1].cost_total_usd)).toBeCloseTo(0.75, 9);
+    } finally {
+      await client.close();
+    }
+    const [forwarded] = await forwardTarget.waitForSpans((s) => s.name === 'chat gpt-4o');
+    expect(forwarded.attributes['tokentrace.cost.total_usd']).toBeCloseTo(12.5, 9);
+    expect(forwarded.attributes['tokentrace.cost.status']).toBe('priced');
   }, 60_000);
 });

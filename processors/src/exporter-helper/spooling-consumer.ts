@@ -71,14 +71,19 @@ export interface SpoolStats {
   healthy: boolean;
 }
 
-/** A batch being delivered directly; `claimed` says who deals with its failure (consume or shutdown). */
+/**
+ * A batch being delivered directly. `claimed` says who persists it after a failure: consume()
+ * itself, or shutdown(), which settles `persisted` with whether it managed to.
+ */
 interface Flight {
   spans: SpanRecord[];
   claimed: boolean;
   settled: Promise<void>;
-  persisted: Promise<void>;
-  markPersisted(): void;
+  persisted: Promise<boolean>;
+  markPersisted(ok: boolean): void;
 }
+
+type Outcome = 'delivered' | 'persisted' | { err: unknown };
 
 export class SpoolingConsumer implements SpanConsumer, Lifecycle {
   readonly config: SpoolConfig;
@@ -126,24 +131,26 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
     if (spans.length === 0) return;
     if (!this.healthy) return this.persist(spans);
 
-    let markPersisted!: () => void;
+    let markPersisted!: (ok: boolean) => void;
     let settle!: () => void;
     const flight: Flight = {
       spans,
       claimed: false,
-      persisted: new Promise<void>((r) => (markPersisted = r)),
+      persisted: new Promise<boolean>((r) => (markPersisted = r)),
       settled: new Promise<void>((r) => (settle = r)),
-      markPersisted: () => markPersisted(),
+      markPersisted: (ok) => markPersisted(ok),
     };
     this.inFlight.add(flight);
     try {
-      const delivered = this.next.consume(spans).then(
-        () => undefined,
+      const delivered: Promise<Outcome> = this.next.consume(spans).then(
+        () => 'delivered',
         (err: unknown) => ({ err }),
       );
-      const outcome = await Promise.race([delivered, flight.persisted]);
-      if (outcome === undefined) return; // delivered, or persisted by shutdown
-      if (flight.claimed) return flight.persisted; // shutdown is persisting it
+      // Whichever comes first: the delivery, or shutdown having persisted the batch.
+      const persistedFirst: Promise<Outcome> = flight.persisted.then((ok) => (ok ? 'persisted' : delivered));
+      const outcome = await Promise.race([delivered, persistedFirst]);
+      if (outcome === 'delivered' || outcome === 'persisted') return;
+      if (flight.claimed && (await flight.persisted)) return; // shutdown persisted it meanwhile
       flight.claimed = true;
       if (isPermanent(outcome.err)) throw outcome.err;
       if (this.healthy) this.logger.warn(`export failed (${errorText(outcome.err)}); spooling to ${this.config.directory} until it recovers`);
@@ -172,10 +179,13 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
       try {
         await this.write(flight.spans, true);
       } catch (err) {
+        // Hand it back: its consume() reports the failure once the delivery attempt ends.
         this.logger.error(`could not persist ${flight.spans.length} spans at shutdown: ${errorText(err)}`);
+        flight.claimed = false;
+        flight.markPersisted(false);
         continue;
       }
-      flight.markPersisted();
+      flight.markPersisted(true);
     }
     await this.next.shutdown?.();
     await Promise.all([...flights.map((f) => f.settled), this.replaying]);
