@@ -77,3 +77,9 @@ export const ATTR_HTTP_URL = 'http.url';
 export const ATTR_HTTP_TARGET = 'http.target';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+
+// Resource attributes of the general conventions that the collector stores in columns.
+export const ATTR_SERVICE_NAME = 'service.name';
+export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
+/** Deprecated by `deployment.environment.name`; still what many SDKs send. */
+export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment';

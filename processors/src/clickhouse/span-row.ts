@@ -13,6 +13,7 @@
  * - attributes, resource_attributes and events are kept in full as JSON text; int64 attribute
  *   values beyond 2^53 are written as strings so that no digit is lost.
  */
+import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME } from '@tokentrace/semconv';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
 
 export interface SpanRow {
@@ -87,8 +88,8 @@ export const SPAN_COLUMNS = [
 
 // Resource attributes of the OpenTelemetry semantic conventions (service, deployment); the older
 // `deployment.environment` is still what many SDKs send.
-const RESOURCE_SERVICE_NAME = 'service.name';
-const RESOURCE_ENVIRONMENT = ['deployment.environment.name', 'deployment.environment'];
+const RESOURCE_SERVICE_NAME = ATTR_SERVICE_NAME;
+const RESOURCE_ENVIRONMENT = [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT];
 
 /** 2099-12-31T23:59:59Z: within DateTime and Date on 18.16 and on current servers. */
 const MAX_SECONDS = 4_102_444_799;
