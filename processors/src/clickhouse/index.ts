@@ -7,3 +7,4 @@ export { MIGRATIONS, type Migration } from './migrations.js';
 export { SPAN_COLUMNS, toSpanRow, type SpanRow } from './span-row.js';
 export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
+export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';
