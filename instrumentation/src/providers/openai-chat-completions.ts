@@ -18,7 +18,7 @@ import {
   toolResponsePart,
   urlPart,
 } from './message-parts.js';
-import { openAiError, openAiUsage } from './openai-wire.js';
+import { openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
 import type {
   InputMessage,
   MessagePart,
@@ -30,7 +30,7 @@ import type {
   StreamAccumulator,
   StreamEvent,
 } from './types.js';
-import { arr, bool, nonEmpty, num, obj, parseArguments, parseJson, str, strings, type JsonObject } from './wire-json.js';
+import { arr, nonEmpty, num, obj, parseArguments, parseJson, str, type JsonObject } from './wire-json.js';
 
 export const openAiChatCompletionsCodec: ProviderCodec = {
   api: 'openai.chat_completions',
@@ -44,17 +44,9 @@ function parseChatRequest(body: unknown): RequestInfo {
   if (!b) return { inputText: '' };
   const inputMessages = chatMessages(b.messages);
   return {
-    model: nonEmpty(b.model),
-    stream: bool(b.stream),
-    temperature: num(b.temperature),
+    ...openAiSamplingParams(b),
     // max_tokens is deprecated in favour of max_completion_tokens (o-series reject max_tokens).
     maxTokens: num(b.max_completion_tokens) ?? num(b.max_tokens),
-    topP: num(b.top_p),
-    frequencyPenalty: num(b.frequency_penalty),
-    presencePenalty: num(b.presence_penalty),
-    stopSequences: strings(b.stop),
-    seed: num(b.seed),
-    choiceCount: num(b.n),
     outputType: chatOutputType(b),
     serviceTier: nonEmpty(b.service_tier),
     inputMessages,

@@ -5,7 +5,7 @@
  */
 import { normalizeFinishReason } from './finish-reasons.js';
 import { inputTextOf, joinText, outputTextOf, textPart } from './message-parts.js';
-import { openAiError, openAiUsage } from './openai-wire.js';
+import { openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
 import type {
   InputMessage,
   OutputMessage,
@@ -16,7 +16,7 @@ import type {
   StreamAccumulator,
   StreamEvent,
 } from './types.js';
-import { arr, bool, nonEmpty, num, obj, parseJson, str, strings, type JsonObject } from './wire-json.js';
+import { arr, nonEmpty, num, obj, parseJson, str, strings, type JsonObject } from './wire-json.js';
 
 export const openAiCompletionsCodec: ProviderCodec = {
   api: 'openai.completions',
@@ -30,16 +30,8 @@ function parseCompletionRequest(body: unknown): RequestInfo {
   if (!b) return { inputText: '' };
   const inputMessages = promptMessages(b.prompt);
   return {
-    model: nonEmpty(b.model),
-    stream: bool(b.stream),
-    temperature: num(b.temperature),
+    ...openAiSamplingParams(b),
     maxTokens: num(b.max_tokens),
-    topP: num(b.top_p),
-    frequencyPenalty: num(b.frequency_penalty),
-    presencePenalty: num(b.presence_penalty),
-    stopSequences: strings(b.stop),
-    seed: num(b.seed),
-    choiceCount: num(b.n),
     inputMessages,
     inputText: inputTextOf(undefined, inputMessages),
   };

@@ -2,8 +2,8 @@
  * Wire pieces the OpenAI APIs share (Chat Completions, legacy Completions, Embeddings, and the
  * error body of Responses): the `usage` object with `prompt_tokens`, and the error body.
  */
-import type { ProviderError, Usage } from './types.js';
-import { num, nonEmpty, obj, str } from './wire-json.js';
+import type { ProviderError, RequestInfo, Usage } from './types.js';
+import { bool, num, nonEmpty, obj, str, strings, type JsonObject } from './wire-json.js';
 
 /**
  * `usage` of Chat Completions / Completions / Embeddings. OpenAI's prompt_tokens already include
@@ -65,4 +65,19 @@ export function errorOf(e: Record<string, unknown>): ProviderError {
     nonEmpty(code) ?? nonEmpty(e.type) ?? (typeof code === 'number' && Number.isFinite(code) ? String(code) : undefined) ?? 'error';
   const message = str(e.message);
   return message === undefined ? { type } : { type, message };
+}
+
+/** The request parameters that chat and legacy completions spell alike (sampling, stop, seed, n). */
+export function openAiSamplingParams(b: JsonObject): Pick<RequestInfo, 'model' | 'stream' | 'temperature' | 'topP' | 'frequencyPenalty' | 'presencePenalty' | 'stopSequences' | 'seed' | 'choiceCount'> {
+  return {
+    model: nonEmpty(b.model),
+    stream: bool(b.stream),
+    temperature: num(b.temperature),
+    topP: num(b.top_p),
+    frequencyPenalty: num(b.frequency_penalty),
+    presencePenalty: num(b.presence_penalty),
+    stopSequences: strings(b.stop),
+    seed: num(b.seed),
+    choiceCount: num(b.n),
+  };
 }
