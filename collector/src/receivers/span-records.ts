@@ -52,11 +52,12 @@ export function toSpanRecords(request: OtlpTraceRequest, projectId: string): Spa
           statusCode: statusOf(span.status?.code),
           statusMessage: span.status?.message ?? '',
           attributes: toAttributes(span.attributes),
-          // A copy per span: processors change records in place.
-          resourceAttributes: { ...resourceAttributes },
+          // Shared by the spans of one ResourceSpans: processors change records in place, but
+          // none changes resource attributes (they are only read: rows, size, forwarding).
+          resourceAttributes,
           scopeName,
           scopeVersion,
-          events: (span.events ?? []).map(
+          events: !span.events || span.events.length === 0 ? [] : span.events.map(
             (event): SpanEvent => ({
               name: event.name ?? '',
               timeUnixNano: int64ToBigInt(event.timeUnixNano, false),
@@ -86,7 +87,9 @@ function isZero(bytes: Uint8Array | null | undefined): boolean {
 }
 
 function hex(bytes: Uint8Array | null | undefined): string {
-  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : '';
+  if (!bytes) return '';
+  // protobufjs hands out Buffers on Node: no second view needed.
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('hex');
 }
 
 function kindOf(kind: number | null | undefined): OtlpSpanKind {

@@ -18,7 +18,7 @@ import { createClickHouseClient } from './clickhouse-client.js';
 import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
-import { SPAN_COLUMNS, toSpanRow, type SpanRow } from './span-row.js';
+import { SPAN_COLUMNS, toSpanRows, type SpanRow } from './span-row.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
 export class ClickHouseUnavailableError extends Error {
@@ -79,7 +79,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     let rows: SpanRow[];
     try {
       const version = this.nextVersion();
-      rows = spans.map((span) => toSpanRow(span, version));
+      rows = toSpanRows(spans, version);
     } catch (err) {
       throw new PermanentError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
     }

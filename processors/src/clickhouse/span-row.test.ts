@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../pipeline/span-record.js';
-import { SPAN_COLUMNS, toSpanRow } from './span-row.js';
+import { SPAN_COLUMNS, toSpanRow, toSpanRows } from './span-row.js';
 
 const base: SpanRecord = {
   projectId: 'p', traceId: 't'.repeat(32), spanId: 's'.repeat(16), parentSpanId: '', name: 'n', kind: 0,
@@ -36,5 +36,18 @@ describe('toSpanRow', () => {
     expect(row).toMatchObject({ kind: 'client', status_code: 'error', service_name: 'api', environment: 'prod', property_keys: ['a', 'b'], property_values: ['1', '2'] });
     expect(row.attributes).toBe('{"big":"9223372036854775807","small":5,"s":"x"}');
     expect(JSON.parse(row.events)).toEqual([{ name: 'e', time_unix_nano: '7', attributes: { k: 1 } }]);
+  });
+
+  it('toSpanRows gives the rows of toSpanRow, resource columns computed once per shared resource', () => {
+    const shared = { 'service.name': 'api', 'deployment.environment.name': 'prod', 'deployment.environment': 'old' };
+    const spans: SpanRecord[] = [
+      { ...base, resourceAttributes: shared },
+      { ...base, spanId: '1'.repeat(16), resourceAttributes: shared, startTimeUnixNano: 86_400_000_000_000n },
+      { ...base, spanId: '2'.repeat(16), resourceAttributes: { 'deployment.environment': 'old', 'service.name': 7 } },
+    ];
+    expect(toSpanRows(spans, 3)).toEqual(spans.map((s) => toSpanRow(s, 3)));
+    expect(toSpanRows(spans, 3).map((r) => [r.date, r.service_name, r.environment])).toEqual([
+      ['2024-06-01', 'api', 'prod'], ['1970-01-02', 'api', 'prod'], ['2024-06-01', '7', 'old'],
+    ]);
   });
 });

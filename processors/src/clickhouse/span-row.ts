@@ -95,25 +95,79 @@ const RESOURCE_ENVIRONMENT = [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_
 const MAX_SECONDS = 4_102_444_799;
 const NS_PER_SECOND = 1_000_000_000n;
 
-export function toSpanRow(span: SpanRecord, version: number): SpanRow {
+/** The columns that depend only on a span's resource attributes. */
+export interface ResourceColumns {
+  service_name: string;
+  environment: string;
+  resource_attributes: string;
+}
+
+/**
+ * Rows for a batch, all with `version`. Spans of one OTLP ResourceSpans share their resource
+ * attributes object, so its columns (its JSON text above all) are computed once per batch.
+ */
+export function toSpanRows(spans: readonly SpanRecord[], version: number): SpanRow[] {
+  const resources = new Map<Attributes, ResourceColumns>();
+  const rows = new Array<SpanRow>(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    let resource = resources.get(span.resourceAttributes);
+    if (!resource) resources.set(span.resourceAttributes, (resource = resourceColumns(span.resourceAttributes)));
+    rows[i] = toSpanRow(span, version, resource);
+  }
+  return rows;
+}
+
+function resourceColumns(resourceAttributes: Attributes): ResourceColumns {
+  let environment: unknown;
+  for (const key of RESOURCE_ENVIRONMENT) {
+    const v = resourceAttributes[key];
+    if (v !== undefined && v !== null && v !== '') {
+      environment = v;
+      break;
+    }
+  }
+  return {
+    service_name: text(resourceAttributes[RESOURCE_SERVICE_NAME]),
+    environment: text(environment),
+    resource_attributes: attributesJson(resourceAttributes),
+  };
+}
+
+/** YYYY-MM-DD (UTC) of Unix seconds; the last day is remembered (a batch's spans share days). */
+let lastDay = -1;
+let lastDate = '';
+function dateOf(seconds: number): string {
+  const day = Math.floor(seconds / 86_400);
+  if (day !== lastDay) {
+    lastDate = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  return lastDate;
+}
+
+const NO_EVENTS = '[]';
+
+export function toSpanRow(span: SpanRecord, version: number, resource: ResourceColumns = resourceColumns(span.resourceAttributes)): SpanRow {
   const g = span.genAi;
   const c = span.cost;
   const s = span.session;
   const start = span.startTimeUnixNano > 0n ? span.startTimeUnixNano : 0n;
   const seconds = Math.min(MAX_SECONDS, Number(start / NS_PER_SECOND));
   const duration = span.endTimeUnixNano > start ? span.endTimeUnixNano - start : 0n;
-  const properties = Object.entries(g?.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const properties = g?.properties ? Object.entries(g.properties) : [];
+  if (properties.length > 1) properties.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     project_id: span.projectId,
-    date: new Date(seconds * 1000).toISOString().slice(0, 10),
+    date: dateOf(seconds),
     start_time: seconds,
     start_time_ns: start.toString(),
     duration_ns: duration.toString(),
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    service_name: text(span.resourceAttributes[RESOURCE_SERVICE_NAME]),
-    environment: text(RESOURCE_ENVIRONMENT.map((k) => span.resourceAttributes[k]).find((v) => v !== undefined && v !== null && v !== '')),
+    service_name: resource.service_name,
+    environment: resource.environment,
     name: span.name,
     kind: SPAN_KIND_NAMES[span.kind] ?? 'unspecified',
     status_code: STATUS_CODE_NAMES[span.statusCode] ?? 'unset',
@@ -149,8 +203,11 @@ export function toSpanRow(span: SpanRecord, version: number): SpanRow {
     property_keys: properties.map(([k]) => k),
     property_values: properties.map(([, v]) => String(v)),
     attributes: attributesJson(span.attributes),
-    resource_attributes: attributesJson(span.resourceAttributes),
-    events: attributesJson(span.events.map((e) => ({ name: e.name, time_unix_nano: e.timeUnixNano.toString(), attributes: e.attributes }))),
+    resource_attributes: resource.resource_attributes,
+    events:
+      span.events.length === 0
+        ? NO_EVENTS
+        : attributesJson(span.events.map((e) => ({ name: e.name, time_unix_nano: e.timeUnixNano.toString(), attributes: e.attributes }))),
     version,
   };
 }
