@@ -14,7 +14,7 @@ const MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const ENCODED_MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1%3A0';
 const FIRST_CHUNK_DELAY_MS = 150;
 // What SigV4 puts on a request; none of it may be recorded.
-const ACCESS_KEY_ID = 'AKIATESTDONOTRECORD01';
+const ACCESS_KEY_ID = 'TESTKEYIDDONOTRECORD';
 const SIGNATURE = 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f';
 const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEDoNotRecordSessionToken0123456789';
 const AUTH_HEADERS = {
