@@ -5,7 +5,9 @@
  *      inserted with @clickhouse/client in batches of the collector's batch size;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on), timed until every span is stored.
- * Prints both rates, the collector's peak RSS, and last `ingest_ratio=<(b)/(a)>`.
+ * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
+ * shared machine), each round into fresh tables. Prints every round, the medians, the collector's
+ * peak RSS, and last `ingest_ratio=<median (b) / median (a)>`.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,11 +30,13 @@ import {
   toSpanRow,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
+import { median } from './stats.js';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const SPANS_PER_REQUEST = 1000;
 const BATCH = 5000; // the collector's default batch.maxSpans
 const CONCURRENCY = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-bench-collector-'));
@@ -44,19 +48,30 @@ async function main(): Promise<void> {
     for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
       requests.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + SPANS_PER_REQUEST))!);
     }
-    const raw = await rawInsertRate(clickhouse.url, requests);
-    console.log(`(a) raw ClickHouse insert, JSONEachRow batches of ${BATCH}: ${fmt(raw)} rows/s`);
-    const e2e = await collectorRate(clickhouse.url, requests, dir);
-    console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions: ${fmt(e2e.rate)} spans/s`);
-    console.log(`collector peak RSS: ${(e2e.peakRssKb / 1024).toFixed(1)} MiB (target < 512 MiB)`);
-    console.log(`ingest_ratio=${(e2e.rate / raw).toFixed(3)}`);
+    const raws: number[] = [];
+    const e2es: number[] = [];
+    let peakRssKb = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const raw = await rawInsertRate(clickhouse.url, requests, `bench_raw_${round}`);
+      const e2e = await collectorRate(clickhouse.url, requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
+      raws.push(raw);
+      e2es.push(e2e.rate);
+      peakRssKb = Math.max(peakRssKb, e2e.peakRssKb);
+      console.log(`round ${round}: (a) raw ${fmt(raw)} rows/s, (b) collector ${fmt(e2e.rate)} spans/s, ratio ${(e2e.rate / raw).toFixed(3)}`);
+    }
+    const raw = median(raws);
+    const e2e = median(e2es);
+    console.log(`(a) raw ClickHouse insert, JSONEachRow batches of ${BATCH}, median of ${ROUNDS}: ${fmt(raw)} rows/s`);
+    console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions, median of ${ROUNDS}: ${fmt(e2e)} spans/s`);
+    console.log(`collector peak RSS: ${(peakRssKb / 1024).toFixed(1)} MiB (target < 512 MiB)`);
+    console.log(`ingest_ratio=${(e2e / raw).toFixed(3)}`);
   } finally {
     await clickhouse.stop();
   }
 }
 
 /** The same rows the collector would write, inserted directly. Row preparation is not timed. */
-async function rawInsertRate(url: string, requests: Uint8Array[]): Promise<number> {
+async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<number> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
   const rows = requests.flatMap((body) => {
     let records = toSpanRecords(decodeTraceRequest(body, 'protobuf'), 'bench').spans;
@@ -64,7 +79,6 @@ async function rawInsertRate(url: string, requests: Uint8Array[]): Promise<numbe
     return records.map((r) => toSpanRow(r, 1));
   });
   const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url });
-  const database = 'bench_raw';
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
   const started = performance.now();
@@ -76,14 +90,14 @@ async function rawInsertRate(url: string, requests: Uint8Array[]): Promise<numbe
   return rows.length / seconds;
 }
 
-async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir: string): Promise<{ rate: number; peakRssKb: number }> {
+async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../collector/dist/cli/collector-main.js', import.meta.url));
   const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
       TOKENTRACE_CLICKHOUSE_URL: clickhouseUrl,
-      TOKENTRACE_CLICKHOUSE_DATABASE: 'bench_e2e',
+      TOKENTRACE_CLICKHOUSE_DATABASE: database,
       TOKENTRACE_COLLECTOR_HTTP_PORT: String(port),
       TOKENTRACE_COLLECTOR_GRPC_ENABLED: 'false',
       TOKENTRACE_SPOOL_DIR: join(dir, 'spool'),
