@@ -2,7 +2,7 @@
  * Passes OTLP metrics and logs through to the forward target unchanged (the collector stores only
  * traces). Without a forward target the receivers acknowledge them and drop them.
  */
-import { BackpressureError, PermanentError } from '@tokentrace/processors';
+import { BackpressureError, PermanentError, RETRYABLE_HTTP_STATUSES } from '@tokentrace/processors';
 import type { ForwardSignal } from './receivers/index.js';
 
 export function createSignalForwarder(endpoint: string, headers: Record<string, string>): ForwardSignal {
@@ -21,7 +21,7 @@ export function createSignalForwarder(endpoint: string, headers: Record<string, 
     }
     await response.arrayBuffer();
     if (response.ok) return;
-    if ([429, 502, 503, 504].includes(response.status)) throw new BackpressureError(`forward target answered ${response.status}`);
+    if (RETRYABLE_HTTP_STATUSES.has(response.status)) throw new BackpressureError(`forward target answered ${response.status}`);
     throw new PermanentError(`forward target answered ${response.status}`);
   };
 }

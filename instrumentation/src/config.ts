@@ -44,12 +44,17 @@ export function resolveConfig(
     throw new ConfigError('maxContentLength', 'an integer >= 64', maxContentLength);
   }
   return {
-    captureMessageContent: options.captureMessageContent ?? parseBoolEnv(env, ENV_CAPTURE_MESSAGE_CONTENT) ?? false,
+    captureMessageContent: options.captureMessageContent ?? captureContentFromEnv(env),
     maxContentLength,
     redactContent: options.redactContent,
     endpoints,
     estimateMissingUsage: options.estimateMissingUsage ?? true,
   };
+}
+
+/** OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, false when unset; throws on a value that is not a boolean. */
+export function captureContentFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return parseBoolEnv(env, ENV_CAPTURE_MESSAGE_CONTENT) ?? false;
 }
 
 /** `vllm=http://gpu:8000/v1, http://localhost:1234/v1` → endpoints (provider defaults to the format's). */

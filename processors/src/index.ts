@@ -11,7 +11,7 @@ export { sessionStep, normalizeSessionPath, type SessionStep } from './session/s
 export { ProcessingConsumer } from './pipeline/processing-consumer.js';
 export { FanOutConsumer } from './pipeline/fan-out-consumer.js';
 export { BatchProcessor, type BatchConfig } from './batch/batch-processor.js';
-export { OtlpForwardExporter, type ForwardConfig } from './forward/otlp-forward-exporter.js';
+export { OtlpForwardExporter, RETRYABLE_HTTP_STATUSES, type ForwardConfig } from './forward/otlp-forward-exporter.js';
 export { encodeOtlpJson } from './forward/otlp-json-encoder.js';
 export * from './clickhouse/index.js';
 export * from './exporter-helper/index.js';

@@ -2,7 +2,7 @@
  * Whether message content may be recorded, shared by the call capture and the agent API. Set by
  * the instrumentation from its resolved config; until then the environment variable decides.
  */
-import { ENV_CAPTURE_MESSAGE_CONTENT } from '../config.js';
+import { captureContentFromEnv } from '../config.js';
 
 let enabled: boolean | undefined;
 
@@ -11,5 +11,10 @@ export function setContentCaptureEnabled(value: boolean): void {
 }
 
 export function contentCaptureEnabled(): boolean {
-  return enabled ?? process.env[ENV_CAPTURE_MESSAGE_CONTENT]?.trim().toLowerCase() === 'true';
+  if (enabled !== undefined) return enabled;
+  try {
+    return captureContentFromEnv();
+  } catch {
+    return false; // an invalid value is reported where the instrumentation resolves its config
+  }
 }

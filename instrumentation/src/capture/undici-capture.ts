@@ -120,50 +120,54 @@ async function* teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall):
   guard('request body', () => call.onRequestBodyEnd());
 }
 
+type Method = (...args: unknown[]) => unknown;
+
+/** Per handler method: the wrapper that reports to the call around the original (built once). */
+const OBSERVERS: Record<string, (original: Method, target: Handler, call: LlmCall) => Method> = {
+  onHeaders: (original, target, call) => (...args) => {
+    guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
+    return original.apply(target, args);
+  },
+  onData: (original, target, call) => (...args) => {
+    const result = original.apply(target, args);
+    call.onResponseChunk(args[0] as Uint8Array);
+    return result;
+  },
+  onComplete: (original, target, call) => (...args) => {
+    const result = original.apply(target, args);
+    guard('response end', () => call.onResponseEnd());
+    return result;
+  },
+  onError: (original, target, call) => (...args) => {
+    guard('request error', () => call.onError(args[0]));
+    return original.apply(target, args);
+  },
+  onResponseStart: (original, target, call) => (...args) => {
+    guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
+    return original.apply(target, args);
+  },
+  onResponseData: (original, target, call) => (...args) => {
+    const result = original.apply(target, args);
+    call.onResponseChunk(args[1] as Uint8Array);
+    return result;
+  },
+  onResponseEnd: (original, target, call) => (...args) => {
+    const result = original.apply(target, args);
+    guard('response end', () => call.onResponseEnd());
+    return result;
+  },
+  onResponseError: (original, target, call) => (...args) => {
+    guard('request error', () => call.onError(args[1]));
+    return original.apply(target, args);
+  },
+};
+
 /**
  * The app's handler seen through a proxy that reports the response to the call after (or, for
  * errors, before) the handler got it. Both handler styles are covered: undici 6's (onHeaders,
  * onData, onComplete, onError) and undici 7's (onResponseStart, onResponseData, ...).
  */
 function observeHandler(handler: Handler, call: LlmCall): Handler {
-  const observers: Record<string, (original: (...args: unknown[]) => unknown, target: Handler) => (...args: unknown[]) => unknown> = {
-    onHeaders: (original, target) => (...args) => {
-      guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
-      return original.apply(target, args);
-    },
-    onData: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      call.onResponseChunk(args[0] as Uint8Array);
-      return result;
-    },
-    onComplete: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      guard('response end', () => call.onResponseEnd());
-      return result;
-    },
-    onError: (original, target) => (...args) => {
-      guard('request error', () => call.onError(args[0]));
-      return original.apply(target, args);
-    },
-    onResponseStart: (original, target) => (...args) => {
-      guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
-      return original.apply(target, args);
-    },
-    onResponseData: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      call.onResponseChunk(args[1] as Uint8Array);
-      return result;
-    },
-    onResponseEnd: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      guard('response end', () => call.onResponseEnd());
-      return result;
-    },
-    onResponseError: (original, target) => (...args) => {
-      guard('request error', () => call.onError(args[1]));
-      return original.apply(target, args);
-    },
-  };
   const cache = new Map<string | symbol, unknown>();
   return new Proxy(handler, {
     get(target, prop) {
@@ -171,8 +175,8 @@ function observeHandler(handler: Handler, call: LlmCall): Handler {
       if (typeof value !== 'function') return value;
       let wrapped = cache.get(prop);
       if (wrapped === undefined) {
-        const observe = typeof prop === 'string' ? observers[prop] : undefined;
-        wrapped = observe ? observe(value as (...args: unknown[]) => unknown, target) : value.bind(target);
+        const observe = typeof prop === 'string' ? OBSERVERS[prop] : undefined;
+        wrapped = observe ? observe(value as Method, target, call) : value.bind(target);
         cache.set(prop, wrapped);
       }
       return wrapped;

@@ -17,7 +17,8 @@ export interface ForwardConfig {
   extraAttributes?: (span: SpanRecord) => Attributes;
 }
 
-const RETRYABLE = new Set([429, 502, 503, 504]);
+/** Statuses an OTLP/HTTP receiver answers when the sender should retry (OTLP spec, "Retryable Response Codes"). */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 export class OtlpForwardExporter implements SpanConsumer {
   private readonly url: string;
@@ -38,7 +39,7 @@ export class OtlpForwardExporter implements SpanConsumer {
     await response.arrayBuffer(); // release the connection
     if (response.ok) return;
     const message = `forward to ${this.url} answered ${response.status}`;
-    if (RETRYABLE.has(response.status)) throw new Error(message);
+    if (RETRYABLE_HTTP_STATUSES.has(response.status)) throw new Error(message);
     throw new PermanentError(message);
   }
 }
