@@ -34,6 +34,9 @@ fi
 # The collector's tests and demo run a real ClickHouse server.
 bash "$root/scripts/ensure-clickhouse.sh"
 
+# The dashboard's browser tests drive Debian's chromium; only the test command asks for it.
+if [ "${TOKENTRACE_NEED_BROWSER:-0}" = 1 ]; then bash "$root/scripts/ensure-chromium.sh"; fi
+
 if [ "${TOKENTRACE_BUILD:-0}" = 1 ]; then
   log "building (tsc -b, then the register bundle)"
   node scripts/build.mjs >&2
