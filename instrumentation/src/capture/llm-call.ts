@@ -33,7 +33,7 @@ import {
   setUsageAttributes,
   trackingAttributes,
 } from '../telemetry/genai-span-attributes.js';
-import { classifyCallError, recordCallError } from '../telemetry/call-error.js';
+import { classifyCallError, isAbortError, recordCallError } from '../telemetry/call-error.js';
 import { metricAttributes, type GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
@@ -139,7 +139,10 @@ export class LlmCall {
     this.schedule(() => this.complete(endedAt, undefined).catch((err) => this.forceEnd(err, endedAt)));
   }
 
-  /** The request failed, was aborted, or the connection broke mid-stream. */
+  /**
+   * The request failed, was aborted, or the connection broke mid-stream. An abort after the
+   * stream's last event is no failure (see abortedAfterLastEvent).
+   */
   onError(err: unknown): void {
     if (this.finished) return;
     this.finished = true;
@@ -197,6 +200,9 @@ export class LlmCall {
     const span = this.span;
     this.parseRequest();
     this.drain();
+    const afterLastEvent = this.abortedAfterLastEvent(transportError);
+    // Awaited only when there is decoding to wait for: a borrowed span completes synchronously.
+    const failure = (typeof afterLastEvent === 'boolean' ? afterLastEvent : await afterLastEvent) ? undefined : transportError;
     if (transportError) this.observer?.destroy();
     else if (this.observer) {
       try {
@@ -210,7 +216,7 @@ export class LlmCall {
     if (response) guard('response attributes', () => setResponseAttributes(span, response), span);
 
     let usage = response?.usage;
-    const succeeded = !transportError && this.status > 0 && this.status < 400 && !response?.error;
+    const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error;
     if (succeeded && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
       usage = await this.estimateUsage(response).catch((err) => {
         recordCaptureError('token estimate', err, span);
@@ -219,7 +225,7 @@ export class LlmCall {
     }
     if (usage) setUsageAttributes(span, usage);
 
-    const error = classifyCallError(transportError, this.status, response);
+    const error = classifyCallError(failure, this.status, response);
     if (error) recordCallError(span, error);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
     if (ttfc !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc);
@@ -232,6 +238,27 @@ export class LlmCall {
     }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);
+  }
+
+  /**
+   * Whether the client aborted a stream whose last event it had already been given (openai v7
+   * cancels the body at `[DONE]`; apps break out of their loop at `message_stop`), which the codec
+   * tells (StreamAccumulator.isComplete). Compressed bytes still in the decompressor are decoded
+   * first; the answer is synchronous otherwise, as a borrowed span's completion must be.
+   */
+  private abortedAfterLastEvent(transportError: unknown): boolean | Promise<boolean> {
+    const accumulator = this.accumulator;
+    if (transportError === undefined || !isAbortError(transportError) || !accumulator || this.observer?.mode === 'json') return false;
+    if (accumulator.isComplete()) return true;
+    const decoding = this.observer?.flush();
+    if (!decoding) return false;
+    return decoding.then(
+      () => accumulator.isComplete(),
+      (err: unknown) => {
+        recordCaptureError('response body decoding', err, this.span);
+        return false;
+      },
+    );
   }
 
   private readResponse(interrupted: boolean): ResponseInfo | undefined {

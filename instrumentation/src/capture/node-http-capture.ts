@@ -167,9 +167,12 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
   } as IncomingMessage['push'];
   res.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
     // 'aborted' comes first on a reset connection; the 'error' after it says why (ECONNRESET).
-    if (event === 'error') guard('response error', () => call.onError(args[0]));
+    if (event === 'error') guard('response error', () => call.onError(responseFailure(res, args[0])));
     else if (event === 'close') {
-      guard('response end', () => (res.complete ? call.onResponseEnd() : call.onError(res.errored ?? abortedError('response closed before its end'))));
+      guard('response end', () => {
+        if (res.complete) call.onResponseEnd();
+        else call.onError(responseFailure(res, res.errored ?? abortedError('response closed before its end')));
+      });
     }
     return emit.call(this, event, ...args);
   } as IncomingMessage['emit'];
@@ -179,6 +182,15 @@ function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
     guard('request body', () => call.onRequestBodyChunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined));
   }
+}
+
+/**
+ * Why a response ended early. Node reports a request the client gave up with req.abort()
+ * (node-fetch 2, hence openai v4) as a reset connection, ECONNRESET; it is the client's abort.
+ */
+function responseFailure(res: IncomingMessage, err: unknown): unknown {
+  const abortedByClient = (res as IncomingMessage & { req?: ClientRequest }).req?.aborted === true;
+  return abortedByClient ? abortedError('request aborted by the client') : err;
 }
 
 function abortedError(message: string): Error {

@@ -45,6 +45,7 @@ export class ResponseBodyObserver {
         d.once('end', resolve);
         d.once('error', reject);
       });
+      this.done.catch(() => undefined); // a body given up on is never end()ed; its error is no one's
     } else {
       this.done = Promise.resolve();
     }
@@ -66,6 +67,22 @@ export class ResponseBodyObserver {
     }
     this.decompressor.end();
     return this.done.then(() => this.finishFraming());
+  }
+
+  /**
+   * Decodes what was written so far without ending the body, so that the events in a body the app
+   * let go of are all seen. Synchronous for an uncompressed body, as end() is.
+   */
+  flush(): Promise<void> | undefined {
+    const d = this.decompressor;
+    if (!d || d.destroyed) return undefined;
+    return new Promise((resolve, reject) => {
+      d.once('error', reject);
+      d.flush(() => {
+        d.off('error', reject);
+        resolve();
+      });
+    });
   }
 
   private finishFraming(): void {

@@ -233,6 +233,7 @@ class MessagesStreamAccumulator implements StreamAccumulator {
   private readonly usage: JsonObject = {};
   private stopReason?: string;
   private error?: ProviderError;
+  private stopped = false;
   private readonly blocks = new Map<number, BlockState>();
 
   accept(event: StreamEvent): void {
@@ -264,6 +265,9 @@ class MessagesStreamAccumulator implements StreamAccumulator {
       case 'message_delta':
         this.stopReason = nonEmpty(obj(data.delta)?.stop_reason) ?? this.stopReason;
         this.mergeUsage(data.usage);
+        break;
+      case 'message_stop':
+        this.stopped = true;
         break;
       case 'error':
         this.error = messagesError({ ...data, type: 'error' });
@@ -299,6 +303,11 @@ class MessagesStreamAccumulator implements StreamAccumulator {
     });
     if (this.error) info.error = this.error;
     return info;
+  }
+
+  /** `message_stop` is the last event of a stream; an `error` event ends a failed one. */
+  isComplete(): boolean {
+    return this.stopped || this.error !== undefined;
   }
 }
 

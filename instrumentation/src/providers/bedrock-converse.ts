@@ -238,6 +238,7 @@ class ConverseStreamAccumulator implements StreamAccumulator {
   private stopReason?: string;
   private usage?: JsonObject;
   private error?: ProviderError;
+  private sawMetadata = false;
   private readonly blocks = new Map<number, BlockState>();
 
   accept(event: StreamEvent): void {
@@ -278,6 +279,7 @@ class ConverseStreamAccumulator implements StreamAccumulator {
         break;
       case 'metadata':
         this.usage = obj(data.usage) ?? this.usage;
+        this.sawMetadata = true;
         break;
     }
   }
@@ -311,6 +313,11 @@ class ConverseStreamAccumulator implements StreamAccumulator {
     });
     if (this.error) info.error = this.error;
     return info;
+  }
+
+  /** `metadata` (usage, metrics) follows `messageStop` and is the last event; an exception ends a failed stream. */
+  isComplete(): boolean {
+    return this.sawMetadata || this.error !== undefined;
   }
 }
 

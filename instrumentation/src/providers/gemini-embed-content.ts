@@ -63,4 +63,9 @@ class WholeBodyAccumulator implements StreamAccumulator {
   result(): ResponseInfo {
     return parseEmbedResponse(this.body);
   }
+
+  /** The body is whole once its one event arrived. */
+  isComplete(): boolean {
+    return this.body !== undefined;
+  }
 }

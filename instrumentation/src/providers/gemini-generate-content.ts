@@ -289,6 +289,17 @@ class GenerateStreamAccumulator implements StreamAccumulator {
     if (this.error) info.error = this.error;
     return info;
   }
+
+  /**
+   * Gemini sends no end-of-stream event: the last chunk is the one where every candidate has its
+   * finishReason (the final usageMetadata comes with it). An error chunk ends a failed stream.
+   */
+  isComplete(): boolean {
+    if (this.error) return true;
+    if (this.candidates.size === 0) return false;
+    for (const state of this.candidates.values()) if (state.finishReason === undefined) return false;
+    return true;
+  }
 }
 
 function addPart(runs: PartRun[], part: JsonObject): void {

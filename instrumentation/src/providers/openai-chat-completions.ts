@@ -18,7 +18,7 @@ import {
   toolResponsePart,
   urlPart,
 } from './message-parts.js';
-import { openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
+import { isDoneSentinel, openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
 import type {
   InputMessage,
   MessagePart,
@@ -244,10 +244,15 @@ class ChatStreamAccumulator implements StreamAccumulator {
   private systemFingerprint?: string;
   private usage?: JsonObject;
   private error?: ProviderError;
+  private done = false;
   private readonly choices = new Map<number, ChoiceState>();
 
   accept(event: StreamEvent): void {
-    const chunk = obj(parseJson(event.data)); // `[DONE]` and keep-alives are not JSON objects
+    if (isDoneSentinel(event)) {
+      this.done = true;
+      return;
+    }
+    const chunk = obj(parseJson(event.data)); // keep-alives are not JSON objects
     if (!chunk) return;
     const error = openAiError(chunk);
     if (error) {
@@ -320,6 +325,11 @@ class ChatStreamAccumulator implements StreamAccumulator {
     });
     if (this.error) info.error = this.error;
     return info;
+  }
+
+  /** `data: [DONE]` ends every stream (after the usage chunk); an error chunk ends a failed one. */
+  isComplete(): boolean {
+    return this.done || this.error !== undefined;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { normalizeFinishReason } from './finish-reasons.js';
 import { inputTextOf, joinText, outputTextOf, textPart } from './message-parts.js';
-import { openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
+import { isDoneSentinel, openAiError, openAiSamplingParams, openAiUsage } from './openai-wire.js';
 import type {
   InputMessage,
   OutputMessage,
@@ -87,9 +87,14 @@ class CompletionStreamAccumulator implements StreamAccumulator {
   private systemFingerprint?: string;
   private usage?: JsonObject;
   private error?: ProviderError;
+  private done = false;
   private readonly choices = new Map<number, ChoiceState>();
 
   accept(event: StreamEvent): void {
+    if (isDoneSentinel(event)) {
+      this.done = true;
+      return;
+    }
     const chunk = obj(parseJson(event.data));
     if (!chunk) return;
     const error = openAiError(chunk);
@@ -130,5 +135,10 @@ class CompletionStreamAccumulator implements StreamAccumulator {
     });
     if (this.error) info.error = this.error;
     return info;
+  }
+
+  /** Ended by `data: [DONE]`, as chat completions are; an error chunk ends a failed stream. */
+  isComplete(): boolean {
+    return this.done || this.error !== undefined;
   }
 }

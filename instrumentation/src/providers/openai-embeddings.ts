@@ -73,4 +73,9 @@ class WholeBodyAccumulator implements StreamAccumulator {
   result(): ResponseInfo {
     return parseEmbeddingsResponse(this.body);
   }
+
+  /** The body is whole once its one event arrived. */
+  isComplete(): boolean {
+    return this.body !== undefined;
+  }
 }

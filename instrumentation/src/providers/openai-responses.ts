@@ -323,6 +323,11 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
     return info;
   }
 
+  /** The terminal event (completed, incomplete or failed) is the last; so is an `error` event. */
+  isComplete(): boolean {
+    return this.final !== undefined || this.error !== undefined;
+  }
+
   private rebuilt(): JsonObject {
     const indexes = new Set([...this.items.keys(), ...this.deltas.keys()]);
     const output: JsonObject[] = [];

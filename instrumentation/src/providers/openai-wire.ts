@@ -2,7 +2,7 @@
  * Wire pieces the OpenAI APIs share (Chat Completions, legacy Completions, Embeddings, and the
  * error body of Responses): the `usage` object with `prompt_tokens`, and the error body.
  */
-import type { ProviderError, RequestInfo, Usage } from './types.js';
+import type { ProviderError, RequestInfo, StreamEvent, Usage } from './types.js';
 import { bool, num, nonEmpty, obj, str, strings, type JsonObject } from './wire-json.js';
 
 /**
@@ -56,6 +56,11 @@ export function openAiError(body: unknown): ProviderError | undefined {
   const e = obj(o.error) ?? (o.object === 'error' ? o : undefined);
   if (!e) return undefined;
   return errorOf(e);
+}
+
+/** The `data: [DONE]` event that ends a chat or legacy completions stream. */
+export function isDoneSentinel(event: StreamEvent): boolean {
+  return event.data.trim() === '[DONE]';
 }
 
 /** `{code, type, message}` as a ProviderError, for the Responses API's `response.error` and error events too. */

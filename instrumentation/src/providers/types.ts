@@ -124,6 +124,12 @@ export interface StreamEvent {
 export interface StreamAccumulator {
   accept(event: StreamEvent): void;
   result(): ResponseInfo;
+  /**
+   * True once the event that ends the provider's stream has arrived (`[DONE]`, `message_stop`,
+   * ...) or an error event that ends it: the result is whole, so a client that lets go of the
+   * body after this point cut nothing short.
+   */
+  isComplete(): boolean;
 }
 
 /** Everything the capture layer needs to know about one API. */

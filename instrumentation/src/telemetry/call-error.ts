@@ -30,10 +30,17 @@ export function recordCallError(span: Span, error: CallError): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }
 
+/** The client gave up on the call (fetch's AbortError, undici's UND_ERR_ABORTED, Node's ABORT_ERR). */
+export function isAbortError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { name?: unknown; code?: unknown };
+  return e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED' || e.code === 'ABORT_ERR';
+}
+
 function transportErrorType(err: unknown): string {
+  if (isAbortError(err)) return 'AbortError';
   if (err && typeof err === 'object') {
     const e = err as { name?: unknown; code?: unknown };
-    if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED' || e.code === 'ABORT_ERR') return 'AbortError';
     if (typeof e.code === 'string' && e.code) return e.code;
     if (typeof e.name === 'string' && e.name) return e.name;
   }
