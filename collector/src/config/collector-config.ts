@@ -19,6 +19,8 @@ export interface CollectorConfig {
     /** Data directory of the managed local server. */
     localDataDir: string;
   };
+  /** Worker threads that decode OTLP bodies; 0 decodes on the event loop. */
+  decode: { threads: number };
   batch: { maxSpans: number; maxBytes: number; maxDelayMs: number };
   spool: { dir: string; maxBytes: number };
   pricing: { priceFile: string };
@@ -31,6 +33,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
   apiKeys: {},
   clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse' },
+  decode: { threads: 1 },
   batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
   pricing: { priceFile: '' },
@@ -47,7 +50,7 @@ export class CollectorConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Environment variable → config path. */
-const ENV_KEYS: Record<string, string> = {
+export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_COLLECTOR_HTTP_HOST: 'http.host',
   TOKENTRACE_COLLECTOR_HTTP_PORT: 'http.port',
   TOKENTRACE_COLLECTOR_GRPC_ENABLED: 'grpc.enabled',
@@ -59,6 +62,7 @@ const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_CLICKHOUSE_USER: 'clickhouse.username',
   TOKENTRACE_CLICKHOUSE_PASSWORD: 'clickhouse.password',
   TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.localDataDir',
+  TOKENTRACE_COLLECTOR_DECODE_THREADS: 'decode.threads',
   TOKENTRACE_SPOOL_DIR: 'spool.dir',
   TOKENTRACE_SPOOL_MAX_BYTES: 'spool.maxBytes',
   TOKENTRACE_PRICE_FILE: 'pricing.priceFile',
@@ -93,6 +97,7 @@ export function validate(c: CollectorConfig): void {
   port(c.grpc.port, 'grpc.port');
   positive(c.http.maxBodyBytes, 'http.maxBodyBytes');
   positive(c.grpc.maxBodyBytes, 'grpc.maxBodyBytes');
+  if (!Number.isInteger(c.decode.threads) || c.decode.threads < 0 || c.decode.threads > 64) throw new CollectorConfigError('decode.threads', 'an integer from 0 to 64', c.decode.threads);
   positive(c.batch.maxSpans, 'batch.maxSpans');
   positive(c.batch.maxBytes, 'batch.maxBytes');
   positive(c.batch.maxDelayMs, 'batch.maxDelayMs');

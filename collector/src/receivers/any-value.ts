@@ -19,6 +19,11 @@ export function int64ToBigInt(value: Int64 | null | undefined, signed: boolean):
 }
 
 function intValue(value: Int64): number | bigint {
+  // The common case, a Long within ±2^53: exact as a double without the bigint round trip.
+  if (typeof value === 'object' && !value.unsigned) {
+    const high = value.high | 0;
+    if (high >= -0x200000 && high < 0x200000) return high * 4294967296 + (value.low >>> 0);
+  }
   const big = int64ToBigInt(value, true);
   const small = Number(big);
   return Number.isSafeInteger(small) ? small : big;

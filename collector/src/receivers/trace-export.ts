@@ -5,8 +5,8 @@
  */
 import type { SpanConsumer } from '@tokentrace/processors';
 import { failureFromPipeline, ReceiverFailure } from './receiver-failure.js';
-import { toSpanRecords } from './span-records.js';
-import { decodeTraceRequest, OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
+import { inlineSpanDecoder, type SpanDecoder } from './span-decoder.js';
+import { OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
 
 export interface TraceExportResult {
   acceptedSpans: number;
@@ -16,10 +16,16 @@ export interface TraceExportResult {
 }
 
 /** Resolves with the partial-success figures; rejects with a ReceiverFailure. */
-export async function exportTraces(consumer: SpanConsumer, body: Uint8Array, encoding: OtlpEncoding, projectId: string): Promise<TraceExportResult> {
+export async function exportTraces(
+  consumer: SpanConsumer,
+  body: Uint8Array,
+  encoding: OtlpEncoding,
+  projectId: string,
+  decoder: SpanDecoder = inlineSpanDecoder,
+): Promise<TraceExportResult> {
   let conversion;
   try {
-    conversion = toSpanRecords(decodeTraceRequest(body, encoding), projectId);
+    conversion = await decoder.decode(body, encoding, projectId);
   } catch (err) {
     if (err instanceof OtlpDecodeError) throw new ReceiverFailure('bad_data', err.message, undefined, { cause: err });
     throw err;

@@ -6,6 +6,7 @@
 import type { SpanConsumer } from '@tokentrace/processors';
 import type { Authenticate } from './api-key-auth.js';
 import type { FailureKind } from './receiver-failure.js';
+import type { SpanDecoder } from './span-decoder.js';
 
 export type OtlpSignal = 'traces' | 'metrics' | 'logs';
 
@@ -36,6 +37,8 @@ export interface OtlpReceiverOptions {
   forward?: ForwardSignal;
   /** Largest request body accepted, in bytes, both as received and after gzip decompression. */
   maxBodyBytes?: number;
+  /** How bodies become SpanRecords; default: on the event loop (the collector passes worker threads). */
+  decoder?: SpanDecoder;
   /** Called once per request; must not throw. */
   onRequest?: (event: ReceiverEvent) => void;
 }
