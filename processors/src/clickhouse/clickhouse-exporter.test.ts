@@ -66,14 +66,16 @@ const plainSpan: SpanRecord = {
 
 describe('ClickHouse schema', () => {
   it('is created at start-up and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [1], version: 1 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 1 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([1]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '1' }]);
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [1, 2], version: 2 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 2 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([1, 2]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '2' }]);
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string }>(
       `SELECT name, engine, sorting_key, partition_key FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['schema_migrations', 'session_index', 'session_index_mv', 'spans', 'trace_index', 'trace_index_mv']);
+    expect(tables.map((t) => t.name)).toEqual([
+      'request_rollup_builds', 'request_rollups', 'requests', 'requests_mv', 'schema_migrations', 'session_index', 'session_index_mv', 'spans', 'trace_index', 'trace_index_mv',
+    ]);
     expect(tables.find((t) => t.name === 'spans')).toMatchObject({ engine: 'ReplacingMergeTree', sorting_key: 'project_id, date, trace_id, span_id', partition_key: 'toYYYYMM(date)' });
     const columns = await rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = 'tt_schema' AND table = 'spans'`);
     expect(columns.map((c) => c.name)).toEqual([...SPAN_COLUMNS]);

@@ -104,11 +104,155 @@ GROUP BY project_id, ${idColumn}`,
   ];
 }
 
+/**
+ * `requests`: the model calls of `spans` in the narrow form analytics and request lists read
+ * (collector/src/query/README.md). What it is built for:
+ * - de-duplication stays exact: ReplacingMergeTree(version) like `spans`, keyed by the span's
+ *   identity (`span_key`, a 64-bit hash of trace and span id) within (project, day, hour): a
+ *   span's start never changes, so neither does its hour, and a range that cuts an hour reads
+ *   that hour only;
+ * - one partition per day, so that a day stops changing once its day is over and merges bring it
+ *   down to one part: a day held by a single merged part has no duplicate and is read without
+ *   FINAL; only the days still being written (today, late spans) pay for FINAL;
+ * - the columns keep the names of `spans`, so a compiled filter runs on either table; `model` is
+ *   the response model when known, else the requested one, computed once at insert.
+ * Filled by a materialized view on every insert into `spans`, and once from the spans of the last
+ * three years already stored (running that copy again only makes duplicates, which reads do not
+ * see). Current servers refuse an insert that touches more than 100 days at once
+ * (max_partitions_per_insert_block): batches of live spans never do.
+ */
+/** How far back the spans stored before version 2 are copied into `requests`. */
+const BACKFILL_MONTHS = 37;
+
+function requestsV2(db: string): string[] {
+  const columns = `project_id, date, span_key, start_time, start_time_ns, duration_ns, trace_id, span_id, parent_span_id, name, status_code, is_model_call,
+    provider, operation, model, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens,
+    cost_total_usd, ttft_seconds, service_name, environment, user_id, session_id, session_name, session_path, prompt_id, error_type,
+    property_keys, property_values, version`;
+  const select = `SELECT project_id, date, cityHash64(trace_id, span_id) AS span_key, start_time, start_time_ns, duration_ns, trace_id, span_id, parent_span_id, name,
+    status_code, is_model_call, provider, operation, if(response_model != '', response_model, request_model) AS model, request_model, response_model,
+    input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_total_usd, ttft_seconds, service_name, environment,
+    user_id, session_id, session_name, session_path, prompt_id, error_type, property_keys, property_values, version
+FROM ${db}.spans
+WHERE is_model_call = 1`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.requests
+(
+    project_id String,
+    date Date,
+    span_key UInt64,
+    start_time DateTime('UTC'),
+    start_time_ns UInt64,
+    duration_ns UInt64,
+    trace_id String,
+    span_id String,
+    parent_span_id String,
+    name String,
+    status_code Enum8('unset' = 0, 'ok' = 1, 'error' = 2),
+    is_model_call UInt8,
+    provider String,
+    operation String,
+    model String,
+    request_model String,
+    response_model String,
+    input_tokens Nullable(UInt64),
+    output_tokens Nullable(UInt64),
+    cache_read_tokens Nullable(UInt64),
+    cache_creation_tokens Nullable(UInt64),
+    reasoning_tokens Nullable(UInt64),
+    cost_total_usd Nullable(Float64),
+    ttft_seconds Nullable(Float64),
+    service_name String,
+    environment String,
+    user_id String,
+    session_id String,
+    session_name String,
+    session_path String,
+    prompt_id String,
+    error_type String,
+    property_keys Array(String),
+    property_values Array(String),
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+PARTITION BY date
+ORDER BY (project_id, date, toStartOfHour(start_time), span_key)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.requests_mv TO ${db}.requests
+AS ${select}`,
+    // The backfill goes month by month: current servers refuse an insert block that touches more
+    // than 100 partitions (max_partitions_per_insert_block), and a month has at most 31 days.
+    ...Array.from({ length: BACKFILL_MONTHS }, (_, k) => {
+      const month = `addMonths(toStartOfMonth(today()), -${k})`;
+      return `INSERT INTO ${db}.requests (${columns}) ${select} AND date >= ${month} AND date < addMonths(${month}, 1)`;
+    }),
+  ];
+}
+
+/**
+ * Pre-aggregated figures of the days of `requests` that no longer change (one merged part), one
+ * row per (project, day, hour or whole day, dimension, value), built by the query engine
+ * (collector/src/query/rollup-builder.ts) and recorded in `request_rollup_builds` only once
+ * complete. A build is tied to the part it read: when the day's part changes (a late span, a
+ * merge), the build no longer counts and the day is read from `requests` until rebuilt.
+ * `hourly` is 1 for the rows of one hour (`hour` 0..23), 0 for the whole day (`hour` 24). Latency and TTFT are kept as histograms on a log
+ * scale (bucket → count, sorted by bucket), which add up exactly when rollups are merged.
+ * Whole-day rows sort apart from hourly ones, so a month of days is a few granules; granules are
+ * small (256 rows) because the histograms make rows heavy.
+ */
+function rollupsV2(db: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.request_rollups
+(
+    project_id String,
+    date Date,
+    build_id UInt64,
+    dimension String,
+    value String,
+    hourly UInt8,
+    hour UInt8,
+    requests UInt64,
+    errors UInt64,
+    cost_usd Float64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_creation_tokens UInt64,
+    reasoning_tokens UInt64,
+    latency_buckets Array(Int16),
+    latency_counts Array(UInt64),
+    ttft_buckets Array(Int16),
+    ttft_counts Array(UInt64)
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(date)
+ORDER BY (project_id, dimension, hourly, date, hour, build_id, value)
+SETTINGS index_granularity = 256`,
+    `CREATE TABLE IF NOT EXISTS ${db}.request_rollup_builds
+(
+    date Date,
+    source_part String,
+    build_id UInt64,
+    min_start_ns UInt64,
+    max_start_ns UInt64,
+    rollup_rows UInt64,
+    built_at DateTime('UTC')
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(date)
+ORDER BY (date, source_part, build_id)`,
+  ];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'spans table; trace and session time indexes',
     statements: (db) => [SPANS_V1(db), ...timeIndex(db, 'trace_index', 'trace_id'), ...timeIndex(db, 'session_index', 'session_id')],
+  },
+  {
+    version: 2,
+    name: 'requests table (model calls, daily partitions) and its rollups, for the query engine',
+    statements: (db) => [...requestsV2(db), ...rollupsV2(db)],
   },
 ];
 

@@ -1,0 +1,151 @@
+/**
+ * The SQL of usage figures, written once for the three kinds of source a plan reads
+ * (request-source.ts): raw rows of `requests` (plain or FINAL), and pre-aggregated rollup rows.
+ * Each branch yields partial figures per (bucket, group) with percentile *states*; the outer
+ * query adds the sums and merges the states, so a figure is the same whichever mix of sources
+ * answered it.
+ *
+ * Percentiles come from histograms on a log scale: a value v (ms) falls in bucket
+ * floor(log(v) / log(1.02)), and a percentile is read as the middle (geometric) of the bucket
+ * where the cumulative count reaches q × n (nearest rank). That is within 1 % of the exact value,
+ * and histograms add up exactly: rollups of any hours and days merge into the same answer the raw
+ * rows give, in any order (t-digest states, tried first, differ by merge order, weigh up to a few
+ * KB each, and merging hundreds of them cost ~150 ms per query at 10 M spans).
+ */
+import { propertySql } from './filter/index.js';
+import type { Bucket, GroupBy } from './query-model.js';
+import { QueryError } from './query-error.js';
+import type { QueryContext } from './query-context.js';
+import { rowSource, type SourcePlan } from './request-source.js';
+
+/** Bucket width of the latency and TTFT histograms: 2 % (so ≤ 1 % error at the bucket middle). */
+export const HISTOGRAM_BASE = 1.02;
+const QUANTILES = '[0.5, 0.95, 0.99]';
+
+/** The histogram bucket of a value in milliseconds (values under 1 µs share the first bucket). */
+export function bucketOfMs(msSql: string): string {
+  return `toInt16(floor(log(greatest(${msSql}, 0.001)) / log(${HISTOGRAM_BASE})))`;
+}
+
+/** The histograms of raw rows (latency always, TTFT when known), as bucket and count arrays. */
+export const HISTOGRAM_STATES = `(sumMap([${bucketOfMs('duration_ns / 1000000')}], [toUInt64(1)]) AS lh).1 AS latency_buckets, lh.2 AS latency_counts,
+    (sumMap(if(isNull(ttft_seconds), emptyArrayInt16(), [${bucketOfMs('ifNull(ttft_seconds, 0) * 1000')}]),
+            if(isNull(ttft_seconds), emptyArrayUInt64(), [toUInt64(1)])) AS th).1 AS ttft_buckets, th.2 AS ttft_counts`;
+
+/**
+ * `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the histograms of column
+ * pair `<name>_buckets` / `<name>_counts` merged over the group (sumMap sorts the buckets).
+ * Only those two are output; the merged arrays stay inside the expression.
+ */
+function percentilesSql(name: string): string {
+  const merged = `${name}_merged`;
+  return `arraySum((sumMap(${name}_buckets, ${name}_counts) AS ${merged}).2) AS ${name}_n,
+    arrayMap(q -> pow(${HISTOGRAM_BASE}, arrayElement(${merged}.1, arrayFirstIndex(c -> c >= q * ${name}_n, arrayCumSum(${merged}.2))) + 0.5), ${QUANTILES}) AS ${name}_p`;
+}
+
+const MAX_PROPERTY_NAME_LENGTH = 256;
+
+/** Built-in dimensions: the rollups' `dimension` value and the `requests` column. */
+export const DIMENSIONS = {
+  '': "''",
+  model: 'model',
+  provider: 'provider',
+  user: 'user_id',
+  session_name: 'session_name',
+  prompt_id: 'prompt_id',
+  service: 'service_name',
+  environment: 'environment',
+} as const;
+
+export interface GroupSpec {
+  /** SQL of the group over `requests` columns. */
+  sql: string;
+  /** The rollup dimension, when rollups hold this grouping. */
+  dimension?: keyof typeof DIMENSIONS;
+  grouped: boolean;
+}
+
+export function groupSpec(groupBy: GroupBy | undefined): GroupSpec {
+  if (groupBy === undefined || groupBy === null) return { sql: DIMENSIONS[''], dimension: '', grouped: false };
+  if (typeof groupBy === 'string' && (groupBy as string) !== '' && Object.hasOwn(DIMENSIONS, groupBy)) {
+    const dimension = groupBy as keyof typeof DIMENSIONS;
+    return { sql: DIMENSIONS[dimension], dimension, grouped: true };
+  }
+  if (typeof groupBy === 'string' && groupBy.startsWith('property:')) {
+    const name = groupBy.slice('property:'.length);
+    if (name === '' || name.length > MAX_PROPERTY_NAME_LENGTH) throw new QueryError(`groupBy property name must have 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`, 'groupBy');
+    return { sql: propertySql(name), grouped: true };
+  }
+  throw new QueryError(`groupBy must be one of ${Object.keys(DIMENSIONS).filter(Boolean).join(', ')} or property:<Name>, got ${JSON.stringify(groupBy)}`, 'groupBy');
+}
+
+export function validBucket(bucket: Bucket | undefined): Bucket | undefined {
+  if (bucket === undefined || bucket === null || bucket === 'hour' || bucket === 'day') return bucket ?? undefined;
+  throw new QueryError(`bucket must be hour or day, got ${JSON.stringify(bucket)}`, 'bucket');
+}
+
+/** Bucket numbers are UTC days or hours since the epoch (no time zone anywhere). */
+function bucketSql(bucket: Bucket | undefined, hourColumn: string): string {
+  if (bucket === 'day') return 'toUInt32(toUInt16(date))';
+  if (bucket === 'hour') return `toUInt32(toUInt16(date) * 24 + ${hourColumn})`;
+  return 'toUInt32(0)';
+}
+
+export function bucketStart(bucket: Bucket, value: number | string): string {
+  return new Date(Number(value) * (bucket === 'day' ? 86_400_000 : 3_600_000)).toISOString();
+}
+
+export type FigureSet = 'full' | 'rank';
+
+const RAW_FIGURES: Record<FigureSet, string> = {
+  rank: 'count() AS requests, sum(ifNull(cost_total_usd, 0)) AS cost_usd',
+  full: `count() AS requests, countIf(status_code = 'error') AS errors, sum(ifNull(cost_total_usd, 0)) AS cost_usd,
+    sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
+    sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
+    sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
+    ${HISTOGRAM_STATES}`,
+};
+
+const ROLLUP_FIGURES: Record<FigureSet, string> = {
+  rank: 'requests, cost_usd',
+  full: 'requests, errors, cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, latency_buckets, latency_counts, ttft_buckets, ttft_counts',
+};
+
+const MERGED_FIGURES: Record<FigureSet, string> = {
+  rank: 'sum(requests) AS requests, sum(cost_usd) AS cost_usd',
+  full: `sum(requests) AS requests, sum(errors) AS errors, sum(cost_usd) AS cost_usd, sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+    sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`,
+};
+
+export interface FiguresQuery {
+  plan: SourcePlan;
+  ctx: QueryContext;
+  group: GroupSpec;
+  bucket: Bucket | undefined;
+  figures: FigureSet;
+  /** Compiled filter (rollups are then not in the plan). */
+  filter?: string;
+  /** Outer SQL: the group as reported (e.g. mapped to '(other)'), a WHERE on `grp`, the tail. */
+  outerGroup?: string;
+  outerWhere?: string;
+  tail: string;
+}
+
+/** The whole statement, or undefined when the plan reads nothing (no data in the range). */
+export function figuresSql(q: FiguresQuery): string | undefined {
+  const branches: string[] = [];
+  if (q.plan.rollup) {
+    branches.push(`SELECT ${bucketSql(q.bucket, 'hour')} AS bucket, value AS grp, ${ROLLUP_FIGURES[q.figures]}
+     FROM ${q.ctx.tables.rollups} WHERE dimension = '${q.group.dimension}' AND ${q.plan.rollup}`);
+  }
+  for (const branch of q.plan.rows) {
+    branches.push(`SELECT ${bucketSql(q.bucket, 'toHour(start_time)')} AS bucket, ${q.group.sql} AS grp, ${RAW_FIGURES[q.figures]}
+     ${rowSource(q.ctx, branch, q.filter)} GROUP BY bucket, grp`);
+  }
+  if (branches.length === 0) return undefined;
+  return `SELECT bucket, ${q.outerGroup ?? 'grp'} AS g, ${MERGED_FIGURES[q.figures]}
+    FROM (${branches.join('\n UNION ALL \n')})
+    ${q.outerWhere ? `WHERE ${q.outerWhere}` : ''}
+    GROUP BY bucket, g ${q.tail}`;
+}

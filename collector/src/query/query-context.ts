@@ -1,0 +1,53 @@
+/**
+ * What every query function gets: the client, the qualified table names and two ways to run a
+ * statement (rows, or rows plus the `WITH TOTALS` row). Table names come from the database name,
+ * which is validated as a plain identifier once, here.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { sqlIdentifier, sqlString } from '@tokentrace/processors';
+
+export interface QueryTables {
+  spans: string;
+  requests: string;
+  rollups: string;
+  rollupBuilds: string;
+  traceIndex: string;
+  sessionIndex: string;
+  /** The database as a string literal, for `system.parts WHERE database = …`. */
+  databaseLiteral: string;
+}
+
+export interface QueryContext {
+  client: ClickHouseClient;
+  database: string;
+  tables: QueryTables;
+}
+
+export function queryContext(client: ClickHouseClient, database: string): QueryContext {
+  const db = sqlIdentifier(database);
+  return {
+    client,
+    database,
+    tables: {
+      spans: `${db}.spans`,
+      requests: `${db}.requests`,
+      rollups: `${db}.request_rollups`,
+      rollupBuilds: `${db}.request_rollup_builds`,
+      traceIndex: `${db}.trace_index`,
+      sessionIndex: `${db}.session_index`,
+      databaseLiteral: sqlString(database),
+    },
+  };
+}
+
+export async function selectRows<T>(ctx: QueryContext, query: string): Promise<T[]> {
+  const result = await ctx.client.query({ query, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+/** Rows and the totals row of a `GROUP BY … WITH TOTALS` query (JSON format carries both). */
+export async function selectWithTotals<T>(ctx: QueryContext, query: string): Promise<{ rows: T[]; totals: T | undefined }> {
+  const result = await ctx.client.query({ query, format: 'JSON' });
+  const body = await result.json<T>();
+  return { rows: body.data, totals: (body as { totals?: T }).totals };
+}

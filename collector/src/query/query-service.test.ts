@@ -1,0 +1,247 @@
+// The query engine against a real ClickHouse (Debian's 18.16 here) holding the known dataset,
+// loaded through the real exporter: exact totals, percentiles within tolerance, tree shapes and
+// rollups, project isolation, null handling, and injection attempts through every string input.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFilter } from './filter/index.js';
+import type { TreeNode } from './query-model.js';
+import { KNOWN_CONTENT, KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from './testing/known-dataset.js';
+import { startQueryStore, type QueryStore } from './testing/query-store.js';
+
+let store: QueryStore;
+let last24h: { from: Date; to: Date };
+let last7d: { from: Date; to: Date };
+
+beforeAll(async () => {
+  store = await startQueryStore();
+  last24h = { from: new Date(store.now - 24 * 3_600_000), to: new Date(store.now + 1) };
+  last7d = { from: new Date(store.now - 7 * 24 * 3_600_000), to: new Date(store.now + 1) };
+});
+
+afterAll(async () => {
+  await store?.stop();
+});
+
+const shape = (node: TreeNode): unknown => (node.children.length ? { [`${node.kind}:${node.name}`]: node.children.map(shape) } : `${node.kind}:${node.name}`);
+const within = (actual: number | null, expected: number, relative: number) => {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(expected * relative);
+};
+
+describe('trace tree', () => {
+  it('nests the agent trace by parent span, children by start time, with rolled-up totals', async () => {
+    const tree = (await store.service.traceTree({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1 }))!;
+    expect(tree.kind).toBe('trace');
+    expect(tree.traceIds).toEqual([KNOWN_IDS.t1]);
+    expect(tree.roots.map(shape)).toEqual([
+      { 'span:invoke_workflow research': [{ 'span:invoke_agent planner': ['span:chat gpt-4o', 'span:execute_tool web_search', 'span:chat claude-sonnet-4', 'span:chat gpt-4o-mini', 'span:chat gpt-4o-mini'] }] },
+    ]);
+    const t1 = KNOWN_EXPECTED.t1;
+    expect(tree.totals).toMatchObject({ spans: t1.spans, modelCalls: t1.modelCalls, errors: t1.errors, inputTokens: t1.inputTokens, outputTokens: t1.outputTokens, cacheReadTokens: 100, reasoningTokens: 100 });
+    expect(tree.totals.costUsd).toBeCloseTo(t1.costUsd, 12);
+    expect(tree.durationMs).toBe(10_000);
+    const agent = tree.roots[0].children[0];
+    expect(agent.totals.spans).toBe(6);
+    expect(agent.totals.costUsd).toBeCloseTo(t1.costUsd, 12);
+    const [gpt4o, tool, claude, failed, retry] = agent.children;
+    expect(gpt4o).toMatchObject({ model: 'gpt-4o-2024-08-06', provider: 'openai', isModelCall: true, inputTokens: 1000, outputTokens: 200, costUsd: expect.closeTo(0.0045, 12), ttftMs: 300, durationMs: 1500, status: 'ok', userId: 'alice' });
+    expect(tool).toMatchObject({ isModelCall: false, costUsd: null, inputTokens: null, sessionPath: '/research/search-1', totals: { spans: 1, costUsd: 0, modelCalls: 0 } });
+    expect(claude.model).toBe('claude-sonnet-4');
+    expect(failed).toMatchObject({ status: 'error', errorType: 'rate_limit', statusMessage: 'Rate limit reached', costUsd: null, inputTokens: null, totals: { errors: 1, costUsd: 0 } });
+    expect(retry.totals.costUsd).toBeCloseTo(0.000135, 12);
+  });
+
+  it('answers null for an unknown trace and refuses a malformed id', async () => {
+    expect(await store.service.traceTree({ projectId: PROJECT_A, traceId: 'f'.repeat(32) })).toBeNull();
+    await expect(store.service.traceTree({ projectId: PROJECT_A, traceId: "' OR 1=1 --" })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+    await expect(store.service.traceTree({ projectId: PROJECT_A, traceId: `${'a'.repeat(31)}'` })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+  });
+
+  it('never mixes projects: project B shares trace and session ids with A but sees only its own spans', async () => {
+    const b = (await store.service.traceTree({ projectId: PROJECT_B, traceId: KNOWN_IDS.t1 }))!;
+    expect(b.totals).toMatchObject({ spans: 1, costUsd: 1 });
+    const a = (await store.service.traceTree({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1 }))!;
+    expect(a.totals.spans).toBe(KNOWN_EXPECTED.t1.spans);
+    expect((await store.service.sessionTree({ projectId: PROJECT_B, sessionId: KNOWN_IDS.researchSession }))!.totals.spans).toBe(1);
+    expect(await store.service.traceTree({ projectId: 'proj-c', traceId: KNOWN_IDS.t1 })).toBeNull();
+    expect(await store.service.traceTree({ projectId: "proj-a' OR '1'='1", traceId: KNOWN_IDS.t1 })).toBeNull();
+  });
+});
+
+describe('session tree', () => {
+  it('groups the session spans of two traces by session path, keeping parents within a path', async () => {
+    const tree = (await store.service.sessionTree({ projectId: PROJECT_A, sessionId: KNOWN_IDS.researchSession }))!;
+    expect(tree.kind).toBe('session');
+    expect(tree.traceIds).toEqual([KNOWN_IDS.t1, KNOWN_IDS.t2]);
+    expect(tree.roots.map(shape)).toEqual([
+      {
+        'path:research': [
+          { 'span:invoke_workflow research': [{ 'span:invoke_agent planner': ['span:chat gpt-4o'] }] },
+          { 'path:search-1': ['span:execute_tool web_search', 'span:chat claude-sonnet-4'] },
+          { 'path:search-2': ['span:chat gpt-4o-mini', 'span:chat gpt-4o-mini'] },
+          { 'path:summarize': [{ 'span:invoke_workflow summarize': ['span:chat gpt-4o', 'span:chat my-local-llama'] }] },
+        ],
+      },
+    ]);
+    const expected = KNOWN_EXPECTED.researchSession;
+    expect(tree.totals).toMatchObject({ spans: expected.spans, modelCalls: expected.modelCalls, errors: 1 });
+    expect(tree.totals.costUsd).toBeCloseTo(expected.costUsd, 12);
+    const research = tree.roots[0];
+    expect(research).toMatchObject({ kind: 'path', id: '/research', sessionPath: '/research', status: 'error' });
+    const search2 = research.children.find((c) => c.id === '/research/search-2')!;
+    expect(search2.totals).toMatchObject({ spans: 2, modelCalls: 2, errors: 1, inputTokens: 500 });
+    expect(search2.costUsd).toBeCloseTo(0.000135, 12);
+    // From T1's start to the end of T2's last span.
+    expect(research.startTime).toBe(tree.startTime);
+    expect(tree.durationMs).toBe(3_600_000 + 6_000);
+  });
+
+  it('puts spans without a path under one node per trace; unknown sessions are null, odd ids harmless', async () => {
+    const tree = (await store.service.sessionTree({ projectId: PROJECT_A, sessionId: KNOWN_IDS.chatSession }))!;
+    expect(tree.roots.map((r) => r.kind)).toEqual(['trace', 'trace', 'trace']);
+    expect(tree.roots.every((r) => r.children.length === 1 && r.children[0].name === 'chat gpt-4o-mini')).toBe(true);
+    expect(tree.totals.costUsd).toBeCloseTo(0.000135, 12);
+    expect(await store.service.sessionTree({ projectId: PROJECT_A, sessionId: 'no-such-session' })).toBeNull();
+    expect(await store.service.sessionTree({ projectId: PROJECT_A, sessionId: "s-research-1' OR '1'='1" })).toBeNull();
+    expect(await store.service.sessionTree({ projectId: PROJECT_A, sessionId: 's-research-1\\' })).toBeNull();
+    await expect(store.service.sessionTree({ projectId: PROJECT_A, sessionId: '' })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+  });
+});
+
+describe('analytics', () => {
+  it('totals the last 24 hours exactly: cost, requests, errors, tokens by kind', async () => {
+    const { totals } = await store.service.analytics({ projectId: PROJECT_A, range: last24h });
+    const e = KNOWN_EXPECTED.a24h;
+    expect(totals).toMatchObject({ requests: e.requests, errors: e.errors, inputTokens: e.inputTokens, outputTokens: e.outputTokens, cacheReadTokens: e.cacheReadTokens, cacheCreationTokens: 0, reasoningTokens: e.reasoningTokens });
+    expect(totals.costUsd).toBeCloseTo(e.costUsd, 12);
+    expect(totals.errorRate).toBeCloseTo(e.errors / e.requests, 12);
+    const week = await store.service.analytics({ projectId: PROJECT_A, range: last7d });
+    expect(week.totals.requests).toBe(KNOWN_EXPECTED.a7d.requests);
+    expect(week.totals.costUsd).toBeCloseTo(KNOWN_EXPECTED.a7d.costUsd, 12);
+    const b = await store.service.analytics({ projectId: PROJECT_B, range: last24h });
+    expect(b.totals.requests).toBe(KNOWN_EXPECTED.b24h.requests);
+    expect(b.totals.costUsd).toBeCloseTo(KNOWN_EXPECTED.b24h.costUsd, 12);
+  });
+
+  it('groups by model (response model when known); an unknown model counts with cost 0', async () => {
+    const { rows } = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: 'model' });
+    const byModel = Object.fromEntries(rows.map((r) => [r.group, { requests: r.requests, costUsd: Number(r.costUsd.toFixed(12)) }]));
+    expect(byModel).toEqual(Object.fromEntries(Object.entries(KNOWN_EXPECTED.a24h.byModel).map(([m, v]) => [m, { requests: v.requests, costUsd: Number(v.costUsd.toFixed(12)) }])));
+    expect(rows.map((r) => r.group).slice(0, 3)).toEqual(['gemini-2.0-flash', 'gpt-4o-2024-08-06', 'claude-sonnet-4']);
+    expect(rows.find((r) => r.group === 'my-local-llama')).toMatchObject({ requests: 1, costUsd: 0, inputTokens: 800, ttftMs: { p50: null, p95: null, p99: null } });
+  });
+
+  it('sums the groups beyond the limit into (other), with unchanged totals', async () => {
+    const full = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: 'user' });
+    const limited = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: 'user', limit: 1 });
+    expect(limited.rows.map((r) => r.group)).toEqual(['erin', '(other)']);
+    expect(limited.rows[1].requests).toBe(9);
+    expect(limited.rows[1].costUsd).toBeCloseTo(KNOWN_EXPECTED.a24h.byUser.alice + KNOWN_EXPECTED.a24h.byUser.bob, 12);
+    expect(limited.totals).toEqual(full.totals);
+    expect(full.rows.map((r) => r.group)).toEqual(['erin', 'alice', 'bob']);
+  });
+
+  it('computes latency and TTFT percentiles within 3 % of the exact values', async () => {
+    const { rows } = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: 'user' });
+    const erin = rows.find((r) => r.group === 'erin')!;
+    const e = KNOWN_EXPECTED.a24h;
+    for (const q of ['p50', 'p95', 'p99'] as const) {
+      within(erin.latencyMs[q], e.erinLatencyMs[q], 0.03);
+      within(erin.ttftMs[q], e.erinTtftMs[q], 0.03);
+    }
+    const filtered = await store.service.analytics({ projectId: PROJECT_A, range: last24h, filter: parseFilter('user = "erin"') });
+    expect(filtered.totals.requests).toBe(100);
+    within(filtered.totals.latencyMs.p95, e.erinLatencyMs.p95, 0.03);
+  });
+
+  it('buckets by day and by hour; bucket rows add up to the totals', async () => {
+    for (const bucket of ['day', 'hour'] as const) {
+      const { rows, totals } = await store.service.analytics({ projectId: PROJECT_A, range: last7d, bucket });
+      expect(totals.requests).toBe(KNOWN_EXPECTED.a7d.requests);
+      expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(KNOWN_EXPECTED.a7d.requests);
+      expect(rows.reduce((n, r) => n + r.costUsd, 0)).toBeCloseTo(KNOWN_EXPECTED.a7d.costUsd, 12);
+      for (const r of rows) expect(r.bucket).toMatch(bucket === 'day' ? /T00:00:00\.000Z$/ : /:00:00\.000Z$/);
+      expect([...rows].map((r) => r.bucket)).toEqual([...rows].map((r) => r.bucket).sort());
+    }
+  });
+
+  it('groups by a custom property, whatever the case of its name, and filters', async () => {
+    for (const groupBy of ['property:feature', 'property:FEATURE'] as const) {
+      const { rows } = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy });
+      expect(Object.fromEntries(rows.map((r) => [r.group, r.requests]))).toEqual({ batch: 100, research: 6, chat: 3 });
+    }
+    const staging = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: 'environment', filter: parseFilter('provider = "openai"') });
+    expect(Object.fromEntries(staging.rows.map((r) => [r.group, r.requests]))).toEqual({ production: 4, staging: 3 });
+  });
+
+  it('ranks top users by cost, over the range, within the project', async () => {
+    const top = await store.service.topUsers({ projectId: PROJECT_A, range: last7d, limit: 2 });
+    expect(top.map((r) => r.group)).toEqual(['erin', 'alice']);
+    expect(top[1].costUsd).toBeCloseTo(KNOWN_EXPECTED.a24h.byUser.alice, 12);
+    const all = await store.service.topUsers({ projectId: PROJECT_A, range: last7d });
+    expect(all.map((r) => r.group)).toEqual(['erin', 'alice', 'bob', 'carol']);
+    const b = await store.service.topUsers({ projectId: PROJECT_B, range: last7d });
+    expect(b.map((r) => [r.group, r.costUsd])).toEqual([['zed', 1], ['alice', 1]]);
+  });
+
+  it('refuses bad input with TOKENTRACE_INVALID_QUERY and keeps odd strings literal', async () => {
+    const bad = [
+      { groupBy: 'user_id; DROP TABLE spans' },
+      { groupBy: 'property:' },
+      { bucket: 'week' },
+      { limit: 0 },
+      { limit: 2.5 },
+    ];
+    for (const extra of bad) {
+      await expect(store.service.analytics({ projectId: PROJECT_A, range: last24h, ...(extra as object) })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+    }
+    await expect(store.service.analytics({ projectId: PROJECT_A, range: { from: last24h.to, to: last24h.from } })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+    const odd = await store.service.analytics({ projectId: PROJECT_A, range: last24h, groupBy: "property:x') OR 1=1 --" });
+    expect(odd.rows).toEqual([expect.objectContaining({ group: '', requests: KNOWN_EXPECTED.a24h.requests })]);
+    const quoted = await store.service.analytics({ projectId: PROJECT_A, range: last24h, filter: { user: { equals: "alice' OR '1'='1" } } });
+    expect(quoted.totals.requests).toBe(0);
+    expect((await store.service.analytics({ projectId: "proj-a' OR '1'='1", range: last24h })).totals.requests).toBe(0);
+  });
+});
+
+describe('session statistics', () => {
+  it('averages cost per session name and names the sessions above p95', async () => {
+    const stats = await store.service.sessionStats({ projectId: PROJECT_A, range: last7d });
+    const byName = Object.fromEntries(stats.map((s) => [s.sessionName, s]));
+    const e = KNOWN_EXPECTED.sessionNames;
+    expect(Object.keys(byName).sort()).toEqual(['batch', 'chat', 'research']);
+    expect(byName.research.sessions).toBe(1);
+    expect(byName.research.avgCostUsd).toBeCloseTo(e.research.avgCostUsd, 12);
+    expect(byName.chat.avgCostUsd).toBeCloseTo(e.chat.avgCostUsd, 12);
+    expect(byName.batch).toMatchObject({ sessions: 20 });
+    expect(byName.batch.avgCostUsd).toBeCloseTo(e.batch.avgCostUsd, 12);
+    expect(byName.batch.maxCostUsd).toBeCloseTo(e.batch.maxCostUsd, 12);
+    // Session k costs 0.00001 × (25k + 15): p50 between sessions 9 and 10, p95 between 18 and 19.
+    expect(byName.batch.p50CostUsd).toBeCloseTo(0.002525, 9);
+    expect(byName.batch.p95CostUsd).toBeCloseTo(0.0046625, 9);
+    expect(byName.batch.outliers).toEqual([{ sessionId: 's-batch-19', costUsd: expect.closeTo(0.0049, 12), requests: 5, startTime: expect.any(String) }]);
+    const b = await store.service.sessionStats({ projectId: PROJECT_B, range: last7d });
+    expect(b.map((s) => [s.sessionName, s.sessions, s.avgCostUsd])).toEqual([['research', 1, 1]]);
+  });
+});
+
+describe('one request in full', () => {
+  it('returns every attribute, the resource, the cost breakdown and the captured content', async () => {
+    const detail = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent }))!;
+    expect(detail).toMatchObject({ traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent, parentSpanId: KNOWN_IDS.t2Spans.workflow, kind: 'client', model: 'gpt-4o-2024-08-06',
+      requestModel: 'gpt-4o', promptId: 'summarize-v1', costStatus: 'priced', pricedModel: 'openai:gpt-4o', serviceName: 'research-agent', environment: 'production', properties: { feature: 'research' } });
+    expect(detail.cost).toEqual({ inputUsd: 0.0075, outputUsd: 0.006, cacheReadUsd: 0, cacheWriteUsd: 0, totalUsd: 0.0135 });
+    expect(detail.content).toEqual(KNOWN_CONTENT);
+    expect(detail.attributes['gen_ai.request.model']).toBe('gpt-4o');
+    expect(detail.resourceAttributes['service.name']).toBe('research-agent');
+  });
+
+  it('has events, nulls for what is unknown, and nothing across projects', async () => {
+    const failed = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1, spanId: KNOWN_IDS.t1Spans.failed }))!;
+    expect(failed.events).toEqual([{ name: 'exception', time: expect.stringMatching(/Z$/), attributes: { 'exception.type': 'RateLimitError', 'exception.message': 'Rate limit reached' } }]);
+    expect(failed).toMatchObject({ status: 'error', content: null, inputTokens: null, costUsd: null, cost: { totalUsd: null } });
+    const llama = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.unknownModel }))!;
+    expect(llama).toMatchObject({ costStatus: 'unknown_model', costUsd: null, inputTokens: 800, ttftMs: null });
+    expect(await store.service.getRequest({ projectId: PROJECT_B, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent })).toBeNull();
+    await expect(store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: "1' OR '1'='1" })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Request pages, newest first, with filters and keyset pagination, exact under duplicates
+ * without FINAL:
+ * 1. candidates: the next positions in list order among all stored versions of the matching
+ *    model calls (`requests`, a plain parallel read of a few columns; `LIMIT 1 BY` drops a span's
+ *    repeated versions). A span whose newest version matches has that version among them.
+ * 2. the candidates' versions are read by key, and each span counts with its newest version only,
+ *    if that one matches the filter too (an older version may have matched where the newest, e.g.
+ *    re-priced, does not). When that drops candidates, step 1 continues after the last one.
+ * Positions (start time, trace id, span id) never change between versions, so the order is
+ * stable, and newer spans arriving sort before any cursor: pages neither skip nor repeat.
+ */
+import { compileFilter } from './filter/index.js';
+import type { RequestListQuery, RequestPage, RequestSummary } from './query-model.js';
+import { selectRows, type QueryContext } from './query-context.js';
+import { afterCondition, decodeCursor, encodeCursor, type CursorPosition } from './request-cursor.js';
+import { requestSummary, SUMMARY_COLUMNS, type SummaryRow } from './request-summary.js';
+import { dateLiteral, projectCondition, rangeCondition, validLimit, validRange } from './query-sql.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+const ORDER = 'ORDER BY start_time_ns DESC, trace_id DESC, span_id DESC';
+
+interface CandidateRow {
+  start_time_ns: string;
+  trace_id: string;
+  span_id: string;
+  day: string;
+  span_key: string;
+}
+
+export async function listRequests(ctx: QueryContext, query: RequestListQuery): Promise<RequestPage> {
+  const limit = validLimit(query.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const conditions = [projectCondition(query.projectId)];
+  if (query.range !== undefined) conditions.push(rangeCondition(validRange(query.range)));
+  const filter = query.filter === undefined ? undefined : compileFilter(query.filter);
+  if (filter !== undefined) conditions.push(`(${filter})`);
+  let after: CursorPosition | undefined = query.cursor === undefined || query.cursor === null ? undefined : decodeCursor(query.cursor);
+
+  const items: Array<{ summary: RequestSummary; position: CursorPosition }> = [];
+  const wanted = limit + 1; // one more than the page tells whether there is a next page
+  for (;;) {
+    const need = wanted - items.length;
+    const where = after ? [...conditions, afterCondition(after)] : conditions;
+    const candidates = await selectRows<CandidateRow>(
+      ctx,
+      `SELECT start_time_ns, trace_id, span_id, toString(date) AS day, span_key FROM ${ctx.tables.requests}
+       WHERE ${where.join(' AND ')} ${ORDER} LIMIT 1 BY trace_id, span_id LIMIT ${need}`,
+    );
+    if (candidates.length === 0) break;
+    const newest = await newestVersions(ctx, query.projectId, candidates, filter);
+    for (const c of candidates) {
+      const row = newest.get(`${c.trace_id}/${c.span_id}`);
+      if (row) items.push({ summary: requestSummary(row), position: { startNs: c.start_time_ns, traceId: c.trace_id, spanId: c.span_id } });
+    }
+    if (items.length >= wanted || candidates.length < need) break;
+    const last = candidates[candidates.length - 1];
+    after = { startNs: last.start_time_ns, traceId: last.trace_id, spanId: last.span_id };
+  }
+  const page = items.slice(0, limit);
+  return { items: page.map((i) => i.summary), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1].position) : null };
+}
+
+type VersionRow = SummaryRow & { version: string; matches: number };
+
+/** The newest version of each candidate that still matches the filter, by `trace/span`. */
+async function newestVersions(ctx: QueryContext, projectId: string, candidates: CandidateRow[], filter: string | undefined): Promise<Map<string, SummaryRow>> {
+  const dates = [...new Set(candidates.map((c) => c.day))].map(dateLiteral);
+  const keys = [...new Set(candidates.map((c) => c.span_key))]; // UInt64 digits from ClickHouse
+  const rows = await selectRows<VersionRow>(
+    ctx,
+    `SELECT ${SUMMARY_COLUMNS}, version, ${filter === undefined ? '1' : `(${filter})`} AS matches FROM ${ctx.tables.requests}
+     PREWHERE span_key IN (${keys.join(', ')})
+     WHERE ${projectCondition(projectId)} AND date IN (${dates.join(', ')})`,
+  );
+  const newest = new Map<string, VersionRow>();
+  for (const row of rows) {
+    const key = `${row.trace_id}/${row.span_id}`;
+    const seen = newest.get(key);
+    if (!seen || BigInt(row.version) > BigInt(seen.version)) newest.set(key, row);
+  }
+  const matching = new Map<string, SummaryRow>();
+  for (const [key, row] of newest) if (Number(row.matches) === 1) matching.set(key, row);
+  return matching;
+}
