@@ -97,7 +97,12 @@ describe('collector end to end', () => {
     } finally {
       await client.close();
     }
-    const health = await (await fetch(`${collector.http.url}/health`)).json();
+    // Rows are visible before the insert returns (materialized views still run), so the counter may trail them briefly.
+    let health = await (await fetch(`${collector.http.url}/health`)).json();
+    for (let i = 0; i < 50 && health.counters.spans_stored < 4; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = await (await fetch(`${collector.http.url}/health`)).json();
+    }
     expect(health.counters.spans_received).toBeGreaterThanOrEqual(4);
     expect(health.counters.spans_stored).toBeGreaterThanOrEqual(4);
   }, 60_000);

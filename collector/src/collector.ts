@@ -2,11 +2,13 @@
  * The collector, wired from its configuration: receivers (OTLP/HTTP, OTLP/gRPC) → processors
  * (normalize, price, session) → batch → exporters (ClickHouse behind retry and the on-disk spool;
  * optionally an OTLP forward). Starts a local ClickHouse when no URL is configured. Health,
- * readiness and counters share the HTTP port.
+ * readiness and counters, the query API (/api/v1) and the dashboard share the HTTP port.
  */
 import {
   BatchProcessor,
+  createClickHouseClient,
   createClickHouseExporter,
+  DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
   FanOutConsumer,
   OtlpForwardExporter,
   ProcessingConsumer,
@@ -19,11 +21,14 @@ import {
 import type { CollectorConfig } from './config/collector-config.js';
 import { LocalClickHouse } from './clickhouse-server/local-clickhouse.js';
 import { createProcessors } from './processors-from-config.js';
-import { createApiKeyAuthenticator, OtlpGrpcReceiver, OtlpHttpReceiver, type ReceiverEvent } from './receivers/index.js';
+import { createApiKeyAuthenticator, inlineSpanDecoder, OtlpGrpcReceiver, OtlpHttpReceiver, WorkerSpanDecoder, type ReceiverEvent, type SpanDecoder } from './receivers/index.js';
 import { createSignalForwarder } from './signal-forwarder.js';
 import { CollectorCounters } from './telemetry/collector-counters.js';
 import { mountHealthRoutes } from './telemetry/health-routes.js';
 import { costAttributes } from './cost-attributes.js';
+import { mountDashboard } from './dashboard/index.js';
+import { QueryService } from './query/query-service.js';
+import { createQueryRouter } from './query-api/index.js';
 
 export interface CollectorOptions {
   log?: (message: string) => void;
@@ -39,6 +44,9 @@ export class Collector {
     private readonly batch: BatchProcessor,
     private readonly stages: Lifecycle[],
     private readonly localClickHouse: LocalClickHouse | undefined,
+    private readonly decoder: SpanDecoder,
+    /** The query API's engine and its own connection to ClickHouse (same server and credentials as the exporter). */
+    private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
   ) {}
 
   static async start(config: CollectorConfig, options: CollectorOptions = {}): Promise<Collector> {
@@ -76,8 +84,10 @@ export class Collector {
     const pipeline = new ProcessingConsumer(createProcessors(config), batch);
 
     const keys = new Map(Object.entries(config.apiKeys));
+    const decoder = config.decode.threads > 0 ? new WorkerSpanDecoder(config.decode.threads) : inlineSpanDecoder;
     const receiverOptions = {
       consumer: pipeline,
+      decoder,
       authenticate: keys.size > 0 ? createApiKeyAuthenticator(keys) : undefined,
       forward: config.forward.endpoint ? createSignalForwarder(config.forward.endpoint, config.forward.headers) : undefined,
       onRequest: (event: ReceiverEvent) => countRequest(counters, event),
@@ -87,6 +97,11 @@ export class Collector {
       ? new OtlpGrpcReceiver({ ...receiverOptions, host: config.grpc.host, port: config.grpc.port, maxBodyBytes: config.grpc.maxBodyBytes })
       : undefined;
     mountHealthRoutes(http.app, counters, () => storage.stats());
+    // Issue 4: the query API and the dashboard share the OTLP/HTTP port and ingest's API keys.
+    const queryClient = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: clickhouseUrl, username: config.clickhouse.username, password: config.clickhouse.password });
+    const queries = new QueryService({ client: queryClient, database: config.clickhouse.database, onRollupError: (err) => log(`rollup build failed: ${(err as Error).message}`) });
+    http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
+    mountDashboard(http.app);
 
     await storage.start();
     await forwardStage?.start();
@@ -94,12 +109,15 @@ export class Collector {
     await grpc?.start();
     log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${clickhouseUrl} database ${config.clickhouse.database}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, clickhouseUrl, batch, stages, local);
+    return new Collector(config, counters, http, grpc, clickhouseUrl, batch, stages, local, decoder, { service: queries, client: queryClient });
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
   async shutdown(): Promise<void> {
     await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
+    await this.decoder.close();
+    await this.queries.service.close();
+    await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();
     await this.localClickHouse?.stop();

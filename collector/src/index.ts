@@ -4,3 +4,4 @@ export { Collector, type CollectorOptions } from './collector.js';
 export { LocalClickHouse, type LocalClickHouseOptions } from './clickhouse-server/local-clickhouse.js';
 export * from './receivers/index.js';
 export { CollectorCounters } from './telemetry/collector-counters.js';
+export * from './query/index.js';

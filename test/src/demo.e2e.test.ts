@@ -1,4 +1,8 @@
-/** The README's Quick start demo, run as a test so it never rots. */
+/**
+ * The README's Quick start demo (`npm run demo`), run as CI runs it (`--once`): the collector with
+ * its own ClickHouse, every example under `node --import`, the CLI's trees and tables, and the
+ * demo's own check of what was stored. So the first command a newcomer types never rots.
+ */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -6,16 +10,17 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-describe('npm run demo', () => {
-  it('runs the instrumented example against the emulators and prints its span tree', async () => {
-    const demo = fileURLToPath(new URL('../../examples/quickstart/run-demo.js', import.meta.url));
-    const env = { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', GEMINI_API_KEY: '' };
-    const { stdout } = await run(process.execPath, [demo], { env });
+describe('npm run demo --once', () => {
+  it('stores every example as priced trees and prints them', async () => {
+    const demo = fileURLToPath(new URL('../../examples/demo/run-demo.js', import.meta.url));
+    const env = { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', GEMINI_API_KEY: '', TOKENTRACE_DEMO_PORT: '0', NO_COLOR: '1' };
+    const { stdout } = await run(process.execPath, [demo, '--once'], { env, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
     expect(stdout).toContain('EMULATORS (local test doubles, not the real services');
-    expect(stdout).toMatch(/^invoke_workflow answer-ticket/m);
-    expect(stdout).toMatch(/^ {4}chat gpt-4o-mini .*openai .*in \d+ \/ out \d+ tokens .*path \/triage$/m);
-    expect(stdout).toMatch(/^ {4}embeddings text-embedding-004 .*gcp\.gemini/m);
-    expect(stdout).toMatch(/^ {6}POST .*\(http\)$/m);
-    expect(stdout).toMatch(/Total: 3 LLM calls, \d+ input and \d+ output tokens, user customer-1017, session ticket-4711\./);
-  });
+    expect(stdout).toMatch(/^session research-[0-9a-f]{8} · 1 trace/m);
+    expect(stdout).toMatch(/^│ {2}└─ invoke_agent searcher-openai/m);
+    expect(stdout).toMatch(/^total +[\d.]+ m?s +[\d,]+ +[\d,]+ +\$0\.\d{4}/m);
+    expect(stdout).toMatch(/^MODEL +REQUESTS/m);
+    expect(stdout).toMatch(/^Top 5 users by cost/m);
+    expect(stdout).toContain("demo check passed: every example's spans arrived, priced, as trees.");
+  }, 300_000);
 });

@@ -1,0 +1,288 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
+ * against the real query API on a real ClickHouse holding the known dataset (issue 4: "the
+ * overview shows the known totals, a filter narrows the table, a session page shows the tree; a
+ * screenshot is kept as a test artifact"). Screenshots go to test-artifacts/dashboard/.
+ *
+ * Every page must load without console errors and without failed requests; the only HTTP errors
+ * allowed are the ones a step provokes on purpose (the 401 before the key is entered, the 400 of
+ * a bad filter), and only on the API path that step calls.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createQueryRouter } from '../query-api/index.js';
+import { KNOWN_CONTENT, KNOWN_IDS, PROJECT_A } from '../query/testing/known-dataset.js';
+import { startQueryStore } from '../query/testing/query-store.js';
+import { createApiKeyAuthenticator } from '../receivers/index.js';
+import { mountDashboard } from './index.js';
+// The pages' own formatting, for figures the dataset does not fix by hand (percentiles are
+// t-digest estimates): the test checks the API's figure is what the page shows.
+// @ts-expect-error plain browser JavaScript without type declarations
+import { duration, percentiles } from '../../dashboard/js/format.js';
+
+const API_KEY = 'dashboard-test-key';
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+let store: Awaited<ReturnType<typeof startQueryStore>>;
+let server: Server;
+let base: string;
+let profileDir: string;
+let context: BrowserContext;
+let page: Page;
+/** What went wrong in the page, checked after every test. */
+const problems: string[] = [];
+/** HTTP errors a test provokes on purpose: status and API path. */
+let allowed: Array<{ status: number; path: string }> = [];
+
+beforeAll(async () => {
+  store = await startQueryStore();
+  const app = express();
+  app.use('/api/v1', createQueryRouter({ api: store.service, authenticate: createApiKeyAuthenticator(new Map([[API_KEY, PROJECT_A]])) }));
+  mountDashboard(app);
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  profileDir = mkdtempSync(join(tmpdir(), 'tokentrace-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+    timezoneId: 'UTC',
+    locale: 'en-US',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (res.status() >= 400 && !allowed.some((a) => a.status === res.status() && url.pathname === a.path)) problems.push(`HTTP ${res.status()} ${res.url()}`);
+  });
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
+    // Chromium logs every HTTP error response; the provoked ones are expected.
+    const resource = msg.location().url ? new URL(msg.location().url).pathname : '';
+    const provoked = allowed.some((a) => msg.text().includes(`status of ${a.status}`) && resource === a.path);
+    if (!provoked) problems.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+}, 120_000);
+
+// Each test answers for its own page only.
+beforeEach(() => {
+  problems.length = 0;
+  allowed = [];
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await store?.stop();
+});
+
+/** Navigates within the app and waits until the view has rendered (or failed). */
+async function open(hash: string): Promise<void> {
+  await page.evaluate((h) => {
+    document.body.dataset.state = 'pending';
+    location.hash = h;
+  }, hash);
+  await settled();
+}
+
+async function settled(): Promise<string> {
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 20_000 });
+  return (await page.evaluate(() => document.body.dataset.state)) as string;
+}
+
+async function texts(selector: string): Promise<string[]> {
+  return page.locator(selector).allTextContents();
+}
+
+/** The text of every cell of the table body under `selector`, row by row. */
+async function cellsOf(selector: string): Promise<Array<Array<string | null>>> {
+  return page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The API's own answer, for figures the dataset does not fix by hand and for error messages. */
+async function api(path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/api/v1/${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('dashboard in headless Chromium', () => {
+  it('asks for the API key on 401, then shows the overview with the known totals', async () => {
+    allowed = [{ status: 401, path: '/api/v1/analytics' }, { status: 401, path: '/api/v1/users/top' }];
+    await page.goto(`${base}/`);
+    expect(page.url()).toBe(`${base}/dashboard/#/overview`);
+    expect(await settled()).toBe('error');
+    await expect(page.locator('.key-prompt').textContent()).resolves.toContain('401');
+    // The first 401 shows the form; let the overview's other calls get their 401 too.
+    await page.waitForLoadState('networkidle');
+    allowed = [];
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.fill('input[name="api-key"]', API_KEY);
+    await page.click('.key-prompt button[type="submit"]');
+    expect(await settled()).toBe('ready');
+
+    const card = (name: string) => page.locator(`[data-card="${name}"]`);
+    // Hand-written figures of known-dataset.ts: 24 h = 0.08227 USD in 109 requests; 7 days adds
+    // carol's embeddings (111); 30 days adds dave's 0.0125 (112 requests, 0.094786 USD).
+    expect(await card('cost-24h').locator('.card-value').textContent()).toBe('$0.0823');
+    expect(await card('cost-24h').locator('.card-sub').textContent()).toBe('109 requests');
+    expect(await card('cost-7d').locator('.card-sub').textContent()).toBe('111 requests');
+    expect(await card('cost-30d').locator('.card-value').textContent()).toBe('$0.0948');
+    expect(await card('cost-30d').locator('.card-sub').textContent()).toBe('112 requests');
+    expect(await card('requests').locator('.card-value').textContent()).toBe('111');
+    expect(await card('error-rate').locator('.card-value').textContent()).toBe('0.9%');
+    expect(await card('error-rate').locator('.card-sub').textContent()).toBe('1 error');
+    const { body: week } = await api('analytics?since=7d');
+    expect(await card('latency').locator('.card-value').textContent()).toBe(percentiles(week.totals.latencyMs));
+    expect(await card('ttft').locator('.card-value').textContent()).toBe(percentiles(week.totals.ttftMs));
+
+    const rows = (panel: string) => cellsOf(`.panel:has(h2:text-is("${panel}"))`);
+    expect((await rows('Top models')).slice(0, 5).map((r) => r.slice(0, 3))).toEqual([
+      ['gemini-2.0-flash', '100', '$0.0505'],
+      ['gpt-4o-2024-08-06', '2', '$0.0180'],
+      ['claude-sonnet-4', '1', '$0.0135'],
+      ['gpt-4o-mini-2024-07-18', '4', '$0.0003'],
+      ['text-embedding-3-small', '2', '$0.000016'],
+    ]);
+    expect((await rows('Top users')).map((r) => r.slice(0, 3))).toEqual([['erin', '100', '$0.0505'], ['alice', '6', '$0.0316'], ['bob', '3', '$0.0001'], ['carol', '2', '$0.000016']]);
+    // Percentiles are t-digest estimates (about 950.5 ms for erin's p95): the API's figure, shown.
+    const { body: users } = await api('users/top?since=7d&limit=10');
+    expect((await rows('Top users'))[0][3]).toBe(duration(users.items[0].latencyMs.p95));
+    expect((await rows('Top features (property.feature)')).map((r) => r[0])).toEqual(['batch', 'research', 'chat', 'indexing']);
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await shot('overview');
+    expect(problems).toEqual([]);
+  });
+
+  it('narrows the requests table with a filter, pages with "load more", and shows a bad filter\'s error', async () => {
+    await open('#/requests');
+    expect(await page.locator('.result-count').textContent()).toBe('50 requests shown (more available)');
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.click('button.load-more');
+    await settled();
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.click('button.load-more');
+    await settled();
+    expect(await page.locator('.result-count').textContent()).toBe('109 requests');
+    expect(await page.locator('button.load-more').isVisible()).toBe(false);
+
+    await page.fill('input[name="filter"]', 'provider = "openai" and cost > 0.001');
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.press('input[name="filter"]', 'Enter');
+    await settled();
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain('filter=provider = "openai" and cost > 0.001');
+    const cells = await cellsOf('table.requests');
+    // The two gpt-4o calls of alice, newest first (T2 an hour ago, T1 two hours ago).
+    expect(cells.map((c) => [c[1], c[3], c[5], c[6]])).toEqual([
+      ['gpt-4o-2024-08-06 · openai', 'alice', '3,000 → 600', '$0.0135'],
+      ['gpt-4o-2024-08-06 · openai', 'alice', '1,000 → 200', '$0.0045'],
+    ]);
+    await shot('requests-filtered');
+
+    const bad = 'name = <img src=x onerror=alert(1)>';
+    const { status, body } = await api(`requests?filter=${encodeURIComponent(bad)}`);
+    expect(status).toBe(400);
+    allowed = [{ status: 400, path: '/api/v1/requests' }];
+    await open(`#/requests?filter=${encodeURIComponent(bad)}`);
+    const error = page.locator('.notice.error');
+    expect(await error.textContent()).toContain(body.error.message);
+    expect(await page.locator('.filter-caret').textContent()).toBe(`${bad}\n${' '.repeat(body.error.position)}^`);
+    // The filter is user text: shown as characters, never parsed as HTML.
+    expect(await page.locator('main img').count()).toBe(0);
+    allowed = [];
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a request in full, with its rendered content', async () => {
+    await open(`#/requests?filter=${encodeURIComponent('prompt_id = "summarize-v1"')}`);
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.click('table.requests tbody tr >> nth=0');
+    await settled();
+    expect(page.url()).toContain(`#/requests/${KNOWN_IDS.t2}/${KNOWN_IDS.t2Spans.withContent}`);
+    const section = (name: string) => page.locator(`[data-section="${name}"] .message-text`).allTextContents();
+    expect(await section('system')).toEqual([KNOWN_CONTENT.system[0].content]);
+    expect(await section('input')).toEqual([KNOWN_CONTENT.input[0].parts[0].content]);
+    expect(await section('output')).toEqual([KNOWN_CONTENT.output[0].parts[0].content]);
+    expect(await page.locator('.cost-breakdown tfoot .total').textContent()).toBe('$0.0135');
+    expect(await page.locator('.kv th', { hasText: 'gen_ai.request.model' }).count()).toBe(1);
+    await shot('request-detail');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a session as a tree with per-step costs', async () => {
+    await open(`#/sessions/${KNOWN_IDS.researchSession}`);
+    expect(await page.locator('[data-card="cost"] .card-value').textContent()).toBe('$0.0316');
+    expect(await page.locator('[data-card="model-calls"] .card-value').textContent()).toBe('6');
+    const names = await texts('.wf-body .wf-row[data-kind="span"] .wf-label');
+    expect([...names].sort()).toEqual([
+      'chat claude-sonnet-4', 'chat gpt-4o', 'chat gpt-4o', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'chat my-local-llama',
+      'execute_tool web_search', 'invoke_agent planner', 'invoke_workflow research', 'invoke_workflow summarize',
+    ]);
+    const stepCost = (name: string) => page.locator('.wf-body .wf-row[data-kind="span"]', { has: page.locator(`.wf-label:text-is("${name}")`) }).locator('.wf-cost').allTextContents();
+    expect(await stepCost('chat claude-sonnet-4')).toEqual(['$0.0135']);
+    expect((await stepCost('chat gpt-4o')).sort()).toEqual(['$0.0045', '$0.0135']);
+    expect((await stepCost('chat gpt-4o-mini')).sort()).toEqual(['$0.0001', '—']);
+    expect(await stepCost('chat my-local-llama')).toEqual(['—']);
+    // The failed call is highlighted and names its error.
+    const failed = page.locator('.wf-row.error');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.locator('.badge.error').textContent()).toBe('rate_limit');
+    await shot('session-tree');
+
+    // The session is grouped by session path: /research holds search-1, search-2 and summarize.
+    expect(await texts('.wf-body .wf-row[data-kind="path"] .wf-label')).toEqual(['research', 'search-1', 'search-2', 'summarize']);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a trace as a waterfall whose rows fold', async () => {
+    await open(`#/traces/${KNOWN_IDS.t1}`);
+    expect(await page.locator('[data-card="cost"] .card-value').textContent()).toBe('$0.0181');
+    expect(await page.locator('[data-card="spans"] .card-value').textContent()).toBe('7');
+    const agent = page.locator('.wf-row', { has: page.locator('.wf-label:text-is("invoke_agent planner")') });
+    expect(await agent.locator('.wf-total').textContent()).toBe('$0.0181');
+    expect(await agent.locator('.badge.error').textContent()).toBe('1 error');
+    await shot('trace-waterfall');
+    // Folding the agent hides its five steps; "Expand all" shows them again.
+    const visible = () => page.locator('.wf-body .wf-row:visible').count();
+    expect(await visible()).toBe(7);
+    await agent.locator('.wf-toggle').click();
+    expect(await visible()).toBe(2);
+    await page.click('text=Expand all');
+    expect(await visible()).toBe(7);
+    expect(problems).toEqual([]);
+  });
+
+  it('lists users and session names with their costs', async () => {
+    await open('#/users');
+    expect((await cellsOf('table.users')).map((r) => r.slice(0, 3))).toEqual([['erin', '100', '$0.0505'], ['alice', '6', '$0.0316'], ['bob', '3', '$0.0001'], ['carol', '2', '$0.000016']]);
+    await shot('users');
+
+    await open('#/sessions');
+    // Name, sessions, average cost, and for batch the costliest of its 20 sessions.
+    const rows = (await cellsOf('table.sessions')).map((r) => [r[0], r[1], r[2], r[5]]);
+    expect(rows.sort((x, y) => String(x[0]).localeCompare(String(y[0])))).toEqual([
+      ['batch', '20', '$0.0025', '$0.0049'],
+      ['chat', '1', '$0.0001', '$0.0001'],
+      ['research', '1', '$0.0316', '$0.0316'],
+    ]);
+    await shot('sessions');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,2 @@
+/** The web dashboard served by the collector: `mountDashboard(app)` adds its routes. */
+export { mountDashboard } from './dashboard-routes.js';
