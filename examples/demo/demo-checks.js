@@ -1,0 +1,51 @@
+// What `npm run demo --once` (and its test) requires of the stored data, read back through the
+// collector's query API: each example's spans arrived, model calls are priced, the research run
+// is a deep tree across three providers, the own-SDK app's LLM call sits under its server span.
+
+/** @returns {Promise<string[]>} the problems found; empty when the demo worked */
+export async function checkDemo(api, researchSessionId) {
+  const problems = [];
+  const count = async (filter) => (await api(`/api/v1/analytics?since=1h&filter=${encodeURIComponent(filter)}`)).totals;
+
+  const triage = await count('service = "healthcare-triage-example"');
+  if (triage.requests !== 6) problems.push(`healthcare-triage: expected 6 model calls, found ${triage.requests}`);
+  const tagged = await count('service = "healthcare-triage-example" and prompt_id != "" and user != "" and property.department != ""');
+  if (tagged.requests !== triage.requests) problems.push(`healthcare-triage: ${triage.requests - tagged.requests} calls lack user, department or prompt id`);
+
+  if (!researchSessionId) problems.push('research-agents: no session found');
+  else {
+    const tree = await api(`/api/v1/sessions/${encodeURIComponent(researchSessionId)}`);
+    const providers = new Set();
+    let depth = 0;
+    const walk = (node, d) => {
+      depth = Math.max(depth, d);
+      if (node.isModelCall) providers.add(node.provider);
+      node.children.forEach((c) => walk(c, d + 1));
+    };
+    tree.roots.forEach((r) => walk(r, 1));
+    if (tree.totals.modelCalls < 8) problems.push(`research-agents: expected at least 8 model calls in the session, found ${tree.totals.modelCalls}`);
+    if (providers.size < 3) problems.push(`research-agents: expected calls to 3 providers, found ${[...providers].join(', ')}`);
+    if (depth < 4) problems.push(`research-agents: expected a tree at least 4 levels deep, found ${depth}`);
+    if (!(tree.totals.costUsd > 0)) problems.push('research-agents: the session has no cost');
+  }
+
+  const tiers = await count('service = "cost-by-tier-example"');
+  if (tiers.requests < 100) problems.push(`cost-by-tier: expected at least 100 model calls, found ${tiers.requests}`);
+  const envs = await api('/api/v1/analytics?since=1h&groupBy=environment&filter=' + encodeURIComponent('service = "cost-by-tier-example"'));
+  const envNames = envs.rows.map((r) => r.group).sort();
+  if (envNames.join() !== 'production,staging') problems.push(`cost-by-tier: expected production and staging, found ${envNames.join(', ')}`);
+
+  const own = await api('/api/v1/requests?since=1h&limit=1&filter=' + encodeURIComponent('service = "helpdesk-api"'));
+  if (!own.items[0]) problems.push('own-otel-sdk: no model call from the app with its own OpenTelemetry SDK');
+  else {
+    const tree = await api(`/api/v1/traces/${own.items[0].traceId}`);
+    if (tree.roots.length !== 1 || tree.roots[0].isModelCall) problems.push('own-otel-sdk: the model call is not under the app\'s own server span');
+  }
+
+  const all = await count('model_call = true');
+  const unpriced = await count('model_call = true and cost < 0');
+  const priced = await count('model_call = true and cost >= 0');
+  if (priced.requests !== all.requests) problems.push(`${all.requests - priced.requests} model calls have no cost`);
+  if (unpriced.requests !== 0) problems.push(`${unpriced.requests} model calls have a negative cost`);
+  return problems;
+}
