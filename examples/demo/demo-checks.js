@@ -1,4 +1,4 @@
-// What `npm run demo --once` (and its test) requires of the stored data, read back through the
+// What `npm run demo -- --once` (or `CI=true npm run demo`, and its test) requires of the stored data, read back through the
 // collector's query API: each example's spans arrived, model calls are priced, the research run
 // is a deep tree across three providers, the own-SDK app's LLM call sits under its server span.
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-describe('npm run demo --once', () => {
+describe('npm run demo -- --once', () => {
   it('stores every example as priced trees and prints them', async () => {
     const demo = fileURLToPath(new URL('../../examples/demo/run-demo.js', import.meta.url));
     const env = { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', GEMINI_API_KEY: '', TOKENTRACE_DEMO_PORT: '0', NO_COLOR: '1' };

@@ -23,7 +23,7 @@ import { startQueryStore } from '../query/testing/query-store.js';
 import { createApiKeyAuthenticator } from '../receivers/index.js';
 import { mountDashboard } from './index.js';
 // The pages' own formatting, for figures the dataset does not fix by hand (percentiles are
-// t-digest estimates): the test checks the API's figure is what the page shows.
+// log-histogram estimates): the test checks the API's figure is what the page shows.
 // @ts-expect-error plain browser JavaScript without type declarations
 import { duration, percentiles } from '../../dashboard/js/format.js';
 
@@ -162,7 +162,7 @@ describe('dashboard in headless Chromium', () => {
       ['text-embedding-3-small', '2', '$0.000016'],
     ]);
     expect((await rows('Top users')).map((r) => r.slice(0, 3))).toEqual([['erin', '100', '$0.0505'], ['alice', '6', '$0.0316'], ['bob', '3', '$0.0001'], ['carol', '2', '$0.000016']]);
-    // Percentiles are t-digest estimates (about 950.5 ms for erin's p95): the API's figure, shown.
+    // Percentiles are log-histogram estimates (about 950.5 ms for erin's p95): the API's figure, shown.
     const { body: users } = await api('users/top?since=7d&limit=10');
     expect((await rows('Top users'))[0][3]).toBe(duration(users.items[0].latencyMs.p95));
     expect((await rows('Top features (property.feature)')).map((r) => r[0])).toEqual(['batch', 'research', 'chat', 'indexing']);
