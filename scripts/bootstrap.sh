@@ -34,8 +34,8 @@ fi
 # The collector's tests and demo run a real ClickHouse server.
 bash "$root/scripts/ensure-clickhouse.sh"
 
-# The dashboard's browser tests drive Debian's chromium; only the test command asks for it.
-if [ "${TOKENTRACE_NEED_BROWSER:-0}" = 1 ]; then bash "$root/scripts/ensure-chromium.sh"; fi
+# Only the test command needs Debian's chromium, for the dashboard's browser tests.
+if [ "${TOKENTRACE_TEST_DEPS:-0}" = 1 ]; then bash "$root/scripts/ensure-chromium.sh"; fi
 
 if [ "${TOKENTRACE_BUILD:-0}" = 1 ]; then
   log "building (tsc -b, then the register bundle)"

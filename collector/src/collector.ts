@@ -61,11 +61,16 @@ export class Collector {
       log(`started a local ClickHouse at ${clickhouseUrl} (data in ${config.clickhouse.localDataDir})`);
     }
 
+    // On a cluster (issue 5) the exporter's schema is local tables on the shards behind
+    // Distributed tables, which inserts and queries go through on `clickhouseUrl`.
     const exporter = createClickHouseExporter({
       url: clickhouseUrl,
       database: config.clickhouse.database,
       username: config.clickhouse.username,
       password: config.clickhouse.password,
+      cluster: config.clickhouse.cluster,
+      replicated: config.clickhouse.replicated,
+      nodeUrls: config.clickhouse.nodeUrls,
     });
     const counted = new CountingConsumer(exporter, (n) => counters.add('spans_stored', n));
     const retrying = new RetryingConsumer(counted, {}, { onRetry: () => counters.add('insert_retries') });
@@ -99,7 +104,12 @@ export class Collector {
     mountHealthRoutes(http.app, counters, () => storage.stats());
     // Issue 4: the query API and the dashboard share the OTLP/HTTP port and ingest's API keys.
     const queryClient = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: clickhouseUrl, username: config.clickhouse.username, password: config.clickhouse.password });
-    const queries = new QueryService({ client: queryClient, database: config.clickhouse.database, onRollupError: (err) => log(`rollup build failed: ${(err as Error).message}`) });
+    const queries = new QueryService({
+      client: queryClient,
+      database: config.clickhouse.database,
+      cluster: config.clickhouse.cluster !== '',
+      onRollupError: (err) => log(`rollup build failed: ${(err as Error).message}`),
+    });
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 
@@ -107,7 +117,8 @@ export class Collector {
     await forwardStage?.start();
     await http.start();
     await grpc?.start();
-    log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${clickhouseUrl} database ${config.clickhouse.database}`);
+    const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
+    log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${clickhouseUrl} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
     return new Collector(config, counters, http, grpc, clickhouseUrl, batch, stages, local, decoder, { service: queries, client: queryClient });
   }

@@ -3,3 +3,4 @@ export { LocalClickHouse, LOCAL_CLICKHOUSE_DEFAULTS, type LocalClickHouseOptions
 export { LocalClickHouseError, type LocalClickHouseErrorCode } from './local-clickhouse-error.js';
 export { findClickHouseServer, type ClickHouseServerCommand } from './find-binary.js';
 export type { ServerLayout, ServerLogLevel } from './server-config.js';
+export { LoopbackCluster, type LoopbackClusterOptions } from './loopback-cluster.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,32 @@ describe('LocalClickHouse', () => {
     } finally {
       await second.stop();
       await first.stop();
+    }
+  });
+
+  it('merges given config and users files, with its own environment for from_env (issue 5: clusters)', async () => {
+    const files = join(root, 'merge-files');
+    await mkdir(files, { recursive: true });
+    const macros = join(files, 'macros.xml');
+    const profile = join(files, 'profile.xml');
+    await writeFile(macros, '<clickhouse><macros><shard from_env="TT_TEST_SHARD"/></macros></clickhouse>');
+    await writeFile(profile, '<clickhouse><profiles><default><max_threads>3</max_threads></default></profiles></clickhouse>');
+    const dir = join(root, 'merged');
+    const merged = await LocalClickHouse.start({ dir, configFiles: [macros], usersFiles: [profile], env: { TT_TEST_SHARD: '07' } });
+    try {
+      expect(await sql(merged.url, "SELECT substitution FROM system.macros WHERE macro = 'shard'")).toBe('07\n');
+      expect(await sql(merged.url, "SELECT value FROM system.settings WHERE name = 'max_threads'")).toBe('3\n');
+      // Started again without them: nothing lingers from the earlier start.
+      await merged.stop();
+      const plain = await LocalClickHouse.start({ dir });
+      try {
+        expect(await sql(plain.url, "SELECT count() FROM system.macros WHERE macro = 'shard'")).toBe('0\n');
+        expect(existsSync(plain.layout.configMergeDir)).toBe(false);
+      } finally {
+        await plain.stop();
+      }
+    } finally {
+      await merged.stop();
     }
   });
 });

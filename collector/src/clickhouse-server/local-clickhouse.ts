@@ -13,10 +13,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { findClickHouseServer, searchedLocations, type ClickHouseServerCommand } from './find-binary.js';
 import { LocalClickHouseError } from './local-clickhouse-error.js';
 import { renderServerConfig, renderUsersConfig, serverLayout, type ServerLayout, type ServerLogLevel } from './server-config.js';
@@ -42,9 +42,28 @@ export interface LocalClickHouseOptions {
    * graceful stop for this long; tests that stop the server under load set it lower.
    */
   shutdownWaitSeconds?: number;
+  /**
+   * XML files merged into the server's configuration (copied into `<dir>/config.d/` at every
+   * start, which ClickHouse merges over config.xml), e.g. a `<remote_servers>` cluster.
+   */
+  configFiles?: string[];
+  /** XML files merged into the users configuration (`<dir>/users.d/`), e.g. profile settings. */
+  usersFiles?: string[];
+  /** Extra environment of the server process, read by `from_env` attributes in those files. */
+  env?: Record<string, string>;
 }
 
-export const LOCAL_CLICKHOUSE_DEFAULTS = { httpPort: 0, tcpPort: 0, startTimeoutMs: 30_000, stopTimeoutMs: 15_000, logLevel: 'warning', shutdownWaitSeconds: 5 } as const;
+export const LOCAL_CLICKHOUSE_DEFAULTS = {
+  httpPort: 0,
+  tcpPort: 0,
+  startTimeoutMs: 30_000,
+  stopTimeoutMs: 15_000,
+  logLevel: 'warning',
+  shutdownWaitSeconds: 5,
+  configFiles: [] as readonly string[],
+  usersFiles: [] as readonly string[],
+  env: {} as Readonly<Record<string, string>>,
+} as const;
 
 const HOST = '127.0.0.1';
 const PING_INTERVAL_MS = 25;
@@ -174,6 +193,13 @@ export class LocalClickHouse {
     for (const dir of [layout.dataDir, layout.tmpDir, layout.userFilesDir, layout.formatSchemaDir, layout.logDir]) await mkdir(dir, { recursive: true });
     await writeFile(layout.configFile, renderServerConfig(layout, { host: HOST, httpPort: ports.http, tcpPort: ports.tcp, logLevel: this.options.logLevel, shutdownWaitSeconds: this.options.shutdownWaitSeconds }));
     await writeFile(layout.usersFile, renderUsersConfig());
+    // Merge folders are rewritten too, so that files given at an earlier start do not linger.
+    for (const [mergeDir, files] of [[layout.configMergeDir, this.options.configFiles], [layout.usersMergeDir, this.options.usersFiles]] as const) {
+      rmSync(mergeDir, { recursive: true, force: true });
+      if (files.length === 0) continue;
+      await mkdir(mergeDir, { recursive: true });
+      for (const file of files) await copyFile(file, join(mergeDir, basename(file)));
+    }
     const offsets = { err: await sizeOf(layout.errorLogFile), stderr: await sizeOf(layout.stderrFile) };
 
     const out = openSync(layout.stdoutFile, 'a');
@@ -182,6 +208,7 @@ export class LocalClickHouse {
     try {
       child = spawn(this.command.command, [...this.command.args, `--config-file=${layout.configFile}`], {
         cwd: layout.dir,
+        env: { ...process.env, ...this.options.env },
         stdio: ['ignore', out, errOut],
         detached: true,
       });
@@ -308,7 +335,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Asks the OS for a free port on loopback (the listener is closed again before the server binds it). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.unref();

@@ -16,6 +16,9 @@ export interface ServerLayout {
   dir: string;
   configFile: string;
   usersFile: string;
+  /** Merged over configFile / usersFile by ClickHouse (`<name>.d/*.xml` beside each file). */
+  configMergeDir: string;
+  usersMergeDir: string;
   /** PID of the process that manages the server, to tell an orphan from a server in use. */
   managerPidFile: string;
   /** ClickHouse's `path`: tables, metadata, the `status` lock file. */
@@ -36,6 +39,8 @@ export function serverLayout(dir: string): ServerLayout {
     dir,
     configFile: join(dir, 'config.xml'),
     usersFile: join(dir, 'users.xml'),
+    configMergeDir: join(dir, 'config.d'),
+    usersMergeDir: join(dir, 'users.d'),
     managerPidFile: join(dir, 'manager.pid'),
     dataDir: join(dir, 'data'),
     tmpDir: join(dir, 'tmp'),

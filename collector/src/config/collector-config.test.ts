@@ -38,4 +38,22 @@ describe('loadCollectorConfig', () => {
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_HOST: '0.0.0.0' })).toThrow(/http\.host.*loopback/);
     expect(loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_HOST: '0.0.0.0', TOKENTRACE_COLLECTOR_GRPC_HOST: '0.0.0.0', TOKENTRACE_API_KEYS: 'k=p' }).http.host).toBe('0.0.0.0');
   });
+
+  it('takes a ClickHouse cluster from the file or the environment (issue 5), node URLs as a list', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'cluster.json');
+    writeFileSync(file, JSON.stringify({ clickhouse: { url: 'http://ch-1:8123', cluster: 'tokentrace', replicated: true } }));
+    expect(loadCollectorConfig(file, {}).clickhouse).toMatchObject({ cluster: 'tokentrace', replicated: true, nodeUrls: [] });
+    const env = { TOKENTRACE_CLICKHOUSE_URL: 'http://ch-1:8123', TOKENTRACE_CLICKHOUSE_CLUSTER: 'loop', TOKENTRACE_CLICKHOUSE_NODE_URLS: 'http://ch-1:8123, http://ch-2:8123' };
+    expect(loadCollectorConfig(undefined, env).clickhouse).toMatchObject({ cluster: 'loop', replicated: false, nodeUrls: ['http://ch-1:8123', 'http://ch-2:8123'] });
+    writeFileSync(file, JSON.stringify({ clickhouse: { url: 'http://ch-1:8123', cluster: 'loop', nodeUrls: 'http://ch-2:8123' } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/clickhouse\.nodeUrls: expected a list/);
+  });
+
+  it('refuses cluster settings that cannot work, naming the key', () => {
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_CLUSTER: 'loop' })).toThrow(/clickhouse\.url/); // a managed local server is no cluster
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_REPLICATED: 'true' })).toThrow(/clickhouse\.replicated/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_NODE_URLS: 'http://ch:8123' })).toThrow(/clickhouse\.nodeUrls/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_CLUSTER: 'a b' })).toThrow(/clickhouse\.cluster/);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_CLUSTER: 'c', TOKENTRACE_CLICKHOUSE_NODE_URLS: 'ch-2:8123' })).toThrow(/clickhouse\.nodeUrls/);
+  });
 });

@@ -18,6 +18,16 @@ export interface CollectorConfig {
     password: string;
     /** Data directory of the managed local server. */
     localDataDir: string;
+    /**
+     * A cluster from the servers' `<remote_servers>` (issue 5, deploy/clickhouse-cluster/): tables
+     * are local on each shard behind Distributed tables, written and queried through `url`.
+     * Empty: one server.
+     */
+    cluster: string;
+    /** Replicated tables on the cluster (needs ZooKeeper / Keeper). */
+    replicated: boolean;
+    /** Every node's HTTP URL, for running the schema on each node itself (no ZooKeeper); empty: `ON CLUSTER`. */
+    nodeUrls: string[];
   };
   /**
    * Worker threads that decode OTLP bodies; 0 (default) decodes on the event loop. Measured on 2
@@ -36,7 +46,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   http: { host: '127.0.0.1', port: 4318, maxBodyBytes: 16 * 1024 * 1024 },
   grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
   apiKeys: {},
-  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse' },
+  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
   batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
@@ -66,6 +76,10 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_CLICKHOUSE_USER: 'clickhouse.username',
   TOKENTRACE_CLICKHOUSE_PASSWORD: 'clickhouse.password',
   TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.localDataDir',
+  TOKENTRACE_CLICKHOUSE_CLUSTER: 'clickhouse.cluster',
+  TOKENTRACE_CLICKHOUSE_REPLICATED: 'clickhouse.replicated',
+  /** Comma-separated. */
+  TOKENTRACE_CLICKHOUSE_NODE_URLS: 'clickhouse.nodeUrls',
   TOKENTRACE_COLLECTOR_DECODE_THREADS: 'decode.threads',
   TOKENTRACE_SPOOL_DIR: 'spool.dir',
   TOKENTRACE_SPOOL_MAX_BYTES: 'spool.maxBytes',
@@ -108,6 +122,7 @@ export function validate(c: CollectorConfig): void {
   positive(c.spool.maxBytes, 'spool.maxBytes');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
   if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);
+  validateCluster(c.clickhouse);
   if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new CollectorConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
   for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {
@@ -115,6 +130,14 @@ export function validate(c: CollectorConfig): void {
       throw new CollectorConfigError(key, 'a loopback address while no API keys are configured (set TOKENTRACE_API_KEYS to listen on other interfaces)', host);
     }
   }
+}
+
+function validateCluster(c: CollectorConfig['clickhouse']): void {
+  if (c.cluster !== '' && !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(c.cluster)) throw new CollectorConfigError('clickhouse.cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
+  if (c.cluster !== '' && !c.url) throw new CollectorConfigError('clickhouse.url', 'the URL of a cluster node when clickhouse.cluster is set (a managed local server is one node)', c.url);
+  if (c.replicated && c.cluster === '') throw new CollectorConfigError('clickhouse.replicated', 'false without clickhouse.cluster', c.replicated);
+  if (!Array.isArray(c.nodeUrls) || !c.nodeUrls.every((u) => typeof u === 'string' && /^https?:\/\/[^/]/.test(u))) throw new CollectorConfigError('clickhouse.nodeUrls', 'a list of http(s) URLs', c.nodeUrls);
+  if (c.nodeUrls.length > 0 && c.cluster === '') throw new CollectorConfigError('clickhouse.nodeUrls', 'empty without clickhouse.cluster', c.nodeUrls);
 }
 
 function isLoopback(host: string): boolean {
@@ -130,6 +153,7 @@ function positive(value: number, key: string): void {
 }
 
 function coerce(raw: string, example: unknown, variable: string): unknown {
+  if (Array.isArray(example)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (typeof example === 'number') {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new CollectorConfigError(variable, 'a number', raw);
@@ -160,7 +184,10 @@ function merge(target: Record<string, unknown>, source: unknown, prefix: string)
     if (!(key in target)) throw new CollectorConfigError(path, `one of ${Object.keys(target).join(', ')}`, key);
     const current = target[key];
     const freeForm = path === 'apiKeys' || path === 'forward.headers';
-    if (current !== null && typeof current === 'object' && !freeForm) merge(current as Record<string, unknown>, value, path);
+    if (Array.isArray(current)) {
+      if (!Array.isArray(value)) throw new CollectorConfigError(path, 'a list', value);
+      target[key] = value;
+    } else if (current !== null && typeof current === 'object' && !freeForm) merge(current as Record<string, unknown>, value, path);
     else {
       if (!freeForm && typeof value !== typeof current) throw new CollectorConfigError(path, `a ${typeof current}`, value);
       target[key] = value;

@@ -1,7 +1,8 @@
 /**
  * What every query function gets: the client, the qualified table names and two ways to run a
  * statement (rows, or rows plus the `WITH TOTALS` row). Table names come from the database name,
- * which is validated as a plain identifier once, here.
+ * which is validated as a plain identifier once, here. On a cluster the same names are
+ * Distributed tables over the shards (processors/src/clickhouse/schema-layout.ts).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { sqlIdentifier, sqlString } from '@tokentrace/processors';
@@ -21,13 +22,20 @@ export interface QueryContext {
   client: ClickHouseClient;
   database: string;
   tables: QueryTables;
+  /**
+   * The tables are Distributed over the shards of a cluster: `system.parts` of the node queried
+   * shows none of their parts, so reads do not plan by parts (request-source.ts) and nothing is
+   * compacted or rolled up; request lists de-duplicate versions themselves (request-list.ts).
+   */
+  cluster: boolean;
 }
 
-export function queryContext(client: ClickHouseClient, database: string): QueryContext {
+export function queryContext(client: ClickHouseClient, database: string, cluster = false): QueryContext {
   const db = sqlIdentifier(database);
   return {
     client,
     database,
+    cluster,
     tables: {
       spans: `${db}.spans`,
       requests: `${db}.requests`,

@@ -8,6 +8,9 @@
  *
  * Analytics queries queue background maintenance for the days they read (day-maintenance.ts:
  * compact closed days, build rollups); `close()` waits for the task in progress.
+ *
+ * With `cluster: true` the tables are Distributed over shards (issue 5): analytics read FINAL
+ * through them on every shard, there is no maintenance, trees and lists work as on one server.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type {
@@ -46,6 +49,12 @@ export interface QueryServiceOptions {
   maintenance?: boolean;
   /** What went wrong in background maintenance (compaction, rollup builds); default console.warn. */
   onRollupError?: DayMaintenanceOptions['onError'];
+  /**
+   * The database's tables are Distributed tables over a cluster's shards (the collector's
+   * `clickhouse.cluster`): reads stay exact without planning by parts, and nothing is maintained
+   * (query-context.ts). Default false.
+   */
+  cluster?: boolean;
 }
 
 export class QueryService implements QueryApi {
@@ -54,9 +63,9 @@ export class QueryService implements QueryApi {
   private readonly schedule?: MaintenanceHint;
 
   constructor(options: QueryServiceOptions) {
-    this.ctx = queryContext(options.client, options.database);
+    this.ctx = queryContext(options.client, options.database, options.cluster ?? false);
     this.maintenance = new DayMaintenance(this.ctx, { onError: options.onRollupError });
-    if (options.maintenance !== false) this.schedule = (found) => this.maintenance.schedule(found);
+    if (options.maintenance !== false && !this.ctx.cluster) this.schedule = (found) => this.maintenance.schedule(found);
   }
 
   traceTree(scope: ProjectScope & { traceId: string }): Promise<SpanTree | null> {
@@ -87,9 +96,13 @@ export class QueryService implements QueryApi {
     return sessionStats(this.ctx, query);
   }
 
-  /** Compacts the closed days of `range` and builds their rollups now (benchmarks, tools). */
-  maintain(range: TimeRange): Promise<{ compacted: number; built: number }> {
-    return this.maintenance.maintain(validRange(range));
+  /**
+   * Compacts the closed days of `range` and builds their rollups now (benchmarks, tools). On a
+   * cluster there is nothing to do: reads there use neither parts nor rollups.
+   */
+  async maintain(range: TimeRange): Promise<{ compacted: number; built: number }> {
+    const valid = validRange(range);
+    return this.ctx.cluster ? { compacted: 0, built: 0 } : this.maintenance.maintain(valid);
   }
 
   /** Stops background maintenance and waits for the task in progress (the client stays open). */

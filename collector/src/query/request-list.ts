@@ -9,6 +9,12 @@
  *    re-priced, does not). When that drops candidates, step 1 continues after the last one.
  * Positions (start time, trace id, span id) never change between versions, so the order is
  * stable, and newer spans arriving sort before any cursor: pages neither skip nor repeat.
+ *
+ * On a cluster, step 1 reads plain rows and drops repeated versions here: through a Distributed
+ * table each shard applies the LIMIT before the LIMIT BY (18.16), so a shard holding two versions
+ * of its newest spans would send too few spans and the page would miss some (seen on 18.16 with
+ * two shards). A span's versions are neighbours in list order, so the next read starts after the
+ * last position seen, and the list ends only when a read returns fewer rows than asked for.
  */
 import { compileFilter } from './filter/index.js';
 import type { RequestListQuery, RequestPage, RequestSummary } from './query-model.js';
@@ -42,23 +48,29 @@ export async function listRequests(ctx: QueryContext, query: RequestListQuery): 
   for (;;) {
     const need = wanted - items.length;
     const where = after ? [...conditions, afterCondition(after)] : conditions;
-    const candidates = await selectRows<CandidateRow>(
+    const read = await selectRows<CandidateRow>(
       ctx,
       `SELECT start_time_ns, trace_id, span_id, toString(date) AS day, span_key FROM ${ctx.tables.requests}
-       WHERE ${where.join(' AND ')} ${ORDER} LIMIT 1 BY trace_id, span_id LIMIT ${need}`,
+       WHERE ${where.join(' AND ')} ${ORDER} ${ctx.cluster ? '' : 'LIMIT 1 BY trace_id, span_id '}LIMIT ${need}`,
     );
-    if (candidates.length === 0) break;
+    if (read.length === 0) break;
+    const candidates = ctx.cluster ? oneVersionEach(read) : read;
     const newest = await newestVersions(ctx, query.projectId, candidates, filter);
     for (const c of candidates) {
       const row = newest.get(`${c.trace_id}/${c.span_id}`);
       if (row) items.push({ summary: requestSummary(row), position: { startNs: c.start_time_ns, traceId: c.trace_id, spanId: c.span_id } });
     }
-    if (items.length >= wanted || candidates.length < need) break;
-    const last = candidates[candidates.length - 1];
+    if (items.length >= wanted || read.length < need) break;
+    const last = read[read.length - 1];
     after = { startNs: last.start_time_ns, traceId: last.trace_id, spanId: last.span_id };
   }
   const page = items.slice(0, limit);
   return { items: page.map((i) => i.summary), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1].position) : null };
+}
+
+/** The rows with the first of each span's versions (they are neighbours in list order). */
+function oneVersionEach(rows: CandidateRow[]): CandidateRow[] {
+  return rows.filter((row, i) => i === 0 || row.trace_id !== rows[i - 1].trace_id || row.span_id !== rows[i - 1].span_id);
 }
 
 type VersionRow = SummaryRow & { version: string; matches: number };

@@ -12,10 +12,15 @@
  * a part written meanwhile cannot be counted twice; the caller checks after the query that the
  * pinned parts are all still active (a merge may have replaced one mid-query) and plans again if
  * not (stable-plan.ts).
+ *
+ * On a cluster the tables are Distributed and the parts are on the shards, out of sight of
+ * `system.parts` here: the plan is FINAL over the whole range, which each shard runs on its own
+ * rows, in parallel. That is exact because every version of a span is on its trace's shard
+ * (processors/src/clickhouse/schema-layout.ts), and as slow as FINAL is (README.md).
  */
 import { sqlString } from '@tokentrace/processors';
 import { selectRows, type QueryContext } from './query-context.js';
-import { dateLiteral, dayOf, projectCondition, type RangeMs } from './query-sql.js';
+import { dateLiteral, dayOf, projectCondition, rangeCondition, type RangeMs } from './query-sql.js';
 import { dayParts, isSettled, overlappingDays } from './request-days.js';
 
 const HOUR_MS = 3_600_000;
@@ -53,6 +58,7 @@ export interface PlanOptions {
 
 export async function planSource(ctx: QueryContext, projectId: string, range: RangeMs, options: PlanOptions): Promise<SourcePlan> {
   const project = projectCondition(projectId);
+  if (ctx.cluster) return { rows: [{ final: true, where: `${project} AND ${rangeCondition(range)} AND ${secondsCondition(range.fromMs, range.toMs)}` }], pinnedParts: [], unbuilt: [], unsettled: [], overlapping: [] };
   // The parts and the rollup builds are read at once (round trips are most of a small query).
   const [days, built] = await Promise.all([dayParts(ctx, range), options.rollups && !options.allFinal ? buildsInRange(ctx, range) : undefined]);
   const overlapping = options.allFinal ? new Set<string>() : await overlappingDays(ctx, days);
@@ -127,8 +133,12 @@ export function rowSource(ctx: QueryContext, branch: RowBranch, extra?: string):
 function timePiece(day: string, fromMs: number, toMs: number): string {
   const fromNs = BigInt(Math.ceil(fromMs)) * NS_PER_MS;
   const toNs = BigInt(Math.ceil(toMs)) * NS_PER_MS;
-  const seconds = `start_time >= toDateTime(${Math.floor(fromMs / 1000)}) AND start_time <= toDateTime(${Math.ceil(toMs / 1000)})`;
-  return `(date = ${dateLiteral(day)} AND ${seconds} AND start_time_ns >= ${fromNs} AND start_time_ns < ${toNs})`;
+  return `(date = ${dateLiteral(day)} AND ${secondsCondition(fromMs, toMs)} AND start_time_ns >= ${fromNs} AND start_time_ns < ${toNs})`;
+}
+
+/** The start time in whole seconds around [fromMs, toMs): prunes granules through the key's hour. */
+function secondsCondition(fromMs: number, toMs: number): string {
+  return `start_time >= toDateTime(${Math.floor(fromMs / 1000)}) AND start_time <= toDateTime(${Math.ceil(toMs / 1000)})`;
 }
 
 /** A complete rollup build, and the first and last start (ns) of the rows it holds. */

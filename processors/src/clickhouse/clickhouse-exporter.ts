@@ -9,13 +9,17 @@
  *
  * A batch inserted twice (a retry after a lost response, a replay after a crash) does not make
  * duplicate spans: the table is a ReplacingMergeTree keyed by the span's identity (README.md).
+ * On a cluster (`cluster` set) `spans` is a Distributed table and the insert is the same; the
+ * servers route each row to the shard of its trace (schema-layout.ts), so a retried batch lands
+ * on the shards that hold its first copy and is de-duplicated there.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { PermanentError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { consoleLogger, errorText, type HelperLogger } from '../exporter-helper/logger.js';
 import { createClickHouseClient } from './clickhouse-client.js';
-import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
+import { ensureClusterSchema } from './cluster-schema.js';
+import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
 import { SPAN_COLUMNS, toSpanRows, type SpanRow } from './span-row.js';
@@ -97,17 +101,24 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   private ensureSchemaOnce(): Promise<void> {
     if (this.schemaReady || !this.config.createSchema) return Promise.resolve();
-    this.schemaPending ??= ensureSchema(this.client, this.config.database)
+    this.schemaPending ??= this.ensureSchema()
       .then(() => {
         this.schemaReady = true;
       })
       .catch((err: unknown) => {
+        if (err instanceof ClickHouseConfigError) throw new PermanentError(`ClickHouse schema creation refused: ${err.message}`, { cause: err });
         throw this.classified(err, 'schema creation');
       })
       .finally(() => {
         this.schemaPending = undefined;
       });
     return this.schemaPending;
+  }
+
+  private async ensureSchema(): Promise<unknown> {
+    const { config } = this;
+    if (config.cluster === '') return ensureSchema(this.client, config.database);
+    return ensureClusterSchema(this.client, config.url, config.database, config, (url) => createClickHouseClient({ ...config, url }));
   }
 
   private classified(err: unknown, what: string): Error {

@@ -19,6 +19,20 @@ export interface ClickHouseExporterConfig {
   createSchema: boolean;
   /** Sockets kept open to the server (the client's `max_open_connections`). */
   maxOpenConnections: number;
+  /**
+   * Name of a cluster in the servers' `<remote_servers>`: the schema is then local tables on each
+   * shard behind Distributed tables (schema-layout.ts), and `url` is a node that has them. Empty:
+   * one server.
+   */
+  cluster: string;
+  /** Replicated engines on the cluster (needs ZooKeeper / Keeper and `{shard}` / `{replica}` macros). */
+  replicated: boolean;
+  /**
+   * HTTP URLs of every node of the cluster, to run the schema on each one itself (no distributed
+   * DDL: servers without ZooKeeper, like a bare 18.16). Empty: the schema is sent once to `url`
+   * with `ON CLUSTER`.
+   */
+  nodeUrls: string[];
 }
 
 export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
@@ -30,6 +44,9 @@ export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
   compressRequests: false,
   createSchema: true,
   maxOpenConnections: 10,
+  cluster: '',
+  replicated: false,
+  nodeUrls: [],
 };
 
 export class ClickHouseConfigError extends Error {
@@ -61,4 +78,11 @@ export function validateClickHouseExporterConfig(c: ClickHouseExporterConfig): v
   if (!Number.isInteger(c.maxOpenConnections) || c.maxOpenConnections <= 0) throw new ClickHouseConfigError('maxOpenConnections', 'a positive integer', c.maxOpenConnections);
   if (typeof c.compressRequests !== 'boolean') throw new ClickHouseConfigError('compressRequests', 'true or false', c.compressRequests);
   if (typeof c.createSchema !== 'boolean') throw new ClickHouseConfigError('createSchema', 'true or false', c.createSchema);
+  if (typeof c.cluster !== 'string' || (c.cluster !== '' && !CLUSTER_NAME.test(c.cluster))) throw new ClickHouseConfigError('cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
+  if (typeof c.replicated !== 'boolean') throw new ClickHouseConfigError('replicated', 'true or false', c.replicated);
+  if (c.replicated && c.cluster === '') throw new ClickHouseConfigError('replicated', 'false without a cluster (set cluster)', c.replicated);
+  if (!Array.isArray(c.nodeUrls) || !c.nodeUrls.every((u) => typeof u === 'string' && /^https?:\/\/[^/]/.test(u))) throw new ClickHouseConfigError('nodeUrls', 'a list of http(s) URLs', c.nodeUrls);
+  if (c.nodeUrls.length > 0 && c.cluster === '') throw new ClickHouseConfigError('nodeUrls', 'empty without a cluster (set cluster)', c.nodeUrls);
 }
+
+const CLUSTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;

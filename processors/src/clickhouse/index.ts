@@ -8,3 +8,5 @@ export { SPAN_COLUMNS, toSpanRow, toSpanRows, type SpanRow } from './span-row.js
 export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';
+export { ensureClusterSchema, type ClusterSchemaOptions, type ClusterSchemaResult } from './cluster-schema.js';
+export { clusterLayout, singleNodeLayout, LOCAL_SUFFIX, type SchemaLayout, type ClusterLayoutOptions, type TableSpec } from './schema-layout.js';

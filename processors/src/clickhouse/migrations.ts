@@ -8,19 +8,29 @@
  * LowCardinality types, no data-skipping indexes (18.16 has neither them nor the flag that later
  * enabled them), no projections, no `SETTINGS` clause, `DateTime('UTC')` so that dates do not
  * depend on the server's time zone. Why the `spans` table looks the way it does: README.md.
+ *
+ * Tables are declared once and rendered by a layout (schema-layout.ts): on one server as they
+ * always were, on a cluster as local tables on each shard behind Distributed tables of the same
+ * names. So a statement names the table holding rows as `layout.local(name)`.
  */
+import { singleNodeLayout, type SchemaLayout, type TableSpec } from './schema-layout.js';
 
 export interface Migration {
   version: number;
   name: string;
-  /** The statements, for a database name already quoted as an identifier. */
-  statements(db: string): string[];
+  /** The statements, for a database name already quoted as an identifier, in `layout` (default: one server). */
+  statements(db: string, layout?: SchemaLayout): string[];
+  /** The migration copies rows stored by earlier versions (a backfill), which `ON CLUSTER` cannot do. */
+  copiesData?: boolean;
 }
 
+/** Spans (and the tables filled from them) go to the shard of their trace: see schema-layout.ts. */
+const BY_TRACE = 'cityHash64(trace_id)';
+
 /** `kind` and `status_code` spell the OTLP enums (opentelemetry-proto trace.proto, Span.SpanKind / Status.StatusCode). */
-const SPANS_V1 = (db: string) => `CREATE TABLE IF NOT EXISTS ${db}.spans
-(
-    project_id String,
+const SPANS_V1: TableSpec = {
+  name: 'spans',
+  columns: `    project_id String,
     date Date,
     start_time DateTime('UTC'),
     start_time_ns UInt64,
@@ -67,11 +77,13 @@ const SPANS_V1 = (db: string) => `CREATE TABLE IF NOT EXISTS ${db}.spans
     attributes String,
     resource_attributes String,
     events String,
-    version UInt64
-)
-ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYYYYMM(date)
-ORDER BY (project_id, date, trace_id, span_id)`;
+    version UInt64`,
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'version',
+  keys: `PARTITION BY toYYYYMM(date)
+ORDER BY (project_id, date, trace_id, span_id)`,
+  shardBy: BY_TRACE,
+};
 
 /**
  * Where a trace's or a session's spans lie in time, filled by a materialized view on every insert
@@ -81,26 +93,32 @@ ORDER BY (project_id, date, trace_id, span_id)`;
  * ~3 s into ~80 ms (README.md). Only min and max are kept: a re-sent batch does not change them,
  * whereas sums in a materialized view would count it twice.
  */
-function timeIndex(db: string, table: string, idColumn: 'trace_id' | 'session_id'): string[] {
+function timeIndex(db: string, layout: SchemaLayout, table: string, idColumn: 'trace_id' | 'session_id'): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.${table}
-(
-    project_id String,
+    ...layout.table(db, {
+      name: table,
+      columns: `    project_id String,
     ${idColumn} String,
     first_start AggregateFunction(min, DateTime('UTC')),
-    last_start AggregateFunction(max, DateTime('UTC'))
-)
-ENGINE = AggregatingMergeTree()
-ORDER BY (project_id, ${idColumn})`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv TO ${db}.${table}
-AS SELECT
+    last_start AggregateFunction(max, DateTime('UTC'))`,
+      engine: 'AggregatingMergeTree',
+      keys: `ORDER BY (project_id, ${idColumn})`,
+      // A session's traces may lie on several shards, each indexing its own: reads merge the states.
+      shardBy: idColumn === 'trace_id' ? BY_TRACE : undefined,
+    }),
+    layout.view(
+      db,
+      `${table}_mv`,
+      table,
+      `SELECT
     project_id,
     ${idColumn},
     minState(start_time) AS first_start,
     maxState(start_time) AS last_start
-FROM ${db}.spans
+FROM ${db}.${layout.local('spans')}
 WHERE ${idColumn} != ''
 GROUP BY project_id, ${idColumn}`,
+    ),
   ];
 }
 
@@ -124,7 +142,7 @@ GROUP BY project_id, ${idColumn}`,
 /** How far back the spans stored before version 2 are copied into `requests`. */
 const BACKFILL_MONTHS = 37;
 
-function requestsV2(db: string): string[] {
+function requestsV2(db: string, layout: SchemaLayout): string[] {
   const columns = `project_id, date, span_key, start_time, start_time_ns, duration_ns, trace_id, span_id, parent_span_id, name, status_code, is_model_call,
     provider, operation, model, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens,
     cost_total_usd, ttft_seconds, service_name, environment, user_id, session_id, session_name, session_path, prompt_id, error_type,
@@ -133,12 +151,12 @@ function requestsV2(db: string): string[] {
     status_code, is_model_call, provider, operation, if(response_model != '', response_model, request_model) AS model, request_model, response_model,
     input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_total_usd, ttft_seconds, service_name, environment,
     user_id, session_id, session_name, session_path, prompt_id, error_type, property_keys, property_values, version
-FROM ${db}.spans
+FROM ${db}.${layout.local('spans')}
 WHERE is_model_call = 1`;
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.requests
-(
-    project_id String,
+    ...layout.table(db, {
+      name: 'requests',
+      columns: `    project_id String,
     date Date,
     span_key UInt64,
     start_time DateTime('UTC'),
@@ -172,19 +190,21 @@ WHERE is_model_call = 1`;
     error_type String,
     property_keys Array(String),
     property_values Array(String),
-    version UInt64
-)
-ENGINE = ReplacingMergeTree(version)
-PARTITION BY date
+    version UInt64`,
+      engine: 'ReplacingMergeTree',
+      engineArgs: 'version',
+      keys: `PARTITION BY date
 ORDER BY (project_id, date, toStartOfHour(start_time), span_key)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.requests_mv TO ${db}.requests
-AS ${select}`,
+      // Filled on each shard from that shard's spans: a model call sits with its trace.
+      shardBy: BY_TRACE,
+    }),
+    layout.view(db, 'requests_mv', 'requests', select),
     // The backfill goes month by month: current servers refuse an insert block that touches more
     // than 100 partitions (max_partitions_per_insert_block), and a month has at most 31 days.
     ...Array.from({ length: BACKFILL_MONTHS }, (_, k) => {
       const month = `addMonths(toStartOfMonth(today()), -${k})`;
-      return `INSERT INTO ${db}.requests (${columns}) ${select} AND date >= ${month} AND date < addMonths(${month}, 1)`;
-    }),
+      return layout.copy(`INSERT INTO ${db}.${layout.local('requests')} (${columns}) ${select} AND date >= ${month} AND date < addMonths(${month}, 1)`);
+    }).flat(),
   ];
 }
 
@@ -199,11 +219,11 @@ AS ${select}`,
  * Whole-day rows sort apart from hourly ones, so a month of days is a few granules; granules are
  * small (256 rows) because the histograms make rows heavy.
  */
-function rollupsV2(db: string): string[] {
+function rollupsV2(db: string, layout: SchemaLayout): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.request_rollups
-(
-    project_id String,
+    ...layout.table(db, {
+      name: 'request_rollups',
+      columns: `    project_id String,
     date Date,
     build_id UInt64,
     dimension String,
@@ -221,25 +241,25 @@ function rollupsV2(db: string): string[] {
     latency_buckets Array(Int16),
     latency_counts Array(UInt64),
     ttft_buckets Array(Int16),
-    ttft_counts Array(UInt64)
-)
-ENGINE = MergeTree()
-PARTITION BY toYYYYMM(date)
+    ttft_counts Array(UInt64)`,
+      engine: 'MergeTree',
+      keys: `PARTITION BY toYYYYMM(date)
 ORDER BY (project_id, dimension, hourly, date, hour, build_id, value)
 SETTINGS index_granularity = 256`,
-    `CREATE TABLE IF NOT EXISTS ${db}.request_rollup_builds
-(
-    date Date,
+    }),
+    ...layout.table(db, {
+      name: 'request_rollup_builds',
+      columns: `    date Date,
     source_part String,
     build_id UInt64,
     min_start_ns UInt64,
     max_start_ns UInt64,
     rollup_rows UInt64,
-    built_at DateTime('UTC')
-)
-ENGINE = MergeTree()
-PARTITION BY toYYYYMM(date)
+    built_at DateTime('UTC')`,
+      engine: 'MergeTree',
+      keys: `PARTITION BY toYYYYMM(date)
 ORDER BY (date, source_part, build_id)`,
+    }),
   ];
 }
 
@@ -247,23 +267,21 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'spans table; trace and session time indexes',
-    statements: (db) => [SPANS_V1(db), ...timeIndex(db, 'trace_index', 'trace_id'), ...timeIndex(db, 'session_index', 'session_id')],
+    statements: (db, layout = singleNodeLayout()) => [
+      ...layout.table(db, SPANS_V1),
+      ...timeIndex(db, layout, 'trace_index', 'trace_id'),
+      ...timeIndex(db, layout, 'session_index', 'session_id'),
+    ],
   },
   {
     version: 2,
     name: 'requests table (model calls, daily partitions) and its rollups, for the query engine',
-    statements: (db) => [...requestsV2(db), ...rollupsV2(db)],
+    statements: (db, layout = singleNodeLayout()) => [...requestsV2(db, layout), ...rollupsV2(db, layout)],
+    copiesData: true,
   },
 ];
 
 /** The record of applied migrations, created before any migration runs. */
-export function migrationsTableStatement(db: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
-(
-    version UInt32,
-    name String,
-    applied_at DateTime('UTC')
-)
-ENGINE = MergeTree()
-ORDER BY version`;
+export function migrationsTableStatement(db: string, layout: SchemaLayout = singleNodeLayout()): string {
+  return layout.migrationsTable(db);
 }
