@@ -63,11 +63,11 @@ export class Collector {
 
     // On a cluster (issue 5) the exporter's schema is local tables on the shards behind
     // Distributed tables, which inserts and queries go through on `clickhouseUrl`.
+    // The exporter and the query API talk to the same server with the same credentials.
+    const connection = { url: clickhouseUrl, username: config.clickhouse.username, password: config.clickhouse.password };
     const exporter = createClickHouseExporter({
-      url: clickhouseUrl,
+      ...connection,
       database: config.clickhouse.database,
-      username: config.clickhouse.username,
-      password: config.clickhouse.password,
       cluster: config.clickhouse.cluster,
       replicated: config.clickhouse.replicated,
       nodeUrls: config.clickhouse.nodeUrls,
@@ -103,7 +103,7 @@ export class Collector {
       : undefined;
     mountHealthRoutes(http.app, counters, () => storage.stats());
     // Issue 4: the query API and the dashboard share the OTLP/HTTP port and ingest's API keys.
-    const queryClient = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: clickhouseUrl, username: config.clickhouse.username, password: config.clickhouse.password });
+    const queryClient = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...connection });
     const queries = new QueryService({
       client: queryClient,
       database: config.clickhouse.database,
