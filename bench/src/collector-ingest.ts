@@ -2,7 +2,8 @@
  * npm run bench:collector — how close the collector gets to ClickHouse's own insert rate, in one
  * run on one machine, against one local ClickHouse server:
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
- *      inserted with @clickhouse/client in batches of the collector's batch size;
+ *      encoded and inserted with @clickhouse/client the way the exporter does, in batches of the
+ *      collector's batch size;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on), timed until every span is stored.
  * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
@@ -11,30 +12,34 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { decodeTraceRequest, LocalClickHouse, toSpanRecords } from '@tokentrace/collector';
+import { decodeTraceRequest, DEFAULT_CONFIG, LocalClickHouse, toSpanRecords } from '@tokentrace/collector';
 import {
+  BatchProcessor,
   createClickHouseClient,
   createNormalizeProcessor,
   createPricingProcessor,
   createSessionProcessor,
   DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
   ensureSchema,
+  insertJsonEachRow,
+  jsonEachRowChunks,
   schemaTables,
   SPAN_COLUMNS,
-  toSpanRow,
+  sqlIdentifier,
+  toSpanRows,
+  type SpanRow,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
 import { median } from './stats.js';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const SPANS_PER_REQUEST = 1000;
-const BATCH = 5000; // the collector's default batch.maxSpans
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -43,17 +48,17 @@ async function main(): Promise<void> {
   const clickhouse = await LocalClickHouse.start({ dir: join(dir, 'clickhouse') });
   try {
     console.log(`generating ${SPANS} GenAI spans with the OpenTelemetry SDK…`);
-    const spans = makeGenAiSpans(SPANS);
-    const requests: Uint8Array[] = [];
-    for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
-      requests.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + SPANS_PER_REQUEST))!);
-    }
+    const requests = otlpRequests(SPANS);
     const raws: number[] = [];
     const e2es: number[] = [];
     let peakRssKb = 0;
+    let rawBatchRows = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const raw = await rawInsertRate(clickhouse.url, requests, `bench_raw_${round}`);
+      const { rate: raw, batchRows } = await rawInsertRate(clickhouse.url, requests, `bench_raw_${round}`);
+      rawBatchRows = batchRows;
+      await settle(clickhouse.url, `bench_raw_${round}`);
       const e2e = await collectorRate(clickhouse.url, requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
+      await settle(clickhouse.url, `bench_e2e_${round}`);
       raws.push(raw);
       e2es.push(e2e.rate);
       peakRssKb = Math.max(peakRssKb, e2e.peakRssKb);
@@ -61,39 +66,91 @@ async function main(): Promise<void> {
     }
     const raw = median(raws);
     const e2e = median(e2es);
-    console.log(`(a) raw ClickHouse insert, JSONEachRow batches of ${BATCH}, median of ${ROUNDS}: ${fmt(raw)} rows/s`);
+    console.log(`(a) raw ClickHouse insert, JSONEachRow, the collector's batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
     console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions, median of ${ROUNDS}: ${fmt(e2e)} spans/s`);
     console.log(`collector peak RSS: ${(peakRssKb / 1024).toFixed(1)} MiB (target < 512 MiB)`);
     console.log(`ingest_ratio=${(e2e / raw).toFixed(3)}`);
   } finally {
     await clickhouse.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The same rows the collector would write, inserted directly. Row preparation is not timed. */
-async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<number> {
+/**
+ * The load: OTLP/protobuf request bodies made by the SDK's own serializer. Only the bodies (off
+ * the JS heap) outlive this function, so the load generator's garbage collector does not compete
+ * with the collector for the machine's two cores while (b) runs.
+ */
+function otlpRequests(count: number): Uint8Array[] {
+  const spans = makeGenAiSpans(count);
+  const requests: Uint8Array[] = [];
+  for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
+    requests.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + SPANS_PER_REQUEST))!);
+  }
+  return requests;
+}
+
+/**
+ * Between the timed phases: drops the phase's database, so that ClickHouse's background merges of
+ * its parts (which go on for seconds after the last insert) do not take CPU from the next phase,
+ * waits until no merge is running, and collects the load generator's garbage.
+ */
+async function settle(url: string, database: string): Promise<void> {
+  const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url });
+  try {
+    await client.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
+    await waitFor(async () => {
+      const result = await client.query({ query: 'SELECT count() AS merges FROM system.merges', format: 'JSONEachRow' });
+      const [row] = (await result.json()) as Array<{ merges: string | number }>;
+      return Number(row.merges) === 0;
+    }, 60_000, 200);
+  } finally {
+    await client.close();
+  }
+  collectGarbage();
+}
+
+/** A full collection between the timed phases (node --expose-gc), so neither pays for the other's garbage. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
+ * The same rows the collector would write, inserted directly, in the batches the collector's own
+ * BatchProcessor cuts with its default config (by count and by estimated bytes). Making the rows
+ * is not timed; encoding and inserting them is.
+ */
+async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
-  const rows = requests.flatMap((body) => {
+  const batches: SpanRow[][] = [];
+  const batcher = new BatchProcessor({ consume: async (spans) => void batches.push(toSpanRows(spans, 1)) }, DEFAULT_CONFIG.batch);
+  for (const body of requests) {
     let records = toSpanRecords(decodeTraceRequest(body, 'protobuf'), 'bench').spans;
     for (const p of processors) records = p.process(records) as typeof records;
-    return records.map((r) => toSpanRow(r, 1));
-  });
+    await batcher.consume(records);
+  }
+  await batcher.shutdown();
   const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url });
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
+  const total = batches.reduce((n, b) => n + b.length, 0);
+  collectGarbage();
   const started = performance.now();
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await client.insert({ table, values: rows.slice(i, i + BATCH), format: 'JSONEachRow', columns: [...SPAN_COLUMNS] });
+  for (const batch of batches) {
+    // What the exporter does with a batch once its rows are made: encode them, insert them.
+    await insertJsonEachRow(client, table, SPAN_COLUMNS, jsonEachRowChunks(batch.length, (j) => batch[j]));
   }
   const seconds = (performance.now() - started) / 1000;
   await client.close();
-  return rows.length / seconds;
+  return { rate: total / seconds, batchRows: total / batches.length };
 }
 
 async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../collector/dist/cli/collector-main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], {
+  // BENCH_COLLECTOR_NODE_ARGS: V8 flags for the collector that NODE_OPTIONS refuses (e.g. --trace-gc).
+  const nodeArgs = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env,
       TOKENTRACE_CLICKHOUSE_URL: clickhouseUrl,
@@ -103,7 +160,8 @@ async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir:
       TOKENTRACE_SPOOL_DIR: join(dir, 'spool'),
       NODE_OPTIONS: process.env.BENCH_COLLECTOR_NODE_OPTIONS ?? '',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The collector's own output only when asked for (with V8 flags such as --trace-gc).
+    stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.ok === true, 30_000);

@@ -35,7 +35,8 @@ export interface CollectorConfig {
    * since records cross back by structured clone; it pays only with cores to spare.
    */
   decode: { threads: number };
-  batch: { maxSpans: number; maxBytes: number; maxDelayMs: number };
+  /** maxConcurrentExports: batches being inserted at once (processors' BatchProcessor). */
+  batch: { maxSpans: number; maxBytes: number; maxDelayMs: number; maxConcurrentExports: number };
   spool: { dir: string; maxBytes: number };
   pricing: { priceFile: string };
   /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
@@ -48,7 +49,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   apiKeys: {},
   clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
-  batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000 },
+  batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
@@ -81,6 +82,10 @@ export const ENV_KEYS: Record<string, string> = {
   /** Comma-separated. */
   TOKENTRACE_CLICKHOUSE_NODE_URLS: 'clickhouse.nodeUrls',
   TOKENTRACE_COLLECTOR_DECODE_THREADS: 'decode.threads',
+  TOKENTRACE_BATCH_MAX_SPANS: 'batch.maxSpans',
+  TOKENTRACE_BATCH_MAX_BYTES: 'batch.maxBytes',
+  TOKENTRACE_BATCH_MAX_DELAY_MS: 'batch.maxDelayMs',
+  TOKENTRACE_BATCH_MAX_CONCURRENT_EXPORTS: 'batch.maxConcurrentExports',
   TOKENTRACE_SPOOL_DIR: 'spool.dir',
   TOKENTRACE_SPOOL_MAX_BYTES: 'spool.maxBytes',
   TOKENTRACE_PRICE_FILE: 'pricing.priceFile',
@@ -119,6 +124,9 @@ export function validate(c: CollectorConfig): void {
   positive(c.batch.maxSpans, 'batch.maxSpans');
   positive(c.batch.maxBytes, 'batch.maxBytes');
   positive(c.batch.maxDelayMs, 'batch.maxDelayMs');
+  if (!Number.isInteger(c.batch.maxConcurrentExports) || c.batch.maxConcurrentExports < 1 || c.batch.maxConcurrentExports > 16) {
+    throw new CollectorConfigError('batch.maxConcurrentExports', 'an integer from 1 to 16', c.batch.maxConcurrentExports);
+  }
   positive(c.spool.maxBytes, 'spool.maxBytes');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
   if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);

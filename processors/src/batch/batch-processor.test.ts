@@ -65,4 +65,55 @@ describe('BatchProcessor', () => {
     await batcher.forceFlush();
     expect(next.batches.flat()).toEqual(['s1', 's2', 's3']);
   });
+
+  it('has up to maxConcurrentExports batches with the next consumer at once, handed over oldest first', async () => {
+    const started: string[] = [];
+    const finish: Array<() => void> = [];
+    const next: SpanConsumer = {
+      consume: (spans) => {
+        started.push(spans[0].name);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    };
+    const batcher = new BatchProcessor(next, { maxSpans: 1, maxBytes: 1e9, maxDelayMs: 60_000, maxConcurrentExports: 2 });
+    await batcher.consume([span(1), span(2), span(3)]);
+    expect(started).toEqual(['s1', 's2']); // the third waits for a free slot
+    expect(batcher.bufferedSpans).toBe(3);
+    finish[1](); // the second insert answers first
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toEqual(['s1', 's2', 's3']);
+    expect(batcher.bufferedSpans).toBe(2);
+    const flushed = batcher.forceFlush();
+    finish[0]();
+    finish[2]();
+    await flushed;
+    expect(batcher.bufferedSpans).toBe(0);
+  });
+
+  it('puts batches refused together back in their order', async () => {
+    const delivered: string[] = [];
+    let refuse = true;
+    const pending: Array<() => void> = [];
+    const next: SpanConsumer = {
+      consume: (spans) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push(() => (refuse ? reject(new Error('down')) : resolve()));
+          if (!refuse) delivered.push(spans[0].name);
+        }),
+    };
+    const batcher = new BatchProcessor(next, { maxSpans: 1, maxBytes: 1e9, maxDelayMs: 60_000, maxConcurrentExports: 2, retryDelayMs: 10 });
+    await batcher.consume([span(1), span(2), span(3)]);
+    pending[0](); // s1 refused first (back first in line),
+    await new Promise((r) => setTimeout(r, 0));
+    pending[1](); // then s2, which goes back after s1 and before s3
+    await new Promise((r) => setTimeout(r, 0));
+    refuse = false;
+    const flushed = batcher.forceFlush();
+    for (let i = 0; delivered.length < 3 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      while (pending.length > 2) pending.splice(2, 1)[0]();
+    }
+    await flushed;
+    expect(delivered).toEqual(['s1', 's2', 's3']);
+  });
 });

@@ -5,6 +5,12 @@
  * first waits a little for room (flow control: the sender's request is simply slower), then
  * rejects with BackpressureError, so receivers answer 429/503 and senders retry.
  * Nothing is dropped: shutdown flushes what is buffered.
+ *
+ * Up to `maxConcurrentExports` batches are with the next consumer at once (the Collector's
+ * sending_queue `num_consumers`): while ClickHouse parses and writes one insert, the next one is
+ * already being encoded and sent, instead of the collector waiting for each insert's answer.
+ * Batches are handed over oldest first; with more than one at a time they may complete out of
+ * order, which the storage does not mind (each span row carries its own version).
  */
 import { BackpressureError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
@@ -23,16 +29,25 @@ export interface BatchConfig {
   maxWaitMs?: number;
   /** Delay before offering a refused batch again. Default 1000 ms. */
   retryDelayMs?: number;
+  /** Batches with the next consumer at once. Default 2. */
+  maxConcurrentExports?: number;
 }
+
+const DEFAULT_CONCURRENT_EXPORTS = 2;
 
 export class BatchProcessor implements SpanConsumer, Lifecycle {
   private buffer: SpanRecord[] = [];
   private bufferBytes = 0;
-  /** Batches cut but not yet taken by the next consumer, oldest first. */
-  private readonly ready: Array<{ spans: SpanRecord[]; bytes: number }> = [];
+  /** Batches cut but not yet handed to the next consumer, oldest first. */
+  private readonly ready: Batch[] = [];
+  /** Bytes of the batches cut and not yet taken: the ready ones and those being exported. */
   private readyBytes = 0;
+  /** Exports under way, each settling once its batch was taken or put back. */
+  private readonly exporting = new Set<Promise<void>>();
+  /** Set while a refused batch waits to be offered again: nothing is handed over meanwhile. */
+  private retryTimer?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
+  private cuts = 0;
   private stopped = false;
   private readonly roomWaiters = new Set<() => void>();
 
@@ -53,15 +68,22 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
       if (this.buffer.length >= this.config.maxSpans || this.bufferBytes >= this.config.maxBytes) this.cut();
     }
     if (this.buffer.length > 0 && !this.timer) this.timer = setTimeout(() => this.cutAndFlush(), this.config.maxDelayMs);
-    if (this.ready.length > 0) void this.flush();
+    this.pump();
   }
 
   /** Offers everything buffered to the next consumer now; resolves when it took all of it. */
   async forceFlush(): Promise<void> {
     this.cut();
-    while (this.ready.length > 0) {
-      await this.flush();
-      if (this.ready.length > 0) await delay(this.config.retryDelayMs ?? 1000);
+    for (;;) {
+      this.pump();
+      if (this.exporting.size > 0) await Promise.all(this.exporting);
+      else if (this.ready.length === 0) return;
+      else {
+        // Refused: wait out the retry delay here rather than on the timer.
+        await delay(this.config.retryDelayMs ?? 1000);
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+      }
     }
   }
 
@@ -71,8 +93,11 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   }
 
   get bufferedSpans(): number {
-    return this.buffer.length + this.ready.reduce((n, b) => n + b.spans.length, 0);
+    return this.buffer.length + this.readySpans;
   }
+
+  /** Spans cut and not yet taken (ready or being exported). */
+  private readySpans = 0;
 
   private full(): boolean {
     return this.bufferBytes + this.readyBytes >= (this.config.maxBufferedBytes ?? this.config.maxBytes * 2);
@@ -91,14 +116,14 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
       };
       const timer = setTimeout(() => done(false), this.config.maxWaitMs ?? 5000);
       this.roomWaiters.add(wake);
-      void this.flush();
+      this.pump();
     });
   }
 
   private cutAndFlush(): void {
     this.timer = undefined;
     this.cut();
-    void this.flush();
+    this.pump();
   }
 
   private cut(): void {
@@ -107,34 +132,52 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
       this.timer = undefined;
     }
     if (this.buffer.length === 0) return;
-    this.ready.push({ spans: this.buffer, bytes: this.bufferBytes });
+    this.ready.push({ spans: this.buffer, bytes: this.bufferBytes, seq: this.cuts++ });
     this.readyBytes += this.bufferBytes;
+    this.readySpans += this.buffer.length;
     this.buffer = [];
     this.bufferBytes = 0;
   }
 
-  /** One flush at a time, in order; a refused batch stays first in line and is retried later. */
-  private flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.ready.length > 0) {
-          const batch = this.ready[0];
-          try {
-            await this.next.consume(batch.spans);
-          } catch {
-            if (!this.stopped) setTimeout(() => void this.flush(), this.config.retryDelayMs ?? 1000).unref();
-            return;
-          }
-          this.ready.shift();
-          this.readyBytes -= batch.bytes;
-          for (const wake of [...this.roomWaiters]) wake();
-        }
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
-    return this.flushing;
+  /** Hands ready batches to the next consumer, oldest first, up to maxConcurrentExports at once. */
+  private pump(): void {
+    const limit = this.config.maxConcurrentExports ?? DEFAULT_CONCURRENT_EXPORTS;
+    while (this.retryTimer === undefined && this.ready.length > 0 && this.exporting.size < limit) {
+      const exported: Promise<void> = this.export(this.ready.shift()!).finally(() => {
+        this.exporting.delete(exported);
+        this.pump();
+      });
+      this.exporting.add(exported);
+    }
   }
+
+  /** One batch to the next consumer; a refused one goes back first in line and is offered again later. */
+  private async export(batch: Batch): Promise<void> {
+    try {
+      await this.next.consume(batch.spans);
+    } catch {
+      // Back in its place: batches refused together keep their order.
+      const after = this.ready.findIndex((b) => b.seq > batch.seq);
+      this.ready.splice(after === -1 ? this.ready.length : after, 0, batch);
+      if (!this.stopped && this.retryTimer === undefined) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.pump();
+        }, this.config.retryDelayMs ?? 1000).unref();
+      }
+      return;
+    }
+    this.readyBytes -= batch.bytes;
+    this.readySpans -= batch.spans.length;
+    for (const wake of [...this.roomWaiters]) wake();
+  }
+}
+
+interface Batch {
+  spans: SpanRecord[];
+  bytes: number;
+  /** Order of cutting. */
+  seq: number;
 }
 
 function delay(ms: number): Promise<void> {

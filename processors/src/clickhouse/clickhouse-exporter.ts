@@ -1,8 +1,8 @@
 /**
  * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client` (JSONEachRow
- * over HTTP). It does one insert per batch and says whether a failure is worth retrying: bad data
- * and refused credentials become PermanentError, everything else a retryable
- * ClickHouseUnavailableError. Retrying, spooling to disk and replaying are not done here but by
+ * over HTTP, encoded row by row: json-each-row-insert.ts). It does one insert per batch and says
+ * whether a failure is worth retrying: bad data and refused credentials become PermanentError,
+ * everything else a retryable ClickHouseUnavailableError. Retrying, spooling to disk and replaying are not done here but by
  * the wrappers in ../exporter-helper, composed around it:
  *
  *   new SpoolingConsumer(new RetryingConsumer(createClickHouseExporter(config)), spoolConfig)
@@ -22,7 +22,8 @@ import { ensureClusterSchema } from './cluster-schema.js';
 import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
-import { SPAN_COLUMNS, toSpanRows, type SpanRow } from './span-row.js';
+import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
+import { SPAN_COLUMNS, spanRowMapper } from './span-row.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
 export class ClickHouseUnavailableError extends Error {
@@ -80,18 +81,18 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    let rows: SpanRow[];
+    let body: Buffer[];
     try {
-      const version = this.nextVersion();
-      rows = toSpanRows(spans, version);
+      const rowOf = spanRowMapper(this.nextVersion());
+      body = jsonEachRowChunks(spans.length, (i) => rowOf(spans[i]));
     } catch (err) {
       throw new PermanentError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
     }
     await this.ensureSchemaOnce();
     try {
-      await this.client.insert({ table: this.tables.spans, values: rows, format: 'JSONEachRow', columns: [...SPAN_COLUMNS] });
+      await insertJsonEachRow(this.client, this.tables.spans, SPAN_COLUMNS, body);
     } catch (err) {
-      throw this.classified(err, `insert of ${rows.length} spans`);
+      throw this.classified(err, `insert of ${spans.length} spans`);
     }
   }
 

@@ -4,7 +4,8 @@ export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ClickHouseConfigError, resolveClick
 export { createClickHouseClient, type ClickHouseConnectionConfig } from './clickhouse-client.js';
 export { ensureSchema, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
-export { SPAN_COLUMNS, toSpanRow, toSpanRows, type SpanRow } from './span-row.js';
+export { SPAN_COLUMNS, spanRowMapper, toSpanRow, toSpanRows, type SpanRow } from './span-row.js';
+export { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
 export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';

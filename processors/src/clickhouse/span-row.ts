@@ -107,15 +107,18 @@ export interface ResourceColumns {
  * attributes object, so its columns (its JSON text above all) are computed once per batch.
  */
 export function toSpanRows(spans: readonly SpanRecord[], version: number): SpanRow[] {
+  const rowOf = spanRowMapper(version);
+  return spans.map(rowOf);
+}
+
+/** toSpanRow for the spans of one batch, one at a time, with the resource columns computed once per resource. */
+export function spanRowMapper(version: number): (span: SpanRecord) => SpanRow {
   const resources = new Map<Attributes, ResourceColumns>();
-  const rows = new Array<SpanRow>(spans.length);
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i];
+  return (span) => {
     let resource = resources.get(span.resourceAttributes);
     if (!resource) resources.set(span.resourceAttributes, (resource = resourceColumns(span.resourceAttributes)));
-    rows[i] = toSpanRow(span, version, resource);
-  }
-  return rows;
+    return toSpanRow(span, version, resource);
+  };
 }
 
 function resourceColumns(resourceAttributes: Attributes): ResourceColumns {
