@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { decodeTraceRequest, DEFAULT_CONFIG, LocalClickHouse, toSpanRecords } from '@tokentrace/collector';
+import { decodeTraceRequest, loadCollectorConfig, LocalClickHouse, toSpanRecords } from '@tokentrace/collector';
 import {
   BatchProcessor,
   createClickHouseClient,
@@ -123,7 +123,8 @@ function collectGarbage(): void {
 async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
   const batches: SpanRow[][] = [];
-  const batcher = new BatchProcessor({ consume: async (spans) => void batches.push(toSpanRows(spans, 1)) }, DEFAULT_CONFIG.batch);
+  // The batch settings the collector process loads, TOKENTRACE_BATCH_* included.
+  const batcher = new BatchProcessor({ consume: async (spans) => void batches.push(toSpanRows(spans, 1)) }, loadCollectorConfig(undefined).batch);
   for (const body of requests) {
     let records = toSpanRecords(decodeTraceRequest(body, 'protobuf'), 'bench').spans;
     for (const p of processors) records = p.process(records) as typeof records;

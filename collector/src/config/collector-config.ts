@@ -49,7 +49,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   apiKeys: {},
   clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
-  batch: { maxSpans: 5000, maxBytes: 8 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
+  batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
