@@ -23,7 +23,10 @@ export interface BatchConfig {
   maxBytes: number;
   /** Flush at the latest this long after the first buffered span. */
   maxDelayMs: number;
-  /** Hold new spans back above this many buffered bytes. Default 2 × maxBytes. */
+  /**
+   * Hold new spans back above this many buffered bytes (batches being exported included).
+   * Default (maxConcurrentExports + 1) × maxBytes: one batch can fill while the others insert.
+   */
   maxBufferedBytes?: number;
   /** How long consume() waits for room before rejecting with BackpressureError. Default 5000 ms. */
   maxWaitMs?: number;
@@ -100,7 +103,8 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   private readySpans = 0;
 
   private full(): boolean {
-    return this.bufferBytes + this.readyBytes >= (this.config.maxBufferedBytes ?? this.config.maxBytes * 2);
+    const limit = this.config.maxBufferedBytes ?? this.config.maxBytes * ((this.config.maxConcurrentExports ?? DEFAULT_CONCURRENT_EXPORTS) + 1);
+    return this.bufferBytes + this.readyBytes >= limit;
   }
 
   /** Resolves true once a flush made room, false after maxWaitMs. */
