@@ -157,6 +157,24 @@ describe('ClickHouseExporter', () => {
     await stranger.shutdown();
   });
 
+  it('aborts the whole insert when a span cannot become a row, even after rows were streamed', async () => {
+    const exporter = createClickHouseExporter({ url: server.url, database: 'tt_abort' }, { logger: silentLogger });
+    await exporter.start();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const spans = Array.from({ length: 3000 }, (_, i): SpanRecord => ({ ...plainSpan, spanId: (i + 1).toString(16).padStart(16, '0') }));
+    spans.push({ ...plainSpan, spanId: 'ffffffffffffffff', attributes: { cyclic: cyclic as never } });
+    const failure = await exporter.consume(spans).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect((failure as Error).message).toMatch(/cannot be converted to rows/);
+    // The first 3000 rows had gone out in several chunks; the server kept none of them.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await rows(`SELECT count() AS n FROM tt_abort.spans`)).toEqual([{ n: '0' }]);
+    await exporter.consume(spans.slice(0, 3000));
+    expect(await rows(`SELECT count() AS n FROM tt_abort.spans`)).toEqual([{ n: '3000' }]);
+    await exporter.shutdown();
+  });
+
   it('names the key of a bad setting', () => {
     expect(() => createClickHouseExporter({ database: 'drop table' })).toThrow(/invalid database/);
     expect(() => createClickHouseExporter({ url: 'localhost:8123' })).toThrow(/invalid url/);
