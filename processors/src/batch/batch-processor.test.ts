@@ -93,24 +93,27 @@ describe('BatchProcessor', () => {
   it('puts batches refused together back in their order', async () => {
     const delivered: string[] = [];
     let refuse = true;
-    const refusals: Array<() => void> = [];
+    const pending: Array<() => void> = [];
     const next: SpanConsumer = {
-      consume: (spans) => {
-        if (!refuse) {
-          delivered.push(spans[0].name);
-          return Promise.resolve();
-        }
-        return new Promise<void>((_, reject) => refusals.push(() => reject(new Error('down'))));
-      },
+      consume: (spans) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push(() => (refuse ? reject(new Error('down')) : resolve()));
+          if (!refuse) delivered.push(spans[0].name);
+        }),
     };
     const batcher = new BatchProcessor(next, { maxSpans: 1, maxBytes: 1e9, maxDelayMs: 60_000, maxConcurrentExports: 2, retryDelayMs: 10 });
     await batcher.consume([span(1), span(2), span(3)]);
-    refusals[0](); // s1 refused first (back first in line),
+    pending[0](); // s1 refused first (back first in line),
     await new Promise((r) => setTimeout(r, 0));
-    refusals[1](); // then s2, which goes back after s1 and before s3
+    pending[1](); // then s2, which goes back after s1 and before s3
     await new Promise((r) => setTimeout(r, 0));
     refuse = false;
-    await batcher.forceFlush();
+    const flushed = batcher.forceFlush();
+    for (let i = 0; delivered.length < 3 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      while (pending.length > 2) pending.splice(2, 1)[0]();
+    }
+    await flushed;
     expect(delivered).toEqual(['s1', 's2', 's3']);
   });
 });

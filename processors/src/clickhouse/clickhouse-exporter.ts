@@ -22,7 +22,7 @@ import { ensureClusterSchema } from './cluster-schema.js';
 import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
-import { insertJsonEachRow, jsonEachRowChunks, RowEncodingError } from './json-each-row-insert.js';
+import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
 import { SPAN_COLUMNS, spanRowMapper } from './span-row.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
@@ -81,13 +81,17 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    await this.ensureSchemaOnce();
-    const rowOf = spanRowMapper(this.nextVersion());
+    let body: Buffer[];
     try {
-      // Rows are encoded while the insert streams (json-each-row-insert.ts).
-      await insertJsonEachRow(this.client, this.tables.spans, SPAN_COLUMNS, jsonEachRowChunks(spans.length, (i) => rowOf(spans[i])));
+      const rowOf = spanRowMapper(this.nextVersion());
+      body = jsonEachRowChunks(spans.length, (i) => rowOf(spans[i]));
     } catch (err) {
-      if (err instanceof RowEncodingError) throw new PermanentError(`spans cannot be converted to rows: ${errorText(err.cause)}`, { cause: err });
+      throw new PermanentError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
+    }
+    await this.ensureSchemaOnce();
+    try {
+      await insertJsonEachRow(this.client, this.tables.spans, SPAN_COLUMNS, body);
+    } catch (err) {
       throw this.classified(err, `insert of ${spans.length} spans`);
     }
   }

@@ -5,7 +5,7 @@ export { createClickHouseClient, type ClickHouseConnectionConfig } from './click
 export { ensureSchema, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { SPAN_COLUMNS, spanRowMapper, toSpanRow, toSpanRows, type SpanRow } from './span-row.js';
-export { insertJsonEachRow, jsonEachRowChunks, RowEncodingError } from './json-each-row-insert.js';
+export { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
 export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';
