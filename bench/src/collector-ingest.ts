@@ -2,12 +2,13 @@
  * npm run bench:collector — how close the collector gets to ClickHouse's own insert rate, in one
  * run on one machine, against one local ClickHouse server:
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
- *      encoded and inserted with @clickhouse/client the way the exporter does, in batches of the
- *      collector's batch size;
+ *      encoded and inserted with @clickhouse/client the way the exporter does, in the batches the
+ *      collector's BatchProcessor cuts with the config the collector loads;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on), timed until every span is stored.
  * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
- * shared machine), each round into fresh tables. Prints every round, the medians, the collector's
+ * shared machine), each round into fresh tables, with ClickHouse's merges settled and the load
+ * generator's garbage collected between phases. Prints every round, the medians, the collector's
  * peak RSS, and last `ingest_ratio=<median (b) / median (a)>`.
  */
 import { spawn } from 'node:child_process';
