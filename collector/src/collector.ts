@@ -76,6 +76,7 @@ export class Collector {
     const retrying = new RetryingConsumer(counted, {}, { onRetry: () => counters.add('insert_retries') });
     const storage = new SpoolingConsumer(retrying, { directory: config.spool.dir, maxBytes: config.spool.maxBytes }, {
       onSpooled: (n) => counters.add('spans_spooled', n),
+      onRejected: (n) => counters.add('spans_set_aside', n),
     });
     const secondary: SpanConsumer[] = [];
     let forwardStage: RetryingConsumer | undefined;

@@ -7,6 +7,8 @@ export const COUNTER_NAMES = [
   'spans_rejected',
   'spans_stored',
   'spans_spooled',
+  /** Refused by ClickHouse as bad data: kept in the spool's rejected/ folder, not stored. */
+  'spans_set_aside',
   'spans_forwarded',
   'insert_retries',
   'requests_refused_backpressure',

@@ -48,6 +48,8 @@ export class DiskSpool {
     if (!(Number.isFinite(maxBytes) && maxBytes > 0)) throw new TypeError(`invalid spool.maxBytes: expected a positive number, got ${maxBytes}`);
   }
 
+  private directRejects = 0;
+
   get rejectedDirectory(): string {
     return join(this.directory, 'rejected');
   }
@@ -134,6 +136,20 @@ export class DiskSpool {
     await rename(entry.file, target);
     await writeFile(`${target}.reason`, `${new Date().toISOString()} ${reason}\n`);
     this.forget(entry);
+    return target;
+  }
+
+  /**
+   * Writes a batch that never entered the spool but can never be delivered (refused as bad data
+   * on its first delivery) straight to `rejected/`, with the reason beside it. Named by time, so
+   * that it cannot meet a queued batch's name moved there later.
+   */
+  async rejectBatch(data: Buffer, reason: string): Promise<string> {
+    await mkdir(this.rejectedDirectory, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const target = join(this.rejectedDirectory, `direct-${stamp}-${process.pid}-${this.directRejects++}${SUFFIX}`);
+    await writeFile(target, data);
+    await writeFile(`${target}.reason`, `${new Date().toISOString()} ${reason}\n`);
     return target;
   }
 

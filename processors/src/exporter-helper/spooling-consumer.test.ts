@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackpressureError, PermanentError, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
+import { decodeBatch } from './batch-codec.js';
 import { silentLogger } from './logger.js';
 import { SpoolingConsumer, type SpoolConfig } from './spooling-consumer.js';
 
@@ -147,12 +148,28 @@ describe('SpoolingConsumer', () => {
     await spooling.shutdown();
   });
 
-  it('passes a PermanentError on, and sets a refused spooled batch aside without blocking the rest', async () => {
+  it('sets a batch refused on direct delivery aside, keeping it, and goes on', async () => {
     const next = new Downstream();
     next.refuse.add('bad');
     const counts = { spooled: 0, replayed: 0, rejected: 0, backpressure: 0 };
     const spooling = make(next, {}, counts);
-    await expect(spooling.consume(batch('bad'))).rejects.toBeInstanceOf(PermanentError);
+    await expect(spooling.consume(batch('bad'))).resolves.toBeUndefined();
+    await spooling.consume(batch('good'));
+    expect(next.received).toEqual([['good']]);
+    expect(counts.rejected).toBe(1);
+    const files = (await readdir(join(dir, 'rejected'))).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^direct-.*\.batch$/);
+    expect(decodeBatch(await readFile(join(dir, 'rejected', files[0]))).map((s) => s.name)).toEqual(['bad']);
+    expect(await readFile(join(dir, 'rejected', files[1]), 'utf8')).toMatch(/refused: bad data/);
+    await spooling.shutdown();
+  });
+
+  it('sets a refused spooled batch aside without blocking the rest', async () => {
+    const next = new Downstream();
+    next.refuse.add('bad');
+    const counts = { spooled: 0, replayed: 0, rejected: 0, backpressure: 0 };
+    const spooling = make(next, {}, counts);
 
     next.up = false;
     await spooling.consume(batch('bad'));

@@ -10,8 +10,10 @@
  *   back on. The spool is read again at start, so batches survive a restart.
  * - When the spool is full (or the disk is), consume() rejects with BackpressureError, so the
  *   receivers answer 429/503 and senders retry: nothing is dropped silently.
- * - A PermanentError is passed on (direct delivery) or, for a spooled batch, the file is set
- *   aside in `rejected/` with the reason, so one bad batch cannot block the queue.
+ * - A batch refused with a PermanentError (bad data) is set aside in `rejected/` with the reason,
+ *   logged and reported, whether it came directly or from the spool, and consume() resolves: one
+ *   bad batch cannot block the batches behind it, and it is kept, not dropped. Only when it
+ *   cannot even be written there is the PermanentError passed on.
  * - shutdown() waits up to `drainTimeoutMs` for batches in flight, persists those still
  *   undelivered (their consume() then resolves), and shuts the exporter down. A batch persisted
  *   while its insert was still running may be inserted twice: the ClickHouse table drops such
@@ -152,7 +154,7 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
       if (outcome === 'delivered' || outcome === 'persisted') return;
       if (flight.claimed && (await flight.persisted)) return; // shutdown persisted it meanwhile
       flight.claimed = true;
-      if (isPermanent(outcome.err)) throw outcome.err;
+      if (isPermanent(outcome.err)) return await this.setAsideRefused(spans, outcome.err);
       if (this.healthy) this.logger.warn(`export failed (${errorText(outcome.err)}); spooling to ${this.config.directory} until it recovers`);
       this.healthy = false;
       await this.persist(spans);
@@ -267,6 +269,20 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
       if (!this.healthy) this.logger.warn(`export recovered; replaying ${this.spool.count} spooled batches`);
       this.healthy = true;
     }
+  }
+
+  /** A batch refused on its direct delivery: to rejected/ (see the class comment). */
+  private async setAsideRefused(spans: SpanRecord[], err: unknown): Promise<void> {
+    const reason = `refused: ${errorText(err)}`;
+    let target: string;
+    try {
+      target = await this.spool.rejectBatch(encodeBatch(spans), reason);
+    } catch (writeErr) {
+      this.logger.error(`could not set aside a refused batch of ${spans.length} spans: ${errorText(writeErr)}`);
+      throw err;
+    }
+    this.logger.error(`batch of ${spans.length} spans set aside as ${target} (${reason})`);
+    this.hooks.onRejected?.(spans.length, reason);
   }
 
   private async setAside(entry: SpoolEntry, spans: number, reason: string): Promise<void> {
