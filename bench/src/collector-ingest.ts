@@ -118,8 +118,8 @@ function collectGarbage(): void {
 
 /**
  * The same rows the collector would write, inserted directly, in the batches the collector's own
- * BatchProcessor cuts with its default config (by count and by estimated bytes). Making the rows
- * is not timed; encoding and inserting them is.
+ * BatchProcessor cuts with the config the collector loads (by count and by estimated bytes).
+ * Making the rows is not timed; encoding and inserting them is.
  */
 async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];

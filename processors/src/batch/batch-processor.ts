@@ -53,11 +53,18 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   private cuts = 0;
   private stopped = false;
   private readonly roomWaiters = new Set<() => void>();
+  /** Spans cut and not yet taken (ready or being exported). */
+  private readySpans = 0;
+  private readonly concurrentExports: number;
+  private readonly maxBufferedBytes: number;
 
   constructor(
     private readonly next: SpanConsumer,
     private readonly config: BatchConfig,
-  ) {}
+  ) {
+    this.concurrentExports = config.maxConcurrentExports ?? DEFAULT_CONCURRENT_EXPORTS;
+    this.maxBufferedBytes = config.maxBufferedBytes ?? config.maxBytes * (this.concurrentExports + 1);
+  }
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (this.stopped) throw new BackpressureError('collector is shutting down', 1);
@@ -99,12 +106,8 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
     return this.buffer.length + this.readySpans;
   }
 
-  /** Spans cut and not yet taken (ready or being exported). */
-  private readySpans = 0;
-
   private full(): boolean {
-    const limit = this.config.maxBufferedBytes ?? this.config.maxBytes * ((this.config.maxConcurrentExports ?? DEFAULT_CONCURRENT_EXPORTS) + 1);
-    return this.bufferBytes + this.readyBytes >= limit;
+    return this.bufferBytes + this.readyBytes >= this.maxBufferedBytes;
   }
 
   /** Resolves true once a flush made room, false after maxWaitMs. */
@@ -145,8 +148,7 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
 
   /** Hands ready batches to the next consumer, oldest first, up to maxConcurrentExports at once. */
   private pump(): void {
-    const limit = this.config.maxConcurrentExports ?? DEFAULT_CONCURRENT_EXPORTS;
-    while (this.retryTimer === undefined && this.ready.length > 0 && this.exporting.size < limit) {
+    while (this.retryTimer === undefined && this.ready.length > 0 && this.exporting.size < this.concurrentExports) {
       const exported: Promise<void> = this.export(this.ready.shift()!).finally(() => {
         this.exporting.delete(exported);
         this.pump();

@@ -2,8 +2,8 @@
  * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client` (JSONEachRow
  * over HTTP, encoded row by row: json-each-row-insert.ts). It does one insert per batch and says
  * whether a failure is worth retrying: bad data and refused credentials become PermanentError,
- * everything else a retryable ClickHouseUnavailableError. Retrying, spooling to disk and replaying are not done here but by
- * the wrappers in ../exporter-helper, composed around it:
+ * everything else a retryable ClickHouseUnavailableError. Retrying, spooling to disk and replaying
+ * are not done here but by the wrappers in ../exporter-helper, composed around it:
  *
  *   new SpoolingConsumer(new RetryingConsumer(createClickHouseExporter(config)), spoolConfig)
  *

@@ -39,6 +39,8 @@ export class DiskSpool {
   private nextSeq = 1;
   private appendTail: Promise<unknown> = Promise.resolve();
   private opened = false;
+  /** Batches written straight to rejected/ by this process (rejectBatch). */
+  private directRejects = 0;
 
   constructor(
     readonly directory: string,
@@ -47,8 +49,6 @@ export class DiskSpool {
     if (!directory) throw new TypeError('invalid spool.directory: expected a directory path');
     if (!(Number.isFinite(maxBytes) && maxBytes > 0)) throw new TypeError(`invalid spool.maxBytes: expected a positive number, got ${maxBytes}`);
   }
-
-  private directRejects = 0;
 
   get rejectedDirectory(): string {
     return join(this.directory, 'rejected');
@@ -131,10 +131,7 @@ export class DiskSpool {
 
   /** Moves a batch that can never be delivered to `rejected/`, with the reason beside it. */
   async reject(entry: SpoolEntry, reason: string): Promise<string> {
-    await mkdir(this.rejectedDirectory, { recursive: true });
-    const target = join(this.rejectedDirectory, basename(entry.file));
-    await rename(entry.file, target);
-    await writeFile(`${target}.reason`, `${new Date().toISOString()} ${reason}\n`);
+    const target = await this.intoRejected(basename(entry.file), reason, (to) => rename(entry.file, to));
     this.forget(entry);
     return target;
   }
@@ -145,10 +142,15 @@ export class DiskSpool {
    * that it cannot meet a queued batch's name moved there later.
    */
   async rejectBatch(data: Buffer, reason: string): Promise<string> {
-    await mkdir(this.rejectedDirectory, { recursive: true });
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-    const target = join(this.rejectedDirectory, `direct-${stamp}-${process.pid}-${this.directRejects++}${SUFFIX}`);
-    await writeFile(target, data);
+    return this.intoRejected(`direct-${stamp}-${process.pid}-${this.directRejects++}${SUFFIX}`, reason, (to) => writeFile(to, data));
+  }
+
+  /** Puts a batch into `rejected/` as `name` with `put`, then writes the reason beside it. */
+  private async intoRejected(name: string, reason: string, put: (target: string) => Promise<void>): Promise<string> {
+    await mkdir(this.rejectedDirectory, { recursive: true });
+    const target = join(this.rejectedDirectory, name);
+    await put(target);
     await writeFile(`${target}.reason`, `${new Date().toISOString()} ${reason}\n`);
     return target;
   }
