@@ -21,7 +21,7 @@ import {
 import type { CollectorConfig } from './config/collector-config.js';
 import { LocalClickHouse } from './clickhouse-server/local-clickhouse.js';
 import { createProcessors } from './processors-from-config.js';
-import { createApiKeyAuthenticator, inlineSpanDecoder, OtlpGrpcReceiver, OtlpHttpReceiver, WorkerSpanDecoder, type ReceiverEvent, type SpanDecoder } from './receivers/index.js';
+import { createApiKeyAuthenticator, createInlineSpanDecoder, OtlpGrpcReceiver, OtlpHttpReceiver, WorkerSpanDecoder, type ReceiverEvent, type SpanDecoder } from './receivers/index.js';
 import { createSignalForwarder } from './signal-forwarder.js';
 import { CollectorCounters } from './telemetry/collector-counters.js';
 import { mountHealthRoutes } from './telemetry/health-routes.js';
@@ -90,7 +90,7 @@ export class Collector {
     const pipeline = new ProcessingConsumer(createProcessors(config), batch);
 
     const keys = new Map(Object.entries(config.apiKeys));
-    const decoder = config.decode.threads > 0 ? new WorkerSpanDecoder(config.decode.threads) : inlineSpanDecoder;
+    const decoder = config.decode.threads > 0 ? new WorkerSpanDecoder(config.decode.threads, config.limits) : createInlineSpanDecoder(config.limits);
     const receiverOptions = {
       consumer: pipeline,
       decoder,
@@ -161,6 +161,7 @@ function countRequest(counters: CollectorCounters, event: ReceiverEvent): void {
   if (event.signal !== 'traces') return;
   counters.add('spans_received', event.acceptedSpans);
   counters.add('spans_rejected', event.rejectedSpans);
+  counters.add('spans_sanitized', event.sanitizedSpans);
   if (event.failure === 'throttled' || event.failure === 'unavailable') counters.add('requests_refused_backpressure');
   else if (event.failure === 'bad_data' || event.failure === 'too_large' || event.failure === 'unsupported_media_type') counters.add('requests_malformed');
   else if (event.failure === 'unauthenticated' || event.failure === 'forbidden') counters.add('requests_unauthenticated');

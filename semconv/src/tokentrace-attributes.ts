@@ -38,3 +38,10 @@ export const ATTR_TOKENTRACE_COST_TOTAL_USD = 'tokentrace.cost.total_usd';
 export const ATTR_TOKENTRACE_COST_STATUS = 'tokentrace.cost.status';
 /** The catalog entry that priced the span, e.g. `openai:gpt-4o`, or `price-file:<id>`. */
 export const ATTR_TOKENTRACE_COST_PRICED_MODEL = 'tokentrace.cost.priced_model';
+
+/**
+ * Set by the collector's receivers on a span whose content they changed to make it storable or
+ * to fit the span limits: `action:count` entries, e.g. `["attributes_dropped:198976",
+ * "invalid_utf16_replaced:1"]` (collector/src/receivers/span-sanitizer.ts lists the actions).
+ */
+export const ATTR_TOKENTRACE_SANITIZED = 'tokentrace.sanitized';

@@ -21,6 +21,14 @@ describe('loadCollectorConfig', () => {
     expect(config.clickhouse.url).toBe('http://ch:8123');
   });
 
+  it('takes span limits from the file and the environment, and names a bad one', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'limits.json');
+    writeFileSync(file, JSON.stringify({ limits: { maxAttributeCount: 256 } }));
+    const config = loadCollectorConfig(file, { TOKENTRACE_LIMIT_ATTRIBUTE_VALUE_LENGTH: '65536', TOKENTRACE_LIMIT_NESTING_DEPTH: '8' });
+    expect(config.limits).toEqual({ ...DEFAULT_CONFIG.limits, maxAttributeCount: 256, maxAttributeValueLength: 65_536, maxNestingDepth: 8 });
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_LIMIT_EVENT_COUNT: '0' })).toThrow(/invalid limits.maxEventCount: expected an integer ≥ 1, got 0/);
+  });
+
   it('reads API keys from the environment', () => {
     expect(loadCollectorConfig(undefined, { TOKENTRACE_API_KEYS: 'a=one, b=two' }).apiKeys).toEqual({ a: 'one', b: 'two' });
   });

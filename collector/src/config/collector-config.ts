@@ -4,6 +4,7 @@
  * name the key (the OpenTelemetry Collector's `Validate()` habit).
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from '../receivers/span-limits.js';
 
 export interface CollectorConfig {
   http: { host: string; port: number; maxBodyBytes: number };
@@ -35,6 +36,8 @@ export interface CollectorConfig {
    * since records cross back by structured clone; it pays only with cores to spare.
    */
   decode: { threads: number };
+  /** What one span may carry; past a limit values are truncated or dropped, never the span (receivers/span-limits.ts). */
+  limits: SpanLimits;
   /** maxConcurrentExports: batches being inserted at once (processors' BatchProcessor). */
   batch: { maxSpans: number; maxBytes: number; maxDelayMs: number; maxConcurrentExports: number };
   spool: { dir: string; maxBytes: number };
@@ -49,6 +52,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   apiKeys: {},
   clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
+  limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
   pricing: { priceFile: '' },
@@ -82,6 +86,12 @@ export const ENV_KEYS: Record<string, string> = {
   /** Comma-separated. */
   TOKENTRACE_CLICKHOUSE_NODE_URLS: 'clickhouse.nodeUrls',
   TOKENTRACE_COLLECTOR_DECODE_THREADS: 'decode.threads',
+  TOKENTRACE_LIMIT_ATTRIBUTE_VALUE_LENGTH: 'limits.maxAttributeValueLength',
+  TOKENTRACE_LIMIT_NAME_LENGTH: 'limits.maxNameLength',
+  TOKENTRACE_LIMIT_ATTRIBUTE_COUNT: 'limits.maxAttributeCount',
+  TOKENTRACE_LIMIT_ARRAY_LENGTH: 'limits.maxArrayLength',
+  TOKENTRACE_LIMIT_EVENT_COUNT: 'limits.maxEventCount',
+  TOKENTRACE_LIMIT_NESTING_DEPTH: 'limits.maxNestingDepth',
   TOKENTRACE_BATCH_MAX_SPANS: 'batch.maxSpans',
   TOKENTRACE_BATCH_MAX_BYTES: 'batch.maxBytes',
   TOKENTRACE_BATCH_MAX_DELAY_MS: 'batch.maxDelayMs',
@@ -121,6 +131,12 @@ export function validate(c: CollectorConfig): void {
   positive(c.http.maxBodyBytes, 'http.maxBodyBytes');
   positive(c.grpc.maxBodyBytes, 'grpc.maxBodyBytes');
   if (!Number.isInteger(c.decode.threads) || c.decode.threads < 0 || c.decode.threads > 64) throw new CollectorConfigError('decode.threads', 'an integer from 0 to 64', c.decode.threads);
+  try {
+    resolveSpanLimits(c.limits);
+  } catch (err) {
+    if (err instanceof SpanLimitsError) throw new CollectorConfigError(`limits.${err.key}`, err.expected, c.limits[err.key]);
+    throw err;
+  }
   positive(c.batch.maxSpans, 'batch.maxSpans');
   positive(c.batch.maxBytes, 'batch.maxBytes');
   positive(c.batch.maxDelayMs, 'batch.maxDelayMs');

@@ -70,7 +70,7 @@ export class OtlpGrpcReceiver implements Lifecycle {
   }
 
   private respond(signal: ReceiverEvent['signal'], call: ExportCall, callback: ExportCallback): void {
-    const event: ReceiverEvent = { transport: 'grpc', signal, acceptedSpans: 0, rejectedSpans: 0 };
+    const event: ReceiverEvent = { transport: 'grpc', signal, acceptedSpans: 0, rejectedSpans: 0, sanitizedSpans: 0 };
     this.handle(signal, call, event).then(
       (response) => callback(null, response),
       (err: unknown) => {
@@ -88,6 +88,7 @@ export class OtlpGrpcReceiver implements Lifecycle {
       const result = await exportTraces(this.options.consumer, call.request, 'protobuf', projectId, this.options.decoder);
       event.acceptedSpans = result.acceptedSpans;
       event.rejectedSpans = result.rejectedSpans;
+      event.sanitizedSpans = result.sanitizedSpans;
       return encodeTraceResponse('protobuf', result.rejectedSpans, result.errorMessage);
     }
     if (this.options.forward) {

@@ -22,7 +22,7 @@ export function createOtlpHttpRouter(options: OtlpReceiverOptions): Router {
   const router = express.Router();
 
   const handle = (signal: OtlpSignal) => async (req: Request, res: Response): Promise<void> => {
-    const event: ReceiverEvent = { transport: 'http', signal, acceptedSpans: 0, rejectedSpans: 0 };
+    const event: ReceiverEvent = { transport: 'http', signal, acceptedSpans: 0, rejectedSpans: 0, sanitizedSpans: 0 };
     const encoding = encodingOf(req.headers['content-type']);
     try {
       if (!encoding) {
@@ -35,6 +35,7 @@ export function createOtlpHttpRouter(options: OtlpReceiverOptions): Router {
         const result = await exportTraces(options.consumer, body, encoding, projectId, options.decoder);
         event.acceptedSpans = result.acceptedSpans;
         event.rejectedSpans = result.rejectedSpans;
+        event.sanitizedSpans = result.sanitizedSpans;
         send(res, 200, encoding, encodeTraceResponse(encoding, result.rejectedSpans, result.errorMessage));
       } else {
         if (options.forward) {

@@ -14,6 +14,7 @@
  * that is not hex becomes a 1-byte id, which no OTLP id can be, so the span is rejected with the
  * other invalid ids instead of failing the whole request.
  */
+import { isStackOverflow, pruneNestedJson } from './nested-value-pruning.js';
 import { ExportTraceServiceRequest, type OtlpTraceRequest } from './otlp-proto.js';
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
@@ -28,8 +29,12 @@ export class OtlpJsonError extends Error {
   }
 }
 
-/** Parses an OTLP/JSON ExportTraceServiceRequest; throws OtlpJsonError for malformed JSON or wrong shapes. */
-export function traceRequestFromJson(text: string): OtlpTraceRequest {
+/**
+ * Parses an OTLP/JSON ExportTraceServiceRequest; throws OtlpJsonError for malformed JSON or wrong
+ * shapes. Attribute values nested deeper than `pruneDepth` are emptied if they would overflow
+ * fromObject's stack (nested-value-pruning.ts).
+ */
+export function traceRequestFromJson(text: string, pruneDepth = Infinity): OtlpTraceRequest {
   let parsed: unknown;
   try {
     parsed = LONG_NUMBER.test(text) ? JSON.parse(text, exactIntegers) : JSON.parse(text);
@@ -51,7 +56,13 @@ export function traceRequestFromJson(text: string): OtlpTraceRequest {
     }
   }
   try {
-    return ExportTraceServiceRequest.fromObject(parsed);
+    try {
+      return ExportTraceServiceRequest.fromObject(parsed);
+    } catch (err) {
+      if (!isStackOverflow(err) || pruneDepth === Infinity) throw err;
+      pruneNestedJson(parsed, pruneDepth);
+      return ExportTraceServiceRequest.fromObject(parsed);
+    }
   } catch (err) {
     // fromObject throws TypeError naming the message and field, e.g. ".opentelemetry.proto...: object expected".
     throw new OtlpJsonError(`body is not an ExportTraceServiceRequest: ${(err as Error).message}`, { cause: err });

@@ -69,7 +69,7 @@ export interface OtlpTraceResponse {
 
 /** The static methods pbjs generates for every message. */
 export interface MessageType<T> {
-  decode(bytes: Uint8Array): T;
+  decode(bytes: Uint8Array | BufferReader): T;
   encode(message: T): { finish(): Uint8Array };
   fromObject(object: Record<string, unknown>): T;
   toObject(message: T, options?: { longs?: typeof String | typeof Number; defaults?: boolean }): Record<string, unknown>;
@@ -85,8 +85,39 @@ interface GeneratedRoot {
   };
 }
 
-const generated = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as GeneratedRoot;
+const require = createRequire(import.meta.url);
+const generatedPath = require.resolve('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+const generated = require(generatedPath) as GeneratedRoot;
 const traceV1 = generated.opentelemetry.proto.collector.trace.v1;
+
+/** protobufjs's reader over a Buffer, as the generated decoders use it (same protobufjs copy, so `instanceof` holds). */
+interface BufferReader {
+  buf: Buffer;
+  pos: number;
+  len: number;
+  uint32(): number;
+  string(): string;
+}
+const protobuf = createRequire(generatedPath)('protobufjs/minimal') as { Reader: { create(buffer: Uint8Array): BufferReader } };
+
+/**
+ * A reader for `decode` that reports each string whose bytes were not valid UTF-8 (decoded, as
+ * Node always does, with U+FFFD in place of the bad bytes) to `onString`.
+ */
+export function utf8CheckingReader(body: Uint8Array, onString: (bytes: Uint8Array, decoded: string) => void): BufferReader {
+  const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const reader = protobuf.Reader.create(buffer);
+  reader.string = function readString(this: BufferReader): string {
+    const length = this.uint32();
+    const start = this.pos;
+    this.pos = Math.min(start + length, this.len);
+    const bytes = this.buf.subarray(start, this.pos);
+    const decoded = bytes.toString('utf8');
+    onString(bytes, decoded);
+    return decoded;
+  };
+  return reader;
+}
 
 export const ExportTraceServiceRequest: MessageType<OtlpTraceRequest> = traceV1.ExportTraceServiceRequest;
 export const ExportTraceServiceResponse: MessageType<OtlpTraceResponse> = traceV1.ExportTraceServiceResponse;

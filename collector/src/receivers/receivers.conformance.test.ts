@@ -103,6 +103,54 @@ function rawSpan(traceId: string, spanId: string, name: string): Record<string, 
 
 const TRACE_A = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_A = 'b7ad6b7169203331';
+const SPAN_B = 'b7ad6b7169203332';
+const SPAN_C = 'b7ad6b7169203333';
+
+/**
+ * A binary ExportTraceServiceRequest with one span `deep` (TRACE_A, SPAN_A) whose attribute `deep`
+ * is nested `depth` arrays deep, built inside out from the lengths: no encoder recurses that deep.
+ */
+function deepProtobufRequest(depth: number): Buffer {
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    while (n > 0x7f) {
+      out.push((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    out.push(n);
+    return out;
+  };
+  const field = (number: number, length: number): number[] => [(number << 3) | 2, ...varint(length)];
+  const leaf = [0x0a, 1, 0x78]; // AnyValue { string_value: "x" }
+  const levels: number[][] = []; // innermost first
+  let length = leaf.length;
+  for (let i = 0; i < depth; i++) {
+    const values = field(1, length); // ArrayValue.values
+    const array = field(5, values.length + length); // AnyValue.array_value
+    levels.push(values, array);
+    length += values.length + array.length;
+  }
+  const fixed64 = (n: bigint): number[] => [...Buffer.from(new BigUint64Array([n]).buffer)];
+  const key = [...field(1, 4), ...Buffer.from('deep')];
+  const keyValue = [...key, ...field(2, length)]; // then the value's bytes
+  const spanHead = [
+    ...field(1, 16), ...Buffer.from(TRACE_A, 'hex'),
+    ...field(2, 8), ...Buffer.from(SPAN_A, 'hex'),
+    ...field(5, 4), ...Buffer.from('deep'),
+    0x30, 3, // kind: client
+    0x39, ...fixed64(1_700_000_000_000_000_001n),
+    0x41, ...fixed64(1_700_000_000_000_000_002n),
+  ];
+  const attribute = field(9, keyValue.length + length); // Span.attributes
+  let inner = spanHead.length + attribute.length + keyValue.length + length;
+  const outer: number[][] = []; // innermost first: ScopeSpans.spans, ResourceSpans.scope_spans, request.resource_spans
+  for (const number of [2, 2, 1]) {
+    const header = field(number, inner);
+    outer.push(header);
+    inner += header.length;
+  }
+  return Buffer.from([...outer.reverse(), spanHead, attribute, keyValue, ...levels.reverse(), leaf].flat());
+}
 
 // ---------------------------------------------------------------- drivers: one per transport
 
@@ -421,17 +469,74 @@ describe.each(drivers)('$name receiver', (driver) => {
         rawSpan(TRACE_A, SPAN_A, 'valid'),
         rawSpan('abc123', SPAN_A, 'short trace id'),
         rawSpan(TRACE_A, '0000000000000000', 'zero span id'),
+        rawSpan('', SPAN_A, 'empty trace id'),
+        rawSpan('ab'.repeat(1000), SPAN_A, '1000-byte trace id'),
+        rawSpan('0'.repeat(32), SPAN_A, 'zero trace id'),
+        rawSpan(TRACE_A, 'abcdef', '3-byte span id'),
+        rawSpan(TRACE_A, 'cd'.repeat(100), '100-byte span id'),
+        { ...rawSpan(TRACE_A, SPAN_A, '4-byte parent'), parentSpanId: '01020304' },
       ]),
     );
     const outcome = await driver.sendRaw(body);
     expect(outcome.code).toBe(driver.codes.ok);
-    expect(outcome.rejectedSpans).toBe(2);
-    expect(outcome.errorMessage).toMatch(/rejected 2 of 3 spans/);
+    expect(outcome.rejectedSpans).toBe(8);
+    expect(outcome.errorMessage).toMatch(/rejected 8 of 9 spans/);
     expect(outcome.errorMessage).toMatch(/trace_id/);
     expect(outcome.errorMessage).toMatch(/span_id/);
     expect(consumer.spans.map((s) => [s.name, s.traceId, s.spanId, s.kind, s.startTimeUnixNano])).toEqual([['valid', TRACE_A, SPAN_A, 3, 1_700_000_000_000_000_001n]]);
     expect(consumer.spans[0]!.resourceAttributes).toEqual({ 'service.name': 'raw' });
-    expect(events).toEqual([{ transport: driver instanceof GrpcDriver ? 'grpc' : 'http', signal: 'traces', projectId: 'default', acceptedSpans: 1, rejectedSpans: 2 }]);
+    expect(events).toEqual([{ transport: driver instanceof GrpcDriver ? 'grpc' : 'http', signal: 'traces', projectId: 'default', acceptedSpans: 1, rejectedSpans: 8, sanitizedSpans: 0 }]);
+  });
+
+  it('makes content storable and fits it to the limits, marking and counting the spans it changed', async () => {
+    const events: ReceiverEvent[] = [];
+    await start({ onRequest: (event) => events.push(event), maxBodyBytes: 1024 * 1024 });
+    const many = Array.from({ length: 1030 }, (_, i) => ({ key: `k${i}`, value: { intValue: i } }));
+    let deep: Record<string, unknown> = { stringValue: 'bottom' };
+    for (let i = 0; i < 40; i++) deep = { arrayValue: { values: [deep] } };
+    const body = driver.encode(
+      requestWith([
+        rawSpan(TRACE_A, SPAN_A, 'clean'),
+        // A lone surrogate: OTLP/JSON carries it as an escape; protobufjs encodes it as bytes that are not UTF-8.
+        { ...rawSpan(TRACE_A, SPAN_B, 'lone \ud800 surrogate'), attributes: [{ key: 'k\udfff', value: { stringValue: 'v\ud800' } }] },
+        { ...rawSpan(TRACE_A, SPAN_C, 'limits'), attributes: [...many, { key: 'deep', value: deep }], status: { code: 2, message: 'x'.repeat(2 * 1024 * 1024 / 8) } },
+      ]),
+    );
+    const outcome = await driver.sendRaw(body);
+    expect(outcome.code).toBe(driver.codes.ok);
+    expect(outcome.rejectedSpans ?? 0).toBe(0);
+    const [clean, surrogate, limited] = consumer.spans;
+    expect(clean!.attributes).toEqual({});
+    expect(surrogate!.name).toMatch(/^lone \uFFFD+ surrogate$/);
+    expect(Object.keys(surrogate!.attributes).find((k) => k.startsWith('k'))).toMatch(/^k\uFFFD+$/);
+    const action = driver.name.includes('JSON') ? 'invalid_utf16_replaced' : 'invalid_utf8_replaced';
+    expect(surrogate!.attributes['tokentrace.sanitized']).toEqual([`${action}:3`]);
+    expect(Object.keys(limited!.attributes)).toHaveLength(1024 + 1); // the first 1024, and the mark
+    expect(limited!.attributes['tokentrace.sanitized']).toEqual(['attributes_dropped:7']);
+    expect(events[0]!.sanitizedSpans).toBe(2);
+  });
+
+  it('empties values nested past the decoder stack, keeping the span and the rest of the request', async () => {
+    await start({ maxBodyBytes: 8 * 1024 * 1024 });
+    // 100,000 levels: protobufjs's decode and fromObject recurse per level and would overflow.
+    const depth = 100_000;
+    const body =
+      driver.name.includes('JSON')
+        ? Buffer.from(JSON.stringify(requestWith([rawSpan(TRACE_A, SPAN_A, 'valid')])).replace('"name":"valid"', `"name":"deep","attributes":[{"key":"deep","value":${'{"arrayValue":{"values":['.repeat(depth)}{"stringValue":"x"}${']}}'.repeat(depth)}}]`))
+        : deepProtobufRequest(depth);
+    const outcome = await driver.sendRaw(body);
+    expect(outcome.code, outcome.message).toBe(driver.codes.ok);
+    expect(consumer.spans).toHaveLength(1);
+    let value = consumer.spans[0]!.attributes.deep;
+    let levels = 0;
+    while (Array.isArray(value)) {
+      value = value[0];
+      levels++;
+    }
+    expect(levels).toBe(32);
+    expect(value).toBeNull();
+    expect(consumer.spans[0]!.attributes['tokentrace.sanitized']).toEqual(['nested_values_dropped:1']);
+    await expectStillServing();
   });
 
   it('answers success without partial_success for an empty request, and does not call the pipeline', async () => {

@@ -5,7 +5,9 @@
  * (`WorkerSpanDecoder`, the collector's default), where it frees the event loop for batching and
  * the ClickHouse inserts.
  */
+import { DEFAULT_SPAN_LIMITS, type SpanLimits } from './span-limits.js';
 import { toSpanRecords, type SpanConversion } from './span-records.js';
+import { SpanSanitizer, Utf8Repairs } from './span-sanitizer.js';
 import { decodeTraceRequest, type OtlpEncoding } from './trace-codec.js';
 
 export interface SpanDecoder {
@@ -14,9 +16,16 @@ export interface SpanDecoder {
   close(): Promise<void>;
 }
 
-export const inlineSpanDecoder: SpanDecoder = {
-  async decode(body, encoding, projectId) {
-    return toSpanRecords(decodeTraceRequest(body, encoding), projectId);
-  },
-  async close() {},
-};
+/** Decodes and converts on the calling thread, within `limits` (span-limits.ts). */
+export function createInlineSpanDecoder(limits: SpanLimits = DEFAULT_SPAN_LIMITS): SpanDecoder {
+  return {
+    async decode(body, encoding, projectId) {
+      const repairs = new Utf8Repairs();
+      const request = decodeTraceRequest(body, encoding, { repairs, maxNestingDepth: limits.maxNestingDepth });
+      return toSpanRecords(request, projectId, new SpanSanitizer(limits, repairs));
+    },
+    async close() {},
+  };
+}
+
+export const inlineSpanDecoder: SpanDecoder = createInlineSpanDecoder();

@@ -8,10 +8,17 @@
  * 16 bytes [8 for span ids] is considered invalid". A parent span id is empty for a root span;
  * any other length is rejected too. Unknown kind or status values (proto3 keeps unknown enum
  * numbers) become 0, "unspecified"/"unset", rather than losing the span.
+ *
+ * Every string and size goes through the request's SpanSanitizer (issue 10); a span whose
+ * content was changed, or whose resource's or scope's was, carries `tokentrace.sanitized` saying
+ * what was done, and is counted in `sanitized`.
  */
 import type { OtlpSpanKind, SpanEvent, SpanRecord } from '@tokentrace/processors';
+import { ATTR_TOKENTRACE_SANITIZED } from '@tokentrace/semconv';
 import { int64ToBigInt, toAttributes } from './any-value.js';
-import type { OtlpSpan, OtlpTraceRequest } from './otlp-proto.js';
+import type { OtlpEvent, OtlpSpan, OtlpTraceRequest } from './otlp-proto.js';
+import { DEFAULT_SPAN_LIMITS } from './span-limits.js';
+import { mergeChanges, sanitizedMark, SpanSanitizer } from './span-sanitizer.js';
 
 export interface SpanConversion {
   spans: SpanRecord[];
@@ -19,20 +26,26 @@ export interface SpanConversion {
   rejected: number;
   /** Why, for ExportTracePartialSuccess.error_message; '' when nothing was rejected. */
   errorMessage: string;
+  /** Spans kept whose content was changed to be storable or to fit the limits. */
+  sanitized: number;
 }
 
 /** How many distinct reasons the partial-success message quotes. */
 const MAX_REASONS = 3;
 
-export function toSpanRecords(request: OtlpTraceRequest, projectId: string): SpanConversion {
+export function toSpanRecords(request: OtlpTraceRequest, projectId: string, sanitizer = new SpanSanitizer(DEFAULT_SPAN_LIMITS)): SpanConversion {
   const spans: SpanRecord[] = [];
   const reasons = new Set<string>();
   let rejected = 0;
+  let sanitized = 0;
   for (const resourceSpans of request.resourceSpans ?? []) {
-    const resourceAttributes = toAttributes(resourceSpans.resource?.attributes);
+    sanitizer.take();
+    const resourceAttributes = toAttributes(resourceSpans.resource?.attributes, sanitizer);
+    const resourceChanges = sanitizer.take();
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-      const scopeName = scopeSpans.scope?.name ?? '';
-      const scopeVersion = scopeSpans.scope?.version ?? '';
+      const scopeName = sanitizer.name(scopeSpans.scope?.name ?? '');
+      const scopeVersion = sanitizer.name(scopeSpans.scope?.version ?? '');
+      const outerChanges = mergeChanges(resourceChanges, sanitizer.take());
       for (const span of scopeSpans.spans ?? []) {
         const problem = invalidIds(span);
         if (problem) {
@@ -40,36 +53,48 @@ export function toSpanRecords(request: OtlpTraceRequest, projectId: string): Spa
           if (reasons.size < MAX_REASONS) reasons.add(problem);
           continue;
         }
-        spans.push({
+        const record: SpanRecord = {
           projectId,
           traceId: hex(span.traceId),
           spanId: hex(span.spanId),
           parentSpanId: isZero(span.parentSpanId) ? '' : hex(span.parentSpanId),
-          name: span.name ?? '',
+          name: sanitizer.name(span.name ?? ''),
           kind: kindOf(span.kind),
           startTimeUnixNano: int64ToBigInt(span.startTimeUnixNano, false),
           endTimeUnixNano: int64ToBigInt(span.endTimeUnixNano, false),
           statusCode: statusOf(span.status?.code),
-          statusMessage: span.status?.message ?? '',
-          attributes: toAttributes(span.attributes),
+          statusMessage: sanitizer.value(span.status?.message ?? ''),
+          attributes: toAttributes(span.attributes, sanitizer),
           // Shared by the spans of one ResourceSpans: processors change records in place, but
           // none changes resource attributes (they are only read: rows, size, forwarding).
           resourceAttributes,
           scopeName,
           scopeVersion,
-          events: !span.events || span.events.length === 0 ? [] : span.events.map(
-            (event): SpanEvent => ({
-              name: event.name ?? '',
-              timeUnixNano: int64ToBigInt(event.timeUnixNano, false),
-              attributes: toAttributes(event.attributes),
-            }),
-          ),
-        });
+          events: toEvents(span.events, sanitizer),
+        };
+        const changes = mergeChanges(outerChanges, sanitizer.take());
+        if (changes) {
+          record.attributes[ATTR_TOKENTRACE_SANITIZED] = sanitizedMark(changes);
+          sanitized++;
+        }
+        spans.push(record);
       }
     }
   }
   const errorMessage = rejected === 0 ? '' : `rejected ${rejected} of ${rejected + spans.length} spans: ${[...reasons].join('; ')}`;
-  return { spans, rejected, errorMessage };
+  return { spans, rejected, errorMessage, sanitized };
+}
+
+function toEvents(events: OtlpEvent[] | null | undefined, sanitizer: SpanSanitizer): SpanEvent[] {
+  if (!events || events.length === 0) return [];
+  const kept = Math.min(events.length, sanitizer.limits.maxEventCount);
+  sanitizer.count('events_dropped', events.length - kept);
+  const result = new Array<SpanEvent>(kept);
+  for (let i = 0; i < kept; i++) {
+    const event = events[i];
+    result[i] = { name: sanitizer.name(event.name ?? ''), timeUnixNano: int64ToBigInt(event.timeUnixNano, false), attributes: toAttributes(event.attributes, sanitizer) };
+  }
+  return result;
 }
 
 function invalidIds(span: OtlpSpan): string | undefined {

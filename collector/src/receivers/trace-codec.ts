@@ -4,8 +4,11 @@
  * request's encoding ("The server MUST use the same Content-Type in the response as it received
  * in the request", OTLP spec, "OTLP/HTTP Response").
  */
+import { isStackOverflow, pruneNestedProtobuf } from './nested-value-pruning.js';
 import { traceRequestFromJson } from './otlp-json.js';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse, type OtlpTraceRequest } from './otlp-proto.js';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse, utf8CheckingReader, type OtlpTraceRequest } from './otlp-proto.js';
+import { DEFAULT_SPAN_LIMITS } from './span-limits.js';
+import { Utf8Repairs } from './span-sanitizer.js';
 
 export type OtlpEncoding = 'protobuf' | 'json';
 
@@ -29,11 +32,30 @@ export class OtlpDecodeError extends Error {
   }
 }
 
+export interface DecodeOptions {
+  /** Collects the strings in which invalid UTF-8 was replaced (for the sanitizer's count). */
+  repairs?: Utf8Repairs;
+  /** Attribute values nested deeper than this are emptied when they would overflow the decoder's stack. */
+  maxNestingDepth?: number;
+}
+
 /** Decodes an ExportTraceServiceRequest; throws OtlpDecodeError for malformed or truncated bodies. */
-export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding): OtlpTraceRequest {
+export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding, options: DecodeOptions = {}): OtlpTraceRequest {
+  const repairs = options.repairs ?? new Utf8Repairs();
+  // One above the limit: the sanitizer sees that something was cut, drops it and says so.
+  const pruneDepth = (options.maxNestingDepth ?? DEFAULT_SPAN_LIMITS.maxNestingDepth) + 1;
   try {
-    if (encoding === 'json') return traceRequestFromJson(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-    return ExportTraceServiceRequest.decode(body);
+    if (encoding === 'json') {
+      repairs.checkBody(body);
+      return traceRequestFromJson(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), pruneDepth);
+    }
+    const check = (bytes: Uint8Array, decoded: string) => repairs.check(bytes, decoded);
+    try {
+      return ExportTraceServiceRequest.decode(utf8CheckingReader(body, check));
+    } catch (err) {
+      if (!isStackOverflow(err)) throw err;
+      return ExportTraceServiceRequest.decode(utf8CheckingReader(pruneNestedProtobuf(body, pruneDepth), check));
+    }
   } catch (err) {
     // protobufjs throws RangeError ("index out of range") for truncated input and Error
     // ("invalid wire type") for bytes that are not this message.

@@ -11,6 +11,8 @@ import { OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
 export interface TraceExportResult {
   acceptedSpans: number;
   rejectedSpans: number;
+  /** Accepted spans whose content was changed to be storable (span-sanitizer.ts). */
+  sanitizedSpans: number;
   /** For ExportTracePartialSuccess.error_message; '' when nothing was rejected. */
   errorMessage: string;
 }
@@ -30,7 +32,7 @@ export async function exportTraces(
     if (err instanceof OtlpDecodeError) throw new ReceiverFailure('bad_data', err.message, undefined, { cause: err });
     throw err;
   }
-  const { spans, rejected, errorMessage } = conversion;
+  const { spans, rejected, errorMessage, sanitized } = conversion;
   // An empty request, or one whose spans were all invalid, is answered without bothering the
   // pipeline (spec: an empty request "SHOULD" get success).
   if (spans.length > 0) {
@@ -40,5 +42,5 @@ export async function exportTraces(
       throw failureFromPipeline(err);
     }
   }
-  return { acceptedSpans: spans.length, rejectedSpans: rejected, errorMessage };
+  return { acceptedSpans: spans.length, rejectedSpans: rejected, sanitizedSpans: sanitized, errorMessage };
 }

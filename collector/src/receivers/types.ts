@@ -25,6 +25,8 @@ export interface ReceiverEvent {
   projectId?: string;
   acceptedSpans: number;
   rejectedSpans: number;
+  /** Of the accepted spans, those whose content was changed to be storable (`tokentrace.sanitized`). */
+  sanitizedSpans: number;
   failure?: FailureKind;
 }
 

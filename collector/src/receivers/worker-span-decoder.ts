@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ReceiverFailure } from './receiver-failure.js';
 import type { SpanDecoder } from './span-decoder.js';
+import { DEFAULT_SPAN_LIMITS, type SpanLimits } from './span-limits.js';
 import type { SpanConversion } from './span-records.js';
 import { OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
 
@@ -41,7 +42,10 @@ export class WorkerSpanDecoder implements SpanDecoder {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly size: number = 1) {
+  constructor(
+    readonly size: number = 1,
+    private readonly limits: SpanLimits = DEFAULT_SPAN_LIMITS,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`WorkerSpanDecoder needs at least one thread, got ${size}`);
     for (let i = 0; i < size; i++) this.threads.push(this.spawn());
   }
@@ -69,7 +73,7 @@ export class WorkerSpanDecoder implements SpanDecoder {
   }
 
   private spawn(): DecoderThread {
-    const thread: DecoderThread = { worker: new Worker(workerEntry()), pending: new Map() };
+    const thread: DecoderThread = { worker: new Worker(workerEntry(), { workerData: this.limits }), pending: new Map() };
     thread.worker.unref();
     thread.worker.on('message', (reply: DecodeReply) => {
       const pending = thread.pending.get(reply.id);

@@ -5,6 +5,8 @@
 export const COUNTER_NAMES = [
   'spans_received',
   'spans_rejected',
+  /** Accepted, but with content changed to be storable or to fit the span limits (`tokentrace.sanitized`). */
+  'spans_sanitized',
   'spans_stored',
   'spans_spooled',
   /** Refused by ClickHouse as bad data: kept in the spool's rejected/ folder, not stored. */
