@@ -24,6 +24,7 @@ import { OtlpGrpcReceiver } from './otlp-grpc-receiver.js';
 import { OtlpHttpReceiver } from './otlp-http-receiver.js';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './otlp-proto.js';
 import type { ForwardSignal, OtlpReceiverOptions, ReceiverEvent } from './types.js';
+import { deepProtobufRequest, rawSpan, requestWith, toProtobuf } from './testing/otlp-bodies.js';
 
 // ---------------------------------------------------------------- the pipeline end: a test consumer
 
@@ -92,65 +93,11 @@ function exportWith(exporter: SpanExporter, spans: ReadableSpan[]): Promise<Expo
   return new Promise((resolve) => exporter.export(spans, resolve));
 }
 
-/** An OTLP/JSON-shaped request (hex ids) with the given spans, for raw requests. */
-function requestWith(spans: Record<string, unknown>[]): Record<string, unknown> {
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'raw' } }] }, scopeSpans: [{ scope: { name: 'raw' }, spans }] }] };
-}
-
-function rawSpan(traceId: string, spanId: string, name: string): Record<string, unknown> {
-  return { traceId, spanId, name, kind: 3, startTimeUnixNano: '1700000000000000001', endTimeUnixNano: '1700000000000000002' };
-}
-
 const TRACE_A = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_A = 'b7ad6b7169203331';
 const SPAN_B = 'b7ad6b7169203332';
 const SPAN_C = 'b7ad6b7169203333';
 
-/**
- * A binary ExportTraceServiceRequest with one span `deep` (TRACE_A, SPAN_A) whose attribute `deep`
- * is nested `depth` arrays deep, built inside out from the lengths: no encoder recurses that deep.
- */
-function deepProtobufRequest(depth: number): Buffer {
-  const varint = (n: number): number[] => {
-    const out: number[] = [];
-    while (n > 0x7f) {
-      out.push((n & 0x7f) | 0x80);
-      n >>>= 7;
-    }
-    out.push(n);
-    return out;
-  };
-  const field = (number: number, length: number): number[] => [(number << 3) | 2, ...varint(length)];
-  const leaf = [0x0a, 1, 0x78]; // AnyValue { string_value: "x" }
-  const levels: number[][] = []; // innermost first
-  let length = leaf.length;
-  for (let i = 0; i < depth; i++) {
-    const values = field(1, length); // ArrayValue.values
-    const array = field(5, values.length + length); // AnyValue.array_value
-    levels.push(values, array);
-    length += values.length + array.length;
-  }
-  const fixed64 = (n: bigint): number[] => [...Buffer.from(new BigUint64Array([n]).buffer)];
-  const key = [...field(1, 4), ...Buffer.from('deep')];
-  const keyValue = [...key, ...field(2, length)]; // then the value's bytes
-  const spanHead = [
-    ...field(1, 16), ...Buffer.from(TRACE_A, 'hex'),
-    ...field(2, 8), ...Buffer.from(SPAN_A, 'hex'),
-    ...field(5, 4), ...Buffer.from('deep'),
-    0x30, 3, // kind: client
-    0x39, ...fixed64(1_700_000_000_000_000_001n),
-    0x41, ...fixed64(1_700_000_000_000_000_002n),
-  ];
-  const attribute = field(9, keyValue.length + length); // Span.attributes
-  let inner = spanHead.length + attribute.length + keyValue.length + length;
-  const outer: number[][] = []; // innermost first: ScopeSpans.spans, ResourceSpans.scope_spans, request.resource_spans
-  for (const number of [2, 2, 1]) {
-    const header = field(number, inner);
-    outer.push(header);
-    inner += header.length;
-  }
-  return Buffer.from([...outer.reverse(), spanHead, attribute, keyValue, ...levels.reverse(), leaf].flat());
-}
 
 // ---------------------------------------------------------------- drivers: one per transport
 
@@ -189,16 +136,6 @@ interface Driver {
   sendRetrying(body: Uint8Array): Promise<Outcome>;
 }
 
-function toProtobuf(request: Record<string, unknown>): Uint8Array {
-  // Test-side hex → bytes, so the encoding does not go through the receiver's own JSON decoder.
-  const copy = structuredClone(request) as { resourceSpans?: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
-  for (const rs of copy.resourceSpans ?? []) {
-    for (const ss of rs.scopeSpans) {
-      for (const span of ss.spans) for (const key of ['traceId', 'spanId', 'parentSpanId']) if (typeof span[key] === 'string') span[key] = Buffer.from(span[key] as string, 'hex');
-    }
-  }
-  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(copy)).finish();
-}
 
 function authHeaders(auth: Auth | undefined): Record<string, string> {
   if (!auth) return {};
@@ -523,7 +460,7 @@ describe.each(drivers)('$name receiver', (driver) => {
     const body =
       driver.name.includes('JSON')
         ? Buffer.from(JSON.stringify(requestWith([rawSpan(TRACE_A, SPAN_A, 'valid')])).replace('"name":"valid"', `"name":"deep","attributes":[{"key":"deep","value":${'{"arrayValue":{"values":['.repeat(depth)}{"stringValue":"x"}${']}}'.repeat(depth)}}]`))
-        : deepProtobufRequest(depth);
+        : deepProtobufRequest(depth, TRACE_A, SPAN_A);
     const outcome = await driver.sendRaw(body);
     expect(outcome.code, outcome.message).toBe(driver.codes.ok);
     expect(consumer.spans).toHaveLength(1);
