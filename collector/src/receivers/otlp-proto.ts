@@ -8,6 +8,7 @@
  * Only this file knows where the definitions come from, so moving to another source (e.g. the
  * `.proto` files loaded with protobufjs) changes nothing else.
  */
+import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 
 /** int64/fixed64 as protobufjs decodes it: a `Long` (the `long` package is installed) or a number. */
@@ -92,7 +93,7 @@ const traceV1 = generated.opentelemetry.proto.collector.trace.v1;
 
 /** protobufjs's reader over a Buffer, as the generated decoders use it (same protobufjs copy, so `instanceof` holds). */
 interface BufferReader {
-  buf: Buffer;
+  buf: Buffer & { utf8Slice(start: number, end: number): string };
   pos: number;
   len: number;
   uint32(): number;
@@ -102,18 +103,19 @@ const protobuf = createRequire(generatedPath)('protobufjs/minimal') as { Reader:
 
 /**
  * A reader for `decode` that reports each string whose bytes were not valid UTF-8 (decoded, as
- * Node always does, with U+FFFD in place of the bad bytes) to `onString`.
+ * Node always does, with U+FFFD in place of the bad bytes) to `onRepaired`.
  */
-export function utf8CheckingReader(body: Uint8Array, onString: (bytes: Uint8Array, decoded: string) => void): BufferReader {
+export function utf8CheckingReader(body: Uint8Array, onRepaired: (decoded: string) => void): BufferReader {
   const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const reader = protobuf.Reader.create(buffer);
   reader.string = function readString(this: BufferReader): string {
     const length = this.uint32();
     const start = this.pos;
-    this.pos = Math.min(start + length, this.len);
-    const bytes = this.buf.subarray(start, this.pos);
-    const decoded = bytes.toString('utf8');
-    onString(bytes, decoded);
+    const end = (this.pos = Math.min(start + length, this.len));
+    const decoded = this.buf.utf8Slice(start, end);
+    // Only a string with U+FFFD can be a repair, and U+FFFD is not ASCII (an ASCII string has as
+    // many characters as bytes); then the bytes say whether it was sent as such.
+    if (decoded.includes('\uFFFD') && !isUtf8(this.buf.subarray(start, end))) onRepaired(decoded);
     return decoded;
   };
   return reader;

@@ -22,7 +22,7 @@ export function createInlineSpanDecoder(limits: SpanLimits = DEFAULT_SPAN_LIMITS
     async decode(body, encoding, projectId) {
       const repairs = new Utf8Repairs();
       const request = decodeTraceRequest(body, encoding, { repairs, maxNestingDepth: limits.maxNestingDepth });
-      return toSpanRecords(request, projectId, new SpanSanitizer(limits, repairs));
+      return toSpanRecords(request, projectId, new SpanSanitizer(limits, { repairs, wellFormed: encoding === 'protobuf' }));
     },
     async close() {},
   };

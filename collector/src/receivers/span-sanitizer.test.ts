@@ -20,7 +20,7 @@ function request(span: Record<string, unknown>, resource: Record<string, unknown
 }
 
 function convert(req: OtlpTraceRequest, limits: SpanLimits = SMALL, repairs?: Utf8Repairs) {
-  const conversion = toSpanRecords(req, 'p', new SpanSanitizer(limits, repairs));
+  const conversion = toSpanRecords(req, 'p', new SpanSanitizer(limits, { repairs }));
   return { span: conversion.spans[0]!, sanitized: conversion.sanitized };
 }
 

@@ -36,9 +36,9 @@ export class Utf8Repairs {
   /** Set when the whole body was text that is not UTF-8 (OTLP/JSON): any U+FFFD may be a repair. */
   private wholeBody = false;
 
-  /** Notes `decoded` when its bytes were not valid UTF-8; cheap when they were. */
-  check(bytes: Uint8Array, decoded: string): void {
-    if (decoded.includes(REPLACEMENT) && !isUtf8(bytes)) this.strings.add(decoded);
+  /** Notes a string in which the decoder replaced bytes that were not UTF-8. */
+  add(decoded: string): void {
+    this.strings.add(decoded);
   }
 
   checkBody(body: Uint8Array): void {
@@ -54,15 +54,27 @@ export class Utf8Repairs {
   }
 }
 
+export interface SanitizerOptions {
+  /** The strings the decoder repaired (counted as `invalid_utf8_replaced`). */
+  repairs?: Utf8Repairs;
+  /**
+   * The strings come from Node's UTF-8 decoder (protobuf bodies), which never produces a lone
+   * surrogate: the check for them is skipped. OTLP/JSON can carry them (`"\ud800"`).
+   */
+  wellFormed?: boolean;
+}
+
 export class SpanSanitizer {
   private changes: SanitizeChanges | undefined;
   private readonly repairs: Utf8Repairs | undefined;
+  private readonly checkSurrogates: boolean;
 
   constructor(
     readonly limits: SpanLimits,
-    repairs?: Utf8Repairs,
+    options: SanitizerOptions = {},
   ) {
-    this.repairs = repairs?.any ? repairs : undefined;
+    this.repairs = options.repairs?.any ? options.repairs : undefined;
+    this.checkSurrogates = !options.wellFormed;
   }
 
   /** An attribute value or status message. */
@@ -95,12 +107,14 @@ export class SpanSanitizer {
       const cut = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
       text = text.slice(0, cut);
       this.count(truncated);
+      return text.isWellFormed() ? text : this.replaceLoneSurrogates(text);
     }
-    if (!text.isWellFormed()) {
-      text = text.toWellFormed();
-      this.count('invalid_utf16_replaced');
-    }
-    return text;
+    return this.checkSurrogates && !text.isWellFormed() ? this.replaceLoneSurrogates(text) : text;
+  }
+
+  private replaceLoneSurrogates(text: string): string {
+    this.count('invalid_utf16_replaced');
+    return text.toWellFormed();
   }
 }
 

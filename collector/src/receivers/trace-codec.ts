@@ -49,7 +49,7 @@ export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding, opt
       repairs.checkBody(body);
       return traceRequestFromJson(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), pruneDepth);
     }
-    const check = (bytes: Uint8Array, decoded: string) => repairs.check(bytes, decoded);
+    const check = (decoded: string) => repairs.add(decoded);
     try {
       return ExportTraceServiceRequest.decode(utf8CheckingReader(body, check));
     } catch (err) {
