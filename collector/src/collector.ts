@@ -10,6 +10,7 @@ import {
   createClickHouseExporter,
   DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
   FanOutConsumer,
+  IsolatingConsumer,
   OtlpForwardExporter,
   ProcessingConsumer,
   RetryingConsumer,
@@ -72,9 +73,13 @@ export class Collector {
       replicated: config.clickhouse.replicated,
       nodeUrls: config.clickhouse.nodeUrls,
     });
+    // Counted under the retry: only inserts ClickHouse accepted count, so the parts of a batch that
+    // the IsolatingConsumer stores around refused spans count, and the refused spans do not; they
+    // are counted once each as spans_set_aside by the spool (issue 10).
     const counted = new CountingConsumer(exporter, (n) => counters.add('spans_stored', n));
     const retrying = new RetryingConsumer(counted, {}, { onRetry: () => counters.add('insert_retries') });
-    const storage = new SpoolingConsumer(retrying, { directory: config.spool.dir, maxBytes: config.spool.maxBytes }, {
+    const isolating = new IsolatingConsumer(retrying);
+    const storage = new SpoolingConsumer(isolating, { directory: config.spool.dir, maxBytes: config.spool.maxBytes }, {
       onSpooled: (n) => counters.add('spans_spooled', n),
       onRejected: (n) => counters.add('spans_set_aside', n),
     });

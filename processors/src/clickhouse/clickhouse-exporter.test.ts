@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClickHouse } from '../../../collector/src/clickhouse-server/local-clickhouse.js';
 import { silentLogger } from '../exporter-helper/logger.js';
-import { PermanentError } from '../pipeline/processor.js';
+import { DataError, isPermanent, PermanentError } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { createClickHouseClient } from './clickhouse-client.js';
-import { ClickHouseUnavailableError, createClickHouseExporter } from './clickhouse-exporter.js';
+import { ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter } from './clickhouse-exporter.js';
 import { appliedVersions, ensureSchema } from './schema.js';
 import { SPAN_COLUMNS } from './span-row.js';
 
@@ -138,13 +138,17 @@ describe('ClickHouseExporter', () => {
     await exporter.shutdown();
   });
 
-  it('marks bad data permanent, an unreachable server retryable, refused credentials permanent', async () => {
+  it('marks refused content a DataError, an unreachable server retryable, refused credentials fatal at start and retryable for inserts', async () => {
     const exporter = createClickHouseExporter({ url: server.url, database: 'tt_errors' }, { logger: silentLogger });
     await exporter.start();
     const broken = { ...plainSpan, projectId: 42 as unknown as string };
     const bad = await exporter.consume([broken]).catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(PermanentError);
-    expect((bad as Error).message).toMatch(/CANNOT_PARSE|code/);
+    expect(bad).toBeInstanceOf(DataError);
+    expect((bad as Error).message).toMatch(/CANNOT_PARSE_QUOTED_STRING/);
+    // Issue 10: a lone surrogate in a string column, which JSON.stringify writes as an escape 18.16 refuses.
+    const surrogate = await exporter.consume([{ ...plainSpan, name: 'chat \ud800' }]).catch((e: unknown) => e);
+    expect(surrogate).toBeInstanceOf(DataError);
+    expect((surrogate as Error).message).toMatch(/CANNOT_PARSE_ESCAPE_SEQUENCE/);
     await exporter.shutdown();
 
     const nowhere = createClickHouseExporter({ url: 'http://127.0.0.1:1', database: 'tt_errors' }, { logger: silentLogger });
@@ -153,8 +157,20 @@ describe('ClickHouseExporter', () => {
     await nowhere.shutdown();
 
     const stranger = createClickHouseExporter({ url: server.url, username: 'nobody', database: 'tt_errors' }, { logger: silentLogger });
-    await expect(stranger.start()).rejects.toBeInstanceOf(PermanentError);
+    const atStart = await stranger.start().catch((e: unknown) => e);
+    expect(atStart).toBeInstanceOf(PermanentError);
+    expect(atStart).not.toBeInstanceOf(DataError);
+    expect((atStart as Error).message).toMatch(/UNKNOWN_USER/);
+    // The same refusal for an insert is not the spans' fault: retryable, so the spool keeps them.
+    const atInsert = await stranger.consume([plainSpan]).catch((e: unknown) => e);
+    expect(atInsert).toBeInstanceOf(ClickHouseRefusedError);
+    expect(isPermanent(atInsert)).toBe(false);
     await stranger.shutdown();
+    const noSchema = createClickHouseExporter({ url: server.url, username: 'nobody', database: 'tt_errors', createSchema: false }, { logger: silentLogger });
+    const insertOnly = await noSchema.consume([plainSpan]).catch((e: unknown) => e);
+    expect(insertOnly).toBeInstanceOf(ClickHouseRefusedError);
+    expect(insertOnly).toMatchObject({ reason: 'UNKNOWN_USER', serverCode: 192, retryable: true });
+    await noSchema.shutdown();
   });
 
   it('stores nothing of a batch with a span that cannot become a row, and says it is bad data', async () => {
@@ -165,7 +181,7 @@ describe('ClickHouseExporter', () => {
     const spans = Array.from({ length: 3000 }, (_, i): SpanRecord => ({ ...plainSpan, spanId: (i + 1).toString(16).padStart(16, '0') }));
     spans.push({ ...plainSpan, spanId: 'ffffffffffffffff', attributes: { cyclic: cyclic as never } });
     const failure = await exporter.consume(spans).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(PermanentError);
+    expect(failure).toBeInstanceOf(DataError);
     expect((failure as Error).message).toMatch(/cannot be converted to rows/);
     await exporter.consume(spans.slice(0, 3000));
     expect(await rows(`SELECT count() AS n FROM tt_abort.spans`)).toEqual([{ n: '3000' }]);

@@ -1,11 +1,19 @@
 /**
  * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client` (JSONEachRow
  * over HTTP, encoded row by row: json-each-row-insert.ts). It does one insert per batch and says
- * whether a failure is worth retrying: bad data and refused credentials become PermanentError,
- * everything else a retryable ClickHouseUnavailableError. Retrying, spooling to disk and replaying
- * are not done here but by the wrappers in ../exporter-helper, composed around it:
+ * what a failure means (error-classifier.ts, issue 10):
  *
- *   new SpoolingConsumer(new RetryingConsumer(createClickHouseExporter(config)), spoolConfig)
+ * - content refused (a row ClickHouse cannot parse, a span that cannot become a row): DataError,
+ *   never retried as a whole; the IsolatingConsumer outside finds the spans at fault;
+ * - request refused (credentials, grants, schema): ClickHouseRefusedError for inserts, retryable,
+ *   so the batch waits in the spool until an operator fixes the store; PermanentError from
+ *   start(), so that a wrong password stops the collector;
+ * - anything else: a retryable ClickHouseUnavailableError.
+ *
+ * Retrying, isolating refused spans, spooling to disk and replaying are not done here but by the
+ * wrappers in ../exporter-helper, composed around it:
+ *
+ *   new SpoolingConsumer(new IsolatingConsumer(new RetryingConsumer(createClickHouseExporter(config))), spoolConfig)
  *
  * A batch inserted twice (a retry after a lost response, a replay after a crash) does not make
  * duplicate spans: the table is a ReplacingMergeTree keyed by the span's identity (README.md).
@@ -14,13 +22,13 @@
  * on the shards that hold its first copy and is de-duplicated there.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { PermanentError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
+import { DataError, PermanentError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { consoleLogger, errorText, type HelperLogger } from '../exporter-helper/logger.js';
 import { createClickHouseClient } from './clickhouse-client.js';
 import { ensureClusterSchema } from './cluster-schema.js';
 import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
-import { classifyClickHouseError } from './error-classifier.js';
+import { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
 import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
 import { SPAN_COLUMNS, spanRowMapper } from './span-row.js';
@@ -37,6 +45,25 @@ export class ClickHouseUnavailableError extends Error {
   ) {
     super(message, options);
     this.name = 'ClickHouseUnavailableError';
+  }
+}
+
+/**
+ * ClickHouse refuses the request, not its rows (credentials, grants, a schema that does not fit):
+ * the batch is kept and retried until an operator fixes the store. Only start() turns it into a
+ * PermanentError.
+ */
+export class ClickHouseRefusedError extends Error {
+  readonly code = 'TOKENTRACE_CLICKHOUSE_REFUSED';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly serverCode: number | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ClickHouseRefusedError';
   }
 }
 
@@ -67,14 +94,14 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   /**
    * Creates or upgrades the schema. A server that cannot be reached is not fatal (the collector
-   * starts anyway and spools): the schema is then ensured again before the next insert. A
-   * permanent failure (refused credentials, a statement the server rejects) rejects.
+   * starts anyway and spools): the schema is then ensured again before the next insert. A refused
+   * request (credentials, grants, a statement the server rejects) rejects with PermanentError.
    */
   async start(): Promise<void> {
     try {
       await this.ensureSchemaOnce();
     } catch (err) {
-      if (err instanceof PermanentError) throw err;
+      if (err instanceof ClickHouseRefusedError) throw new PermanentError(err.message, { cause: err });
       this.logger.warn(`ClickHouse at ${this.config.url} not reachable at start (${errorText(err)}); the schema is created when it is`);
     }
   }
@@ -86,13 +113,17 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
       const rowOf = spanRowMapper(this.nextVersion());
       body = jsonEachRowChunks(spans.length, (i) => rowOf(spans[i]));
     } catch (err) {
-      throw new PermanentError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
+      // The same spans fail the same way on every try (a cycle, a stack overflow in JSON.stringify).
+      throw new DataError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
     }
     await this.ensureSchemaOnce();
     try {
       await insertJsonEachRow(this.client, this.tables.spans, SPAN_COLUMNS, body);
     } catch (err) {
-      throw this.classified(err, `insert of ${spans.length} spans`);
+      const failure = classifyClickHouseError(err);
+      const message = `ClickHouse insert of ${spans.length} spans failed (${failure.reason}): ${errorText(err)}`;
+      if (failure.kind === 'data') throw new DataError(message, { cause: err });
+      throw this.retryable(failure, message, err);
     }
   }
 
@@ -107,8 +138,11 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
         this.schemaReady = true;
       })
       .catch((err: unknown) => {
-        if (err instanceof ClickHouseConfigError) throw new PermanentError(`ClickHouse schema creation refused: ${err.message}`, { cause: err });
-        throw this.classified(err, 'schema creation');
+        if (err instanceof ClickHouseConfigError) throw new ClickHouseRefusedError(`ClickHouse schema creation refused: ${err.message}`, 'config', undefined, { cause: err });
+        const failure = classifyClickHouseError(err);
+        // A DDL statement has no spans in it: a `data` code here is the schema's fault, not theirs.
+        const kind = failure.kind === 'data' ? 'refused' : failure.kind;
+        throw this.retryable({ ...failure, kind }, `ClickHouse schema creation failed (${failure.reason}): ${errorText(err)}`, err);
       })
       .finally(() => {
         this.schemaPending = undefined;
@@ -122,10 +156,10 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     return ensureClusterSchema(this.client, config.url, config.database, config, (url) => createClickHouseClient({ ...config, url }));
   }
 
-  private classified(err: unknown, what: string): Error {
-    const failure = classifyClickHouseError(err);
-    const message = `ClickHouse ${what} failed (${failure.reason}): ${errorText(err)}`;
-    return failure.retryable ? new ClickHouseUnavailableError(message, failure.reason, failure.serverCode, { cause: err }) : new PermanentError(message, { cause: err });
+  private retryable(failure: ClickHouseFailure, message: string, err: unknown): Error {
+    return failure.kind === 'refused'
+      ? new ClickHouseRefusedError(message, failure.reason, failure.serverCode, { cause: err })
+      : new ClickHouseUnavailableError(message, failure.reason, failure.serverCode, { cause: err });
   }
 
   /** Microseconds since the epoch, strictly increasing within this process. */

@@ -1,32 +1,61 @@
 import { ClickHouseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
-import { classifyClickHouseError } from './error-classifier.js';
+import { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES } from './error-classifier.js';
+
+/** An 18.16 error as the client hands it back: a plain Error, the code only in the text. */
+const old = (code: number, text = 'something') => new Error(`Code: ${code}, e.displayText() = DB::Exception: ${text}, e.what() = DB::Exception`);
+/** A current server's error as the client parses it: the code as a string, the name as `type`. */
+const current = (code: number, type: string) => new ClickHouseError({ message: 'something', code: String(code), type });
 
 describe('classifyClickHouseError', () => {
-  it('reads the code from an 18.16 message, which the client leaves unparsed', () => {
-    const parse = new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected " before: notnum: (at row 1)\n, e.what() = DB::Exception\n');
-    expect(classifyClickHouseError(parse)).toEqual({ retryable: false, serverCode: 27, reason: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
-    const password = new Error('Code: 193, e.displayText() = DB::Exception: Wrong password for user default, e.what() = DB::Exception');
-    expect(classifyClickHouseError(password).retryable).toBe(false);
-    const memory = new Error('Code: 241, e.displayText() = DB::Exception: Memory limit (for query) exceeded, e.what() = DB::Exception');
-    expect(classifyClickHouseError(memory)).toEqual({ retryable: true, serverCode: 241, reason: 'code 241' });
-    const noTable = new Error("Code: 60, e.displayText() = DB::Exception: Table tokentrace.spans doesn't exist., e.what() = DB::Exception");
-    expect(classifyClickHouseError(noTable).retryable).toBe(true);
+  const data = [6, 19, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 128, 130, 131, 190, 321, 349, 376, 407, 441, 467, 469, 691];
+  const refused = [8, 10, 16, 20, 43, 44, 46, 47, 48, 50, 56, 62, 73, 80, 115, 164, 192, 193, 194, 195, 291, 497, 516];
+  const transient = [32, 33, 60, 81, 159, 160, 173, 201, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 279, 285, 319, 394, 999];
+
+  it('lists each code once, in one kind', () => {
+    expect([...DATA_CODES.keys()].sort((a, b) => a - b)).toEqual(data);
+    expect([...REFUSED_CODES.keys()].sort((a, b) => a - b)).toEqual(refused);
+    expect([...TRANSIENT_CODES.keys()].sort((a, b) => a - b)).toEqual(transient);
   });
 
-  it('reads the code of a current server, as the client parsed it', () => {
-    const err = new ClickHouseError({ message: 'Cannot parse input', code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
-    expect(classifyClickHouseError(err)).toMatchObject({ retryable: false, serverCode: 27 });
-    const parts = new ClickHouseError({ message: 'Too many parts', code: '252', type: 'TOO_MANY_PARTS' });
-    expect(classifyClickHouseError(parts)).toMatchObject({ retryable: true, serverCode: 252 });
+  for (const [kind, codes] of [['data', data], ['refused', refused], ['transient', transient]] as const) {
+    it(`treats ${codes.join(', ')} as ${kind}, from 18.16 text and from a parsed current error`, () => {
+      for (const code of codes) {
+        const name = DATA_CODES.get(code) ?? REFUSED_CODES.get(code) ?? TRANSIENT_CODES.get(code);
+        expect(classifyClickHouseError(old(code)), `18.16 code ${code}`).toEqual({ kind, serverCode: code, reason: name });
+        expect(classifyClickHouseError(current(code, name!)), `current code ${code}`).toEqual({ kind, serverCode: code, reason: name });
+      }
+    });
+  }
+
+  it('reads the issue 10 refusal of 18.16 as data', () => {
+    const surrogate = new Error('Code: 25, e.displayText() = DB::Exception: Cannot parse escape sequence: missing second part of surrogate pair: (while read the value of key name), e.what() = DB::Exception');
+    expect(classifyClickHouseError(surrogate)).toEqual({ kind: 'data', serverCode: 25, reason: 'CANNOT_PARSE_ESCAPE_SEQUENCE' });
   });
 
-  it('retries socket failures, timeouts and unknown failures; not programming errors', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
-    expect(classifyClickHouseError(refused)).toEqual({ retryable: true, reason: 'ECONNREFUSED' });
-    expect(classifyClickHouseError(new Error('Timeout error.')).retryable).toBe(true);
-    expect(classifyClickHouseError(new Error('socket hang up')).retryable).toBe(true);
-    expect(classifyClickHouseError(new Error('<html>502 Bad Gateway</html>')).retryable).toBe(true);
-    expect(classifyClickHouseError(new TypeError('Do not know how to serialize a BigInt')).retryable).toBe(false);
+  it('retries a code it does not know, named as the server named it', () => {
+    expect(classifyClickHouseError(old(49, 'Unknown element'))).toEqual({ kind: 'transient', serverCode: 49, reason: 'code 49' });
+    expect(classifyClickHouseError(current(1002, 'UNKNOWN_EXCEPTION'))).toEqual({ kind: 'transient', serverCode: 1002, reason: 'UNKNOWN_EXCEPTION' });
+  });
+
+  it("takes the client's code over a code-like text in the message", () => {
+    const err = new ClickHouseError({ message: 'Code: 25, something the row held', code: '241', type: 'MEMORY_LIMIT_EXCEEDED' });
+    expect(classifyClickHouseError(err)).toMatchObject({ kind: 'transient', serverCode: 241 });
+  });
+
+  it('retries socket failures, timeouts and unknown failures', () => {
+    const refusedSocket = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    expect(classifyClickHouseError(refusedSocket)).toEqual({ kind: 'transient', reason: 'ECONNREFUSED' });
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(classifyClickHouseError(reset)).toEqual({ kind: 'transient', reason: 'ECONNRESET' });
+    expect(classifyClickHouseError(new Error('Timeout error.'))).toEqual({ kind: 'transient', reason: 'timeout' });
+    expect(classifyClickHouseError(new Error('socket hang up'))).toEqual({ kind: 'transient', reason: 'timeout' });
+    expect(classifyClickHouseError(new Error('<html>502 Bad Gateway</html>'))).toEqual({ kind: 'transient', reason: 'unknown' });
+    expect(classifyClickHouseError('a string')).toEqual({ kind: 'transient', reason: 'unknown' });
+  });
+
+  it('calls the errors of turning spans into rows data', () => {
+    expect(classifyClickHouseError(new TypeError('Do not know how to serialize a BigInt'))).toEqual({ kind: 'data', reason: 'TypeError' });
+    expect(classifyClickHouseError(new RangeError('Maximum call stack size exceeded'))).toEqual({ kind: 'data', reason: 'RangeError' });
   });
 });

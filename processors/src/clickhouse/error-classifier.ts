@@ -1,56 +1,125 @@
 /**
- * Decides whether a failed ClickHouse request may succeed when retried. Only two outcomes:
- * retryable (the server is down, slow or overloaded; the schema is not there yet) or permanent
- * (the data or the statement is wrong, or the credentials are refused: retrying cannot help).
+ * Says what a failed ClickHouse request means, in one of three kinds (issue 10):
  *
- * The server's error code is read from the message text, not from `ClickHouseError.code`:
- * `@clickhouse/client` 1.23 parses errors with a pattern that needs the `(ERROR_NAME)` suffix of
- * current servers (`Code: 27. DB::Exception: ... (CANNOT_PARSE_INPUT_ASSERTION_FAILED)`), while
- * 18.16 writes `Code: 27, e.displayText() = DB::Exception: ...`; there the client hands back a
- * plain Error without a code. The HTTP status does not help either: 18.16 answers 500 for
- * almost every exception. Codes: https://github.com/ClickHouse/ClickHouse/blob/master/src/Common/ErrorCodes.cpp
+ * - `data`: the server refuses the batch's *content*: a row's text it cannot parse, a value its
+ *   column cannot hold. The same rows are refused on every try and other rows are not, so the
+ *   batch is not retried as a whole: the exporter helpers split it to find the spans at fault.
+ * - `refused`: the server refuses the *request*: credentials, permissions, schema, statement.
+ *   Not the content's fault: the same rows are stored once an operator fixes the store. Fatal at
+ *   start-up (a wrong password should stop the collector), retryable for inserts (the batches
+ *   wait in the spool, /health says unhealthy; nothing is set aside).
+ * - `transient`: down, slow, overloaded, cut off, or not known: retry later.
+ *
+ * When in doubt a code is `transient`, never `data`: a batch kept in the spool can still be stored
+ * later, while spans wrongly called bad are set aside (kept in rejected/, but not stored). One
+ * limit: a server tells a row it cannot parse from a row that no longer fits a changed table only
+ * by its message, so a `spans` table whose column types were changed by hand refuses every row
+ * with `data` codes and every span is set aside (counted in spans_set_aside: alert on it).
+ *
+ * The code comes from `ClickHouseError.code` when the client parsed one (current servers). The
+ * client's pattern needs the `(ERROR_NAME)` suffix of current servers (`Code: 27. DB::Exception:
+ * ... (CANNOT_PARSE_INPUT_ASSERTION_FAILED)`); 18.16 writes `Code: 27, e.displayText() =
+ * DB::Exception: ...`, for which the client hands back a plain Error without a code, so only then
+ * is it read from the message. The HTTP status does not help: 18.16 answers 500 for almost every
+ * exception. Codes: https://github.com/ClickHouse/ClickHouse/blob/master/src/Common/ErrorCodes.cpp
  */
+import { ClickHouseError } from '@clickhouse/client';
+
+export type ClickHouseFailureKind = 'data' | 'refused' | 'transient';
 
 /**
- * Server error codes that mean "this request will never succeed". Everything else from the
- * server (memory limit, too many parts, timeouts, unknown table while the schema is being
- * created, ...) is treated as retryable: a batch kept in the spool can still be stored later,
- * a batch refused as permanent cannot.
+ * The content of a row is refused. Codes raised while a row's text is read into its columns
+ * (JSONEachRow here), or by a check of one row's values; each one seen with a single bad row.
  */
-const PERMANENT_CODES = new Map<number, string>([
-  [6, 'CANNOT_PARSE_TEXT'],
-  [16, 'NO_SUCH_COLUMN_IN_TABLE'],
-  [26, 'CANNOT_PARSE_QUOTED_STRING'],
-  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+export const DATA_CODES = new Map<number, string>([
+  [6, 'CANNOT_PARSE_TEXT'], // a value's text is not of its column's type
+  [19, 'SIZE_OF_FIXED_STRING_DOESNT_MATCH'], // a value longer than its FixedString column
+  [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'], // a bad escape in a string, e.g. `\ud800` without its pair (issue 10; 18.16: name, status_message)
+  [26, 'CANNOT_PARSE_QUOTED_STRING'], // a string column given a number, null or object (18.16, checked)
+  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'], // a row's text is not shaped as its column expects (18.16: a fraction for an integer)
   [38, 'CANNOT_PARSE_DATE'],
   [41, 'CANNOT_PARSE_DATETIME'],
-  [43, 'ILLEGAL_TYPE_OF_ARGUMENT'],
-  [44, 'ILLEGAL_COLUMN'],
-  [47, 'UNKNOWN_IDENTIFIER'],
-  [53, 'TYPE_MISMATCH'],
-  [62, 'SYNTAX_ERROR'],
-  [69, 'ARGUMENT_OUT_OF_BOUND'],
-  [70, 'CANNOT_CONVERT_TYPE'],
-  [72, 'CANNOT_PARSE_NUMBER'],
-  [73, 'UNKNOWN_FORMAT'],
-  [117, 'INCORRECT_DATA'],
+  [53, 'TYPE_MISMATCH'], // a value of the wrong type for its column (current servers' readers of JSON values)
+  [69, 'ARGUMENT_OUT_OF_BOUND'], // a row's value out of a function's bounds in a column DEFAULT or a materialized view
+  [70, 'CANNOT_CONVERT_TYPE'], // a value that cannot be converted to its column's type
+  [72, 'CANNOT_PARSE_NUMBER'], // 18.16: a negative number for an unsigned column
+  [117, 'INCORRECT_DATA'], // malformed row, e.g. a field the statement does not name (18.16: "Unknown field found")
+  [128, 'TOO_LARGE_ARRAY_SIZE'], // an array beyond the server's limit
   [130, 'CANNOT_READ_ARRAY_FROM_TEXT'],
-  [131, 'TOO_LARGE_STRING_SIZE'],
-  [164, 'READONLY'],
-  [190, 'SIZES_OF_ARRAYS_DOESNT_MATCH'],
+  [131, 'TOO_LARGE_STRING_SIZE'], // 18.16: a string too large for its column
+  [190, 'SIZES_OF_ARRAYS_DOESNT_MATCH'], // parallel arrays of one row (property_keys / property_values) of different lengths
+  [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'],
+  [349, 'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN'],
+  [376, 'CANNOT_PARSE_UUID'],
+  [407, 'DECIMAL_OVERFLOW'],
+  [441, 'CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING'],
+  [467, 'CANNOT_PARSE_BOOL'],
+  [469, 'VIOLATED_CONSTRAINT'], // a row fails a CHECK constraint of the table
+  [691, 'UNKNOWN_ELEMENT_OF_ENUM'], // current servers; 18.16 says LOGICAL_ERROR (49), left transient: span-row.ts only writes known names
+]);
+
+/** The request is refused: who sends it, what it may do, what it names. Not the rows' fault. */
+export const REFUSED_CODES = new Map<number, string>([
   [192, 'UNKNOWN_USER'],
   [193, 'WRONG_PASSWORD'],
   [194, 'REQUIRED_PASSWORD'],
   [195, 'IP_ADDRESS_NOT_ALLOWED'],
-  [497, 'ACCESS_DENIED'],
   [516, 'AUTHENTICATION_FAILED'],
+  [497, 'ACCESS_DENIED'], // no INSERT or CREATE grant
+  [291, 'DATABASE_ACCESS_DENIED'],
+  [164, 'READONLY'], // the user's profile is readonly
+  [8, 'THERE_IS_NO_COLUMN'], // the table lacks a column the statement names: schema drift
+  [10, 'NOT_FOUND_COLUMN_IN_BLOCK'],
+  [16, 'NO_SUCH_COLUMN_IN_TABLE'],
+  [20, 'NUMBER_OF_COLUMNS_DOESNT_MATCH'],
+  [43, 'ILLEGAL_TYPE_OF_ARGUMENT'], // a column's type does not fit an expression of the schema: types, not values
+  [44, 'ILLEGAL_COLUMN'],
+  [46, 'UNKNOWN_FUNCTION'],
+  [47, 'UNKNOWN_IDENTIFIER'],
+  [48, 'NOT_IMPLEMENTED'],
+  [50, 'UNKNOWN_TYPE'],
+  [56, 'UNKNOWN_STORAGE'],
+  [62, 'SYNTAX_ERROR'],
+  [73, 'UNKNOWN_FORMAT'],
+  [80, 'INCORRECT_QUERY'],
+  [115, 'UNKNOWN_SETTING'], // 18.16 refuses settings it does not know (clickhouse-client.ts)
+]);
+
+/**
+ * Retried. Listed to name them in logs and to say why; any code not listed here or above is
+ * retried too.
+ */
+export const TRANSIENT_CODES = new Map<number, string>([
+  [32, 'ATTEMPT_TO_READ_AFTER_EOF'], // the body was cut off (connection lost mid-insert)
+  [33, 'CANNOT_READ_ALL_DATA'], // likewise
+  [60, 'UNKNOWN_TABLE'], // the schema is being created (by this collector, another one, or ON CLUSTER DDL)
+  [81, 'UNKNOWN_DATABASE'], // likewise
+  [159, 'TIMEOUT_EXCEEDED'],
+  [160, 'TOO_SLOW'],
+  [173, 'CANNOT_ALLOCATE_MEMORY'],
+  [201, 'QUOTA_EXPIRED'], // the quota's interval ends
+  [202, 'TOO_MANY_SIMULTANEOUS_QUERIES'],
+  [203, 'NO_FREE_CONNECTION'],
+  [209, 'SOCKET_TIMEOUT'],
+  [210, 'NETWORK_ERROR'],
+  [225, 'NO_ZOOKEEPER'],
+  [236, 'ABORTED'],
+  [241, 'MEMORY_LIMIT_EXCEEDED'],
+  [242, 'TABLE_IS_READ_ONLY'], // a replica without Keeper: back when Keeper is
+  [243, 'NOT_ENOUGH_SPACE'],
+  [252, 'TOO_MANY_PARTS'], // merges are behind: back off
+  [279, 'ALL_CONNECTION_TRIES_FAILED'], // a Distributed table's shard is down
+  [285, 'TOO_FEW_LIVE_REPLICAS'],
+  [319, 'UNKNOWN_STATUS_OF_INSERT'], // may or may not be stored: inserting again is safe (ReplacingMergeTree)
+  [394, 'QUERY_WAS_CANCELLED'],
+  [999, 'KEEPER_EXCEPTION'],
 ]);
 
 /** Socket-level failures of node:http: the server is not reachable right now. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
 
 export interface ClickHouseFailure {
-  retryable: boolean;
+  kind: ClickHouseFailureKind;
   /** The server's numeric error code, when the server answered with one. */
   serverCode?: number;
   /** A short name for logs and counters: the error name, the socket code, or `timeout`. */
@@ -61,24 +130,31 @@ export function classifyClickHouseError(err: unknown): ClickHouseFailure {
   const message = err instanceof Error ? err.message : String(err);
   const serverCode = parseServerCode(err, message);
   if (serverCode !== undefined) {
-    const permanent = PERMANENT_CODES.get(serverCode);
-    return { retryable: permanent === undefined, serverCode, reason: permanent ?? `code ${serverCode}` };
+    const data = DATA_CODES.get(serverCode);
+    if (data !== undefined) return { kind: 'data', serverCode, reason: data };
+    const refused = REFUSED_CODES.get(serverCode);
+    if (refused !== undefined) return { kind: 'refused', serverCode, reason: refused };
+    const type = err instanceof ClickHouseError ? err.type : undefined;
+    return { kind: 'transient', serverCode, reason: TRANSIENT_CODES.get(serverCode) ?? type ?? `code ${serverCode}` };
   }
   const socketCode = (err as { code?: unknown } | null)?.code;
-  if (typeof socketCode === 'string' && NETWORK_CODES.has(socketCode)) return { retryable: true, reason: socketCode };
+  if (typeof socketCode === 'string' && NETWORK_CODES.has(socketCode)) return { kind: 'transient', reason: socketCode };
   // The client's own request_timeout and abort (clickhouse-js `socket_pool`), and a dropped keep-alive socket.
-  if (/^Timeout error|socket hang up|aborted a request/i.test(message)) return { retryable: true, reason: 'timeout' };
-  // A JavaScript error raised before anything was sent (serializing a row) repeats on every try.
-  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return { retryable: false, reason: err.name };
+  if (/^Timeout error|socket hang up|aborted a request/i.test(message)) return { kind: 'transient', reason: 'timeout' };
+  // Raised while spans are turned into rows (JSON.stringify: a BigInt it cannot write, a cycle,
+  // a stack overflow): repeats on every try, for these spans only.
+  if (err instanceof TypeError || err instanceof RangeError) return { kind: 'data', reason: err.name };
   // Anything else (a proxy's HTML error page, an unknown failure): keep the data, try again.
-  return { retryable: true, reason: 'unknown' };
+  return { kind: 'transient', reason: 'unknown' };
 }
 
 function parseServerCode(err: unknown, message: string): number | undefined {
   // Current servers, parsed by the client: ClickHouseError.code is the numeric code as a string.
-  const parsed = Number((err as { code?: unknown } | null)?.code);
-  if ((err as { type?: unknown } | null)?.type !== undefined && Number.isInteger(parsed)) return parsed;
-  // 18.16 ("Code: 27, e.displayText() = ...") and current servers ("Code: 27. DB::Exception: ...").
+  if (err instanceof ClickHouseError || (err as { type?: unknown } | null)?.type !== undefined) {
+    const parsed = Number((err as { code?: unknown }).code);
+    if (Number.isInteger(parsed)) return parsed;
+  }
+  // Only where the client gave no code: 18.16 ("Code: 27, e.displayText() = ...").
   const match = /^Code: (\d+)[,.]/.exec(message.trimStart());
   return match ? Number(match[1]) : undefined;
 }

@@ -1,12 +1,12 @@
 /** The ClickHouse exporter: schema, row mapping, client options for 18.16 and current servers. */
-export { ClickHouseExporter, ClickHouseUnavailableError, createClickHouseExporter, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
+export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
 export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ClickHouseConfigError, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 export { createClickHouseClient, type ClickHouseConnectionConfig } from './clickhouse-client.js';
 export { ensureSchema, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { SPAN_COLUMNS, spanRowMapper, toSpanRow, toSpanRows, type SpanRow } from './span-row.js';
 export { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
-export { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
+export { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES, type ClickHouseFailure, type ClickHouseFailureKind } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';
 export { ensureClusterSchema, type ClusterSchemaOptions, type ClusterSchemaResult } from './cluster-schema.js';

@@ -1,4 +1,4 @@
-// No loss, no duplicates: the exporter composed with RetryingConsumer and SpoolingConsumer against a
+// No loss, no duplicates: the exporter composed with RetryingConsumer, IsolatingConsumer and SpoolingConsumer against a
 // real ClickHouse (started by the test, random port, own data dir) that goes away mid-load.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readdir } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClickHouse } from '../../../collector/src/clickhouse-server/local-clickhouse.js';
 import { encodeBatch } from '../exporter-helper/batch-codec.js';
+import { IsolatingConsumer } from '../exporter-helper/isolating-consumer.js';
 import { silentLogger } from '../exporter-helper/logger.js';
 import { RetryingConsumer } from '../exporter-helper/retrying-consumer.js';
 import { SpoolingConsumer } from '../exporter-helper/spooling-consumer.js';
@@ -58,13 +59,13 @@ function batch(b: number): SpanRecord[] {
   }));
 }
 
-/** The stack the collector runs: spool ⟶ retry ⟶ ClickHouse exporter, with fast test timings. */
+/** The stack the collector runs: spool ⟶ isolate ⟶ retry ⟶ ClickHouse exporter, with fast test timings. */
 function pipeline(database: string, spoolDir: string, maxBytes: number) {
   const counts = { spooled: 0, replayed: 0 };
   const exporter = createClickHouseExporter({ url: server.url, database, requestTimeoutMs: 3_000 }, { logger: silentLogger });
   const retrying = new RetryingConsumer(exporter, { initialIntervalMs: 50, multiplier: 2, randomizationFactor: 0.2, maxIntervalMs: 200, maxElapsedMs: 400 });
   const spooling = new SpoolingConsumer(
-    retrying,
+    new IsolatingConsumer(retrying),
     { directory: spoolDir, maxBytes, retryAfterSeconds: 0.05, drainTimeoutMs: 2_000, replay: { initialIntervalMs: 100, multiplier: 1.5, randomizationFactor: 0.2, maxIntervalMs: 300 } },
     { logger: silentLogger, onSpooled: (n) => (counts.spooled += n), onReplayed: (n) => (counts.replayed += n) },
   );

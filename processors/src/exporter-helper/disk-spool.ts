@@ -9,8 +9,10 @@
  * an append beyond it fails with SpoolFullError unless forced (shutdown persists what is in
  * flight even if that overshoots the bound, rather than lose it).
  *
- * Files that cannot be replayed (unreadable, or refused as bad data) are moved to `rejected/`
- * with a `.reason` file next to them: set aside for a person to look at, never deleted silently.
+ * What cannot be delivered goes to `rejected/` with a `.reason` file next to it, set aside for a
+ * person to look at, never deleted silently: a spooled file that cannot be read or whose delivery
+ * was refused (moved there), and the spans a store refused as bad data (written there, in the
+ * same batch format, from a direct delivery or from a replay).
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -137,13 +139,14 @@ export class DiskSpool {
   }
 
   /**
-   * Writes a batch that never entered the spool but can never be delivered (refused as bad data
-   * on its first delivery) straight to `rejected/`, with the reason beside it. Named by time, so
-   * that it cannot meet a queued batch's name moved there later.
+   * Writes spans that can never be delivered (refused as bad data) straight to `rejected/`, with
+   * the reason beside it, durably: a replay deletes the spooled files they came from next. Named
+   * `<origin>-<time>-<pid>-<n>.batch` (origin `direct` for a first delivery), so that it cannot
+   * meet a queued batch's name moved there later.
    */
-  async rejectBatch(data: Buffer, reason: string): Promise<string> {
+  async rejectBatch(data: Buffer, reason: string, origin = 'direct'): Promise<string> {
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-    return this.intoRejected(`direct-${stamp}-${process.pid}-${this.directRejects++}${SUFFIX}`, reason, (to) => writeFile(to, data));
+    return this.intoRejected(`${origin}-${stamp}-${process.pid}-${this.directRejects++}${SUFFIX}`, reason, (to) => writeDurably(to, data));
   }
 
   /** Puts a batch into `rejected/` as `name` with `put`, then writes the reason beside it. */
@@ -152,6 +155,7 @@ export class DiskSpool {
     const target = join(this.rejectedDirectory, name);
     await put(target);
     await writeFile(`${target}.reason`, `${new Date().toISOString()} ${reason}\n`);
+    await syncDirectory(this.rejectedDirectory);
     return target;
   }
 
@@ -165,13 +169,7 @@ export class DiskSpool {
     const file = join(this.directory, name);
     const tmp = `${file}.tmp`;
     try {
-      const handle = await open(tmp, 'w');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeDurably(tmp, data);
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -188,6 +186,17 @@ export class DiskSpool {
     if (index < 0) return;
     this.entries.splice(index, 1);
     this.usedBytes -= entry.bytes;
+  }
+}
+
+/** Writes `data` to `file` and fsyncs it. */
+async function writeDurably(file: string, data: Buffer): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -3,10 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BackpressureError, PermanentError, type SpanConsumer } from '../pipeline/processor.js';
+import { BackpressureError, DataError, PermanentError, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { decodeBatch } from './batch-codec.js';
-import { silentLogger } from './logger.js';
+import { IsolatingConsumer } from './isolating-consumer.js';
+import { silentLogger, type HelperLogger } from './logger.js';
 import { SpoolingConsumer, type SpoolConfig } from './spooling-consumer.js';
 
 function batch(...names: string[]): SpanRecord[] {
@@ -17,11 +18,12 @@ function batch(...names: string[]): SpanRecord[] {
   }));
 }
 
-/** A downstream exporter that can be taken down, made to refuse some spans, or made to hang. */
+/** A downstream exporter that can be taken down, made to refuse some spans (as a PermanentError, or a DataError naming the span), or made to hang. */
 class Downstream implements SpanConsumer {
   up = true;
   hang = false;
   refuse = new Set<string>();
+  refuseAsData = false;
   received: string[][] = [];
   calls = 0;
   private release?: () => void;
@@ -29,7 +31,9 @@ class Downstream implements SpanConsumer {
     this.calls++;
     if (this.hang) await new Promise<void>((r) => (this.release = r));
     if (!this.up) throw new Error('connect ECONNREFUSED');
-    if (spans.some((s) => this.refuse.has(s.name))) throw new PermanentError('bad data');
+    const bad = spans.find((s) => this.refuse.has(s.name));
+    if (bad && this.refuseAsData) throw new DataError(`Code: 25, bad escape in ${bad.name}`);
+    if (bad) throw new PermanentError('bad data');
     expect(spans[0].attributes.big).toBe(2n ** 63n - 1n); // survived the disk
     this.received.push(spans.map((s) => s.name));
   }
@@ -58,6 +62,15 @@ describe('SpoolingConsumer', () => {
       onRejected: (n) => (counts.rejected += n),
       onBackpressure: () => counts.backpressure++,
     });
+
+  /** Leaves `batches` in the spool directory, as a process that could not reach its exporter would. */
+  async function spoolWhileDown(...batches: string[][]): Promise<void> {
+    const down = new Downstream();
+    down.up = false;
+    const first = make(down);
+    for (const names of batches) await first.consume(batch(...names));
+    await first.shutdown();
+  }
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tokentrace-spooling-'));
@@ -165,11 +178,11 @@ describe('SpoolingConsumer', () => {
     await spooling.shutdown();
   });
 
-  it('sets a refused spooled batch aside without blocking the rest', async () => {
+  it('without isolation below and replayMaxBytes 0, sets only the refused spooled batch aside', async () => {
     const next = new Downstream();
     next.refuse.add('bad');
     const counts = { spooled: 0, replayed: 0, rejected: 0, backpressure: 0 };
-    const spooling = make(next, {}, counts);
+    const spooling = make(next, { replayMaxBytes: 0 }, counts);
 
     next.up = false;
     await spooling.consume(batch('bad'));
@@ -179,6 +192,102 @@ describe('SpoolingConsumer', () => {
     expect(next.received).toEqual([['good']]);
     expect(counts.rejected).toBe(1);
     expect((await readdir(join(dir, 'rejected'))).sort()).toEqual(['00000000000000000001.batch', '00000000000000000001.batch.reason']);
+    await spooling.shutdown();
+  });
+
+  it('sets every file of a joined replay aside when it is refused by a PermanentError that names no spans', async () => {
+    await spoolWhileDown(['bad'], ['good']);
+    const next = new Downstream();
+    next.refuse.add('bad');
+    const rejected: number[] = [];
+    let setAside!: () => void;
+    const done = new Promise<void>((r) => (setAside = r));
+    const spooling = new SpoolingConsumer(next, { directory: dir, replay: fastReplay }, {
+      logger: silentLogger,
+      onRejected: (n) => {
+        rejected.push(n);
+        setAside();
+      },
+    });
+    await spooling.start();
+    await done;
+    expect(rejected).toEqual([2]); // reported once, for both
+    expect(next.received).toEqual([]);
+    expect((await readdir(join(dir, 'rejected'))).filter((f) => f.endsWith('.batch')).sort()).toEqual(['00000000000000000001.batch', '00000000000000000002.batch']);
+    expect(spooling.stats()).toMatchObject({ spooledBatches: 0, healthy: true });
+    await spooling.shutdown();
+  });
+
+  it('sets aside only the spans isolated as refused on a direct delivery; the rest is stored, consume resolves, health stays', async () => {
+    const next = new Downstream();
+    next.refuse.add('bad1').add('bad2');
+    next.refuseAsData = true;
+    const rejected: Array<[number, string]> = [];
+    const logged: string[] = [];
+    const logger: HelperLogger = { warn: (m) => logged.push(m), error: (m) => logged.push(m) };
+    const spooling = new SpoolingConsumer(new IsolatingConsumer(next), { directory: dir, replay: fastReplay }, { logger, onRejected: (n, reason) => rejected.push([n, reason]) });
+    const names = ['g0', 'bad1', 'g2', 'g3', 'g4', 'bad2', 'g6', 'g7'];
+    await expect(spooling.consume(batch(...names))).resolves.toBeUndefined();
+
+    expect(next.received.flat()).toEqual(['g0', 'g2', 'g3', 'g4', 'g6', 'g7']);
+    expect(rejected).toEqual([[2, 'refused: Code: 25, bad escape in bad1']]);
+    expect(spooling.stats()).toMatchObject({ healthy: true, spooledBatches: 0 });
+    expect(logged).toHaveLength(1); // once per batch
+    expect(logged[0]).toMatch(/^2 of 8 spans refused, set aside in .*rejected\/direct-.*\.batch \(first reason: Code: 25, bad escape in bad1\)$/);
+
+    const files = (await readdir(join(dir, 'rejected'))).sort();
+    expect(files).toHaveLength(2);
+    const setAside = decodeBatch(await readFile(join(dir, 'rejected', files[0])));
+    expect(setAside.map((s) => s.name)).toEqual(['bad1', 'bad2']);
+    expect(setAside[0].attributes.big).toBe(2n ** 63n - 1n); // the batch format, exact
+    const reason = (await readFile(join(dir, 'rejected', files[1]), 'utf8')).trim().split('\n');
+    expect(reason).toHaveLength(3);
+    expect(reason[0]).toMatch(/^\S+Z 2 of 8 spans refused as bad data \(first: Code: 25, bad escape in bad1\)$/);
+    expect(reason[1]).toBe(`trace_id=${'a'.repeat(32)} span_id=0000000000000001 Code: 25, bad escape in bad1`);
+    expect(reason[2]).toBe(`trace_id=${'a'.repeat(32)} span_id=0000000000000005 Code: 25, bad escape in bad2`);
+
+    // The next batch goes straight through: nothing was spooled.
+    await spooling.consume(batch('after'));
+    expect(next.received.at(-1)).toEqual(['after']);
+    await spooling.shutdown();
+  });
+
+  it('isolates a poison batch inside a joined replay; the batches after it are delivered and the spool ends empty', async () => {
+    await spoolWhileDown(['v1', 'v1b'], ['p0', 'poison', 'p2'], ['v3'], ['v4', 'v4b']);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.batch'))).toHaveLength(4);
+
+    const next = new Downstream();
+    next.refuse.add('poison');
+    next.refuseAsData = true;
+    const counts = { replayed: 0, rejected: 0 };
+    const reasons: string[] = [];
+    let drained!: () => void;
+    const done = new Promise<void>((r) => (drained = r));
+    const check = () => counts.replayed + counts.rejected === 8 && drained();
+    const spooling = new SpoolingConsumer(new IsolatingConsumer(next), { directory: dir, replay: fastReplay }, {
+      logger: silentLogger,
+      onReplayed: (n) => {
+        counts.replayed += n;
+        check();
+      },
+      onRejected: (n, reason) => {
+        counts.rejected += n;
+        reasons.push(reason);
+        check();
+      },
+    });
+    await spooling.start();
+    await done;
+
+    expect(next.calls).toBeGreaterThan(1); // one joined delivery, refused, then the search
+    expect(next.received.flat()).toEqual(['v1', 'v1b', 'p0', 'p2', 'v3', 'v4', 'v4b']);
+    expect(counts).toEqual({ replayed: 7, rejected: 1 });
+    expect(reasons).toEqual(['refused: Code: 25, bad escape in poison']);
+    expect(spooling.stats()).toMatchObject({ spooledBatches: 0, spooledBytes: 0, healthy: true });
+    expect((await readdir(dir)).filter((f) => f.endsWith('.batch'))).toEqual([]);
+    const rejectedFiles = (await readdir(join(dir, 'rejected'))).sort();
+    expect(rejectedFiles).toEqual([expect.stringMatching(/^spooled-1-.*\.batch$/), expect.stringMatching(/^spooled-1-.*\.batch\.reason$/)]);
+    expect(decodeBatch(await readFile(join(dir, 'rejected', rejectedFiles[0]))).map((s) => s.name)).toEqual(['poison']);
     await spooling.shutdown();
   });
 

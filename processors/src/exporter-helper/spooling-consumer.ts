@@ -10,10 +10,15 @@
  *   back on. The spool is read again at start, so batches survive a restart.
  * - When the spool is full (or the disk is), consume() rejects with BackpressureError, so the
  *   receivers answer 429/503 and senders retry: nothing is dropped silently.
- * - A batch refused with a PermanentError (bad data) is set aside in `rejected/` with the reason,
- *   logged and reported, whether it came directly or from the spool, and consume() resolves: one
- *   bad batch cannot block the batches behind it, and it is kept, not dropped. Only when it
- *   cannot even be written there is the PermanentError passed on.
+ * - Spans refused as bad data (a SpansRefusedError from the IsolatingConsumer below, issue 10) are
+ *   set aside in `rejected/`, only they, with a `.reason` file naming each span and why; the rest
+ *   of the delivery was stored. Logged once per delivery, reported (onRejected), and consume()
+ *   resolves, whether the spans came directly or from the spool: a bad span cannot block the
+ *   batches behind it, and it is kept, not dropped. Any other PermanentError sets the whole
+ *   delivery aside (each spooled file of a replay, moved). Only when rejected/ cannot be written is
+ *   the error passed on (a direct delivery) or the replay tried again later. Without an
+ *   IsolatingConsumer below, a refused replay of joined batches sets all of them aside: set
+ *   replayMaxBytes to 0 there.
  * - shutdown() waits up to `drainTimeoutMs` for batches in flight, persists those still
  *   undelivered (their consume() then resolves), and shuts the exporter down. A batch persisted
  *   while its insert was still running may be inserted twice: the ClickHouse table drops such
@@ -23,8 +28,9 @@ import { BackpressureError, isPermanent, type Lifecycle, type SpanConsumer } fro
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { ExponentialBackoff, sleep, validateBackoff, type BackoffConfig } from './backoff.js';
 import { decodeBatch, encodeBatch } from './batch-codec.js';
-import { DiskSpool, SpoolFullError, type SpoolEntry } from './disk-spool.js';
+import { DiskSpool, SpoolFullError } from './disk-spool.js';
 import { consoleLogger, errorText, type HelperLogger } from './logger.js';
+import { SetAside } from './set-aside.js';
 
 export interface SpoolConfig {
   /** Directory of the spool files (created when missing). */
@@ -57,9 +63,9 @@ export interface SpoolHooks {
   logger?: HelperLogger;
   /** A batch of `spans` spans was written to disk (collector counter `spans_spooled`). */
   onSpooled?(spans: number): void;
-  /** A spooled batch was delivered. */
+  /** Spooled spans were delivered (of a replay whose other spans were refused: those stored). */
   onReplayed?(spans: number): void;
-  /** A spooled batch was set aside in rejected/ (bad data). */
+  /** Spans were set aside in rejected/ (refused as bad data; 0 for a spooled file that cannot be read). */
   onRejected?(spans: number, reason: string): void;
   /** consume() refused a batch because the spool is full. */
   onBackpressure?(): void;
@@ -90,6 +96,7 @@ type Outcome = 'delivered' | 'persisted' | { err: unknown };
 export class SpoolingConsumer implements SpanConsumer, Lifecycle {
   readonly config: SpoolConfig;
   private readonly spool: DiskSpool;
+  private readonly setAside: SetAside;
   private readonly logger: HelperLogger;
   private readonly stop = new AbortController();
   private readonly inFlight = new Set<Flight>();
@@ -110,6 +117,7 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
     if (!(this.config.replayMaxBytes >= 0)) throw new TypeError(`invalid spool.replayMaxBytes: expected a number ≥ 0, got ${this.config.replayMaxBytes}`);
     this.spool = new DiskSpool(this.config.directory, this.config.maxBytes);
     this.logger = hooks.logger ?? consoleLogger;
+    this.setAside = new SetAside(this.spool, this.logger, hooks);
   }
 
   /** Opens the spool, starts the exporter, and replays what an earlier run left behind. */
@@ -154,13 +162,23 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
       if (outcome === 'delivered' || outcome === 'persisted') return;
       if (flight.claimed && (await flight.persisted)) return; // shutdown persisted it meanwhile
       flight.claimed = true;
-      if (isPermanent(outcome.err)) return await this.setAsideRefused(spans, outcome.err);
+      if (isPermanent(outcome.err)) return await this.setAsideDirect(spans, outcome.err);
       if (this.healthy) this.logger.warn(`export failed (${errorText(outcome.err)}); spooling to ${this.config.directory} until it recovers`);
       this.healthy = false;
       await this.persist(spans);
     } finally {
       this.inFlight.delete(flight);
       settle();
+    }
+  }
+
+  /** A direct delivery refused: into rejected/, or, when that cannot be written, the refusal passed on. */
+  private async setAsideDirect(spans: SpanRecord[], err: unknown): Promise<void> {
+    try {
+      await this.setAside.direct(spans, err);
+    } catch (writeErr) {
+      this.logger.error(`could not set aside refused spans of a batch of ${spans.length}: ${errorText(writeErr)}`);
+      throw err;
     }
   }
 
@@ -227,68 +245,50 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
 
   /**
    * Delivers spooled batches oldest first, joined up to replayMaxBytes, until the spool is empty
-   * or shutdown. When a joined delivery is refused as bad data, its batches are tried one by one,
-   * so that only the bad one is set aside.
+   * or shutdown. A delivery whose spans were partly refused (bisected below) counts as delivered:
+   * the refused spans go to rejected/, the files are deleted, and the next batches follow.
    */
   private async replayLoop(): Promise<void> {
     const backoff = new ExponentialBackoff(this.config.replay);
-    let singly = 0; // batches still to be tried one at a time after a refused joined delivery
     while (!this.stopping && this.spool.count > 0) {
-      const entries = singly > 0 ? [this.spool.oldest()!] : this.spool.oldestUpTo(this.config.replayMaxBytes);
+      const entries = this.spool.oldestUpTo(this.config.replayMaxBytes);
       const spans: SpanRecord[] = [];
       let unreadable = false;
       for (const entry of entries) {
         try {
           spans.push(...decodeBatch(await this.spool.read(entry)));
         } catch (err) {
-          await this.setAside(entry, 0, `unreadable: ${errorText(err)}`);
+          await this.setAside.unreadable(entry, err);
           unreadable = true;
           break;
         }
       }
       if (unreadable) continue;
+      let refused = 0;
       try {
         await this.next.consume(spans);
       } catch (err) {
         if (!isPermanent(err)) {
           this.healthy = false;
           await sleep(backoff.next(), this.stop.signal);
-        } else if (entries.length > 1) {
-          singly = entries.length;
-        } else {
-          await this.setAside(entries[0], spans.length, `refused: ${errorText(err)}`);
-          singly = Math.max(0, singly - 1);
+          continue;
         }
-        continue;
+        try {
+          refused = await this.setAside.replayed(entries, spans, err);
+        } catch (writeErr) {
+          // rejected/ cannot be written (disk full?): keep the files, try again later.
+          this.logger.error(`could not set aside refused spans of spooled batches: ${errorText(writeErr)}`);
+          await sleep(backoff.next(), this.stop.signal);
+          continue;
+        }
       }
       // Delivered: delete even during shutdown, or it would be inserted again on the next start.
       for (const entry of entries) await this.spool.remove(entry);
-      singly = Math.max(0, singly - entries.length);
       backoff.reset();
-      this.hooks.onReplayed?.(spans.length);
+      if (spans.length > refused) this.hooks.onReplayed?.(spans.length - refused);
       if (!this.healthy) this.logger.warn(`export recovered; replaying ${this.spool.count} spooled batches`);
       this.healthy = true;
     }
-  }
-
-  /** A batch refused on its direct delivery: to rejected/ (see the class comment). */
-  private async setAsideRefused(spans: SpanRecord[], err: unknown): Promise<void> {
-    const reason = `refused: ${errorText(err)}`;
-    let target: string;
-    try {
-      target = await this.spool.rejectBatch(encodeBatch(spans), reason);
-    } catch (writeErr) {
-      this.logger.error(`could not set aside a refused batch of ${spans.length} spans: ${errorText(writeErr)}`);
-      throw err;
-    }
-    this.logger.error(`batch of ${spans.length} spans set aside as ${target} (${reason})`);
-    this.hooks.onRejected?.(spans.length, reason);
-  }
-
-  private async setAside(entry: SpoolEntry, spans: number, reason: string): Promise<void> {
-    const target = await this.spool.reject(entry, reason);
-    this.logger.error(`spooled batch ${target} set aside (${reason})`);
-    this.hooks.onRejected?.(spans, reason);
   }
 }
 

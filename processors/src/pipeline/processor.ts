@@ -2,7 +2,9 @@
  * The one interface every pipeline stage implements, in the shape of the OpenTelemetry
  * Collector's consumers: a stage takes a batch of spans and hands the (possibly enriched) batch
  * on. Errors carry one mark, `PermanentError`, meaning "do not retry": checked only by the retry
- * logic of exporters and by receivers when they map failures to OTLP status codes.
+ * logic of exporters and by receivers when they map failures to OTLP status codes. One kind of
+ * permanent failure is marked further, `DataError`: the batch's *content* is refused (issue 10),
+ * so that the exporter helpers can look for the spans at fault instead of giving up the batch.
  */
 import type { SpanRecord } from './span-record.js';
 
@@ -34,6 +36,25 @@ export class PermanentError extends Error {
 
 export function isPermanent(err: unknown): boolean {
   return err instanceof PermanentError || (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true);
+}
+
+/**
+ * A PermanentError saying that the store refuses the batch's content (a row it cannot parse, a
+ * value it cannot hold), not the request: the same spans are refused on every try, other spans
+ * are not. Receivers see a PermanentError as before; the exporter helpers split such a batch to
+ * find the spans at fault (exporter-helper/isolating-consumer.ts).
+ */
+export class DataError extends PermanentError {
+  readonly code: string = 'TOKENTRACE_DATA_REFUSED';
+  readonly dataRefused = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DataError';
+  }
+}
+
+export function isDataError(err: unknown): boolean {
+  return err instanceof DataError || (typeof err === 'object' && err !== null && (err as { dataRefused?: unknown }).dataRefused === true);
 }
 
 /** Raised when the pipeline cannot take more right now (spool full, queue full): receivers answer 429/503. */
