@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackpressureError, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { BatchProcessor } from './batch-processor.js';
@@ -14,7 +14,9 @@ function span(i: number, extraBytes = 0): SpanRecord {
 class Recorder implements SpanConsumer {
   batches: string[][] = [];
   failNext = 0;
+  calls = 0;
   async consume(spans: SpanRecord[]): Promise<void> {
+    this.calls++;
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('downstream unavailable');
@@ -23,7 +25,16 @@ class Recorder implements SpanConsumer {
   }
 }
 
+// Fake timers throughout: the cut timer (maxDelayMs), the retry delay (retryDelayMs) and the wait
+// for room (maxWaitMs) fire when a test advances the clock, never because the machine was slow.
 describe('BatchProcessor', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('cuts batches by count, keeping order', async () => {
     const next = new Recorder();
     const batcher = new BatchProcessor(next, { maxSpans: 3, maxBytes: 1e9, maxDelayMs: 60_000 });
@@ -36,12 +47,14 @@ describe('BatchProcessor', () => {
     const next = new Recorder();
     const bySize = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 5000, maxDelayMs: 60_000 });
     await bySize.consume([span(1, 1500), span(2, 1500), span(3)]);
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.advanceTimersByTimeAsync(0);
     expect(next.batches).toEqual([['s1', 's2']]);
     const byTime = new BatchProcessor(next, { maxSpans: 1000, maxBytes: 1e9, maxDelayMs: 30 });
     await byTime.consume([span(9)]);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(next.batches.at(-1)).toEqual(['s9']);
+    await vi.advanceTimersByTimeAsync(29);
+    expect(next.batches).toEqual([['s1', 's2']]); // not yet
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next.batches).toEqual([['s1', 's2'], ['s9']]);
   });
 
   it('keeps a refused batch, offers it again, and pushes back when the buffer stays full', async () => {
@@ -50,9 +63,16 @@ describe('BatchProcessor', () => {
     const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 3000, retryDelayMs: 10, maxWaitMs: 50 });
     await batcher.consume([span(1), span(2)]);
     await expect(batcher.consume([span(3, 2000), span(4)])).resolves.toBeUndefined();
-    await expect(batcher.consume([span(5)])).rejects.toBeInstanceOf(BackpressureError);
+    const offered = next.calls;
+    const refused = expect(batcher.consume([span(5)])).rejects.toBeInstanceOf(BackpressureError);
+    await vi.advanceTimersByTimeAsync(50); // maxWaitMs, with a retry every 10 ms refused meanwhile
+    await refused;
+    expect(next.calls).toBeGreaterThan(offered); // the refused batches were offered again meanwhile
+    expect(next.batches).toEqual([]);
     next.failNext = 0; // downstream back
-    await batcher.forceFlush();
+    const flushed = batcher.forceFlush();
+    await vi.runAllTimersAsync();
+    await flushed;
     expect(next.batches.flat()).toEqual(['s1', 's2', 's3', 's4']);
   });
 
@@ -60,8 +80,16 @@ describe('BatchProcessor', () => {
     const next = new Recorder();
     next.failNext = 2;
     const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxBufferedBytes: 1000, retryDelayMs: 10, maxWaitMs: 2000 });
-    await batcher.consume([span(1, 2000), span(2)]);
-    await expect(batcher.consume([span(3)])).resolves.toBeUndefined();
+    await batcher.consume([span(1, 2000), span(2)]); // refused once, offered again in 10 ms
+    let taken = false;
+    const held = batcher.consume([span(3)]);
+    void held.then(() => (taken = true), () => undefined);
+    await vi.advanceTimersByTimeAsync(10); // offered again, refused again: still full
+    expect(next.batches).toEqual([]);
+    expect(taken).toBe(false);
+    await vi.advanceTimersByTimeAsync(10); // offered again and taken: room
+    expect(next.batches).toEqual([['s1', 's2']]);
+    await expect(held).resolves.toBeUndefined();
     await batcher.forceFlush();
     expect(next.batches.flat()).toEqual(['s1', 's2', 's3']);
   });
@@ -80,7 +108,7 @@ describe('BatchProcessor', () => {
     expect(started).toEqual(['s1', 's2']); // the third waits for a free slot
     expect(batcher.bufferedSpans).toBe(3);
     finish[1](); // the second insert answers first
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['s1', 's2', 's3']);
     expect(batcher.bufferedSpans).toBe(2);
     const flushed = batcher.forceFlush();
@@ -91,29 +119,37 @@ describe('BatchProcessor', () => {
   });
 
   it('puts batches refused together back in their order', async () => {
+    // Every call waits for the test to accept or refuse it; a batch counts as delivered only
+    // once its call resolved.
+    const calls: Array<{ name: string; accept: () => void; refuse: () => void }> = [];
     const delivered: string[] = [];
-    let refuse = true;
-    const pending: Array<() => void> = [];
     const next: SpanConsumer = {
-      consume: (spans) =>
-        new Promise<void>((resolve, reject) => {
-          pending.push(() => (refuse ? reject(new Error('down')) : resolve()));
-          if (!refuse) delivered.push(spans[0].name);
-        }),
+      consume: (spans) => {
+        const name = spans[0].name;
+        return new Promise<void>((resolve, reject) => calls.push({ name, accept: resolve, refuse: () => reject(new Error('down')) })).then(() => {
+          delivered.push(name);
+        });
+      },
     };
+    const offered = () => calls.map((c) => c.name);
     const batcher = new BatchProcessor(next, { maxSpans: 1, maxBytes: 1e9, maxDelayMs: 60_000, maxConcurrentExports: 2, retryDelayMs: 10 });
     await batcher.consume([span(1), span(2), span(3)]);
-    pending[0](); // s1 refused first (back first in line),
-    await new Promise((r) => setTimeout(r, 0));
-    pending[1](); // then s2, which goes back after s1 and before s3
-    await new Promise((r) => setTimeout(r, 0));
-    refuse = false;
-    const flushed = batcher.forceFlush();
-    for (let i = 0; delivered.length < 3 && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      while (pending.length > 2) pending.splice(2, 1)[0]();
-    }
-    await flushed;
+    expect(offered()).toEqual(['s1', 's2']); // s3 waits for a free slot
+    calls[0].refuse(); // s1 refused first (back first in line, before s3),
+    await vi.advanceTimersByTimeAsync(0);
+    calls[1].refuse(); // then s2, which goes back after s1 and before s3
+    await vi.advanceTimersByTimeAsync(9);
+    expect(offered()).toEqual(['s1', 's2']); // nothing offered during the retry delay
+    await vi.advanceTimersByTimeAsync(1);
+    expect(offered()).toEqual(['s1', 's2', 's1', 's2']); // offered again in their order
+    calls[2].accept();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(offered()).toEqual(['s1', 's2', 's1', 's2', 's3']);
+    calls[3].accept();
+    await vi.advanceTimersByTimeAsync(0);
+    calls[4].accept();
+    await batcher.forceFlush();
     expect(delivered).toEqual(['s1', 's2', 's3']);
+    expect(batcher.bufferedSpans).toBe(0);
   });
 });

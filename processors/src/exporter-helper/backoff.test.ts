@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExponentialBackoff, sleep, validateBackoff } from './backoff.js';
 
 describe('ExponentialBackoff', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('grows by the multiplier up to the maximum, spread by the randomization factor', () => {
     const config = { initialIntervalMs: 100, multiplier: 2, randomizationFactor: 0.5, maxIntervalMs: 500 };
     const low = new ExponentialBackoff(config, () => 0);
@@ -18,10 +22,16 @@ describe('ExponentialBackoff', () => {
   });
 
   it('sleep ends early when aborted', async () => {
+    vi.useFakeTimers(); // the clock moves only when told: the abort, not a slow machine, ends the sleep
     const stop = new AbortController();
-    const started = Date.now();
-    setTimeout(() => stop.abort(), 20);
-    await sleep(5_000, stop.signal);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    let ended = false;
+    const sleeping = sleep(5_000, stop.signal).then(() => (ended = true));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(ended).toBe(false);
+    stop.abort();
+    await vi.advanceTimersByTimeAsync(0); // the clock stays at 20 ms of 5,000
+    expect(ended).toBe(true);
+    expect(vi.getTimerCount()).toBe(0); // and its timer is gone
+    await sleeping;
   });
 });
