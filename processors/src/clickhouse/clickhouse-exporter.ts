@@ -35,7 +35,7 @@ import { SPAN_COLUMNS, spanRowMapper } from './span-row.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
 export class ClickHouseUnavailableError extends Error {
-  readonly code = 'CLICKHOUSE_UNAVAILABLE';
+  readonly code: string = 'TOKENTRACE_CLICKHOUSE_UNAVAILABLE';
   readonly retryable = true;
   constructor(
     message: string,
@@ -53,18 +53,9 @@ export class ClickHouseUnavailableError extends Error {
  * the batch is kept and retried until an operator fixes the store. Only start() turns it into a
  * PermanentError.
  */
-export class ClickHouseRefusedError extends Error {
-  readonly code = 'TOKENTRACE_CLICKHOUSE_REFUSED';
-  readonly retryable = true;
-  constructor(
-    message: string,
-    readonly reason: string,
-    readonly serverCode: number | undefined,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ClickHouseRefusedError';
-  }
+export class ClickHouseRefusedError extends ClickHouseUnavailableError {
+  override readonly code: string = 'TOKENTRACE_CLICKHOUSE_REFUSED';
+  override readonly name = 'ClickHouseRefusedError';
 }
 
 export interface ClickHouseExporterOptions {
