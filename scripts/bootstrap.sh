@@ -31,8 +31,6 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   if [ -f package-lock.json ]; then npm ci --loglevel=error >&2; else npm install --loglevel=error >&2; fi
 fi
 
-# The collector's tests and demo run a real ClickHouse server.
-bash "$root/scripts/ensure-clickhouse.sh"
 
 # Only the test command needs Debian's chromium, for the dashboard's browser tests.
 if [ "${TOKENTRACE_TEST_DEPS:-0}" = 1 ]; then bash "$root/scripts/ensure-chromium.sh"; fi

@@ -1,11 +1,13 @@
 /**
- * npm run bench:collector — how close the collector gets to ClickHouse's own insert rate, in one
- * run on one machine, against one local ClickHouse server:
+ * npm run bench:collector — how close the collector gets to the storage engine's own insert rate,
+ * in one run on one machine, both on the embedded engine (chdb):
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
  *      encoded and inserted with @clickhouse/client the way the exporter does, in the batches the
  *      collector's BatchProcessor cuts with the config the collector loads;
+ *      into the embedded engine of this process;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
- *      collector process (pricing and session processing on), timed until every span is stored.
+ *      collector process (pricing and session processing on, its own embedded engine), timed
+ *      until every span is stored.
  * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
  * shared machine), each round into fresh tables, with ClickHouse's merges settled and the load
  * generator's garbage collected between phases. Prints every round, the medians, the collector's
@@ -19,14 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { decodeTraceRequest, loadCollectorConfig, LocalClickHouse, toSpanRecords } from '@tokentrace/collector';
+import { decodeTraceRequest, loadCollectorConfig, toSpanRecords } from '@tokentrace/collector';
 import {
   BatchProcessor,
   createClickHouseClient,
   createNormalizeProcessor,
   createPricingProcessor,
   createSessionProcessor,
-  DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
   ensureSchema,
   insertJsonEachRow,
   jsonEachRowChunks,
@@ -46,7 +47,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-bench-collector-'));
-  const clickhouse = await LocalClickHouse.start({ dir: join(dir, 'clickhouse') });
+  // The raw side's engine, in this process; each collector process opens its own.
+  const engine = { url: '', dataDir: join(dir, 'raw-engine') };
   try {
     console.log(`generating ${SPANS} GenAI spans with the OpenTelemetry SDK…`);
     const requests = otlpRequests(SPANS);
@@ -55,11 +57,11 @@ async function main(): Promise<void> {
     let peakRssKb = 0;
     let rawBatchRows = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const { rate: raw, batchRows } = await rawInsertRate(clickhouse.url, requests, `bench_raw_${round}`);
+      const { rate: raw, batchRows } = await rawInsertRate(engine, requests, `bench_raw_${round}`);
       rawBatchRows = batchRows;
-      await settle(clickhouse.url, `bench_raw_${round}`);
-      const e2e = await collectorRate(clickhouse.url, requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
-      await settle(clickhouse.url, `bench_e2e_${round}`);
+      await settle(engine, `bench_raw_${round}`);
+      const e2e = await collectorRate(requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
+      collectGarbage();
       raws.push(raw);
       e2es.push(e2e.rate);
       peakRssKb = Math.max(peakRssKb, e2e.peakRssKb);
@@ -67,12 +69,11 @@ async function main(): Promise<void> {
     }
     const raw = median(raws);
     const e2e = median(e2es);
-    console.log(`(a) raw ClickHouse insert, JSONEachRow, the collector's batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
+    console.log(`(a) raw insert into the embedded engine, JSONEachRow, the collector's batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
     console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions, median of ${ROUNDS}: ${fmt(e2e)} spans/s`);
     console.log(`collector peak RSS: ${(peakRssKb / 1024).toFixed(1)} MiB (target < 512 MiB)`);
     console.log(`ingest_ratio=${(e2e / raw).toFixed(3)}`);
   } finally {
-    await clickhouse.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -96,8 +97,8 @@ function otlpRequests(count: number): Uint8Array[] {
  * its parts (which go on for seconds after the last insert) do not take CPU from the next phase,
  * waits until no merge is running, and collects the load generator's garbage.
  */
-async function settle(url: string, database: string): Promise<void> {
-  const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url });
+async function settle(engine: { url: string; dataDir: string }, database: string): Promise<void> {
+  const client = createClickHouseClient(engine);
   try {
     await client.command({ query: `DROP DATABASE IF EXISTS ${sqlIdentifier(database)}` });
     await waitFor(async () => {
@@ -121,7 +122,7 @@ function collectGarbage(): void {
  * BatchProcessor cuts with the config the collector loads (by count and by estimated bytes).
  * Making the rows is not timed; encoding and inserting them is.
  */
-async function rawInsertRate(url: string, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
+async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
   const batches: SpanRow[][] = [];
   // The batch settings the collector process loads, TOKENTRACE_BATCH_* included.
@@ -132,7 +133,7 @@ async function rawInsertRate(url: string, requests: Uint8Array[], database: stri
     await batcher.consume(records);
   }
   await batcher.shutdown();
-  const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url });
+  const client = createClickHouseClient(engine);
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
   const total = batches.reduce((n, b) => n + b.length, 0);
@@ -147,7 +148,7 @@ async function rawInsertRate(url: string, requests: Uint8Array[], database: stri
   return { rate: total / seconds, batchRows: total / batches.length };
 }
 
-async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number }> {
+async function collectorRate(requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../collector/dist/cli/collector-main.js', import.meta.url));
   // BENCH_COLLECTOR_NODE_ARGS: V8 flags for the collector that NODE_OPTIONS refuses (e.g. --trace-gc).
@@ -155,7 +156,8 @@ async function collectorRate(clickhouseUrl: string, requests: Uint8Array[], dir:
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env,
-      TOKENTRACE_CLICKHOUSE_URL: clickhouseUrl,
+      TOKENTRACE_CLICKHOUSE_URL: '',
+      TOKENTRACE_CLICKHOUSE_DATA_DIR: join(dir, 'clickhouse'),
       TOKENTRACE_CLICKHOUSE_DATABASE: database,
       TOKENTRACE_COLLECTOR_HTTP_PORT: String(port),
       TOKENTRACE_COLLECTOR_GRPC_ENABLED: 'false',

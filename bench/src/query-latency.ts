@@ -19,7 +19,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalClickHouse, parseFilter, QueryService } from '@tokentrace/collector';
+import { parseFilter, QueryService } from '@tokentrace/collector';
 import { createClickHouseClient, ensureSchema } from '@tokentrace/processors';
 import { BenchData } from './query-bench-data.js';
 import { loadSpans, partStats, waitForMerges } from './query-bench-load.js';
@@ -38,15 +38,15 @@ interface BenchQuery {
 async function main(): Promise<void> {
   const external = process.env.TOKENTRACE_CLICKHOUSE_URL;
   const dir = external ? undefined : mkdtempSync(join(tmpdir(), 'tt-bench-queries-'));
-  const server = dir ? await LocalClickHouse.start({ dir: join(dir, 'clickhouse') }) : undefined;
-  const url = external ?? server!.url;
+  // Without a URL: the embedded engine, in a temporary folder.
+  const url = external ?? '';
   const database = external ? `tt_bench_queries_${Date.now()}` : 'tokentrace';
-  const client = createClickHouseClient({ url, username: 'default', password: '', requestTimeoutMs: 600_000, compressRequests: false, maxOpenConnections: 4 });
+  const client = createClickHouseClient({ url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 });
   try {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
-    console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url} (database ${database})…`);
+    console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
     const load = await loadSpans(client, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
       if (rows - shown >= 1_000_000) console.log(`  ${(rows / 1e6).toFixed(1)} M rows`), (shown = rows);
@@ -102,7 +102,6 @@ async function main(): Promise<void> {
   } finally {
     if (external) await client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
     await client.close();
-    await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createClickHouseClient, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
+import { createClickHouseClient } from '@tokentrace/processors';
 import { OtlpReceiver, startOpenAIEmulator, type ProviderEmulator } from '@tokentrace/test';
 import { Metadata } from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     ...DEFAULT_CONFIG,
     http: { ...DEFAULT_CONFIG.http, port: 0 },
     grpc: { ...DEFAULT_CONFIG.grpc, port: 0 },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, localDataDir: join(dir, 'clickhouse') },
+    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
     spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
     batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
     apiKeys: { 'key-default': 'default', 'key-team-a': 'team-a', 'key-team-b': 'team-b' },
@@ -63,7 +63,7 @@ describe('collector end to end', () => {
     };
     await run(process.execPath, ['--import', '@tokentrace/instrumentation/register', join(testPackage, 'fixtures/esm-openai-app.mjs')], { env, cwd: testPackage });
 
-    const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: collector.clickhouseUrl });
+    const client = createClickHouseClient(collector.clickhouse);
     try {
       const query = `SELECT project_id, service_name, name, provider, request_model, response_model, input_tokens, output_tokens,
           cache_read_tokens, cost_status, cost_total_usd, cost_input_usd, cost_output_usd, user_id, property_keys, property_values
@@ -124,7 +124,7 @@ describe('collector end to end', () => {
     const unauthorized = await fetch(`${collector.http.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(unauthorized.status).toBe(401);
 
-    const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: collector.clickhouseUrl });
+    const client = createClickHouseClient(collector.clickhouse);
     try {
       const query = `SELECT project_id, service_name, request_model, cost_total_usd FROM tokentrace.spans FINAL WHERE project_id IN ('team-a', 'team-b') ORDER BY project_id`;
       let rows: Record<string, unknown>[] = [];

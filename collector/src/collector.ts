@@ -1,26 +1,26 @@
 /**
  * The collector, wired from its configuration: receivers (OTLP/HTTP, OTLP/gRPC) → processors
  * (normalize, price, session) → batch → exporters (ClickHouse behind retry and the on-disk spool;
- * optionally an OTLP forward). Starts a local ClickHouse when no URL is configured. Health,
+ * optionally an OTLP forward). Stores in the embedded engine when no URL is configured. Health,
  * readiness and counters, the query API (/api/v1) and the dashboard share the HTTP port.
  */
 import {
   BatchProcessor,
   createClickHouseClient,
   createClickHouseExporter,
-  DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
   FanOutConsumer,
   IsolatingConsumer,
   OtlpForwardExporter,
   ProcessingConsumer,
   RetryingConsumer,
   SpoolingConsumer,
+  storageLocation,
+  type ClickHouseConnectionConfig,
   type Lifecycle,
   type SpanConsumer,
   type SpanRecord,
 } from '@tokentrace/processors';
-import type { CollectorConfig } from './config/collector-config.js';
-import { LocalClickHouse } from './clickhouse-server/local-clickhouse.js';
+import { clickhouseConnection, type CollectorConfig } from './config/collector-config.js';
 import { createProcessors } from './processors-from-config.js';
 import { createApiKeyAuthenticator, createInlineSpanDecoder, OtlpGrpcReceiver, OtlpHttpReceiver, WorkerSpanDecoder, type ReceiverEvent, type SpanDecoder } from './receivers/index.js';
 import { createSignalForwarder } from './signal-forwarder.js';
@@ -41,10 +41,10 @@ export class Collector {
     readonly counters: CollectorCounters,
     readonly http: OtlpHttpReceiver,
     readonly grpc: OtlpGrpcReceiver | undefined,
-    readonly clickhouseUrl: string,
+    /** How the storage is reached (the embedded engine or a server): tests and tools open their own client with it. */
+    readonly clickhouse: ClickHouseConnectionConfig,
     private readonly batch: BatchProcessor,
     private readonly stages: Lifecycle[],
-    private readonly localClickHouse: LocalClickHouse | undefined,
     private readonly decoder: SpanDecoder,
     /** The query API's engine and its own connection to ClickHouse (same server and credentials as the exporter). */
     private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
@@ -54,18 +54,11 @@ export class Collector {
     const log = options.log ?? ((m: string) => console.log(`[tokentrace-collector] ${m}`));
     const counters = new CollectorCounters();
 
-    let local: LocalClickHouse | undefined;
-    let clickhouseUrl = config.clickhouse.url;
-    if (!clickhouseUrl) {
-      local = await LocalClickHouse.start({ dir: config.clickhouse.localDataDir });
-      clickhouseUrl = local.url;
-      log(`started a local ClickHouse at ${clickhouseUrl} (data in ${config.clickhouse.localDataDir})`);
-    }
-
-    // On a cluster (issue 5) the exporter's schema is local tables on the shards behind
-    // Distributed tables, which inserts and queries go through on `clickhouseUrl`.
-    // The exporter and the query API talk to the same server with the same credentials.
-    const connection = { url: clickhouseUrl, username: config.clickhouse.username, password: config.clickhouse.password };
+    // The embedded engine (no URL) or a server. On a cluster (issue 5) the exporter's schema is
+    // local tables on the shards behind Distributed tables, which inserts and queries go through
+    // on `url`. The exporter and the query API use the same connection settings (on the embedded
+    // engine: the same engine, opened once in this process).
+    const connection = clickhouseConnection(config);
     const exporter = createClickHouseExporter({
       ...connection,
       database: config.clickhouse.database,
@@ -109,7 +102,7 @@ export class Collector {
       : undefined;
     mountHealthRoutes(http.app, counters, () => storage.stats());
     // Issue 4: the query API and the dashboard share the OTLP/HTTP port and ingest's API keys.
-    const queryClient = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...connection });
+    const queryClient = createClickHouseClient(connection);
     const queries = new QueryService({
       client: queryClient,
       database: config.clickhouse.database,
@@ -124,9 +117,9 @@ export class Collector {
     await http.start();
     await grpc?.start();
     const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
-    log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${clickhouseUrl} database ${config.clickhouse.database}${cluster}`);
+    log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${storageLocation(connection)} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, clickhouseUrl, batch, stages, local, decoder, { service: queries, client: queryClient });
+    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, { service: queries, client: queryClient });
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
@@ -137,7 +130,6 @@ export class Collector {
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();
-    await this.localClickHouse?.stop();
   }
 }
 

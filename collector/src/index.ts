@@ -1,8 +1,6 @@
 /** @tokentrace/collector: OTLP in, priced and session-aware spans out. */
 export { loadCollectorConfig, validate, DEFAULT_CONFIG, CollectorConfigError, type CollectorConfig } from './config/collector-config.js';
 export { Collector, type CollectorOptions } from './collector.js';
-export { LocalClickHouse, type LocalClickHouseOptions } from './clickhouse-server/local-clickhouse.js';
-export { LoopbackCluster, type LoopbackClusterOptions } from './clickhouse-server/loopback-cluster.js';
 export * from './receivers/index.js';
 export { CollectorCounters } from './telemetry/collector-counters.js';
 export * from './query/index.js';

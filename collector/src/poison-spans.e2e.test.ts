@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
-import { createClickHouseClient, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
+import { createClickHouseClient } from '@tokentrace/processors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from './collector.js';
 import { DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
     ...DEFAULT_CONFIG,
     http: { ...DEFAULT_CONFIG.http, port: 0 },
     grpc: { ...DEFAULT_CONFIG.grpc, port: 0 },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, localDataDir: join(dir, 'clickhouse') },
+    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
     spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
     batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
   };
@@ -224,7 +224,7 @@ interface StoredSpan {
 }
 
 async function storedSpans(): Promise<Map<string, StoredSpan>> {
-  const client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: collector.clickhouseUrl });
+  const client = createClickHouseClient(collector.clickhouse);
   try {
     const result = await client.query({
       query: `SELECT span_id, name, attributes FROM tokentrace.spans FINAL WHERE trace_id IN ('${VALID_TRACE}', '${POISON_TRACE}')`,

@@ -4,6 +4,7 @@
  * name the key (the OpenTelemetry Collector's `Validate()` habit).
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseConnectionConfig } from '@tokentrace/processors';
 import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from '../receivers/span-limits.js';
 
 export interface CollectorConfig {
@@ -12,13 +13,17 @@ export interface CollectorConfig {
   /** API key → project. Empty: auth off, every span goes to project `default`. */
   apiKeys: Record<string, string>;
   clickhouse: {
-    /** Empty: start and manage a local server (when a clickhouse-server binary exists). */
+    /** A ClickHouse server (25.8 LTS or newer); empty: the embedded engine in `dataDir`. */
     url: string;
     database: string;
     username: string;
     password: string;
-    /** Data directory of the managed local server. */
-    localDataDir: string;
+    /** The embedded engine's data directory. */
+    dataDir: string;
+    /** Threads one query may use (on the embedded engine they share the collector's cores). */
+    maxThreads: number;
+    /** The embedded engine's memory bound, bytes. */
+    maxMemoryBytes: number;
     /**
      * A cluster from the servers' `<remote_servers>` (issue 5, deploy/clickhouse-cluster/): tables
      * are local on each shard behind Distributed tables, written and queried through `url`.
@@ -50,7 +55,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   http: { host: '127.0.0.1', port: 4318, maxBodyBytes: 16 * 1024 * 1024 },
   grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
   apiKeys: {},
-  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', localDataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] },
+  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', dataDir: '.data/clickhouse', maxThreads: 2, maxMemoryBytes: 2 * 1024 * 1024 * 1024, cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
   limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
@@ -80,7 +85,9 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_CLICKHOUSE_DATABASE: 'clickhouse.database',
   TOKENTRACE_CLICKHOUSE_USER: 'clickhouse.username',
   TOKENTRACE_CLICKHOUSE_PASSWORD: 'clickhouse.password',
-  TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.localDataDir',
+  TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.dataDir',
+  TOKENTRACE_CLICKHOUSE_MAX_THREADS: 'clickhouse.maxThreads',
+  TOKENTRACE_CLICKHOUSE_MAX_MEMORY_BYTES: 'clickhouse.maxMemoryBytes',
   TOKENTRACE_CLICKHOUSE_CLUSTER: 'clickhouse.cluster',
   TOKENTRACE_CLICKHOUSE_REPLICATED: 'clickhouse.replicated',
   /** Comma-separated. */
@@ -228,4 +235,10 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
   const last = keys.pop()!;
   const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, root);
   parent[last] = value;
+}
+
+/** How the collector reaches its storage (the embedded engine or a server), for the exporter, the query API and tools. */
+export function clickhouseConnection(config: CollectorConfig): ClickHouseConnectionConfig {
+  const c = config.clickhouse;
+  return { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: c.url, dataDir: c.dataDir, maxThreads: c.maxThreads, maxMemoryBytes: c.maxMemoryBytes, username: c.username, password: c.password };
 }

@@ -56,6 +56,10 @@ export async function selectRows<T>(ctx: QueryContext, query: string): Promise<T
 /** Rows and the totals row of a `GROUP BY … WITH TOTALS` query (JSON format carries both). */
 export async function selectWithTotals<T>(ctx: QueryContext, query: string): Promise<{ rows: T[]; totals: T | undefined }> {
   const result = await ctx.client.query({ query, format: 'JSON' });
-  const body = await result.json<T>();
-  return { rows: body.data, totals: (body as { totals?: T }).totals };
+  const text = await result.text();
+  // The embedded engine (chdb 3.4, ClickHouse 26.7) writes the totals before the header when no
+  // row matched, which is not JSON; there are no rows then, and no totals worth reading.
+  if (!text.startsWith('{')) return { rows: [], totals: undefined };
+  const body = JSON.parse(text) as { data: T[]; totals?: T };
+  return { rows: body.data, totals: body.totals };
 }

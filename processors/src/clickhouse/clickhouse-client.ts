@@ -1,36 +1,56 @@
 /**
- * The one place where `@clickhouse/client` is configured, with options that work against both
- * Debian's ClickHouse 18.16 and current releases (checked against 18.16.1 over HTTP):
+ * The one place where `@clickhouse/client` is configured, for both ways to run the storage:
  *
- * - No `clickhouse_settings`: 18.16 rejects every setting it does not know (code 115, "Unknown
- *   setting"), and the client would send them as URL parameters on every request.
- * - No `database`: the client sends it with every request, and it would fail with "unknown
+ * - **embedded** (`url` empty, the default): the engine runs in this process (chdb,
+ *   embedded-engine.ts) on `dataDir`, behind the same client API;
+ * - **server** (`url` set): a ClickHouse server's HTTP interface, 25.8 LTS or newer.
+ *
+ * Options:
+ * - `max_threads` with every query: on the embedded engine queries share the collector's cores.
+ * - No `database`: the client would send it with every request, and it fails with "unknown
  *   database" before the schema has created it; statements name `db.table` instead.
- * - No query parameters (`query_params`): 18.16 predates them (see sql-literal.ts).
- * - Response compression off, request compression optional: 18.16 accepts gzip request bodies
- *   and `enable_http_compression`, but on loopback gzip only costs CPU.
- * - Keep-alive as the client's default: `idle_socket_ttl` 2500 ms is below the 3 s
- *   `keep_alive_timeout` of 18.16 and of our managed server (a socket the server already closed
- *   shows up as ECONNRESET, which the retry logic handles).
+ * - Response compression off, request compression optional: on loopback gzip only costs CPU.
  * - Client logging off: it would print every failed insert of an outage with a stack trace; the
  *   exporter classifies failures (error-classifier.ts) and the wrappers count and log them.
- * - The server's 64-bit integers come back as JSON strings (18.16's default
- *   `output_format_json_quote_64bit_integers=1`, same on current servers); readers convert.
+ * - 64-bit integers come back as JSON strings (`output_format_json_quote_64bit_integers`, set
+ *   here because the embedded engine's default differs from servers'); readers convert.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { ClickHouseExporterConfig } from './config.js';
+import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseExporterConfig } from './config.js';
+import { embeddedConnection } from './embedded-engine.js';
 
-export type ClickHouseConnectionConfig = Pick<ClickHouseExporterConfig, 'url' | 'username' | 'password' | 'requestTimeoutMs' | 'compressRequests' | 'maxOpenConnections'>;
+export type ClickHouseConnectionConfig = Pick<
+  ClickHouseExporterConfig,
+  'url' | 'dataDir' | 'maxThreads' | 'maxMemoryBytes' | 'username' | 'password' | 'requestTimeoutMs' | 'compressRequests' | 'maxOpenConnections'
+>;
 
-export function createClickHouseClient(config: ClickHouseConnectionConfig): ClickHouseClient {
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/** A client for `options` over the defaults (config.ts). */
+export function createClickHouseClient(options: Partial<ClickHouseConnectionConfig>): ClickHouseClient {
+  const config: ClickHouseConnectionConfig = { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...options };
+  const common = {
+    clickhouse_settings: { max_threads: config.maxThreads, output_format_json_quote_64bit_integers: 1 as const },
+    application: 'tokentrace',
+    log: { level: ClickHouseLogLevel.OFF },
+  };
+  if (config.url === '') {
+    // chdb declares the same Connection contract against @clickhouse/client-common's own copy of the types.
+    const connection = embeddedConnection({ dataDir: config.dataDir, maxThreads: config.maxThreads, maxMemoryBytes: config.maxMemoryBytes }) as unknown as ClientConnection;
+    return createClient({ ...common, connection });
+  }
   return createClient({
+    ...common,
     url: config.url,
     username: config.username,
     password: config.password,
     request_timeout: config.requestTimeoutMs,
     max_open_connections: config.maxOpenConnections,
     compression: { request: config.compressRequests, response: false },
-    application: 'tokentrace',
-    log: { level: ClickHouseLogLevel.OFF },
   });
+}
+
+/** Where the data lives, for logs: the server's URL, or `embedded ClickHouse in <dir>`. */
+export function storageLocation(config: Pick<ClickHouseExporterConfig, 'url' | 'dataDir'>): string {
+  return config.url === '' ? `embedded ClickHouse in ${config.dataDir}` : config.url;
 }

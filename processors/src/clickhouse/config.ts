@@ -5,8 +5,14 @@
 import { isPlainIdentifier } from './sql-literal.js';
 
 export interface ClickHouseExporterConfig {
-  /** HTTP interface, e.g. `http://127.0.0.1:8123`. */
+  /** A server's HTTP interface, e.g. `http://127.0.0.1:8123`; empty: the embedded engine (embedded-engine.ts) in `dataDir`. */
   url: string;
+  /** The embedded engine's data directory (when `url` is empty). */
+  dataDir: string;
+  /** Threads one query may use (`max_threads`); on the embedded engine they share the collector's cores. */
+  maxThreads: number;
+  /** The embedded engine's memory bound (`max_server_memory_usage`), bytes. */
+  maxMemoryBytes: number;
   username: string;
   password: string;
   /** Database holding the tables; created by the schema when missing. A plain identifier. */
@@ -36,7 +42,10 @@ export interface ClickHouseExporterConfig {
 }
 
 export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
-  url: 'http://127.0.0.1:8123',
+  url: '',
+  dataDir: '.data/clickhouse',
+  maxThreads: 2,
+  maxMemoryBytes: 2 * 1024 * 1024 * 1024,
   username: 'default',
   password: '',
   database: 'tokentrace',
@@ -70,7 +79,11 @@ export function resolveClickHouseExporterConfig(options: Partial<ClickHouseExpor
 }
 
 export function validateClickHouseExporterConfig(c: ClickHouseExporterConfig): void {
-  if (typeof c.url !== 'string' || !/^https?:\/\/[^/]/.test(c.url)) throw new ClickHouseConfigError('url', 'an http(s) URL', c.url);
+  if (typeof c.url !== 'string' || (c.url !== '' && !/^https?:\/\/[^/]/.test(c.url))) throw new ClickHouseConfigError('url', 'an http(s) URL, or empty for the embedded engine', c.url);
+  if (c.url === '' && (typeof c.dataDir !== 'string' || c.dataDir === '')) throw new ClickHouseConfigError('dataDir', 'a directory for the embedded engine', c.dataDir);
+  if (c.url === '' && c.cluster !== '') throw new ClickHouseConfigError('url', 'the URL of a cluster node when cluster is set', c.url);
+  if (!Number.isInteger(c.maxThreads) || c.maxThreads < 1) throw new ClickHouseConfigError('maxThreads', 'a positive integer', c.maxThreads);
+  if (!Number.isFinite(c.maxMemoryBytes) || c.maxMemoryBytes < 64 * 1024 * 1024) throw new ClickHouseConfigError('maxMemoryBytes', 'a number of bytes ≥ 64 MiB', c.maxMemoryBytes);
   if (typeof c.username !== 'string' || c.username === '') throw new ClickHouseConfigError('username', 'a user name', c.username);
   if (typeof c.password !== 'string') throw new ClickHouseConfigError('password', 'a string', typeof c.password);
   if (typeof c.database !== 'string' || !isPlainIdentifier(c.database)) throw new ClickHouseConfigError('database', 'an identifier (letters, digits, underscore)', c.database);

@@ -1,7 +1,8 @@
-/** The ClickHouse exporter: schema, row mapping, client options for 18.16 and current servers. */
+/** The ClickHouse exporter: schema, row mapping, the client on the embedded engine or a server. */
 export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
 export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ClickHouseConfigError, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
-export { createClickHouseClient, type ClickHouseConnectionConfig } from './clickhouse-client.js';
+export { createClickHouseClient, storageLocation, type ClickHouseConnectionConfig } from './clickhouse-client.js';
+export { embeddedConnection, openEmbeddedEngineDir, EmbeddedEngineError, type EmbeddedEngineSettings } from './embedded-engine.js';
 export { ensureSchema, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { SPAN_COLUMNS, spanRowMapper, toSpanRow, toSpanRows, type SpanRow } from './span-row.js';

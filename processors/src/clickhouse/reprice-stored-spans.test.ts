@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalClickHouse } from '../../../collector/src/clickhouse-server/local-clickhouse.js';
 import { silentLogger } from '../exporter-helper/logger.js';
 import { createNormalizeProcessor } from '../normalization/normalize-processor.js';
 import { createPricingProcessor } from '../pricing/pricing-processor.js';
@@ -14,7 +13,8 @@ import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from './config.js';
 import { repriceStoredSpans } from './reprice-stored-spans.js';
 
 let dir: string;
-let server: LocalClickHouse;
+/** The embedded engine, on a folder of this test file. */
+let embedded: { url: string; dataDir: string };
 let client: ClickHouseClient;
 const DB = 'reprice_test';
 
@@ -29,12 +29,11 @@ function modelSpan(i: number, model: string): SpanRecord {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tt-reprice-'));
-  server = await LocalClickHouse.start({ dir: join(dir, 'clickhouse') });
-  client = createClickHouseClient({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: server.url });
+  embedded = { url: '', dataDir: join(dir, 'clickhouse') };
+  client = createClickHouseClient(embedded);
 }, 60_000);
 afterAll(async () => {
   await client?.close();
-  await server?.stop();
   await rm(dir, { recursive: true, force: true });
 }, 60_000);
 
@@ -44,7 +43,7 @@ describe('repriceStoredSpans', () => {
     createNormalizeProcessor().process(spans);
     createPricingProcessor().process(spans);
     expect(spans[0].cost?.status).toBe('unknown_model');
-    const exporter = createClickHouseExporter({ url: server.url, database: DB }, { logger: silentLogger });
+    const exporter = createClickHouseExporter({ ...embedded, database: DB }, { logger: silentLogger });
     await exporter.start();
     await exporter.consume(spans);
     await exporter.shutdown();

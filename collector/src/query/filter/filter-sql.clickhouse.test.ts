@@ -7,14 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalClickHouse } from '../../clickhouse-server/local-clickhouse.js';
 import type { FilterExpression } from './filter-expression.js';
 import { parseFilter } from './filter-parser.js';
 import { compileFilter } from './filter-sql.js';
 
 const DB = 'tt_filter';
 let root: string;
-let server: LocalClickHouse;
+/** The embedded engine, on a folder of this test file. */
+let embedded: { url: string; dataDir: string };
 let client: ClickHouseClient;
 
 const T0 = Date.UTC(2026, 10, 23, 10); // 2026-11-23T10:00:00Z
@@ -59,15 +59,14 @@ async function select(filter: string | FilterExpression): Promise<string[]> {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tokentrace-filter-ch-'));
-  server = await LocalClickHouse.start({ dir: join(root, 'clickhouse') });
-  client = createClickHouseClient({ url: server.url, username: 'default', password: '', requestTimeoutMs: 10_000, compressRequests: false, maxOpenConnections: 2 });
+  embedded = { url: '', dataDir: join(root, 'clickhouse') };
+  client = createClickHouseClient(embedded);
   await ensureSchema(client, DB);
   await client.insert({ table: `${DB}.spans`, values: [...SPANS, OTHER_PROJECT], format: 'JSONEachRow' });
 });
 
 afterAll(async () => {
   await client?.close();
-  await server?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 });
 

@@ -1,25 +1,25 @@
 /**
  * A ClickHouse with the known dataset loaded, for tests of the query engine and of what is built
- * on it (HTTP API, CLI, dashboard): starts a LocalClickHouse in a temporary folder, creates the
- * schema and loads `knownSpans(now)` through the real exporter (`createClickHouseExporter`), so
- * the rows are exactly what production writes. One store per test file; `stop()` in afterAll.
+ * on it (HTTP API, CLI, dashboard): a database of its own on the embedded engine (one engine per
+ * test process, in a temporary folder), with the schema created and `knownSpans(now)` loaded
+ * through the real exporter (`createClickHouseExporter`), so the rows are exactly what production
+ * writes. `stop()` in afterAll drops the database.
  *
  *   const store = await startQueryStore();
  *   const tree = await store.service.traceTree({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1 });
  *   await store.stop();
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient, createClickHouseExporter, type SpanRecord } from '@tokentrace/processors';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createClickHouseClient, createClickHouseExporter, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseConnectionConfig, type SpanRecord } from '@tokentrace/processors';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalClickHouse } from '../../clickhouse-server/local-clickhouse.js';
 import { QueryService } from '../query-service.js';
 import { knownSpans } from './known-dataset.js';
 
 export interface QueryStore {
-  /** The server's HTTP URL. */
-  url: string;
+  /** How to reach the store (the embedded engine of this process). */
+  connection: ClickHouseConnectionConfig;
   database: string;
   client: ClickHouseClient;
   /** A QueryService on the store (background maintenance off unless asked for). */
@@ -36,7 +36,7 @@ export interface QueryStore {
 export interface QueryStoreOptions {
   /** Default Date.now(). */
   now?: number;
-  /** Default `tokentrace`. */
+  /** Default `tokentrace`, or `tokentrace_<n>` when a store of this process already uses it. */
   database?: string;
   /** Let the service compact days and build rollups in the background (default false). */
   maintenance?: boolean;
@@ -44,24 +44,27 @@ export interface QueryStoreOptions {
   load?: boolean;
 }
 
+/** The embedded engine's folder for the stores of this process (chdb runs one engine per process). */
+let engineDir: string | undefined;
+const databases = new Set<string>();
+
 export async function startQueryStore(options: QueryStoreOptions = {}): Promise<QueryStore> {
   const now = options.now ?? Date.now();
-  const database = options.database ?? 'tokentrace';
-  const root = await mkdtemp(join(tmpdir(), 'tokentrace-query-store-'));
-  let server: LocalClickHouse | undefined;
+  let database = options.database ?? 'tokentrace';
+  for (let n = 2; options.database === undefined && databases.has(database); n++) database = `tokentrace_${n}`;
+  databases.add(database);
+  engineDir ??= await mkdtemp(join(tmpdir(), 'tokentrace-query-store-'));
+  const connection: ClickHouseConnectionConfig = { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: '', dataDir: engineDir };
+  const client = createClickHouseClient(connection);
+  const exporter = createClickHouseExporter({ ...connection, database }, { client });
   try {
-    server = await LocalClickHouse.start({ dir: join(root, 'clickhouse'), shutdownWaitSeconds: 1 });
-    const url = server.url;
-    const client = createClickHouseClient({ url, username: 'default', password: '', requestTimeoutMs: 30_000, compressRequests: false, maxOpenConnections: 4 });
-    const exporter = createClickHouseExporter({ url, database }, { client });
     await exporter.start();
     const insert = (spans: SpanRecord[]) => exporter.consume(spans);
     const spans = options.load === false ? [] : knownSpans(now);
     if (spans.length > 0) await insert(spans);
     const service = new QueryService({ client, database, maintenance: options.maintenance ?? false });
-    const running = server;
     return {
-      url,
+      connection,
       database,
       client,
       service,
@@ -72,16 +75,16 @@ export async function startQueryStore(options: QueryStoreOptions = {}): Promise<
         try {
           await service.close();
           await exporter.shutdown();
-          await client.close();
+          await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
         } finally {
-          await running.stop();
-          await rm(root, { recursive: true, force: true });
+          databases.delete(database);
+          await client.close();
         }
       },
     };
   } catch (err) {
-    await server?.stop();
-    await rm(root, { recursive: true, force: true });
+    databases.delete(database);
+    await client.close();
     throw err;
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * The embedded storage engine: ClickHouse (26.7) inside this process through the npm package
+ * `chdb`, behind the same `@clickhouse/client` API as a server (`createClient({ connection })`).
+ * No server process, no root, nothing to install beyond `npm install`.
+ *
+ * chdb runs one engine, on one data directory, per process. Every client made here for the same
+ * directory shares it; the engine is shut down when the last of them is closed, after which
+ * another directory may be opened. Asking for a second directory while one is open is an error
+ * that says so.
+ *
+ * The engine's memory bound is given when it opens (a server setting, `max_server_memory_usage`,
+ * which cannot change later), so that on a small machine the engine leaves memory to the collector
+ * around it; threads per query are a query setting (`max_threads`), sent by the client with every
+ * query (clickhouse-client.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { Session as ChdbSession, SessionOptions } from 'chdb';
+import type { ChdbConnection as ChdbConnectionType, ChdbConnectionOptions } from 'chdb/connection';
+
+export interface EmbeddedEngineSettings {
+  /** Where the engine keeps its data (created when missing). */
+  dataDir: string;
+  /** Threads one query may use (`max_threads`). */
+  maxThreads: number;
+  /** Memory the whole engine may hold (`max_server_memory_usage`), bytes. */
+  maxMemoryBytes: number;
+}
+
+export class EmbeddedEngineError extends Error {
+  readonly code = 'TOKENTRACE_EMBEDDED_ENGINE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmbeddedEngineError';
+  }
+}
+
+interface ChdbModules {
+  Session: new (path?: string, options?: SessionOptions) => ChdbSession;
+  ChdbConnection: new (options?: ChdbConnectionOptions) => ChdbConnectionType;
+}
+
+let modules: ChdbModules | undefined;
+
+/** chdb is loaded on first use: a collector that talks to a server never maps its 500 MB library. */
+function chdb(): ChdbModules {
+  if (!modules) {
+    const require = createRequire(import.meta.url);
+    const { Session } = require('chdb') as { Session: ChdbModules['Session'] };
+    const { ChdbConnection } = require('chdb/connection') as { ChdbConnection: ChdbModules['ChdbConnection'] };
+    modules = { Session, ChdbConnection };
+  }
+  return modules;
+}
+
+interface OpenEngine {
+  dir: string;
+  settings: EmbeddedEngineSettings;
+  session: ChdbSession;
+  connections: number;
+}
+
+let open: OpenEngine | undefined;
+
+/**
+ * A Connection for `createClient({ connection })` on the engine of `settings.dataDir`, opening
+ * the engine if needed. Closing the connection (the client's `close()`) releases it.
+ */
+export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnectionType {
+  const dir = resolve(settings.dataDir);
+  const engine = acquire(dir, settings);
+  const { ChdbConnection } = chdb();
+  let connection: ChdbConnectionType;
+  try {
+    connection = new ChdbConnection({ path: dir });
+  } catch (err) {
+    release(engine);
+    throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  let released = false;
+  const close = connection.close.bind(connection);
+  connection.close = async () => {
+    try {
+      await close();
+    } finally {
+      if (!released) {
+        released = true;
+        release(engine);
+      }
+    }
+  };
+  return connection;
+}
+
+/** The data directory of the engine open in this process, if any. */
+export function openEmbeddedEngineDir(): string | undefined {
+  return open?.dir;
+}
+
+function acquire(dir: string, settings: EmbeddedEngineSettings): OpenEngine {
+  if (open && open.dir !== dir) {
+    throw new EmbeddedEngineError(`the embedded ClickHouse is already open on ${open.dir} in this process; chdb runs one engine per process, so ${dir} cannot be opened beside it`);
+  }
+  if (!open) {
+    mkdirSync(dir, { recursive: true });
+    const { Session } = chdb();
+    let session: ChdbSession;
+    try {
+      session = new Session(dir, {
+        connectionArgs: [`--max_server_memory_usage=${Math.floor(settings.maxMemoryBytes)}`],
+      });
+    } catch (err) {
+      throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    open = { dir, settings, session, connections: 0 };
+  }
+  open.connections++;
+  return open;
+}
+
+function release(engine: OpenEngine): void {
+  engine.connections--;
+  if (engine.connections > 0 || open !== engine) return;
+  open = undefined;
+  engine.session.close();
+}
