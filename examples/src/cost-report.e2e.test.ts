@@ -35,7 +35,7 @@ beforeAll(async () => {
     ...DEFAULT_CONFIG,
     http: { ...DEFAULT_CONFIG.http, port: 0 },
     grpc: { ...DEFAULT_CONFIG.grpc, enabled: false },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, localDataDir: join(dir, 'clickhouse') },
+    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
     spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
     batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
   };
