@@ -1,5 +1,5 @@
 // `npm run demo`: the whole product on this machine, end to end. Starts the tokentrace collector
-// (which starts its own ClickHouse under .data/demo/), runs the examples the way users run their
+// (which stores in its embedded ClickHouse under .data/demo/), runs the examples the way users run their
 // apps (`node --import @tokentrace/instrumentation/register app.js`, exporting OTLP/protobuf to the
 // collector), waits until every span is stored, prints span trees and cost tables with the
 // `tokentrace` CLI, and leaves the collector and its dashboard running at the printed URL.
@@ -35,7 +35,7 @@ const httpPort = askedPort === undefined ? ((await isFree(4318)) ? 4318 : await 
 const grpcPort = askedPort === undefined && (await isFree(4317)) ? 4317 : await freePort();
 const url = `http://127.0.0.1:${httpPort}`;
 
-step(`starting the collector on ${url} (it starts its own ClickHouse, data in ${once_ ? dataDir : '.data/demo'}/clickhouse)`);
+step(`starting the collector on ${url} (embedded ClickHouse, data in ${once_ ? dataDir : '.data/demo'}/clickhouse)`);
 const collector = spawn(process.execPath, [cli, 'collector'], {
   env: {
     ...process.env,
