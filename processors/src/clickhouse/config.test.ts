@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ClickHouseConfigError, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig } from './config.js';
 
 describe('ClickHouse exporter config: cluster keys (issue 5)', () => {
-  it('defaults to one server', () => {
-    expect(DEFAULT_CLICKHOUSE_EXPORTER_CONFIG).toMatchObject({ cluster: '', replicated: false, nodeUrls: [] });
+  it('defaults to the embedded engine, not a cluster', () => {
+    expect(DEFAULT_CLICKHOUSE_EXPORTER_CONFIG).toMatchObject({ url: '', dataDir: '.data/clickhouse', cluster: '', replicated: false, nodeUrls: [] });
   });
 
   it('takes a cluster, replicated or run per node', () => {
-    expect(resolveClickHouseExporterConfig({ cluster: 'tokentrace', replicated: true })).toMatchObject({ cluster: 'tokentrace', replicated: true, nodeUrls: [] });
-    expect(resolveClickHouseExporterConfig({ cluster: 'tokentrace_loopback', nodeUrls: ['http://127.0.0.1:8123', 'http://127.0.0.1:8124'] }).nodeUrls).toHaveLength(2);
+    const url = 'http://ch-1:8123';
+    expect(resolveClickHouseExporterConfig({ url, cluster: 'tokentrace', replicated: true })).toMatchObject({ cluster: 'tokentrace', replicated: true, nodeUrls: [] });
+    expect(resolveClickHouseExporterConfig({ url, cluster: 'tokentrace_loopback', nodeUrls: ['http://127.0.0.1:8123', 'http://127.0.0.1:8124'] }).nodeUrls).toHaveLength(2);
   });
 
   it('names the key of a setting that cannot work', () => {
@@ -21,9 +22,15 @@ describe('ClickHouse exporter config: cluster keys (issue 5)', () => {
       }
       return undefined;
     };
-    expect(key({ replicated: true })).toBe('replicated');
-    expect(key({ nodeUrls: ['http://ch-1:8123'] })).toBe('nodeUrls');
-    expect(key({ cluster: 'c', nodeUrls: ['ch-1:8123'] })).toBe('nodeUrls');
-    expect(key({ cluster: "x' OR 1" })).toBe('cluster');
+    const url = 'http://ch-1:8123';
+    expect(key({ url, replicated: true })).toBe('replicated');
+    expect(key({ url, nodeUrls: ['http://ch-1:8123'] })).toBe('nodeUrls');
+    expect(key({ url, cluster: 'c', nodeUrls: ['ch-1:8123'] })).toBe('nodeUrls');
+    expect(key({ url, cluster: "x' OR 1" })).toBe('cluster');
+    expect(key({ cluster: 'c' })).toBe('url'); // the embedded engine is one node
+    expect(key({ url: 'ch-1:8123' })).toBe('url');
+    expect(key({ url: '', dataDir: '' })).toBe('dataDir');
+    expect(key({ maxThreads: 0 })).toBe('maxThreads');
+    expect(key({ maxMemoryBytes: 1024 })).toBe('maxMemoryBytes');
   });
 });
