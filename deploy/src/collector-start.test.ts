@@ -2,7 +2,7 @@
  * The collector started the way the image and the Kubernetes manifests start it: the Dockerfile's
  * ENTRYPOINT file with the StatefulSet's args (`--config` = the ConfigMap's collector.json) and
  * the pod's environment (image ENV, container env, the Secret). Only what cannot be had here is
- * swapped: a LocalClickHouse for the cluster's ClickHouse, loopback and free ports for 0.0.0.0
+ * swapped: the HTTP test server (ClickHouse's HTTP interface on the embedded engine) for the cluster's ClickHouse, loopback and free ports for 0.0.0.0
  * and the fixed ones, a temporary spool. Then the probes, the image's health check, an API key
  * from the Secret and a graceful SIGTERM, against the real process.
  */
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalClickHouse } from '../../collector/src/clickhouse-server/local-clickhouse.js';
+import { ClickHouseHttpServer } from '@tokentrace/test';
 import { execForm, instructions, originOf, readDockerfile, stageEnv } from './testing/dockerfile.js';
 import { deployDir, isRepoDirectory, readYaml, repoRoot } from './testing/repo.js';
 
@@ -33,7 +33,7 @@ const container = statefulSet.spec.template.spec.containers[0];
 const apiKey = (secret.stringData.TOKENTRACE_API_KEYS as string).split(',')[0].split('=')[0];
 
 let dir: string;
-let clickhouse: LocalClickHouse | undefined;
+let clickhouse: ClickHouseHttpServer | undefined;
 let collector: ChildProcess | undefined;
 let httpUrl: string;
 let grpcPort: number;
@@ -45,7 +45,7 @@ function runHealthcheck(port: number): number | null {
 describe('the collector as the image and the StatefulSet start it', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-deploy-start-'));
-    clickhouse = await LocalClickHouse.start({ dir: join(dir, 'clickhouse') });
+    clickhouse = await ClickHouseHttpServer.start({ dataDir: join(dir, 'clickhouse') });
 
     const config = JSON.parse(readFileSync(join(k8sDir, 'collector.json'), 'utf8'));
     config.http = { ...config.http, host: '127.0.0.1', port: 0 };
@@ -64,7 +64,7 @@ describe('the collector as the image and the StatefulSet start it', () => {
       TOKENTRACE_COLLECTOR_HTTP_HOST: '127.0.0.1',
       TOKENTRACE_COLLECTOR_GRPC_HOST: '127.0.0.1',
       TOKENTRACE_SPOOL_DIR: join(dir, 'spool'),
-      // The local server's user `default` has no password.
+      // The test server's user `default` has no password.
       TOKENTRACE_CLICKHOUSE_USER: 'default',
       TOKENTRACE_CLICKHOUSE_PASSWORD: '',
     };
@@ -91,7 +91,7 @@ describe('the collector as the image and the StatefulSet start it', () => {
       collector.kill('SIGKILL');
       await once(collector, 'exit');
     }
-    await clickhouse?.stop();
+    await clickhouse?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 // Public surface of @tokentrace/test: provider emulators speaking each LLM provider's wire format,
-// and an OTLP/HTTP receiver for out-of-process tests.
+// an OTLP/HTTP receiver for out-of-process tests, and a ClickHouse HTTP server on the embedded engine.
 export * from './provider-emulator/index.js';
+export * from './clickhouse-http/index.js';
 export { OtlpReceiver, startOtlpReceiver, type OtlpReceiverOptions, type OtlpSignal, type ReceivedExport } from './otlp-receiver.js';
 export type {
   OtlpAttributes, OtlpValue, ReceivedDataPoint, ReceivedMetricType, ReceivedSpan, ReceivedSpanKind,

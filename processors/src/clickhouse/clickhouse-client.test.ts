@@ -1,66 +1,68 @@
-// Pins what @clickhouse/client 1.23 does against the ClickHouse the test starts (Debian's 18.16 here),
-// so that a client upgrade or a server change that breaks the combination shows up here first.
+// Pins what createClickHouseClient gives in both ways to run the storage: the embedded engine
+// (chdb) and a server (the HTTP test server on the same engine, reached over a real socket), so
+// that a client, chdb or engine upgrade that breaks the combination shows up here first.
+import type { ClickHouseClient } from '@clickhouse/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClickHouseHttpServer } from '@tokentrace/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalClickHouse } from '../../../collector/src/clickhouse-server/local-clickhouse.js';
-import { createClickHouseClient } from './clickhouse-client.js';
-import { classifyClickHouseError } from './error-classifier.js';
-import { sqlString } from './sql-literal.js';
+import { createClickHouseClient, storageLocation } from './clickhouse-client.js';
+import { EmbeddedEngineError, openEmbeddedEngineDir } from './embedded-engine.js';
 
 let root: string;
-let server: LocalClickHouse;
-let version: string;
+let dataDir: string;
+let server: ClickHouseHttpServer;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tokentrace-ch-client-'));
-  server = await LocalClickHouse.start({ dir: join(root, 'clickhouse') });
-  version = (await (await fetch(server.url, { method: 'POST', body: 'SELECT version()' })).text()).trim();
+  dataDir = join(root, 'clickhouse');
+  server = await ClickHouseHttpServer.start({ dataDir });
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await server?.close();
   await rm(root, { recursive: true, force: true });
 });
 
-const options = { username: 'default', password: '', requestTimeoutMs: 10_000, maxOpenConnections: 2 };
+const modes: Array<[string, () => ClickHouseClient]> = [
+  ['embedded', () => createClickHouseClient({ url: '', dataDir, maxThreads: 1 })],
+  ['server', () => createClickHouseClient({ url: server.url, maxThreads: 1 })],
+];
 
-describe('@clickhouse/client against this server', () => {
-  it('pings, inserts JSONEachRow and reads 64-bit integers back as strings, with and without gzip', async () => {
-    for (const compressRequests of [false, true]) {
-      const client = createClickHouseClient({ ...options, url: server.url, compressRequests });
+describe.each(modes)('@clickhouse/client on the %s engine', (mode, connect) => {
+  it('pings, inserts JSONEachRow, reads 64-bit integers back as strings and binds query parameters', async () => {
+    const client = connect();
+    try {
       expect((await client.ping()).success).toBe(true);
-      const table = `default.client_${compressRequests ? 'gzip' : 'plain'}`;
+      const table = `default.client_${mode}`;
       await client.command({ query: `CREATE TABLE ${table} (n UInt64, s String, f Nullable(Float64)) ENGINE = MergeTree ORDER BY n` });
       await client.insert({ table, values: [{ n: '18446744073709551615', s: "it's", f: null }, { n: 1, s: '\\', f: 0.5 }], format: 'JSONEachRow', columns: ['n', 's', 'f'] });
       const rows = await (await client.query({ query: `SELECT n, s, f FROM ${table} ORDER BY n`, format: 'JSONEachRow' })).json();
       expect(rows).toEqual([{ n: '1', s: '\\', f: 0.5 }, { n: '18446744073709551615', s: "it's", f: null }]);
+      const tricky = "a'b\\c'); DROP TABLE x; --";
+      const bound = await (await client.query({ query: `SELECT count() AS c, {s:String} AS echo FROM ${table} WHERE s = {s:String} OR n = {n:UInt64}`, query_params: { s: tricky, n: 1 }, format: 'JSONEachRow' })).json();
+      expect(bound).toEqual([{ c: '1', echo: tricky }]);
+      const [settings] = await (await client.query({ query: "SELECT getSetting('max_threads') AS t, version() AS v", format: 'JSONEachRow' })).json<{ t: string; v: string }>();
+      expect(Number(settings.t)).toBe(1);
+      expect(Number(settings.v.split('.')[0])).toBeGreaterThanOrEqual(25);
+    } finally {
       await client.close();
     }
   });
+});
 
-  it('keeps a session (temporary tables need one)', async () => {
-    const client = createClickHouseClient({ ...options, url: server.url, compressRequests: false });
-    const session_id = `tokentrace-${process.pid}`;
-    await client.command({ query: 'CREATE TEMPORARY TABLE scratch (n UInt8)', session_id });
-    await client.command({ query: 'INSERT INTO scratch VALUES (3)', session_id });
-    expect(await (await client.query({ query: 'SELECT n FROM scratch', format: 'JSONEachRow', session_id })).json()).toEqual([{ n: 3 }]);
-    await client.close();
-  });
-
-  it('inlined literals instead of query parameters, which 18.16 does not have', async () => {
-    const client = createClickHouseClient({ ...options, url: server.url, compressRequests: false });
-    const tricky = "a'b\\c'); DROP TABLE x; --";
-    expect(await (await client.query({ query: `SELECT ${sqlString(tricky)} AS s`, format: 'JSONEachRow' })).json()).toEqual([{ s: tricky }]);
-    const params = client.query({ query: 'SELECT {s:String} AS s', query_params: { s: 'x' }, format: 'JSONEachRow' }).then((r) => r.json());
-    if (version.startsWith('18.')) {
-      const err = await params.catch((e: unknown) => e);
-      expect((err as Error).message).toMatch(/Unknown setting param_s/);
-      expect(classifyClickHouseError(err)).toMatchObject({ serverCode: 115 });
-    } else {
-      expect(await params).toEqual([{ s: 'x' }]);
-    }
-    await client.close();
+describe('the embedded engine', () => {
+  it('is one per process: clients of its folder share it, another folder is refused while it is open', async () => {
+    const first = createClickHouseClient({ url: '', dataDir });
+    const second = createClickHouseClient({ url: '', dataDir });
+    expect(openEmbeddedEngineDir()).toBe(dataDir);
+    await first.command({ query: 'CREATE TABLE IF NOT EXISTS default.shared (n UInt8) ENGINE = MergeTree ORDER BY n' });
+    await first.close();
+    expect(await (await second.query({ query: 'SELECT count() AS c FROM default.shared', format: 'JSONEachRow' })).json()).toEqual([{ c: '0' }]);
+    expect(() => createClickHouseClient({ url: '', dataDir: join(root, 'other') })).toThrow(EmbeddedEngineError);
+    await second.close();
+    expect(storageLocation({ url: '', dataDir })).toBe(`embedded ClickHouse in ${dataDir}`);
+    expect(storageLocation({ url: server.url, dataDir })).toBe(server.url);
   });
 });

@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClickHouseHttpServer } from '@tokentrace/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../exporter-helper/logger.js';
 import { DataError, isPermanent, PermanentError } from '../pipeline/processor.js';
@@ -151,21 +152,24 @@ describe('ClickHouseExporter', () => {
     await expect(nowhere.consume([plainSpan])).rejects.toBeInstanceOf(ClickHouseUnavailableError);
     await nowhere.shutdown();
 
-    const stranger = createClickHouseExporter({ ...embedded, username: 'nobody', database: 'tt_errors' }, { logger: silentLogger });
+    // A server that knows user `default` with a password, as a real deployment does.
+    const server = await ClickHouseHttpServer.start({ dataDir: embedded.dataDir, username: 'default', password: 'secret' });
+    const stranger = createClickHouseExporter({ url: server.url, username: 'nobody', database: 'tt_errors' }, { logger: silentLogger });
     const atStart = await stranger.start().catch((e: unknown) => e);
     expect(atStart).toBeInstanceOf(PermanentError);
     expect(atStart).not.toBeInstanceOf(DataError);
-    expect((atStart as Error).message).toMatch(/UNKNOWN_USER/);
+    expect((atStart as Error).message).toMatch(/AUTHENTICATION_FAILED/);
     // The same refusal for an insert is not the spans' fault: retryable, so the spool keeps them.
     const atInsert = await stranger.consume([plainSpan]).catch((e: unknown) => e);
     expect(atInsert).toBeInstanceOf(ClickHouseRefusedError);
     expect(isPermanent(atInsert)).toBe(false);
     await stranger.shutdown();
-    const noSchema = createClickHouseExporter({ ...embedded, username: 'nobody', database: 'tt_errors', createSchema: false }, { logger: silentLogger });
+    const noSchema = createClickHouseExporter({ url: server.url, username: 'nobody', database: 'tt_errors', createSchema: false }, { logger: silentLogger });
     const insertOnly = await noSchema.consume([plainSpan]).catch((e: unknown) => e);
     expect(insertOnly).toBeInstanceOf(ClickHouseRefusedError);
-    expect(insertOnly).toMatchObject({ reason: 'UNKNOWN_USER', serverCode: 192, retryable: true });
+    expect(insertOnly).toMatchObject({ reason: 'AUTHENTICATION_FAILED', serverCode: 516, retryable: true });
     await noSchema.shutdown();
+    await server.stop();
   });
 
   it('stores nothing of a batch with a span that cannot become a row, and says it is bad data', async () => {
