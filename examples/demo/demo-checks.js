@@ -1,6 +1,7 @@
 // What `npm run demo -- --once` (or `CI=true npm run demo`, and its test) requires of the stored data, read back through the
 // collector's query API: each example's spans arrived, model calls are priced, the research run
-// is a deep tree across three providers, the own-SDK app's LLM call sits under its server span.
+// is one deep tree across three providers (its steps' paths under the workflow span), the own-SDK
+// app's LLM call sits under its server span.
 
 /** @returns {Promise<string[]>} the problems found; empty when the demo worked */
 export async function checkDemo(api, researchSessionId) {
@@ -27,6 +28,13 @@ export async function checkDemo(api, researchSessionId) {
     if (providers.size < 3) problems.push(`research-agents: expected calls to 3 providers, found ${[...providers].join(', ')}`);
     if (depth < 4) problems.push(`research-agents: expected a tree at least 4 levels deep, found ${depth}`);
     if (!(tree.totals.costUsd > 0)) problems.push('research-agents: the session has no cost');
+    // One tree, not two (issue 11, item 6): the trace holds the workflow, which holds every step.
+    const workflow = tree.roots.length === 1 ? tree.roots[0].children.find((c) => c.operation === 'invoke_workflow') : undefined;
+    const steps = workflow ? workflow.children.filter((c) => c.kind === 'path').map((c) => c.id).sort() : [];
+    if (steps.join() !== '/plan,/research,/summarise,/synthesise') {
+      problems.push(`research-agents: expected one tree with /plan, /research, /summarise, /synthesise under the workflow span, found ${tree.roots.length} roots and ${steps.join(', ') || 'no steps'} under the workflow`);
+    }
+    if (workflow && workflow.totals.spans !== tree.totals.spans) problems.push(`research-agents: the workflow holds ${workflow.totals.spans} of the session's ${tree.totals.spans} spans`);
   }
 
   const tiers = await count('service = "cost-by-tier-example"');

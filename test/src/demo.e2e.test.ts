@@ -17,7 +17,10 @@ describe('npm run demo -- --once', () => {
     const { stdout } = await run(process.execPath, [demo, '--once'], { env, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
     expect(stdout).toContain('EMULATORS (local test doubles, not the real services');
     expect(stdout).toMatch(/^session research-[0-9a-f]{8} · 1 trace/m);
-    expect(stdout).toMatch(/^│ {2}└─ invoke_agent searcher-openai/m);
+    // One tree (issue 11, item 6): trace → invoke_workflow → /plan, /research/search-n → agents.
+    expect(stdout).toMatch(/^└─ invoke_workflow research-brief/m);
+    expect(stdout).toMatch(/^ {3}├─ \/plan/m);
+    expect(stdout).toMatch(/^ {3}│ {2}│ {2}└─ invoke_agent searcher-openai/m);
     expect(stdout).toMatch(/^total +[\d.]+ m?s +[\d,]+ +[\d,]+ +\$0\.\d{4}/m);
     expect(stdout).toMatch(/^MODEL +REQUESTS/m);
     expect(stdout).toMatch(/^Top 5 users by cost/m);

@@ -95,10 +95,31 @@ describe('tokentrace tree', () => {
     expect((await run(runTreeCommand, [KNOWN_IDS.t1, '--no-color'], { tty: true })).stdout).not.toContain(ESC);
   });
 
-  it('draws a session with its paths and traces; --json prints the API tree', async () => {
+  it('draws a session as one tree of spans and paths; --json prints the API tree', async () => {
     const { stdout } = await run(runTreeCommand, ['--session', KNOWN_IDS.researchSession]);
     expect(stdout.split('\n')[0]).toMatch(new RegExp(`^session ${KNOWN_IDS.researchSession} · 2 traces · started`));
     for (const path of KNOWN_EXPECTED.researchSession.paths) expect(stdout).toContain(path.split('/').pop());
+    // One tree (issue 11, item 6): the path nodes sit under the spans their spans hang from.
+    const lines = stdout.split('\n');
+    const rule = lines.findIndex((l) => l.startsWith('─'));
+    const width = lines[rule].indexOf(' ');
+    expect(lines.slice(2, rule).map((l) => l.slice(0, width).trimEnd())).toEqual([
+      '✗ /research',
+      '├─ invoke_workflow research',
+      '│  └─ invoke_agent planner',
+      '│     ├─ chat gpt-4o-2024-08-06',
+      '│     ├─ /search-1',
+      '│     │  ├─ execute_tool web_search',
+      '│     │  └─ chat claude-sonnet-4',
+      '│     └─ ✗ /search-2',
+      '│        ├─ ✗ chat gpt-4o-mini',
+      '│        └─ chat gpt-4o-mini-2024-07-18',
+      '└─ /summarize',
+      '   └─ invoke_workflow summarize',
+      '      ├─ chat gpt-4o-2024-08-06',
+      '      └─ chat my-local-llama',
+    ]);
+    expect(lines.find((l) => l.startsWith('│     ├─ /search-1'))).toMatch(/2,000 +500 +Σ \$0\.0135/);
     expect(stdout.trimEnd().split('\n').at(-1)).toBe(`${KNOWN_EXPECTED.researchSession.spans} spans · ${KNOWN_EXPECTED.researchSession.modelCalls} model calls · 1 error`);
     const json = await run(runTreeCommand, ['--session', KNOWN_IDS.researchSession, '--json']);
     const tree = JSON.parse(json.stdout);

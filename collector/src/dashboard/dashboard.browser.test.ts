@@ -246,8 +246,21 @@ describe('dashboard in headless Chromium', () => {
     expect(await failed.locator('.badge.error').textContent()).toBe('rate_limit');
     await shot('session-tree');
 
-    // The session is grouped by session path: /research holds search-1, search-2 and summarize.
+    // One tree of spans and paths (issue 11, item 6), the API's, as the CLI draws it: /research
+    // holds the workflow, whose planner holds search-1 and search-2; summarize has no parent span.
     expect(await texts('.wf-body .wf-row[data-kind="path"] .wf-label')).toEqual(['research', 'search-1', 'search-2', 'summarize']);
+    const rows = await page.locator('.wf-body .wf-row').evaluateAll((els) => els.map((el) => `${(el as HTMLElement).dataset.depth} ${(el as HTMLElement).dataset.kind} ${el.querySelector('.wf-label')!.textContent}`));
+    const { body: tree } = await api(`sessions/${KNOWN_IDS.researchSession}`);
+    const walked: string[] = [];
+    const walk = (node: { kind: string; name: string; children: unknown[] }, depth: number): void => {
+      walked.push(`${depth} ${node.kind} ${node.kind === 'trace' ? `trace ${node.name}` : node.name}`);
+      for (const child of node.children) walk(child as typeof node, depth + 1);
+    };
+    for (const root of tree.roots) walk(root, 0);
+    expect(rows).toEqual(walked);
+    expect(rows.filter((r) => / path /.test(r) || r.includes('invoke_'))).toEqual([
+      '0 path research', '1 span invoke_workflow research', '2 span invoke_agent planner', '3 path search-1', '3 path search-2', '1 path summarize', '2 span invoke_workflow summarize',
+    ]);
     expect(problems).toEqual([]);
   });
 

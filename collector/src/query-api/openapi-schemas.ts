@@ -35,7 +35,7 @@ const rollupTotals = object(
 );
 
 const treeNode = object({
-  kind: { type: 'string', enum: ['span', 'path', 'trace'], description: '`path`/`trace` are synthetic grouping nodes of a session tree' },
+  kind: { type: 'string', enum: ['span', 'path', 'trace'], description: '`path`/`trace` are synthetic grouping nodes of a session tree: a `path` node sits under the span its spans\' parent is (at the root when that is not in the session), a `trace` node holds the spans without a path or parent' },
   id: str('span id; the full path for `path` nodes; the trace id for `trace` nodes'),
   name: str(), traceId: str(), spanId: str(), parentSpanId: str(), startTime: time, durationMs: num,
   status, statusMessage: str(), errorType: str(), isModelCall: { type: 'boolean' },

@@ -45,7 +45,7 @@ export const openApiDocument: OpenApiDocument = {
       get: op('getTraceTree', 'trees', 'The span tree of a trace, with totals per node', { parameters: [p('traceId')], responses: { '200': ok('SpanTree', 'the tree'), ...LOOKUP_ERRORS } }),
     },
     '/sessions/{sessionId}': {
-      get: op('getSessionTree', 'trees', 'The tree of a session: its session paths, traces and spans, with totals', { parameters: [p('sessionId')], responses: { '200': ok('SpanTree', 'the tree'), ...LOOKUP_ERRORS } }),
+      get: op('getSessionTree', 'trees', 'The tree of a session: one tree of its spans, session paths and traces (a path under its spans\' parent span), with totals', { parameters: [p('sessionId')], responses: { '200': ok('SpanTree', 'the tree'), ...LOOKUP_ERRORS } }),
     },
     '/sessions': {
       get: op('listSessionStats', 'analytics', 'Cost per session, by session name: average, p50, p95, max and the outliers above p95', {

@@ -40,7 +40,8 @@ export interface RollupTotals {
 /**
  * One node of a trace or session tree. `kind: 'span'` is a stored span; in a session tree,
  * `kind: 'path'` nodes are the session-path segments (`/research/search-2`) that group the spans
- * recorded under them, and `kind: 'trace'` groups the spans of one trace that carry no path.
+ * recorded under them, placed under the span those spans' parent is (session-layout.ts, issue 11
+ * item 6), and `kind: 'trace'` holds the spans of one trace that have neither path nor parent.
  */
 export interface TreeNode {
   kind: 'span' | 'path' | 'trace';

@@ -68,16 +68,26 @@ describe('trace tree', () => {
 });
 
 describe('session tree', () => {
-  it('groups the session spans of two traces by session path, keeping parents within a path', async () => {
+  it('makes one tree of span parents and session paths across two traces (issue 11, item 6)', async () => {
     const tree = (await store.service.sessionTree({ projectId: PROJECT_A, sessionId: KNOWN_IDS.researchSession }))!;
     expect(tree.kind).toBe('session');
     expect(tree.traceIds).toEqual([KNOWN_IDS.t1, KNOWN_IDS.t2]);
+    // The sub-paths sit under the planner span their spans' parent is; T2's workflow has no parent
+    // in the session, so /research/summarize groups it under /research.
     expect(tree.roots.map(shape)).toEqual([
       {
         'path:research': [
-          { 'span:invoke_workflow research': [{ 'span:invoke_agent planner': ['span:chat gpt-4o'] }] },
-          { 'path:search-1': ['span:execute_tool web_search', 'span:chat claude-sonnet-4'] },
-          { 'path:search-2': ['span:chat gpt-4o-mini', 'span:chat gpt-4o-mini'] },
+          {
+            'span:invoke_workflow research': [
+              {
+                'span:invoke_agent planner': [
+                  'span:chat gpt-4o',
+                  { 'path:search-1': ['span:execute_tool web_search', 'span:chat claude-sonnet-4'] },
+                  { 'path:search-2': ['span:chat gpt-4o-mini', 'span:chat gpt-4o-mini'] },
+                ],
+              },
+            ],
+          },
           { 'path:summarize': [{ 'span:invoke_workflow summarize': ['span:chat gpt-4o', 'span:chat my-local-llama'] }] },
         ],
       },
@@ -87,9 +97,14 @@ describe('session tree', () => {
     expect(tree.totals.costUsd).toBeCloseTo(expected.costUsd, 12);
     const research = tree.roots[0];
     expect(research).toMatchObject({ kind: 'path', id: '/research', sessionPath: '/research', status: 'error' });
-    const search2 = research.children.find((c) => c.id === '/research/search-2')!;
+    const planner = research.children[0].children[0];
+    const search2 = planner.children.find((c) => c.id === '/research/search-2')!;
     expect(search2.totals).toMatchObject({ spans: 2, modelCalls: 2, errors: 1, inputTokens: 500 });
     expect(search2.costUsd).toBeCloseTo(0.000135, 12);
+    // The planner's subtotals take its own call and both sub-paths once each: all of T1 but the workflow.
+    expect(planner.totals).toMatchObject({ spans: 6, modelCalls: 4, errors: 1, inputTokens: 3500, outputTokens: 800 });
+    expect(planner.totals.costUsd).toBeCloseTo(KNOWN_EXPECTED.t1.costUsd, 12);
+    expect(research.totals.spans).toBe(expected.spans);
     // From T1's start to the end of T2's last span.
     expect(research.startTime).toBe(tree.startTime);
     expect(tree.durationMs).toBe(3_600_000 + 6_000);

@@ -1,20 +1,18 @@
 /**
  * A session as a tree, across its traces (issue 4: "built from session paths and span parents").
- * The session's spans are those carrying its id; they are grouped by session path, and each
- * path becomes a `path` node under its parent path (`/research/search-1` under `/research`).
- * Inside a path node, spans keep their parent/child structure when parent and child share the
- * path; a span whose parent lies elsewhere starts a subtree of its own there. Spans without a
- * path (`/`) are grouped per trace under a `trace` node. The days to read come from
- * `session_index`, as trace-tree.ts does with `trace_index`.
+ * The session's spans are those carrying its id; session-layout.ts makes one tree of their span
+ * parents and session paths (issue 11, item 6): a path node such as `/plan` sits under the span
+ * its spans' parent is, spans keep their parent/child structure, and spans without a path or
+ * parent stay under a `trace` node. The days to read come from `session_index`, as
+ * trace-tree.ts does with `trace_index`.
  */
 import type { SpanTree, TreeNode } from './query-model.js';
 import { sqlString } from '@tokentrace/processors';
 import { selectRows, type QueryContext } from './query-context.js';
 import { freeIdLiteral, isoOfNs, projectCondition } from './query-sql.js';
-import { finishTree, linkByParent, timeSpan, type TimedNode } from './tree-build.js';
-import { emptyTotals, spanNode, TREE_COLUMNS, type NodeTimes, type TreeRow } from './tree-node.js';
-
-const ROOT_PATH = '/';
+import { layoutSession } from './session-layout.js';
+import { finishTree, timeSpan } from './tree-build.js';
+import { spanNode, TREE_COLUMNS, type NodeTimes, type TreeRow } from './tree-node.js';
 
 export async function sessionTree(ctx: QueryContext, projectId: string, sessionId: string): Promise<SpanTree | null> {
   const project = projectCondition(projectId);
@@ -35,38 +33,7 @@ export async function sessionTree(ctx: QueryContext, projectId: string, sessionI
   if (rows.length === 0) return null;
   const entries = rows.map(spanNode);
 
-  // Group the spans: by path, or by trace for spans without one.
-  const groups = new Map<string, { node: TreeNode; members: TimedNode[] }>();
-  const group = (key: string, make: () => TreeNode) => {
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { node: make(), members: [] }));
-    return g;
-  };
-  const roots: TreeNode[] = [];
-  const pathNode = (path: string): TreeNode => {
-    const existing = groups.get(`path:${path}`);
-    if (existing) return existing.node;
-    const node = group(`path:${path}`, () => synthetic('path', path, path.slice(path.lastIndexOf('/') + 1), '', sessionId, path)).node;
-    const parent = path.slice(0, path.lastIndexOf('/'));
-    (parent === '' ? roots : pathNode(parent).children).push(node);
-    return node;
-  };
-  for (const entry of entries) {
-    const path = entry.node.sessionPath;
-    if (path === '' || path === ROOT_PATH) {
-      const traceId = entry.node.traceId;
-      const g = group(`trace:${traceId}`, () => {
-        const node = synthetic('trace', traceId, traceId, traceId, sessionId, ROOT_PATH);
-        roots.push(node);
-        return node;
-      });
-      g.members.push(entry);
-    } else {
-      pathNode(path);
-      groups.get(`path:${path}`)!.members.push(entry);
-    }
-  }
-  for (const { node, members } of groups.values()) node.children.push(...linkByParent(members));
+  const { roots, synthetic } = layoutSession(entries, sessionId);
 
   // Synthetic nodes span the times of everything under them.
   const times = new Map<TreeNode, NodeTimes>(entries.map((e) => [e.node, e.times]));
@@ -79,9 +46,10 @@ export async function sessionTree(ctx: QueryContext, projectId: string, sessionI
     times.set(node, span);
     return span;
   };
-  const whole = timeSpan(roots.map(timesOf))!;
+  for (const node of synthetic) timesOf(node);
+  const whole = timeSpan(entries.map((e) => e.times))!;
   const totals = finishTree(roots);
-  for (const { node } of groups.values()) {
+  for (const node of synthetic) {
     node.status = node.totals.errors > 0 ? 'error' : 'unset';
     node.inputTokens = node.totals.inputTokens;
     node.outputTokens = node.totals.outputTokens;
@@ -100,13 +68,5 @@ export async function sessionTree(ctx: QueryContext, projectId: string, sessionI
     durationMs: Number(whole.endNs - whole.startNs) / 1e6,
     totals,
     roots,
-  };
-}
-
-function synthetic(kind: 'path' | 'trace', id: string, name: string, traceId: string, sessionId: string, sessionPath: string): TreeNode {
-  return {
-    kind, id, name, traceId, spanId: '', parentSpanId: '', startTime: '', durationMs: 0, status: 'unset', statusMessage: '', errorType: '',
-    isModelCall: false, provider: '', operation: '', model: '', inputTokens: null, outputTokens: null, costUsd: null, ttftMs: null,
-    userId: '', sessionId, sessionPath, totals: emptyTotals(), children: [],
   };
 }

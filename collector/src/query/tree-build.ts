@@ -14,29 +14,48 @@ export interface TimedNode {
 
 /** Links `entries` by parent span id within each trace; returns the roots (unsorted). */
 export function linkByParent(entries: readonly TimedNode[]): TreeNode[] {
+  const parents = spanParents(entries);
+  const roots: TreeNode[] = [];
+  for (const { node } of entries) {
+    const parent = parents.get(node);
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+/**
+ * Each span's parent among `entries` (same trace, parent span id); a span without one is absent
+ * from the map. Parent cycles (bad data) are cut at one span each, so following the map upwards
+ * always ends.
+ */
+export function spanParents(entries: readonly TimedNode[]): Map<TreeNode, TreeNode> {
   const byKey = new Map<string, TreeNode>();
   for (const { node } of entries) byKey.set(`${node.traceId}/${node.spanId}`, node);
   const parentOf = new Map<TreeNode, TreeNode>();
-  const roots: TreeNode[] = [];
   for (const { node } of entries) {
     const parent = node.parentSpanId === '' || node.parentSpanId === node.spanId ? undefined : byKey.get(`${node.traceId}/${node.parentSpanId}`);
-    if (parent) {
-      parent.children.push(node);
-      parentOf.set(node, parent);
-    } else roots.push(node);
+    if (parent) parentOf.set(node, parent);
   }
-  // Nodes not reachable from a root sit on a parent cycle: cut each cycle at its first node.
-  const reached = new Set<TreeNode>();
-  const mark = (from: TreeNode) => walk(from, (n) => void reached.add(n));
-  for (const root of roots) mark(root);
+  // A span whose way up comes back to where it was sits on a cycle: cut each cycle at its first
+  // span in `entries`, which becomes a root.
+  const order = new Map<TreeNode, number>(entries.map((e, i) => [e.node, i]));
+  const done = new Set<TreeNode>();
   for (const { node } of entries) {
-    if (reached.has(node)) continue;
-    const parent = parentOf.get(node)!;
-    parent.children.splice(parent.children.indexOf(node), 1);
-    roots.push(node);
-    mark(node);
+    const seen = new Set<TreeNode>();
+    let at: TreeNode | undefined = node;
+    while (at && !done.has(at) && !seen.has(at)) {
+      seen.add(at);
+      at = parentOf.get(at);
+    }
+    if (at && seen.has(at)) {
+      let first = at;
+      for (let n = parentOf.get(at)!; n !== at; n = parentOf.get(n)!) if (order.get(n)! < order.get(first)!) first = n;
+      parentOf.delete(first);
+    }
+    for (const n of seen) done.add(n);
   }
-  return roots;
+  return parentOf;
 }
 
 /** Depth-first, parents before children, without recursion (traces can be deep). */
