@@ -1,7 +1,8 @@
 /**
  * Batches spans by count, bytes and time before the exporters (the OpenTelemetry Collector's
- * batchprocessor), with bounded memory. Spans are acknowledged once buffered; a batch the next
- * consumer cannot take stays buffered and is offered again. While the buffer is full, consume()
+ * batchprocessor), with bounded memory. consume() resolves once the spans are buffered (the
+ * collector answers after its write-ahead log, issue 11); a batch the next consumer cannot take
+ * stays buffered and is offered again. While the buffer is full, consume()
  * first waits a little for room (flow control: the sender's request is simply slower), then
  * rejects with BackpressureError, so receivers answer 429/503 and senders retry.
  * Nothing is dropped: shutdown flushes what is buffered.
