@@ -11,7 +11,7 @@ import { CollectorConfigError, loadCollectorConfig } from '../config/collector-c
 export async function runCollector(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    console.log('usage: tokentrace-collector [--config collector.json]\nEnvironment: TOKENTRACE_COLLECTOR_HTTP_PORT, TOKENTRACE_COLLECTOR_GRPC_PORT, TOKENTRACE_CLICKHOUSE_URL, TOKENTRACE_API_KEYS, TOKENTRACE_SPOOL_DIR, TOKENTRACE_COLLECTOR_DECODE_THREADS, TOKENTRACE_PRICE_FILE, TOKENTRACE_FORWARD_ENDPOINT (see collector/README.md)');
+    console.log('usage: tokentrace-collector [--config collector.json]\nEnvironment: TOKENTRACE_COLLECTOR_HTTP_PORT, TOKENTRACE_COLLECTOR_GRPC_PORT, TOKENTRACE_CLICKHOUSE_URL, TOKENTRACE_API_KEYS, TOKENTRACE_SPOOL_DIR, TOKENTRACE_WAL_DIR, TOKENTRACE_WAL_SYNC, TOKENTRACE_COLLECTOR_DECODE_THREADS, TOKENTRACE_PRICE_FILE, TOKENTRACE_FORWARD_ENDPOINT (see collector/README.md)');
     return;
   }
   // Signals are handled from the start: one that arrives while starting (the "listening" line is

@@ -67,7 +67,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
-  wal: { enabled: true, dir: '', sync: 'none', segmentBytes: 64 * 1024 * 1024 },
+  wal: { enabled: true, dir: '', sync: 'none', segmentBytes: 16 * 1024 * 1024 },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
 };

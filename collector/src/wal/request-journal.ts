@@ -71,6 +71,8 @@ export class RequestJournal implements TraceJournal {
   }
 
   private doneAt(mark: number, ticket: WalTicket): void {
-    void this.marks.whenDelivered(mark).then(() => this.wal.done(ticket));
+    void this.marks.whenDelivered(mark)
+      .then(() => this.wal.done(ticket))
+      .catch((err: unknown) => this.log(`write-ahead log: ${(err as Error).message}`)); // a bug, not the sender's: never crash the collector for it
   }
 }

@@ -28,7 +28,7 @@ export interface WalConfig {
   segmentBytes: number;
 }
 
-export const DEFAULT_WAL_CONFIG: Omit<WalConfig, 'directory'> = { sync: 'none', segmentBytes: 64 * 1024 * 1024 };
+export const DEFAULT_WAL_CONFIG: Omit<WalConfig, 'directory'> = { sync: 'none', segmentBytes: 16 * 1024 * 1024 };
 
 /** A record's place in the log, to hand back to done(). */
 export interface WalTicket {
