@@ -20,7 +20,7 @@ import {
   type SpanConsumer,
   type SpanRecord,
 } from '@tokentrace/processors';
-import { clickhouseConnection, type CollectorConfig } from './config/collector-config.js';
+import { clickhouseConnection, walDirectory, type CollectorConfig } from './config/collector-config.js';
 import { createProcessors } from './processors-from-config.js';
 import { createApiKeyAuthenticator, createInlineSpanDecoder, OtlpGrpcReceiver, OtlpHttpReceiver, WorkerSpanDecoder, type ReceiverEvent, type SpanDecoder } from './receivers/index.js';
 import { createSignalForwarder } from './signal-forwarder.js';
@@ -30,6 +30,9 @@ import { costAttributes } from './cost-attributes.js';
 import { mountDashboard } from './dashboard/index.js';
 import { QueryService } from './query/query-service.js';
 import { createQueryRouter } from './query-api/index.js';
+import { exportTraces } from './receivers/trace-export.js';
+import { RequestJournal } from './wal/request-journal.js';
+import { WriteAheadLog } from './wal/write-ahead-log.js';
 
 export interface CollectorOptions {
   log?: (message: string) => void;
@@ -46,6 +49,7 @@ export class Collector {
     private readonly batch: BatchProcessor,
     private readonly stages: Lifecycle[],
     private readonly decoder: SpanDecoder,
+    private readonly wal: WriteAheadLog | undefined,
     /** The query API's engine and its own connection to ClickHouse (same server and credentials as the exporter). */
     private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
   ) {}
@@ -88,12 +92,17 @@ export class Collector {
     const pipeline = new ProcessingConsumer(createProcessors(config), batch);
 
     const keys = new Map(Object.entries(config.apiKeys));
+    // Issue 11: a trace export is answered once it is in the write-ahead log, and leaves the log
+    // once the batch delivered its spans (stored, spooled or set aside).
+    const wal = config.wal.enabled ? new WriteAheadLog({ directory: walDirectory(config), sync: config.wal.sync, segmentBytes: config.wal.segmentBytes }) : undefined;
+    const journal = wal ? new RequestJournal(wal, batch, log) : undefined;
     const decoder = config.decode.threads > 0 ? new WorkerSpanDecoder(config.decode.threads, config.limits) : createInlineSpanDecoder(config.limits);
     const receiverOptions = {
       consumer: pipeline,
       decoder,
       authenticate: keys.size > 0 ? createApiKeyAuthenticator(keys) : undefined,
       forward: config.forward.endpoint ? createSignalForwarder(config.forward.endpoint, config.forward.headers) : undefined,
+      journal,
       onRequest: (event: ReceiverEvent) => countRequest(counters, event),
     };
     const http = new OtlpHttpReceiver({ ...receiverOptions, host: config.http.host, port: config.http.port, maxBodyBytes: config.http.maxBodyBytes });
@@ -114,12 +123,21 @@ export class Collector {
 
     await storage.start();
     await forwardStage?.start();
+    if (wal && journal) {
+      // Before listening: what an earlier process acknowledged and did not deliver goes in first.
+      const { records, tornBytes } = await wal.open();
+      if (tornBytes > 0) log(`write-ahead log ${wal.config.directory}: ignored ${tornBytes} bytes of a write cut short`);
+      if (records.length > 0) {
+        const replayed = await journal.replay(records, (r) => exportTraces(pipeline, r.body, r.encoding, r.projectId, decoder));
+        log(`write-ahead log ${wal.config.directory}: replayed ${replayed.requests} requests left by an earlier run${replayed.unreadable ? ` (${replayed.unreadable} unreadable, dropped)` : ''}`);
+      }
+    }
     await http.start();
     await grpc?.start();
     const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
     log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${storageLocation(connection)} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, { service: queries, client: queryClient });
+    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient });
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
@@ -130,6 +148,9 @@ export class Collector {
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();
+    // Everything was delivered or spooled: the log empties (requests still pending stay for the next start).
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.wal?.close();
   }
 }
 

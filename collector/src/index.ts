@@ -4,3 +4,5 @@ export { Collector, type CollectorOptions } from './collector.js';
 export * from './receivers/index.js';
 export { CollectorCounters } from './telemetry/collector-counters.js';
 export * from './query/index.js';
+export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type WalTicket } from './wal/write-ahead-log.js';
+export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';

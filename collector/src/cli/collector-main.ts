@@ -11,20 +11,17 @@ import { CollectorConfigError, loadCollectorConfig } from '../config/collector-c
 export async function runCollector(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    console.log('usage: tokentrace-collector [--config collector.json]\nEnvironment: TOKENTRACE_COLLECTOR_HTTP_PORT, TOKENTRACE_COLLECTOR_GRPC_PORT, TOKENTRACE_CLICKHOUSE_URL, TOKENTRACE_API_KEYS, TOKENTRACE_SPOOL_DIR, TOKENTRACE_COLLECTOR_DECODE_THREADS, TOKENTRACE_PRICE_FILE, TOKENTRACE_FORWARD_ENDPOINT (see collector/README.md)');
+    console.log('usage: tokentrace-collector [--config collector.json]\nEnvironment: TOKENTRACE_COLLECTOR_HTTP_PORT, TOKENTRACE_COLLECTOR_GRPC_PORT, TOKENTRACE_CLICKHOUSE_URL, TOKENTRACE_API_KEYS, TOKENTRACE_SPOOL_DIR, TOKENTRACE_WAL_DIR, TOKENTRACE_WAL_SYNC, TOKENTRACE_COLLECTOR_DECODE_THREADS, TOKENTRACE_PRICE_FILE, TOKENTRACE_FORWARD_ENDPOINT (see collector/README.md)');
     return;
   }
-  let collector: Collector;
-  try {
-    collector = await Collector.start(loadCollectorConfig(values.config));
-  } catch (err) {
-    console.error(`[tokentrace-collector] ${err instanceof CollectorConfigError ? err.message : `could not start: ${(err as Error).message}`}`);
-    process.exitCode = 1;
-    return;
-  }
+  // Signals are handled from the start: one that arrives while starting (the "listening" line is
+  // printed before start() returns) stops the collector once it has started.
+  let collector: Collector | undefined;
+  let stopSignal: string | undefined;
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    stopSignal ??= signal;
+    if (!collector || stopping) return;
     stopping = true;
     console.log(`[tokentrace-collector] ${signal}: draining and stopping`);
     collector.shutdown().then(
@@ -37,6 +34,14 @@ export async function runCollector(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    collector = await Collector.start(loadCollectorConfig(values.config));
+  } catch (err) {
+    console.error(`[tokentrace-collector] ${err instanceof CollectorConfigError ? err.message : `could not start: ${(err as Error).message}`}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (stopSignal) stop(stopSignal);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('collector-main.js')) {

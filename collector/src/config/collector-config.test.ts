@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CollectorConfigError, DEFAULT_CONFIG, loadCollectorConfig } from './collector-config.js';
+import { CollectorConfigError, DEFAULT_CONFIG, loadCollectorConfig, walDirectory } from './collector-config.js';
 
 describe('loadCollectorConfig', () => {
   it('has sensible defaults: OTLP ports, loopback, auth off', () => {
@@ -27,6 +27,14 @@ describe('loadCollectorConfig', () => {
     const config = loadCollectorConfig(file, { TOKENTRACE_LIMIT_ATTRIBUTE_VALUE_LENGTH: '65536', TOKENTRACE_LIMIT_NESTING_DEPTH: '8' });
     expect(config.limits).toEqual({ ...DEFAULT_CONFIG.limits, maxAttributeCount: 256, maxAttributeValueLength: 65_536, maxNestingDepth: 8 });
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_LIMIT_EVENT_COUNT: '0' })).toThrow(/invalid limits.maxEventCount: expected an integer ≥ 1, got 0/);
+  });
+
+  it('puts the write-ahead log in the spool directory unless told otherwise, and names a bad sync policy (issue 11)', () => {
+    expect(DEFAULT_CONFIG.wal).toMatchObject({ enabled: true, dir: '', sync: 'none' });
+    expect(walDirectory(loadCollectorConfig(undefined, { TOKENTRACE_SPOOL_DIR: '/var/tt/spool' }))).toBe(join('/var/tt/spool', 'wal'));
+    const config = loadCollectorConfig(undefined, { TOKENTRACE_WAL_DIR: '/fast/wal', TOKENTRACE_WAL_SYNC: 'always', TOKENTRACE_WAL_ENABLED: 'false' });
+    expect([walDirectory(config), config.wal.sync, config.wal.enabled]).toEqual(['/fast/wal', 'always', false]);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_WAL_SYNC: 'sometimes' })).toThrow(/invalid wal\.sync: expected "none" or "always", got "sometimes"/);
   });
 
   it('reads API keys from the environment', () => {

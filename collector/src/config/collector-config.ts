@@ -4,6 +4,7 @@
  * name the key (the OpenTelemetry Collector's `Validate()` habit).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseConnectionConfig } from '@tokentrace/processors';
 import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from '../receivers/span-limits.js';
 
@@ -46,6 +47,12 @@ export interface CollectorConfig {
   /** maxConcurrentExports: batches being inserted at once (processors' BatchProcessor). */
   batch: { maxSpans: number; maxBytes: number; maxDelayMs: number; maxConcurrentExports: number };
   spool: { dir: string; maxBytes: number };
+  /**
+   * Write-ahead log of accepted trace exports (issue 11, collector/src/wal): a request is answered
+   * once appended. `dir` empty: `<spool.dir>/wal`. `sync`: `none` survives the collector being
+   * killed, `always` also power loss (fdatasync per write). `enabled: false`: acknowledged once buffered.
+   */
+  wal: { enabled: boolean; dir: string; sync: 'none' | 'always'; segmentBytes: number };
   pricing: { priceFile: string };
   /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
   forward: { endpoint: string; headers: Record<string, string> };
@@ -60,6 +67,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
+  wal: { enabled: true, dir: '', sync: 'none', segmentBytes: 16 * 1024 * 1024 },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
 };
@@ -105,6 +113,9 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_BATCH_MAX_CONCURRENT_EXPORTS: 'batch.maxConcurrentExports',
   TOKENTRACE_SPOOL_DIR: 'spool.dir',
   TOKENTRACE_SPOOL_MAX_BYTES: 'spool.maxBytes',
+  TOKENTRACE_WAL_ENABLED: 'wal.enabled',
+  TOKENTRACE_WAL_DIR: 'wal.dir',
+  TOKENTRACE_WAL_SYNC: 'wal.sync',
   TOKENTRACE_PRICE_FILE: 'pricing.priceFile',
   TOKENTRACE_FORWARD_ENDPOINT: 'forward.endpoint',
 };
@@ -151,6 +162,8 @@ export function validate(c: CollectorConfig): void {
     throw new CollectorConfigError('batch.maxConcurrentExports', 'an integer from 1 to 16', c.batch.maxConcurrentExports);
   }
   positive(c.spool.maxBytes, 'spool.maxBytes');
+  if (c.wal.sync !== 'none' && c.wal.sync !== 'always') throw new CollectorConfigError('wal.sync', '"none" or "always"', c.wal.sync);
+  positive(c.wal.segmentBytes, 'wal.segmentBytes');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
   if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);
   validateCluster(c.clickhouse);
@@ -235,6 +248,11 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
   const last = keys.pop()!;
   const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, root);
   parent[last] = value;
+}
+
+/** The write-ahead log's directory: `wal.dir`, or `wal/` in the spool directory. */
+export function walDirectory(config: CollectorConfig): string {
+  return config.wal.dir || join(config.spool.dir, 'wal');
 }
 
 /** How the collector reaches its storage (the embedded engine or a server), for the exporter, the query API and tools. */

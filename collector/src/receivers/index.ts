@@ -6,7 +6,7 @@ export { createApiKeyAuthenticator, apiKeyFrom, DEFAULT_PROJECT_ID, type Authent
 export { ReceiverFailure, type FailureKind } from './receiver-failure.js';
 export { decodeTraceRequest, encodingOf, OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
 export { toSpanRecords, type SpanConversion } from './span-records.js';
-export { RECEIVER_DEFAULTS, type ForwardSignal, type OtlpReceiverOptions, type OtlpSignal, type ReceiverEvent } from './types.js';
+export { RECEIVER_DEFAULTS, type ForwardSignal, type OtlpReceiverOptions, type OtlpSignal, type ReceiverEvent, type TraceJournal } from './types.js';
 export { createInlineSpanDecoder, inlineSpanDecoder, type SpanDecoder } from './span-decoder.js';
 export { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from './span-limits.js';
 export { WorkerSpanDecoder } from './worker-span-decoder.js';

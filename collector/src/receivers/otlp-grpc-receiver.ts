@@ -85,7 +85,7 @@ export class OtlpGrpcReceiver implements Lifecycle {
     const projectId = projectFor(this.options.authenticate ?? (() => DEFAULT_PROJECT_ID), headersOf(call.metadata));
     event.projectId = projectId;
     if (signal === 'traces') {
-      const result = await exportTraces(this.options.consumer, call.request, 'protobuf', projectId, this.options.decoder);
+      const result = await exportTraces(this.options.consumer, call.request, 'protobuf', projectId, this.options.decoder, this.options.journal);
       event.acceptedSpans = result.acceptedSpans;
       event.rejectedSpans = result.rejectedSpans;
       event.sanitizedSpans = result.sanitizedSpans;

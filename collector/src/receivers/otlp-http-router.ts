@@ -32,7 +32,7 @@ export function createOtlpHttpRouter(options: OtlpReceiverOptions): Router {
       event.projectId = projectId;
       const body = await readRequestBody(req, maxBodyBytes);
       if (signal === 'traces') {
-        const result = await exportTraces(options.consumer, body, encoding, projectId, options.decoder);
+        const result = await exportTraces(options.consumer, body, encoding, projectId, options.decoder, options.journal);
         event.acceptedSpans = result.acceptedSpans;
         event.rejectedSpans = result.rejectedSpans;
         event.sanitizedSpans = result.sanitizedSpans;

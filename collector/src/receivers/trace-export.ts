@@ -7,6 +7,7 @@ import type { SpanConsumer } from '@tokentrace/processors';
 import { failureFromPipeline, ReceiverFailure } from './receiver-failure.js';
 import { inlineSpanDecoder, type SpanDecoder } from './span-decoder.js';
 import { OtlpDecodeError, type OtlpEncoding } from './trace-codec.js';
+import type { TraceJournal } from './types.js';
 
 export interface TraceExportResult {
   acceptedSpans: number;
@@ -24,6 +25,7 @@ export async function exportTraces(
   encoding: OtlpEncoding,
   projectId: string,
   decoder: SpanDecoder = inlineSpanDecoder,
+  journal?: TraceJournal,
 ): Promise<TraceExportResult> {
   let conversion;
   try {
@@ -38,6 +40,8 @@ export async function exportTraces(
   if (spans.length > 0) {
     try {
       await consumer.consume(spans);
+      // Issue 11: durable before the answer (a crash after it cannot lose what was acknowledged).
+      await journal?.record(body, encoding, projectId);
     } catch (err) {
       throw failureFromPipeline(err);
     }

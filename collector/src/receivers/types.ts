@@ -7,6 +7,7 @@ import type { SpanConsumer } from '@tokentrace/processors';
 import type { Authenticate } from './api-key-auth.js';
 import type { FailureKind } from './receiver-failure.js';
 import type { SpanDecoder } from './span-decoder.js';
+import type { OtlpEncoding } from './trace-codec.js';
 
 export type OtlpSignal = 'traces' | 'metrics' | 'logs';
 
@@ -16,6 +17,15 @@ export type OtlpSignal = 'traces' | 'metrics' | 'logs';
  * PermanentError is answered like a span consumer's rejection.
  */
 export type ForwardSignal = (signal: 'metrics' | 'logs', body: Uint8Array, contentType: string, projectId: string) => Promise<void>;
+
+/**
+ * Makes an accepted trace export durable before it is answered (the collector's write-ahead log,
+ * collector/src/wal). Called once the pipeline took the request's spans; a rejection is answered
+ * like the pipeline's (BackpressureError 429, anything else 503), and the sender retries.
+ */
+export interface TraceJournal {
+  record(body: Uint8Array, encoding: OtlpEncoding, projectId: string): Promise<void>;
+}
 
 /** What happened to one export request, for the collector's counters. */
 export interface ReceiverEvent {
@@ -41,6 +51,8 @@ export interface OtlpReceiverOptions {
   maxBodyBytes?: number;
   /** How bodies become SpanRecords; default: on the event loop (the collector passes worker threads). */
   decoder?: SpanDecoder;
+  /** Where accepted trace exports are logged before the answer; default: none (acknowledged once buffered). */
+  journal?: TraceJournal;
   /** Called once per request; must not throw. */
   onRequest?: (event: ReceiverEvent) => void;
 }

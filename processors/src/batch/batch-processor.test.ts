@@ -152,4 +152,33 @@ describe('BatchProcessor', () => {
     expect(delivered).toEqual(['s1', 's2', 's3']);
     expect(batcher.bufferedSpans).toBe(0);
   });
+
+  it('advances the delivery mark past the oldest batch not yet taken, whatever order inserts end in', async () => {
+    const calls: { name: string; accept: () => void; refuse: () => void }[] = [];
+    const next: SpanConsumer = {
+      consume: (spans) => new Promise<void>((resolve, reject) => calls.push({ name: spans[0].name, accept: resolve, refuse: () => reject(new Error('down')) })),
+    };
+    const batcher = new BatchProcessor(next, { maxSpans: 2, maxBytes: 1e9, maxDelayMs: 60_000, maxConcurrentExports: 2, retryDelayMs: 10 });
+    const reached: number[] = [];
+    await batcher.consume([span(1), span(2), span(3)]); // request A: spans 0..2, batch [s1 s2] cut, s3 buffered
+    const markA = batcher.received;
+    await batcher.consume([span(4)]); // request B: span 3, batch [s3 s4] cut
+    const markB = batcher.received;
+    expect([markA, markB]).toEqual([3, 4]);
+    void batcher.whenDelivered(markB).then(() => reached.push(markB));
+    void batcher.whenDelivered(markA).then(() => reached.push(markA));
+    expect(calls.map((c) => c.name)).toEqual(['s1', 's3']);
+    calls[1].accept(); // the second batch first: nothing is complete below it
+    await vi.advanceTimersByTimeAsync(0);
+    expect([batcher.delivered, reached]).toEqual([0, []]);
+    calls[0].refuse(); // the first refused: back in line, the mark stays
+    await vi.advanceTimersByTimeAsync(10);
+    expect([batcher.delivered, reached]).toEqual([0, []]);
+    expect(calls.map((c) => c.name)).toEqual(['s1', 's3', 's1']);
+    calls[2].accept();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batcher.delivered).toBe(4);
+    expect(reached).toEqual([3, 4]);
+    await expect(batcher.whenDelivered(2)).resolves.toBeUndefined(); // already past
+  });
 });

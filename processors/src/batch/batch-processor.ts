@@ -1,7 +1,8 @@
 /**
  * Batches spans by count, bytes and time before the exporters (the OpenTelemetry Collector's
- * batchprocessor), with bounded memory. Spans are acknowledged once buffered; a batch the next
- * consumer cannot take stays buffered and is offered again. While the buffer is full, consume()
+ * batchprocessor), with bounded memory. consume() resolves once the spans are buffered (the
+ * collector answers after its write-ahead log, issue 11); a batch the next consumer cannot take
+ * stays buffered and is offered again. While the buffer is full, consume()
  * first waits a little for room (flow control: the sender's request is simply slower), then
  * rejects with BackpressureError, so receivers answer 429/503 and senders retry.
  * Nothing is dropped: shutdown flushes what is buffered.
@@ -11,6 +12,12 @@
  * already being encoded and sent, instead of the collector waiting for each insert's answer.
  * Batches are handed over oldest first; with more than one at a time they may complete out of
  * order, which the storage does not mind (each span row carries its own version).
+ *
+ * Delivery marks (issue 11, the collector's write-ahead log): every span taken gets an ordinal,
+ * in order of arrival; `received` is the next ordinal, and `whenDelivered(mark)` resolves once
+ * every span below `mark` was taken by the next consumer (inserted, spooled or set aside). Batches
+ * are cut in order, so each holds a contiguous range; the mark advances past the oldest batch
+ * still buffered, being exported or waiting to be offered again.
  */
 import { BackpressureError, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
@@ -57,6 +64,14 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   private readySpans = 0;
   private readonly concurrentExports: number;
   private readonly maxBufferedBytes: number;
+  /** Ordinal of the next span taken. */
+  private nextOrdinal = 0;
+  /** Cut batches not yet taken, by first ordinal (cut order); `true` once taken. */
+  private readonly unfinished = new Map<number, { spans: number; taken: boolean }>();
+  /** Every span below this ordinal was taken by the next consumer. */
+  private deliveredMark = 0;
+  /** Callers of whenDelivered(), in order of their marks. */
+  private readonly deliveryWaiters: { mark: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly next: SpanConsumer,
@@ -74,6 +89,7 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
     for (const span of spans) {
       const bytes = estimateSpanBytes(span);
       this.buffer.push(span);
+      this.nextOrdinal++;
       this.bufferBytes += bytes;
       if (this.buffer.length >= this.config.maxSpans || this.bufferBytes >= this.config.maxBytes) this.cut();
     }
@@ -100,6 +116,27 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
   async shutdown(): Promise<void> {
     this.stopped = true;
     await this.forceFlush();
+  }
+
+  /** Ordinal of the next span taken: the mark to wait for to know that everything taken so far left. */
+  get received(): number {
+    return this.nextOrdinal;
+  }
+
+  /** Every span below this ordinal was taken by the next consumer. */
+  get delivered(): number {
+    return this.deliveredMark;
+  }
+
+  /** Resolves once every span below `mark` (an earlier `received`) was taken by the next consumer. */
+  whenDelivered(mark: number): Promise<void> {
+    if (mark <= this.deliveredMark) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Marks usually arrive in order: insert from the back.
+      let at = this.deliveryWaiters.length;
+      while (at > 0 && this.deliveryWaiters[at - 1]!.mark > mark) at--;
+      this.deliveryWaiters.splice(at, 0, { mark, resolve });
+    });
   }
 
   get bufferedSpans(): number {
@@ -139,7 +176,9 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
       this.timer = undefined;
     }
     if (this.buffer.length === 0) return;
-    this.ready.push({ spans: this.buffer, bytes: this.bufferBytes, seq: this.cuts++ });
+    const first = this.nextOrdinal - this.buffer.length;
+    this.unfinished.set(first, { spans: this.buffer.length, taken: false });
+    this.ready.push({ spans: this.buffer, bytes: this.bufferBytes, seq: this.cuts++, first });
     this.readyBytes += this.bufferBytes;
     this.readySpans += this.buffer.length;
     this.buffer = [];
@@ -175,7 +214,19 @@ export class BatchProcessor implements SpanConsumer, Lifecycle {
     }
     this.readyBytes -= batch.bytes;
     this.readySpans -= batch.spans.length;
+    this.taken(batch);
     for (const wake of [...this.roomWaiters]) wake();
+  }
+
+  /** Advances the delivery mark past the oldest batches taken and wakes whoever waited for it. */
+  private taken(batch: Batch): void {
+    this.unfinished.get(batch.first)!.taken = true;
+    for (const [first, entry] of this.unfinished) {
+      if (!entry.taken) break;
+      this.unfinished.delete(first); // Map iteration is insertion (cut) order
+      this.deliveredMark = first + entry.spans;
+    }
+    while (this.deliveryWaiters.length > 0 && this.deliveryWaiters[0]!.mark <= this.deliveredMark) this.deliveryWaiters.shift()!.resolve();
   }
 }
 
@@ -184,6 +235,8 @@ interface Batch {
   bytes: number;
   /** Order of cutting. */
   seq: number;
+  /** Ordinal of its first span. */
+  first: number;
 }
 
 function delay(ms: number): Promise<void> {
