@@ -67,9 +67,9 @@ export async function waitForMerges(client: ClickHouseClient, database: string, 
 /** Active parts of `requests`, and how many of its days are held by one merged part. */
 export async function partStats(client: ClickHouseClient, database: string): Promise<{ parts: number; days: number; settledDays: number }> {
   const result = await client.query({
-    query: `SELECT count() AS parts, uniqExact(partition) AS days, countIf(level > 0 AND n = 1) AS settled FROM system.parts
-      ANY LEFT JOIN (SELECT partition, count() AS n FROM system.parts WHERE database = '${database}' AND table = 'requests' AND active GROUP BY partition) USING partition
-      WHERE database = '${database}' AND table = 'requests' AND active`,
+    query: `SELECT count() AS parts, uniqExact(p.partition) AS days, countIf(p.level > 0 AND d.n = 1) AS settled FROM system.parts AS p
+      ANY LEFT JOIN (SELECT partition, count() AS n FROM system.parts WHERE database = '${database}' AND table = 'requests' AND active GROUP BY partition) AS d USING partition
+      WHERE p.database = '${database}' AND p.table = 'requests' AND p.active`,
     format: 'JSONEachRow',
   });
   const [row] = await result.json<{ parts: string; days: string; settled: string }>();
