@@ -63,9 +63,12 @@ describe('examples/cost-by-tier/report.js', () => {
     const stagingCalls = printedCalls(staging.stdout, '6 users made');
     expect(prodCalls).toBeGreaterThan(100);
 
-    // The collector batches and stores asynchronously: wait until every call is queryable.
+    // The collector batches and stores asynchronously: wait until every call is queryable in every
+    // breakdown (the report runs its queries at once, so one may see a batch another did not yet).
+    const complete = (r: Awaited<ReturnType<typeof costReport>>) =>
+      [r.byEnvironment, r.byFeature, r.byTier].every((breakdown) => breakdown.totals.requests >= prodCalls + stagingCalls);
     let report = await costReport(otlpEndpoint);
-    for (let i = 0; i < 100 && report.byEnvironment.totals.requests < prodCalls + stagingCalls; i++) {
+    for (let i = 0; i < 100 && !complete(report); i++) {
       await new Promise((r) => setTimeout(r, 100));
       report = await costReport(otlpEndpoint);
     }
