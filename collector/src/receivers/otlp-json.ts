@@ -23,6 +23,7 @@ const LONG_NUMBER = /[:[,]\s*-?\d{16}/;
 const NOT_AN_ID = new Uint8Array(1);
 
 export class OtlpJsonError extends Error {
+  readonly code = 'TOKENTRACE_OTLP_MALFORMED';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OtlpJsonError';

@@ -26,6 +26,7 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
 }
 
 export class OtlpDecodeError extends Error {
+  readonly code = 'TOKENTRACE_OTLP_MALFORMED';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OtlpDecodeError';

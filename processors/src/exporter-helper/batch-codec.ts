@@ -10,7 +10,7 @@ const HEADER = 'tokentrace-spool-batch/1\n';
 const TAG = '\u0000';
 
 export class BatchDecodeError extends Error {
-  readonly code = 'SPOOL_BATCH_UNREADABLE';
+  readonly code = 'TOKENTRACE_SPOOL_BATCH_UNREADABLE';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BatchDecodeError';

@@ -24,7 +24,7 @@ export interface SpoolEntry {
 }
 
 export class SpoolFullError extends Error {
-  readonly code = 'SPOOL_FULL';
+  readonly code = 'TOKENTRACE_SPOOL_FULL';
   constructor(message: string) {
     super(message);
     this.name = 'SpoolFullError';

@@ -27,6 +27,7 @@ export interface Lifecycle {
 
 /** The mark for failures that retrying cannot fix (bad data, refused auth). */
 export class PermanentError extends Error {
+  readonly code: string = 'TOKENTRACE_PERMANENT';
   readonly permanent = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -45,7 +46,7 @@ export function isPermanent(err: unknown): boolean {
  * find the spans at fault (exporter-helper/isolating-consumer.ts).
  */
 export class DataError extends PermanentError {
-  readonly code: string = 'TOKENTRACE_DATA_REFUSED';
+  override readonly code: string = 'TOKENTRACE_DATA_REFUSED';
   readonly dataRefused = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -59,6 +60,7 @@ export function isDataError(err: unknown): boolean {
 
 /** Raised when the pipeline cannot take more right now (spool full, queue full): receivers answer 429/503. */
 export class BackpressureError extends Error {
+  readonly code = 'TOKENTRACE_BACKPRESSURE';
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds = 5) {
     super(message);
