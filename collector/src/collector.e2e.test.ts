@@ -19,7 +19,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from './collector.js';
-import { DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
+import type { CollectorConfig } from './config/collector-config.js';
+import { testCollectorConfig } from './config/testing/test-collector-config.js';
 
 const run = promisify(execFile);
 const testPackage = fileURLToPath(new URL('../../test/', import.meta.url));
@@ -30,15 +31,7 @@ let forwardTarget: OtlpReceiver;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tt-collector-'));
-  const config: CollectorConfig = {
-    ...DEFAULT_CONFIG,
-    http: { ...DEFAULT_CONFIG.http, port: 0 },
-    grpc: { ...DEFAULT_CONFIG.grpc, port: 0 },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
-    spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
-    batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
-    apiKeys: { 'key-default': 'default', 'key-team-a': 'team-a', 'key-team-b': 'team-b' },
-  };
+  const config: CollectorConfig = { ...testCollectorConfig(dir, { grpc: true }), apiKeys: { 'key-default': 'default', 'key-team-a': 'team-a', 'key-team-b': 'team-b' } };
   forwardTarget = await OtlpReceiver.start();
   config.forward = { endpoint: forwardTarget.url, headers: {} };
   [collector, emulator] = await Promise.all([Collector.start(config, { log: () => undefined }), startOpenAIEmulator()]);

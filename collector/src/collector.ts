@@ -148,8 +148,9 @@ export class Collector {
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();
-    // Everything was delivered or spooled: the log empties (requests still pending stay for the next start).
-    await new Promise((resolve) => setImmediate(resolve));
+    // Everything was delivered or spooled, and each request's done() ran as its batch was taken
+    // (the journal's reaction to the delivery mark comes before any continuation awaiting the
+    // stages): the log empties; requests still pending stay for the next start.
     await this.wal?.close();
   }
 }

@@ -13,7 +13,7 @@ import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { createClickHouseClient } from '@tokentrace/processors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from './collector.js';
-import { DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
+import { testCollectorConfig } from './config/testing/test-collector-config.js';
 import { ExportTraceServiceResponse } from './receivers/otlp-proto.js';
 import { deepProtobufRequest, rawSpan, requestWith, toProtobuf } from './receivers/testing/otlp-bodies.js';
 
@@ -25,14 +25,7 @@ let collector: Collector;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tt-poison-'));
-  const config: CollectorConfig = {
-    ...DEFAULT_CONFIG,
-    http: { ...DEFAULT_CONFIG.http, port: 0 },
-    grpc: { ...DEFAULT_CONFIG.grpc, port: 0 },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
-    spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
-    batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
-  };
+  const config = testCollectorConfig(dir, { grpc: true });
   collector = await Collector.start(config, { log: () => undefined });
 }, 60_000);
 

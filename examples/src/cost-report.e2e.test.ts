@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../collector/src/collector.js';
-import { DEFAULT_CONFIG, type CollectorConfig } from '../../collector/src/config/collector-config.js';
+import { testCollectorConfig } from '../../collector/src/config/testing/test-collector-config.js';
 import type { AnalyticsResult, AnalyticsRow } from '../../collector/src/query/query-model.js';
 import { fetchCostReport } from '../cost-by-tier/cost-report.js';
 import { runExample } from '../shared/run-example.js';
@@ -31,14 +31,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tt-examples-cost-'));
-  const config: CollectorConfig = {
-    ...DEFAULT_CONFIG,
-    http: { ...DEFAULT_CONFIG.http, port: 0 },
-    grpc: { ...DEFAULT_CONFIG.grpc, enabled: false },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
-    spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
-    batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
-  };
+  const config = testCollectorConfig(dir);
   collector = await Collector.start(config, { log: () => undefined });
 }, 60_000);
 afterAll(async () => {

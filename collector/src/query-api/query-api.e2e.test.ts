@@ -15,7 +15,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../collector.js';
-import { DEFAULT_CONFIG, type CollectorConfig } from '../config/collector-config.js';
+import type { CollectorConfig } from '../config/collector-config.js';
+import { testCollectorConfig } from '../config/testing/test-collector-config.js';
 import type { SpanTree } from '../query/query-model.js';
 
 const binary = fileURLToPath(new URL('../../dist/cli/tokentrace.js', import.meta.url));
@@ -23,15 +24,7 @@ let collector: Collector;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tt-query-e2e-'));
-  const config: CollectorConfig = {
-    ...DEFAULT_CONFIG,
-    http: { ...DEFAULT_CONFIG.http, port: 0 },
-    grpc: { ...DEFAULT_CONFIG.grpc, enabled: false },
-    clickhouse: { ...DEFAULT_CONFIG.clickhouse, dataDir: join(dir, 'clickhouse') },
-    spool: { ...DEFAULT_CONFIG.spool, dir: join(dir, 'spool') },
-    batch: { ...DEFAULT_CONFIG.batch, maxDelayMs: 100 },
-    apiKeys: { 'key-e2e': 'team-e2e', 'key-other': 'team-other' },
-  };
+  const config: CollectorConfig = { ...testCollectorConfig(dir), apiKeys: { 'key-e2e': 'team-e2e', 'key-other': 'team-other' } };
   collector = await Collector.start(config, { log: () => undefined });
 }, 60_000);
 afterAll(async () => {
