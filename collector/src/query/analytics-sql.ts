@@ -15,6 +15,7 @@
 import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
+import { exactUsdSum } from './query-sql.js';
 import type { QueryContext } from './query-context.js';
 import { rowSource, type SourcePlan } from './request-source.js';
 
@@ -97,16 +98,9 @@ export function bucketStart(bucket: Bucket, value: number | string): string {
 
 export type FigureSet = 'full' | 'rank';
 
-/**
- * USD is summed as decimals: a Float64 sum depends on the order the engine's threads add the
- * values in, so the same rows grouped two ways (a top-N with `(other)`, or the totals) gave
- * totals that differed in the last digit. Decimal addition is exact in any order.
- */
-const EXACT_COST = (column: string) => `toFloat64(sum(toDecimal128(${column}, 15)))`;
-
 const RAW_FIGURES: Record<FigureSet, string> = {
-  rank: `count() AS requests, ${EXACT_COST('ifNull(cost_total_usd, 0)')} AS cost_usd`,
-  full: `count() AS requests, countIf(status_code = 'error') AS errors, ${EXACT_COST('ifNull(cost_total_usd, 0)')} AS cost_usd,
+  rank: `count() AS requests, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd`,
+  full: `count() AS requests, countIf(status_code = 'error') AS errors, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd,
     sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
     sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
     sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
@@ -119,8 +113,8 @@ const ROLLUP_FIGURES: Record<FigureSet, string> = {
 };
 
 const MERGED_FIGURES: Record<FigureSet, string> = {
-  rank: `sum(requests) AS requests, ${EXACT_COST('cost_usd')} AS cost_usd`,
-  full: `sum(requests) AS requests, sum(errors) AS errors, ${EXACT_COST('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
+  rank: `sum(requests) AS requests, ${exactUsdSum('cost_usd')} AS cost_usd`,
+  full: `sum(requests) AS requests, sum(errors) AS errors, ${exactUsdSum('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
     sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`,
 };

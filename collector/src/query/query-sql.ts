@@ -99,3 +99,12 @@ export function numberOrNull(value: string | number | null | undefined): number 
   const n = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(n) ? n : null;
 }
+
+/**
+ * The sum of a USD column, as decimals: a Float64 sum depends on the order the engine's threads
+ * add the values in, so the same rows grouped two ways (a top-N with `(other)`, the totals, a
+ * session's cost) differed in the last digit. Decimal addition is exact in any order.
+ */
+export function exactUsdSum(column: string): string {
+  return `toFloat64(sum(toDecimal128(${column}, 15)))`;
+}

@@ -12,7 +12,7 @@
 import { sqlString } from '@tokentrace/processors';
 import { selectRows, type QueryContext } from './query-context.js';
 import { DIMENSIONS, HISTOGRAM_STATES } from './analytics-sql.js';
-import { dateLiteral } from './query-sql.js';
+import { dateLiteral, exactUsdSum } from './query-sql.js';
 import { partsStillActive } from './request-days.js';
 
 const DIMENSION_TUPLES = Object.entries(DIMENSIONS).map(([name, sql]) => `('${name}', ${sql})`).join(', ');
@@ -26,7 +26,7 @@ export async function buildRollup(ctx: QueryContext, day: string, part: string):
   await ctx.client.command({
     query: `INSERT INTO ${rollups}
       SELECT project_id, date, ${buildId} AS build_id, dv.1 AS dimension, dv.2 AS value, 1 AS hourly, toHour(start_time) AS hour,
-        count(), countIf(status_code = 'error'), sum(ifNull(cost_total_usd, 0)), sum(ifNull(input_tokens, 0)), sum(ifNull(output_tokens, 0)),
+        count(), countIf(status_code = 'error'), ${exactUsdSum('ifNull(cost_total_usd, 0)')}, sum(ifNull(input_tokens, 0)), sum(ifNull(output_tokens, 0)),
         sum(ifNull(cache_read_tokens, 0)), sum(ifNull(cache_creation_tokens, 0)), sum(ifNull(reasoning_tokens, 0)),
         ${HISTOGRAM_STATES}
       FROM ${requests} ARRAY JOIN [${DIMENSION_TUPLES}] AS dv
@@ -35,7 +35,7 @@ export async function buildRollup(ctx: QueryContext, day: string, part: string):
   });
   await ctx.client.command({
     query: `INSERT INTO ${rollups}
-      SELECT project_id, date, build_id, dimension, value, 0, 24, sum(requests), sum(errors), sum(cost_usd), sum(input_tokens), sum(output_tokens),
+      SELECT project_id, date, build_id, dimension, value, 0, 24, sum(requests), sum(errors), ${exactUsdSum('cost_usd')}, sum(input_tokens), sum(output_tokens),
         sum(cache_read_tokens), sum(cache_creation_tokens), sum(reasoning_tokens),
         (sumMap(latency_buckets, latency_counts) AS l).1, l.2, (sumMap(ttft_buckets, ttft_counts) AS t).1, t.2
       FROM ${rollups}

@@ -12,7 +12,7 @@ import { sqlString } from '@tokentrace/processors';
 import { compileFilter } from './filter/index.js';
 import type { SessionNameStats, SessionStatsQuery } from './query-model.js';
 import { selectRows, type QueryContext } from './query-context.js';
-import { isoOfNs, validRange } from './query-sql.js';
+import { exactUsdSum, isoOfNs, validRange } from './query-sql.js';
 import { rowSource, type SourcePlan } from './request-source.js';
 import { withStablePlan } from './stable-plan.js';
 
@@ -70,11 +70,11 @@ export async function sessionStats(ctx: QueryContext, query: SessionStatsQuery):
 /** One row per session in the range: name, cost, requests, first start (ns). */
 function perSession(ctx: QueryContext, plan: SourcePlan, filter: string | undefined): string | undefined {
   const branches = plan.rows.map(
-    (branch) => `SELECT session_id, max(session_name) AS name, sum(ifNull(cost_total_usd, 0)) AS c, count() AS n, min(start_time_ns) AS first
+    (branch) => `SELECT session_id, max(session_name) AS name, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS c, count() AS n, min(start_time_ns) AS first
      ${rowSource(ctx, branch, filter ? `session_id != '' AND (${filter})` : "session_id != ''")} GROUP BY session_id`,
   );
   if (branches.length === 0) return undefined;
-  return `SELECT session_id, max(name) AS session_name, sum(c) AS cost, sum(n) AS requests, min(first) AS first_start
+  return `SELECT session_id, max(name) AS session_name, ${exactUsdSum('c')} AS cost, sum(n) AS requests, min(first) AS first_start
     FROM (${branches.join(' UNION ALL ')}) GROUP BY session_id`;
 }
 
