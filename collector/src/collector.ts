@@ -116,7 +116,6 @@ export class Collector {
       client: queryClient,
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
-      onRollupError: (err) => log(`rollup build failed: ${(err as Error).message}`),
     });
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
@@ -144,7 +143,6 @@ export class Collector {
   async shutdown(): Promise<void> {
     await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
     await this.decoder.close();
-    await this.queries.service.close();
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();

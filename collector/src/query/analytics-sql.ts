@@ -1,23 +1,19 @@
 /**
- * The SQL of usage figures, written once for the three kinds of source a plan reads
- * (request-source.ts): raw rows of `requests` (plain or FINAL), and pre-aggregated rollup rows.
- * Each branch yields partial figures per (bucket, group) with percentile *states*; the outer
- * query adds the sums and merges the states, so a figure is the same whichever mix of sources
- * answered it.
+ * The SQL of usage figures: the model calls of a range read once with FINAL (each span once, its
+ * newest version; processors/src/clickhouse/README.md), figures per (bucket, group) with
+ * percentile histograms, then an outer query that maps groups (e.g. to `(other)`) and merges.
  *
  * Percentiles come from histograms on a log scale: a value v (ms) falls in bucket
  * floor(log(v) / log(1.02)), and a percentile is read as the middle (geometric) of the bucket
  * where the cumulative count reaches q × n (nearest rank). That is within 1 % of the exact value,
- * and histograms add up exactly: rollups of any hours and days merge into the same answer the raw
- * rows give, in any order (t-digest states, tried first, differ by merge order, weigh up to a few
- * KB each, and merging hundreds of them cost ~150 ms per query at 10 M spans).
+ * deterministic whatever the engine's thread count, and histograms of groups merge exactly into
+ * the `(other)` row and the totals.
  */
+import { exactUsdSum, type QueryParams } from '@tokentrace/processors';
 import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
-import { exactUsdSum } from './query-sql.js';
 import type { QueryContext } from './query-context.js';
-import { rowSource, type SourcePlan } from './request-source.js';
 
 /** Bucket width of the latency and TTFT histograms: 2 % (so ≤ 1 % error at the bucket middle). */
 export const HISTOGRAM_BASE = 1.02;
@@ -46,7 +42,7 @@ function percentilesSql(name: string): string {
 
 const MAX_PROPERTY_NAME_LENGTH = 256;
 
-/** Built-in dimensions: the rollups' `dimension` value and the `requests` column. */
+/** Built-in dimensions and the column of `spans` each groups by. */
 export const DIMENSIONS = {
   '': "''",
   model: 'model',
@@ -59,23 +55,20 @@ export const DIMENSIONS = {
 } as const;
 
 export interface GroupSpec {
-  /** SQL of the group over `requests` columns. */
+  /** SQL of the group over the columns of `spans`. */
   sql: string;
-  /** The rollup dimension, when rollups hold this grouping. */
-  dimension?: keyof typeof DIMENSIONS;
   grouped: boolean;
 }
 
-export function groupSpec(groupBy: GroupBy | undefined): GroupSpec {
-  if (groupBy === undefined || groupBy === null) return { sql: DIMENSIONS[''], dimension: '', grouped: false };
+export function groupSpec(groupBy: GroupBy | undefined, params: QueryParams): GroupSpec {
+  if (groupBy === undefined || groupBy === null) return { sql: DIMENSIONS[''], grouped: false };
   if (typeof groupBy === 'string' && (groupBy as string) !== '' && Object.hasOwn(DIMENSIONS, groupBy)) {
-    const dimension = groupBy as keyof typeof DIMENSIONS;
-    return { sql: DIMENSIONS[dimension], dimension, grouped: true };
+    return { sql: DIMENSIONS[groupBy as keyof typeof DIMENSIONS], grouped: true };
   }
   if (typeof groupBy === 'string' && groupBy.startsWith('property:')) {
     const name = groupBy.slice('property:'.length);
     if (name === '' || name.length > MAX_PROPERTY_NAME_LENGTH) throw new QueryError(`groupBy property name must have 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`, 'groupBy');
-    return { sql: propertySql(name), grouped: true };
+    return { sql: propertySql(params, name), grouped: true };
   }
   throw new QueryError(`groupBy must be one of ${Object.keys(DIMENSIONS).filter(Boolean).join(', ')} or property:<Name>, got ${JSON.stringify(groupBy)}`, 'groupBy');
 }
@@ -86,9 +79,9 @@ export function validBucket(bucket: Bucket | undefined): Bucket | undefined {
 }
 
 /** Bucket numbers are UTC days or hours since the epoch (no time zone anywhere). */
-function bucketSql(bucket: Bucket | undefined, hourColumn: string): string {
+function bucketSql(bucket: Bucket | undefined): string {
   if (bucket === 'day') return 'toUInt32(toUInt16(date))';
-  if (bucket === 'hour') return `toUInt32(toUInt16(date) * 24 + ${hourColumn})`;
+  if (bucket === 'hour') return 'toUInt32(intDiv(toUnixTimestamp(toStartOfHour(start_time)), 3600))';
   return 'toUInt32(0)';
 }
 
@@ -107,11 +100,6 @@ const RAW_FIGURES: Record<FigureSet, string> = {
     ${HISTOGRAM_STATES}`,
 };
 
-const ROLLUP_FIGURES: Record<FigureSet, string> = {
-  rank: 'requests, cost_usd',
-  full: 'requests, errors, cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, latency_buckets, latency_counts, ttft_buckets, ttft_counts',
-};
-
 const MERGED_FIGURES: Record<FigureSet, string> = {
   rank: `sum(requests) AS requests, ${exactUsdSum('cost_usd')} AS cost_usd`,
   full: `sum(requests) AS requests, sum(errors) AS errors, ${exactUsdSum('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
@@ -120,33 +108,23 @@ const MERGED_FIGURES: Record<FigureSet, string> = {
 };
 
 export interface FiguresQuery {
-  plan: SourcePlan;
   ctx: QueryContext;
+  /** The conditions on `spans` (project, range, model calls, filter), values bound in the query's params. */
+  where: string;
   group: GroupSpec;
   bucket: Bucket | undefined;
   figures: FigureSet;
-  /** Compiled filter (rollups are then not in the plan). */
-  filter?: string;
   /** Outer SQL: the group as reported (e.g. mapped to '(other)'), a WHERE on `grp`, the tail. */
   outerGroup?: string;
   outerWhere?: string;
   tail: string;
 }
 
-/** The whole statement, or undefined when the plan reads nothing (no data in the range). */
-export function figuresSql(q: FiguresQuery): string | undefined {
-  const branches: string[] = [];
-  if (q.plan.rollup) {
-    branches.push(`SELECT ${bucketSql(q.bucket, 'hour')} AS bucket, value AS grp, ${ROLLUP_FIGURES[q.figures]}
-     FROM ${q.ctx.tables.rollups} WHERE dimension = '${q.group.dimension}' AND ${q.plan.rollup}`);
-  }
-  for (const branch of q.plan.rows) {
-    branches.push(`SELECT ${bucketSql(q.bucket, 'toHour(start_time)')} AS bucket, ${q.group.sql} AS grp, ${RAW_FIGURES[q.figures]}
-     ${rowSource(q.ctx, branch, q.filter)} GROUP BY bucket, grp`);
-  }
-  if (branches.length === 0) return undefined;
+/** The whole statement. */
+export function figuresSql(q: FiguresQuery): string {
   return `SELECT bucket, ${q.outerGroup ?? 'grp'} AS g, ${MERGED_FIGURES[q.figures]}
-    FROM (${branches.join('\n UNION ALL \n')})
+    FROM (SELECT ${bucketSql(q.bucket)} AS bucket, ${q.group.sql} AS grp, ${RAW_FIGURES[q.figures]}
+          FROM ${q.ctx.spans} FINAL WHERE ${q.where} GROUP BY bucket, grp)
     ${q.outerWhere ? `WHERE ${q.outerWhere}` : ''}
     GROUP BY bucket, g ${q.tail}`;
 }

@@ -1,15 +1,9 @@
-// Exactness under duplicates against a real ClickHouse: the known dataset inserted twice (a
-// retried batch), read while days are unsettled (FINAL), settled (one merged part, read plainly or
-// from rollups), and unsettled again by late duplicates and late spans. Every answer must equal
-// the one given before any duplicate existed.
+// Exactness under duplicates against the real engine: the known dataset inserted twice (a
+// retried batch), read while both copies are stored (FINAL merges them at read time), after the
+// engine has merged each day into one part, and again with late duplicates and a late new span
+// beside the merged parts. Every answer must equal the one given before any duplicate existed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyticsResult, UsageFigures } from './query-model.js';
-import { queryContext } from './query-context.js';
-import { DayMaintenance } from './day-maintenance.js';
-import { dayParts, isSettled } from './request-days.js';
-import { planSource, validBuilds } from './request-source.js';
-import { QueryService } from './query-service.js';
-import { validRange } from './query-sql.js';
 import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A } from './testing/known-dataset.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
 
@@ -43,8 +37,7 @@ async function snapshot(): Promise<Snapshot> {
   };
 }
 
-/** Figures equal (costs up to float rounding: sums in another order); percentiles too, exactly,
- * since histograms add up the same whichever parts, rollups or versions they came from. */
+/** Figures equal (costs up to float rounding); percentiles too, exactly: histograms add up the same whichever parts the rows came from. */
 function expectSameFigures(actual: UsageFigures, expected: UsageFigures): void {
   const { costUsd, ...rest } = actual;
   const { costUsd: expectedCost, ...expectedRest } = expected;
@@ -71,13 +64,29 @@ function expectSame(actual: Snapshot, expected: Snapshot): void {
 }
 
 let baseline: Snapshot;
-/** Maintenance with a clock one day ahead, so that today counts as over and gets compacted too. */
-let maintenance: DayMaintenance;
+
+/** Rows stored for project A (every version), and the active parts per day. */
+async function stored(): Promise<{ rows: number; partsPerDay: number[] }> {
+  const db = store.database;
+  const rows = await (await store.client.query({ query: `SELECT count() AS n FROM ${db}.spans WHERE project_id = {p:String}`, query_params: { p: PROJECT_A }, format: 'JSONEachRow' })).json<{ n: string }>();
+  const parts = await (
+    await store.client.query({
+      query: "SELECT partition, count() AS n FROM system.parts WHERE database = {db:String} AND table = 'spans' AND active GROUP BY partition",
+      query_params: { db },
+      format: 'JSONEachRow',
+    })
+  ).json<{ n: string }>();
+  return { rows: Number(rows[0].n), partsPerDay: parts.map((p) => Number(p.n)) };
+}
+
+/** What the engine does by itself to a day no longer written (min_age_to_force_merge_seconds), at once. */
+async function mergeEveryDay(): Promise<void> {
+  await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.spans FINAL` });
+}
 
 beforeAll(async () => {
   store = await startQueryStore();
   week = { from: new Date(store.now - 7 * DAY), to: new Date(store.now + 1) };
-  maintenance = new DayMaintenance(queryContext(store.client, store.database), { now: () => store.now + 2 * DAY });
   baseline = await snapshot();
   expect(baseline.totals.totals.requests).toBe(KNOWN_EXPECTED.a7d.requests);
 });
@@ -87,50 +96,34 @@ afterAll(async () => {
 });
 
 describe('duplicates', () => {
-  it('a batch inserted twice changes no answer while its days are unsettled (duplicated spans read with FINAL)', async () => {
+  const spansOfA = () => store.spans.filter((s) => s.projectId === PROJECT_A).length;
+
+  it('a batch inserted twice changes no answer while both copies are stored', async () => {
     await store.insert(store.spans);
-    const days = await dayParts(queryContext(store.client, store.database), validRange(week));
-    expect([...days.values()].some(isSettled)).toBe(false);
+    expect((await stored()).rows).toBe(2 * spansOfA());
     expectSame(await snapshot(), baseline);
   });
 
-  it('settled days are read plainly, then from rollups, with the same answers', async () => {
-    const ctx = queryContext(store.client, store.database);
-    const done = await maintenance.maintain(validRange({ from: new Date(store.now - 30 * DAY), to: new Date(store.now + 1) }));
-    expect(done.compacted).toBeGreaterThanOrEqual(3); // dave's day, carol's, yesterday and/or today
-    const plan = await planSource(ctx, PROJECT_A, validRange(week), { rollups: true, hourly: false });
-    expect(plan.rows.some((r) => r.final)).toBe(false);
-    expect(plan.rollup).toBeDefined();
+  it('once the engine has merged each day into one part, one copy is left and answers are the same', async () => {
+    await mergeEveryDay();
+    const after = await stored();
+    expect(after.rows).toBe(spansOfA());
+    expect(after.partsPerDay.every((n) => n === 1)).toBe(true);
     expectSame(await snapshot(), baseline);
-    // The same days without rollups: plain reads pinned to the one part of each day.
-    const plainPlan = await planSource(ctx, PROJECT_A, validRange(week), { rollups: false, hourly: false });
-    expect(plainPlan.rows.some((r) => r.final)).toBe(false);
-    expect(plainPlan.pinnedParts.length).toBeGreaterThan(0);
     const filtered = await store.service.analytics({ projectId: PROJECT_A, range: week, filter: { cost: { gte: 0 } } });
     expect(filtered.totals.requests).toBe(KNOWN_EXPECTED.a7d.requests - 2); // the failed call and the unknown model have no cost
   });
 
-  it('late duplicates unsettle their days again; answers stay the same, and compaction settles them again', async () => {
+  it('late duplicates beside merged parts change no answer', async () => {
     await store.insert(store.spans.filter((s) => s.projectId === PROJECT_A));
-    const ctx = queryContext(store.client, store.database);
-    const unsettled = async () => [...(await dayParts(ctx, validRange(week))).values()].filter((d) => !isSettled(d)).length;
-    expect(await unsettled()).toBeGreaterThan(0);
-    expect((await planSource(ctx, PROJECT_A, validRange(week), { rollups: true, hourly: false })).rows.some((r) => r.final && !r.where.includes('_part'))).toBe(true);
-    expectSame(await snapshot(), baseline);
-    await maintenance.maintain(validRange(week));
-    expect(await unsettled()).toBe(0);
+    expect((await stored()).partsPerDay.some((n) => n > 1)).toBe(true);
     expectSame(await snapshot(), baseline);
   });
 
-  it('a late new span in a settled day counts once, at once: base rollup plus the new part', async () => {
-    const ctx = queryContext(store.client, store.database);
+  it('a late new span counts once, at once, even sent twice', async () => {
     const carol = store.spans.find((s) => s.projectId === PROJECT_A && s.genAi?.userId === 'carol')!;
     const late = { ...carol, spanId: 'dddddddddddddddd', traceId: 'd'.repeat(32) };
     await store.insert([late]);
-    const plan = await planSource(ctx, PROJECT_A, validRange(week), { rollups: true, hourly: false });
-    expect(plan.rollup).toBeDefined();
-    // The new span's part is read with FINAL on its own; no day is read with FINAL as a whole.
-    expect(plan.rows.filter((r) => r.final).map((r) => r.where.includes('_part IN'))).toEqual([true]);
     const expectOneMore = async () => {
       const { totals } = await store.service.analytics({ projectId: PROJECT_A, range: week });
       expect(totals.requests).toBe(KNOWN_EXPECTED.a7d.requests + 1);
@@ -139,30 +132,22 @@ describe('duplicates', () => {
       expect(users.find((u) => u.group === 'carol')).toMatchObject({ requests: 3 });
       const byUser = await store.service.analytics({ projectId: PROJECT_A, range: week, groupBy: 'user', bucket: 'hour' });
       expect(byUser.rows.filter((r) => r.group === 'carol').reduce((n, r) => n + r.requests, 0)).toBe(3);
+      const page = await store.service.listRequests({ projectId: PROJECT_A, range: week, limit: 500 });
+      expect(page.items.filter((i) => i.spanId === late.spanId)).toHaveLength(1);
     };
     await expectOneMore();
-    // The same span again, and one the base already holds: the day is read with FINAL, same answer.
     await store.insert([late, carol]);
-    expect((await planSource(ctx, PROJECT_A, validRange(week), { rollups: true, hourly: false })).rows.some((r) => r.final && !r.where.includes('_part'))).toBe(true);
+    await expectOneMore();
+    await mergeEveryDay();
     await expectOneMore();
   });
 
-  it('queries queue the maintenance themselves: days get compacted and rolled up in the background', async () => {
-    const ctx = queryContext(store.client, store.database);
-    await store.insert(store.spans.filter((s) => s.projectId === PROJECT_A).slice(0, 20));
-    expect([...(await dayParts(ctx, validRange(week))).values()].every(isSettled)).toBe(false);
-    const service = new QueryService({ client: store.client, database: store.database });
-    try {
-      const before = await service.analytics({ projectId: PROJECT_A, range: week, groupBy: 'model' });
-      await service.maintenance.idle();
-      const days = await dayParts(ctx, validRange(week));
-      expect([...days.values()].every(isSettled)).toBe(true);
-      const bases = new Map([...days].map(([day, parts]) => [day, parts.base!]));
-      expect((await validBuilds(ctx, validRange(week), bases)).size).toBe(bases.size);
-      const after = await service.analytics({ projectId: PROJECT_A, range: week, groupBy: 'model' });
-      expectSameResult(after, before);
-    } finally {
-      await service.close();
-    }
+  it('the newest version of a span wins (a re-priced span counts with its new cost only)', async () => {
+    const carol = store.spans.find((s) => s.projectId === PROJECT_A && s.genAi?.userId === 'carol')!;
+    const before = await store.service.analytics({ projectId: PROJECT_A, range: week });
+    await store.insert([{ ...carol, cost: { ...carol.cost!, totalUsd: (carol.cost!.totalUsd ?? 0) + 1 } }]);
+    const after = await store.service.analytics({ projectId: PROJECT_A, range: week });
+    expect(after.totals.requests).toBe(before.totals.requests);
+    expect(after.totals.costUsd).toBeCloseTo(before.totals.costUsd + 1, 9);
   });
 });

@@ -2,7 +2,6 @@
 export * from './query-model.js';
 export { QueryService, type QueryServiceOptions } from './query-service.js';
 export { QueryError } from './query-error.js';
-export { DayMaintenance } from './day-maintenance.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './request-list.js';
 export { DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT, OTHER_GROUP } from './analytics.js';
 export * from './filter/index.js';

@@ -1,61 +1,36 @@
 /**
- * What every query function gets: the client, the qualified table names and two ways to run a
- * statement (rows, or rows plus the `WITH TOTALS` row). Table names come from the database name,
- * which is validated as a plain identifier once, here. On a cluster the same names are
- * Distributed tables over the shards (processors/src/clickhouse/schema-layout.ts).
+ * What every query function gets: the client, the qualified table name and two ways to run a
+ * statement with its parameters (rows, or rows plus the `WITH TOTALS` row). The table name comes
+ * from the database name, validated as a plain identifier once, here. On a cluster the same name
+ * is a Distributed table over the shards (processors/src/clickhouse/schema-layout.ts).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { sqlIdentifier, sqlString } from '@tokentrace/processors';
-
-export interface QueryTables {
-  spans: string;
-  requests: string;
-  rollups: string;
-  rollupBuilds: string;
-  traceIndex: string;
-  sessionIndex: string;
-  /** The database as a string literal, for `system.parts WHERE database = …`. */
-  databaseLiteral: string;
-}
+import { QueryParams, READ_SETTINGS, schemaTables } from '@tokentrace/processors';
 
 export interface QueryContext {
   client: ClickHouseClient;
   database: string;
-  tables: QueryTables;
+  /** `spans`, qualified with the database. */
+  spans: string;
   /**
-   * The tables are Distributed over the shards of a cluster: `system.parts` of the node queried
-   * shows none of their parts, so reads do not plan by parts (request-source.ts) and nothing is
-   * compacted or rolled up; request lists de-duplicate versions themselves (request-list.ts).
+   * `spans` is Distributed over the shards of a cluster: request lists drop repeated versions
+   * themselves (request-list.ts).
    */
   cluster: boolean;
 }
 
 export function queryContext(client: ClickHouseClient, database: string, cluster = false): QueryContext {
-  const db = sqlIdentifier(database);
-  return {
-    client,
-    database,
-    cluster,
-    tables: {
-      spans: `${db}.spans`,
-      requests: `${db}.requests`,
-      rollups: `${db}.request_rollups`,
-      rollupBuilds: `${db}.request_rollup_builds`,
-      traceIndex: `${db}.trace_index`,
-      sessionIndex: `${db}.session_index`,
-      databaseLiteral: sqlString(database),
-    },
-  };
+  return { client, database, cluster, spans: schemaTables(database).spans };
 }
 
-export async function selectRows<T>(ctx: QueryContext, query: string): Promise<T[]> {
-  const result = await ctx.client.query({ query, format: 'JSONEachRow' });
+export async function selectRows<T>(ctx: QueryContext, query: string, params: QueryParams = new QueryParams()): Promise<T[]> {
+  const result = await ctx.client.query({ query, format: 'JSONEachRow', query_params: params.values, clickhouse_settings: READ_SETTINGS });
   return result.json<T>();
 }
 
 /** Rows and the totals row of a `GROUP BY … WITH TOTALS` query (JSON format carries both). */
-export async function selectWithTotals<T>(ctx: QueryContext, query: string): Promise<{ rows: T[]; totals: T | undefined }> {
-  const result = await ctx.client.query({ query, format: 'JSON' });
+export async function selectWithTotals<T>(ctx: QueryContext, query: string, params: QueryParams): Promise<{ rows: T[]; totals: T | undefined }> {
+  const result = await ctx.client.query({ query, format: 'JSON', query_params: params.values, clickhouse_settings: READ_SETTINGS });
   const text = await result.text();
   // The embedded engine (chdb 3.4, ClickHouse 26.7) writes the totals before the header when no
   // row matched, which is not JSON; there are no rows then, and no totals worth reading.

@@ -1,43 +1,42 @@
 /**
- * The only ways a caller's input becomes SQL text in the query engine. ClickHouse 18.16 has no
- * query parameters, so every value is inlined: ids are validated against their format first
- * (a trace id is 32 hex digits, so nothing else can reach the statement), free strings go through
- * `sqlString`, numbers are formatted here from validated finite values, times become integers.
+ * How a caller's input is checked before it is bound as a query parameter: ids against their
+ * format (a trace id is 32 hex digits), free ids and limits against bounds, ranges as valid
+ * dates; and how ClickHouse's values come back (UInt64 as strings, nanoseconds).
  */
-import { sqlString } from '@tokentrace/processors';
+import { projectCondition as storedProjectCondition, type QueryParams } from '@tokentrace/processors';
 import { QueryError } from './query-error.js';
 import type { TimeRange } from './query-model.js';
 
 const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 const SPAN_ID = /^[0-9a-fA-F]{16}$/;
-/** Longer session or project ids cannot have been stored usefully; refusing them bounds the SQL. */
+/** Longer session or project ids cannot have been stored usefully; refusing them bounds a request. */
 const MAX_FREE_ID_LENGTH = 1024;
 const NS_PER_MS = 1_000_000n;
-/** The dates a `Date` column holds on 18.16 and on current servers. */
+/** The times `spans.start_time` holds (span-row.ts clamps to 1970..2099). */
 const MIN_MS = Date.UTC(1970, 0, 1);
 const MAX_MS = Date.UTC(2100, 0, 1);
 
-export function traceIdLiteral(traceId: string): string {
+export function validTraceId(traceId: string): string {
   if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) throw new QueryError(`traceId must be 32 hex digits, got ${JSON.stringify(String(traceId).slice(0, 64))}`, 'traceId');
-  return sqlString(traceId.toLowerCase());
+  return traceId.toLowerCase();
 }
 
-export function spanIdLiteral(spanId: string): string {
+export function validSpanId(spanId: string): string {
   if (typeof spanId !== 'string' || !SPAN_ID.test(spanId)) throw new QueryError(`spanId must be 16 hex digits, got ${JSON.stringify(String(spanId).slice(0, 64))}`, 'spanId');
-  return sqlString(spanId.toLowerCase());
+  return spanId.toLowerCase();
 }
 
 /** Project and session ids are free text (a project from the key map, a session id from the app). */
-export function freeIdLiteral(value: string, field: 'projectId' | 'sessionId'): string {
+export function validFreeId(value: string, field: 'projectId' | 'sessionId'): string {
   if (typeof value !== 'string' || value === '' || value.length > MAX_FREE_ID_LENGTH) {
     throw new QueryError(`${field} must be a non-empty string of at most ${MAX_FREE_ID_LENGTH} characters`, field);
   }
-  return sqlString(value);
+  return value;
 }
 
-/** `project_id = '…'`: the first condition of every query (the tenant is the first key column). */
-export function projectCondition(projectId: string): string {
-  return `project_id = ${freeIdLiteral(projectId, 'projectId')}`;
+/** `project_id = {…}`: the first condition of every query (the tenant is the first key column). */
+export function projectCondition(params: QueryParams, projectId: string): string {
+  return storedProjectCondition(params, validFreeId(projectId, 'projectId'));
 }
 
 /** An integer limit in [1, max], `fallback` when absent. */
@@ -63,25 +62,6 @@ export function validRange(range: TimeRange | undefined, field = 'range'): Range
   return { fromMs: Math.max(fromMs, MIN_MS), toMs: Math.min(toMs, MAX_MS) };
 }
 
-/** YYYY-MM-DD (UTC) of epoch milliseconds. */
-export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function dateLiteral(day: string): string {
-  return `toDate('${day}')`;
-}
-
-/**
- * The rows of [from, to): `date` bounds first (they prune on the sorting key), then the exact
- * half-open bound on the start time in nanoseconds.
- */
-export function rangeCondition({ fromMs, toMs }: RangeMs): string {
-  const fromNs = BigInt(Math.ceil(fromMs)) * NS_PER_MS;
-  const toNs = BigInt(Math.ceil(toMs)) * NS_PER_MS;
-  return `date >= ${dateLiteral(dayOf(fromMs))} AND date <= ${dateLiteral(dayOf(toMs - 1))} AND start_time_ns >= ${fromNs} AND start_time_ns < ${toNs}`;
-}
-
 /** ISO-8601 of a start time in nanoseconds as ClickHouse returns UInt64 (a string). */
 export function isoOfNs(ns: string | number): string {
   const date = new Date(Number(BigInt(ns) / NS_PER_MS));
@@ -98,13 +78,4 @@ export function numberOrNull(value: string | number | null | undefined): number 
   if (value === null || value === undefined) return null;
   const n = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(n) ? n : null;
-}
-
-/**
- * The sum of a USD column, as decimals: a Float64 sum depends on the order the engine's threads
- * add the values in, so the same rows grouped two ways (a top-N with `(other)`, the totals, a
- * session's cost) differed in the last digit. Decimal addition is exact in any order.
- */
-export function exactUsdSum(column: string): string {
-  return `toFloat64(sum(toDecimal128(${column}, 15)))`;
 }

@@ -25,13 +25,3 @@ function parsed(value: unknown): unknown {
     return value;
   }
 }
-
-/** A stored JSON text column (attributes, resource attributes) as an object; {} when unreadable. */
-export function jsonObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

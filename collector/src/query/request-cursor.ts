@@ -4,7 +4,7 @@
  * keeps pages free of gaps and repeats while newer spans arrive (they sort before the cursor).
  * A cursor is validated field by field before any of it reaches SQL.
  */
-import { sqlString } from '@tokentrace/processors';
+import type { QueryParams } from '@tokentrace/processors';
 import { QueryError } from './query-error.js';
 
 export interface CursorPosition {
@@ -17,7 +17,7 @@ export interface CursorPosition {
 const VERSION = 1;
 const MAX_CURSOR_LENGTH = 512;
 const UINT64 = /^(0|[1-9][0-9]{0,19})$/;
-/** Ids are hex in practice; anything stored is accepted back (escaped as a literal), within bounds. */
+/** Ids are hex in practice; anything stored is accepted back (bound as a parameter), within bounds. */
 const MAX_ID_LENGTH = 128;
 
 export function encodeCursor(position: CursorPosition): string {
@@ -35,16 +35,16 @@ export function decodeCursor(cursor: string): CursorPosition {
   }
   const { v, t, tr, s } = (value ?? {}) as Record<string, unknown>;
   if (v !== VERSION) throw invalid('unknown version');
-  if (typeof t !== 'string' || !UINT64.test(t) || BigInt(t) > 0xffff_ffff_ffff_ffffn) throw invalid('bad time');
+  if (typeof t !== 'string' || !UINT64.test(t) || BigInt(t) > 0x7fff_ffff_ffff_ffffn) throw invalid('bad time');
   if (typeof tr !== 'string' || tr.length > MAX_ID_LENGTH) throw invalid('bad trace id');
   if (typeof s !== 'string' || s.length > MAX_ID_LENGTH) throw invalid('bad span id');
   return { startNs: t, traceId: tr, spanId: s };
 }
 
 /** Rows strictly after `position` in descending (start_time_ns, trace_id, span_id) order. */
-export function afterCondition(position: CursorPosition): string {
-  const t = position.startNs; // digits only (validated), so a plain integer literal
-  const trace = sqlString(position.traceId);
-  const span = sqlString(position.spanId);
-  return `(start_time_ns < ${t} OR (start_time_ns = ${t} AND (trace_id < ${trace} OR (trace_id = ${trace} AND span_id < ${span}))))`;
+export function afterCondition(params: QueryParams, position: CursorPosition): string {
+  const t = `fromUnixTimestamp64Nano(${params.bind('Int64', position.startNs)}, 'UTC')`;
+  const trace = params.bind('String', position.traceId);
+  const span = params.bind('String', position.spanId);
+  return `(start_time < ${t} OR (start_time = ${t} AND (trace_id < ${trace} OR (trace_id = ${trace} AND span_id < ${span}))))`;
 }

@@ -1,14 +1,9 @@
 /**
- * The columns of a request summary and how a row becomes a RequestSummary. The same names exist
- * in `requests` and `spans` (migrations.ts), so the list reads the narrow table and the detail
- * the full one with one mapping.
+ * How a row of SUMMARY_COLUMNS (processors/src/clickhouse/span-reads.ts) becomes a
+ * RequestSummary; lists and details share it.
  */
 import type { RequestSummary } from './query-model.js';
 import { isoOfNs, msOfNs, numberOrNull } from './query-sql.js';
-
-export const SUMMARY_COLUMNS = `trace_id, span_id, start_time_ns, duration_ns, name, provider, operation, request_model, response_model, user_id,
-  session_id, session_name, session_path, prompt_id, service_name, environment, status_code, error_type, input_tokens, output_tokens,
-  cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_total_usd, ttft_seconds, property_keys, property_values`;
 
 export interface SummaryRow {
   trace_id: string;
@@ -36,14 +31,11 @@ export interface SummaryRow {
   reasoning_tokens: string | null;
   cost_total_usd: number | null;
   ttft_seconds: number | null;
-  property_keys: string[];
-  property_values: string[];
+  properties: Record<string, string>;
 }
 
 export function requestSummary(row: SummaryRow): RequestSummary {
   const ttft = numberOrNull(row.ttft_seconds);
-  const properties: Record<string, string> = {};
-  row.property_keys.forEach((key, i) => (properties[key] = row.property_values[i] ?? ''));
   return {
     traceId: row.trace_id,
     spanId: row.span_id,
@@ -71,6 +63,6 @@ export function requestSummary(row: SummaryRow): RequestSummary {
     reasoningTokens: numberOrNull(row.reasoning_tokens),
     costUsd: numberOrNull(row.cost_total_usd),
     ttftMs: ttft === null ? null : ttft * 1000,
-    properties,
+    properties: row.properties,
   };
 }

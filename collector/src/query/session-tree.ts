@@ -3,32 +3,41 @@
  * The session's spans are those carrying its id; session-layout.ts makes one tree of their span
  * parents and session paths (issue 11, item 6): a path node such as `/plan` sits under the span
  * its spans' parent is, spans keep their parent/child structure, and spans without a path or
- * parent stay under a `trace` node. The days to read come from `session_index`, as
- * trace-tree.ts does with `trace_index`.
+ * parent stay under a `trace` node.
  */
+import { QueryParams, TREE_COLUMNS } from '@tokentrace/processors';
 import type { SpanTree, TreeNode } from './query-model.js';
-import { sqlString } from '@tokentrace/processors';
 import { selectRows, type QueryContext } from './query-context.js';
-import { freeIdLiteral, isoOfNs, projectCondition } from './query-sql.js';
+import { isoOfNs, projectCondition, validFreeId } from './query-sql.js';
 import { layoutSession } from './session-layout.js';
 import { finishTree, timeSpan } from './tree-build.js';
-import { spanNode, TREE_COLUMNS, type NodeTimes, type TreeRow } from './tree-node.js';
+import { spanNode, type NodeTimes, type TreeRow } from './tree-node.js';
 
 export async function sessionTree(ctx: QueryContext, projectId: string, sessionId: string): Promise<SpanTree | null> {
-  const project = projectCondition(projectId);
-  const session = freeIdLiteral(sessionId, 'sessionId');
-  const { spans, sessionIndex } = ctx.tables;
-  const indexed = `FROM ${sessionIndex} WHERE ${project} AND session_id = ${session}`;
-  const days = `date >= (SELECT toDate(minMerge(first_start)) ${indexed}) AND date <= (SELECT toDate(maxMerge(last_start)) ${indexed})`;
-  // The session's traces first, from a plain read of two columns (any version that carries the
-  // session finds the trace; a span never changes trace), then FINAL on those traces only: the
-  // trace id is in the sorting key, the session id is not.
-  const traces = await selectRows<{ trace_id: string }>(ctx, `SELECT DISTINCT trace_id FROM ${spans} WHERE ${project} AND ${days} AND session_id = ${session}`);
+  const params = new QueryParams();
+  const project = projectCondition(params, projectId);
+  const session = params.bind('String', validFreeId(sessionId, 'sessionId'));
+  // The session's traces and days first, from a plain read through the session id's bloom-filter
+  // index (any version that carries the session finds the trace; a span never changes trace or
+  // start), then FINAL on those traces and days only: the trace id is in the sorting key, the
+  // session id is not.
+  const traces = await selectRows<{ trace_id: string; first: string; last: string }>(
+    ctx,
+    `SELECT trace_id, toString(min(start_time_ns)) AS first, toString(max(start_time_ns)) AS last FROM ${ctx.spans}
+     WHERE ${project} AND session_id = ${session} GROUP BY trace_id`,
+    params,
+  );
   if (traces.length === 0) return null;
+  const first = traces.reduce((a, t) => (BigInt(t.first) < a ? BigInt(t.first) : a), BigInt(traces[0].first));
+  const last = traces.reduce((a, t) => (BigInt(t.last) > a ? BigInt(t.last) : a), BigInt(traces[0].last));
   const rows = await selectRows<TreeRow>(
     ctx,
-    `SELECT ${TREE_COLUMNS} FROM ${spans} FINAL
-     WHERE ${project} AND ${days} AND trace_id IN (${traces.map((t) => sqlString(t.trace_id)).join(', ')}) AND session_id = ${session}`,
+    `SELECT ${TREE_COLUMNS} FROM ${ctx.spans} FINAL
+     WHERE ${project} AND session_id = ${session}
+       AND trace_id IN ${params.bind('Array(String)', traces.map((t) => t.trace_id))}
+       AND start_time >= fromUnixTimestamp64Nano(${params.bind('Int64', first.toString())}, 'UTC')
+       AND start_time <= fromUnixTimestamp64Nano(${params.bind('Int64', last.toString())}, 'UTC')`,
+    params,
   );
   if (rows.length === 0) return null;
   const entries = rows.map(spanNode);

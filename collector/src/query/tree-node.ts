@@ -6,11 +6,7 @@
 import type { RollupTotals, TreeNode } from './query-model.js';
 import { isoOfNs, msOfNs, numberOrNull } from './query-sql.js';
 
-export const TREE_COLUMNS = `trace_id, span_id, parent_span_id, name, start_time_ns, duration_ns, status_code, status_message, error_type,
-  is_model_call, provider, operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens,
-  cost_total_usd, ttft_seconds, user_id, session_id, session_path`;
-
-/** A row of TREE_COLUMNS as JSONEachRow gives it (UInt64 as strings). */
+/** A row of TREE_COLUMNS (processors/src/clickhouse/span-reads.ts) as JSONEachRow gives it (UInt64 as strings). */
 export interface TreeRow {
   trace_id: string;
   span_id: string;

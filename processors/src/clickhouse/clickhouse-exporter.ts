@@ -31,7 +31,8 @@ import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouse
 import { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
 import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
-import { SPAN_COLUMNS, spanRowMapper } from './span-row.js';
+import { spanRowMapper } from './span-row.js';
+import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
 export class ClickHouseUnavailableError extends Error {
@@ -109,7 +110,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     }
     await this.ensureSchemaOnce();
     try {
-      await insertJsonEachRow(this.client, this.tables.spans, SPAN_COLUMNS, body);
+      await insertJsonEachRow(this.client, this.tables.spans, SPAN_INSERT_COLUMNS, body);
     } catch (err) {
       const failure = classifyClickHouseError(err);
       const message = `ClickHouse insert of ${spans.length} spans failed (${failure.reason}): ${errorText(err)}`;
@@ -143,8 +144,9 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   private async ensureSchema(): Promise<unknown> {
     const { config } = this;
-    if (config.cluster === '') return ensureSchema(this.client, config.database);
-    return ensureClusterSchema(this.client, config.url, config.database, config, (url) => createClickHouseClient({ ...config, url }));
+    const options = { retentionDays: config.retentionDays };
+    if (config.cluster === '') return ensureSchema(this.client, config.database, undefined, undefined, options);
+    return ensureClusterSchema(this.client, config.url, config.database, config, (url) => createClickHouseClient({ ...config, url }), undefined, options);
   }
 
   private retryable(failure: ClickHouseFailure, message: string, err: unknown): Error {

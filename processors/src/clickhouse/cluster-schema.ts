@@ -8,12 +8,11 @@
  *   servers (deploy/clickhouse-cluster/). The applied versions are recorded on that node.
  * - per node (`nodeUrls`): the migrator connects to each node and runs the statements there
  *   itself, without `ON CLUSTER`; each node records its own versions. This works without
- *   ZooKeeper (18.16 refuses `ON CLUSTER` there: "DDL background thread is not initialized"),
- *   which is how the loopback cluster of the tests runs. The node the collector talks to gets the
+ *   ZooKeeper or Keeper. The node the collector talks to gets the
  *   tables too when it is not listed.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { DEFAULT_RETENTION_DAYS, MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
 import { clusterLayout } from './schema-layout.js';
 import { ensureSchema, type SchemaResult } from './schema.js';
 
@@ -41,9 +40,10 @@ export async function ensureClusterSchema(
   options: ClusterSchemaOptions,
   connect: (url: string) => ClickHouseClient,
   migrations: readonly Migration[] = MIGRATIONS,
+  schemaOptions: SchemaOptions = { retentionDays: DEFAULT_RETENTION_DAYS },
 ): Promise<ClusterSchemaResult> {
   const layout = (onCluster: boolean) => clusterLayout({ cluster: options.cluster, database, replicated: options.replicated, onCluster });
-  if (options.nodeUrls.length === 0) return { ...(await ensureSchema(client, database, migrations, layout(true))), nodes: [] };
+  if (options.nodeUrls.length === 0) return { ...(await ensureSchema(client, database, migrations, layout(true), schemaOptions)), nodes: [] };
   const urls = [...new Set(options.nodeUrls.map(normalUrl))];
   if (!urls.includes(normalUrl(url))) urls.push(normalUrl(url));
   const nodes: ClusterSchemaResult['nodes'] = [];
@@ -51,7 +51,7 @@ export async function ensureClusterSchema(
     const own = nodeUrl === normalUrl(url);
     const nodeClient = own ? client : connect(nodeUrl);
     try {
-      nodes.push({ url: nodeUrl, ...(await ensureSchema(nodeClient, database, migrations, layout(false))) });
+      nodes.push({ url: nodeUrl, ...(await ensureSchema(nodeClient, database, migrations, layout(false), schemaOptions)) });
     } finally {
       if (!own) await nodeClient.close();
     }

@@ -23,6 +23,8 @@ export interface ClickHouseExporterConfig {
   compressRequests: boolean;
   /** Create or upgrade the schema (migrations.ts) at start and before the first insert. */
   createSchema: boolean;
+  /** Days spans are kept (the table's `TTL`, whole days dropped); 0 keeps them forever. */
+  retentionDays: number;
   /** Sockets kept open to the server (the client's `max_open_connections`). */
   maxOpenConnections: number;
   /**
@@ -35,7 +37,7 @@ export interface ClickHouseExporterConfig {
   replicated: boolean;
   /**
    * HTTP URLs of every node of the cluster, to run the schema on each one itself (no distributed
-   * DDL: servers without ZooKeeper, like a bare 18.16). Empty: the schema is sent once to `url`
+   * DDL: servers without ZooKeeper or Keeper). Empty: the schema is sent once to `url`
    * with `ON CLUSTER`.
    */
   nodeUrls: string[];
@@ -52,6 +54,7 @@ export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
   requestTimeoutMs: 30_000,
   compressRequests: false,
   createSchema: true,
+  retentionDays: 400,
   maxOpenConnections: 10,
   cluster: '',
   replicated: false,
@@ -91,6 +94,7 @@ export function validateClickHouseExporterConfig(c: ClickHouseExporterConfig): v
   if (!Number.isInteger(c.maxOpenConnections) || c.maxOpenConnections <= 0) throw new ClickHouseConfigError('maxOpenConnections', 'a positive integer', c.maxOpenConnections);
   if (typeof c.compressRequests !== 'boolean') throw new ClickHouseConfigError('compressRequests', 'true or false', c.compressRequests);
   if (typeof c.createSchema !== 'boolean') throw new ClickHouseConfigError('createSchema', 'true or false', c.createSchema);
+  if (!Number.isInteger(c.retentionDays) || c.retentionDays < 0 || c.retentionDays > 36_500) throw new ClickHouseConfigError('retentionDays', 'a whole number of days from 0 (keep forever) to 36500', c.retentionDays);
   if (typeof c.cluster !== 'string' || (c.cluster !== '' && !CLUSTER_NAME.test(c.cluster))) throw new ClickHouseConfigError('cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
   if (typeof c.replicated !== 'boolean') throw new ClickHouseConfigError('replicated', 'true or false', c.replicated);
   if (c.replicated && c.cluster === '') throw new ClickHouseConfigError('replicated', 'false without a cluster (set cluster)', c.replicated);

@@ -16,12 +16,9 @@
  * by its message, so a `spans` table whose column types were changed by hand refuses every row
  * with `data` codes and every span is set aside (counted in spans_set_aside: alert on it).
  *
- * The code comes from `ClickHouseError.code` when the client parsed one (current servers). The
- * client's pattern needs the `(ERROR_NAME)` suffix of current servers (`Code: 27. DB::Exception:
- * ... (CANNOT_PARSE_INPUT_ASSERTION_FAILED)`); 18.16 writes `Code: 27, e.displayText() =
- * DB::Exception: ...`, for which the client hands back a plain Error without a code, so only then
- * is it read from the message. The HTTP status does not help: 18.16 answers 500 for almost every
- * exception. Codes: https://github.com/ClickHouse/ClickHouse/blob/master/src/Common/ErrorCodes.cpp
+ * The code is `ClickHouseError.code`, which the client parses from a server's answer and which the
+ * embedded engine's connection (chdb) sets too; no message text is read.
+ * Codes: https://github.com/ClickHouse/ClickHouse/blob/master/src/Common/ErrorCodes.cpp
  */
 import { ClickHouseError } from '@clickhouse/client';
 
@@ -34,19 +31,19 @@ export type ClickHouseFailureKind = 'data' | 'refused' | 'transient';
 export const DATA_CODES = new Map<number, string>([
   [6, 'CANNOT_PARSE_TEXT'], // a value's text is not of its column's type
   [19, 'SIZE_OF_FIXED_STRING_DOESNT_MATCH'], // a value longer than its FixedString column
-  [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'], // a bad escape in a string, e.g. `\ud800` without its pair (issue 10; 18.16: name, status_message)
-  [26, 'CANNOT_PARSE_QUOTED_STRING'], // a string column given a number, null or object (18.16, checked)
-  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'], // a row's text is not shaped as its column expects (18.16: a fraction for an integer)
+  [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'], // a bad escape in a string, e.g. `\ud800` without its pair (issue 10)
+  [26, 'CANNOT_PARSE_QUOTED_STRING'], // a string column given a number, null or object
+  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'], // a row's text is not shaped as its column expects
   [38, 'CANNOT_PARSE_DATE'],
   [41, 'CANNOT_PARSE_DATETIME'],
   [53, 'TYPE_MISMATCH'], // a value of the wrong type for its column (current servers' readers of JSON values)
   [69, 'ARGUMENT_OUT_OF_BOUND'], // a row's value out of a function's bounds in a column DEFAULT or a materialized view
   [70, 'CANNOT_CONVERT_TYPE'], // a value that cannot be converted to its column's type
-  [72, 'CANNOT_PARSE_NUMBER'], // 18.16: a negative number for an unsigned column
-  [117, 'INCORRECT_DATA'], // malformed row, e.g. a field the statement does not name (18.16: "Unknown field found")
+  [72, 'CANNOT_PARSE_NUMBER'], // a negative number for an unsigned column
+  [117, 'INCORRECT_DATA'], // malformed row, e.g. a field the statement does not name
   [128, 'TOO_LARGE_ARRAY_SIZE'], // an array beyond the server's limit
   [130, 'CANNOT_READ_ARRAY_FROM_TEXT'],
-  [131, 'TOO_LARGE_STRING_SIZE'], // 18.16: a string too large for its column
+  [131, 'TOO_LARGE_STRING_SIZE'], // a string too large for its column
   [190, 'SIZES_OF_ARRAYS_DOESNT_MATCH'], // parallel arrays of one row (property_keys / property_values) of different lengths
   [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'],
   [349, 'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN'],
@@ -55,7 +52,7 @@ export const DATA_CODES = new Map<number, string>([
   [441, 'CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING'],
   [467, 'CANNOT_PARSE_BOOL'],
   [469, 'VIOLATED_CONSTRAINT'], // a row fails a CHECK constraint of the table
-  [691, 'UNKNOWN_ELEMENT_OF_ENUM'], // current servers; 18.16 says LOGICAL_ERROR (49), left transient: span-row.ts only writes known names
+  [691, 'UNKNOWN_ELEMENT_OF_ENUM'],
 ]);
 
 /** The request is refused: who sends it, what it may do, what it names. Not the rows' fault. */
@@ -82,7 +79,7 @@ export const REFUSED_CODES = new Map<number, string>([
   [62, 'SYNTAX_ERROR'],
   [73, 'UNKNOWN_FORMAT'],
   [80, 'INCORRECT_QUERY'],
-  [115, 'UNKNOWN_SETTING'], // 18.16 refuses settings it does not know (clickhouse-client.ts)
+  [115, 'UNKNOWN_SETTING'], // a setting the server does not know (clickhouse-client.ts)
 ]);
 
 /**
@@ -128,7 +125,7 @@ export interface ClickHouseFailure {
 
 export function classifyClickHouseError(err: unknown): ClickHouseFailure {
   const message = err instanceof Error ? err.message : String(err);
-  const serverCode = parseServerCode(err, message);
+  const serverCode = serverCodeOf(err);
   if (serverCode !== undefined) {
     const data = DATA_CODES.get(serverCode);
     if (data !== undefined) return { kind: 'data', serverCode, reason: data };
@@ -148,13 +145,9 @@ export function classifyClickHouseError(err: unknown): ClickHouseFailure {
   return { kind: 'transient', reason: 'unknown' };
 }
 
-function parseServerCode(err: unknown, message: string): number | undefined {
-  // Current servers, parsed by the client: ClickHouseError.code is the numeric code as a string.
-  if (err instanceof ClickHouseError || (err as { type?: unknown } | null)?.type !== undefined) {
-    const parsed = Number((err as { code?: unknown }).code);
-    if (Number.isInteger(parsed)) return parsed;
-  }
-  // Only where the client gave no code: 18.16 ("Code: 27, e.displayText() = ...").
-  const match = /^Code: (\d+)[,.]/.exec(message.trimStart());
-  return match ? Number(match[1]) : undefined;
+/** ClickHouseError.code: the numeric code as a string. */
+function serverCodeOf(err: unknown): number | undefined {
+  if (!(err instanceof ClickHouseError || (err as { type?: unknown } | null)?.type !== undefined)) return undefined;
+  const parsed = Number((err as { code?: unknown }).code);
+  return Number.isInteger(parsed) ? parsed : undefined;
 }

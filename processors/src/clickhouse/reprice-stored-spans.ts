@@ -9,8 +9,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { PricingProcessor } from '../pricing/pricing-processor.js';
 import type { CostFields, SpanRecord } from '../pipeline/span-record.js';
 import { schemaTables } from './schema.js';
-import { SPAN_COLUMNS, type SpanRow } from './span-row.js';
-import { sqlString } from './sql-literal.js';
+import type { SpanRow } from './span-row.js';
+import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
 export interface RepriceOptions {
   /** Only this project's spans; all projects when absent. */
@@ -26,12 +26,14 @@ export interface RepriceResult {
   changed: number;
 }
 
+/** A row as stored and read back: `start_time` as the engine prints it, `start_time_ns` beside it. */
 type StoredRow = Omit<SpanRow, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens' | 'reasoning_tokens'> & {
   input_tokens: number | string | null;
   output_tokens: number | string | null;
   cache_read_tokens: number | string | null;
   cache_creation_tokens: number | string | null;
   reasoning_tokens: number | string | null;
+  start_time_ns?: string;
 };
 
 export async function repriceStoredSpans(
@@ -43,18 +45,23 @@ export async function repriceStoredSpans(
   const table = schemaTables(database).spans;
   const pageSize = options.pageSize ?? 5000;
   const where = ['is_model_call = 1'];
-  if (options.projectId !== undefined) where.push(`project_id = ${sqlString(options.projectId)}`);
+  const params: Record<string, string> = {};
+  if (options.projectId !== undefined) {
+    where.push('project_id = {project:String}');
+    params.project = options.projectId;
+  }
   if (options.since !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(options.since)) throw new TypeError(`invalid since: expected YYYY-MM-DD, got ${JSON.stringify(options.since)}`);
-    where.push(`date >= toDate(${sqlString(options.since)})`);
+    where.push('date >= {since:Date}');
+    params.since = options.since;
   }
   const result: RepriceResult = { scanned: 0, changed: 0 };
   // Microseconds, like the exporter's versions, so that a re-priced row is always the newest.
   const version = Date.now() * 1000;
   for (let offset = 0; ; offset += pageSize) {
-    const query = `SELECT ${SPAN_COLUMNS.join(', ')} FROM ${table} FINAL WHERE ${where.join(' AND ')}
-      ORDER BY project_id, date, trace_id, span_id LIMIT ${pageSize} OFFSET ${offset}`;
-    const rows = await (await client.query({ query, format: 'JSONEachRow' })).json<StoredRow>();
+    const query = `SELECT ${SPAN_INSERT_COLUMNS.map((c) => `\`${c}\``).join(', ')}, toString(start_time_ns) AS start_time_ns FROM ${table} FINAL WHERE ${where.join(' AND ')}
+      ORDER BY project_id, start_time, trace_id, span_id LIMIT ${pageSize} OFFSET ${offset}`;
+    const rows = await (await client.query({ query, format: 'JSONEachRow', query_params: params })).json<StoredRow>();
     if (rows.length === 0) break;
     result.scanned += rows.length;
     const changed = rows.flatMap((row) => {
@@ -62,7 +69,8 @@ export async function repriceStoredSpans(
       return sameCost(row, cost) ? [] : [withCost(row, cost, version)];
     });
     if (changed.length > 0) {
-      await client.insert({ table, values: changed, format: 'JSONEachRow', columns: [...SPAN_COLUMNS] });
+      const values = changed.map(({ start_time_ns, ...row }) => ({ ...row, start_time: timeOfNs(start_time_ns!) }));
+      await client.insert({ table, values, format: 'JSONEachRow', columns: SPAN_INSERT_COLUMNS as [string, ...string[]] });
       result.changed += changed.length;
     }
     if (rows.length < pageSize) break;
@@ -80,8 +88,8 @@ function asSpan(row: StoredRow): SpanRecord {
     parentSpanId: row.parent_span_id,
     name: row.name,
     kind: 0,
-    startTimeUnixNano: BigInt(row.start_time_ns),
-    endTimeUnixNano: BigInt(row.start_time_ns) + BigInt(row.duration_ns),
+    startTimeUnixNano: BigInt(row.start_time_ns!),
+    endTimeUnixNano: BigInt(row.start_time_ns!) + BigInt(row.duration_ns),
     statusCode: 0,
     statusMessage: '',
     attributes: {},
@@ -103,6 +111,11 @@ function asSpan(row: StoredRow): SpanRecord {
       isModelCall: true,
     },
   };
+}
+
+/** The row's start time as span-row.ts writes it (`<seconds>.<nanoseconds>`), exact. */
+function timeOfNs(ns: string): string {
+  return `${ns.slice(0, -9) || '0'}.${ns.slice(-9).padStart(9, '0')}`;
 }
 
 function sameCost(row: StoredRow, cost: CostFields): boolean {

@@ -2,20 +2,18 @@
  * Where the tables of the schema live, and so how their DDL reads. Migrations (migrations.ts)
  * describe each table once; a layout renders it:
  *
- * - one server (`singleNodeLayout`, the default): `spans`, `requests`, … are MergeTree tables,
- *   exactly the statements the schema has always had;
+ * - one server (`singleNodeLayout`, the default): `spans` is a MergeTree table, exactly the
+ *   statement the migration writes;
  * - a cluster (`clusterLayout`, issue 5): on every shard the rows are in `<name>_local`
  *   (ReplicatedReplacingMergeTree & co. when `replicated`, else the plain engines), and `<name>`
- *   is a Distributed table over them, so the code that writes and reads `spans`, `requests`, …
- *   stays the same. Materialized views sit on the local tables, so each shard indexes its own
- *   rows. Rows inserted through `spans` go to the shard of `cityHash64(trace_id)`: a trace and
+ *   is a Distributed table over them, so the code that writes and reads `spans` stays the same;
+ *   views read the Distributed tables. Rows inserted through `spans` go to the shard of `cityHash64(trace_id)`: a trace and
  *   every version of each of its spans live on one shard, which is what keeps ReplacingMergeTree
  *   and FINAL exact (they only de-duplicate within a shard).
  *
  * A cluster's DDL is either sent once with `ON CLUSTER` (`onCluster`: distributed DDL, which needs
  * ZooKeeper or ClickHouse Keeper and `<distributed_ddl>` on the servers), or run by the migrator on
- * each node itself (cluster-schema.ts), which is what works without ZooKeeper (18.16 answers
- * `ON CLUSTER` there with "DDL background thread is not initialized").
+ * each node itself (cluster-schema.ts), which is what works without ZooKeeper and Keeper.
  */
 import { sqlString } from './sql-literal.js';
 
@@ -37,17 +35,15 @@ export interface TableSpec {
 
 export interface SchemaLayout {
   readonly kind: 'single' | 'cluster';
+  /** ` ON CLUSTER '<name>'` when DDL is distributed, else empty. */
+  readonly onClusterClause: string;
   /** The table that holds `table`'s rows on a server: `spans`, or `spans_local` on a shard. */
   local(table: string): string;
   createDatabase(db: string): string;
   /** CREATE TABLE of the rows; on a cluster followed by the Distributed table under `spec.name`. */
   table(db: string, spec: TableSpec): string[];
-  /** A materialized view `name` into the local table of `target`; `select` reads local tables too. */
-  view(db: string, name: string, target: string, select: string): string;
-  /** An `INSERT … SELECT` that copies rows already stored (a backfill), or nothing when `!canCopy`. */
-  copy(statement: string): string[];
-  /** False with ON CLUSTER, which carries DDL only: copies are left out (schema.ts refuses them unless the database is new). */
-  readonly canCopy: boolean;
+  /** A plain (non-materialized) view `name`; `select` reads the tables as code does (Distributed on a cluster). */
+  plainView(db: string, name: string, select: string): string;
   /** The record of applied migrations (never a Distributed table: each server can read it itself). */
   migrationsTable(db: string): string;
 }
@@ -64,16 +60,15 @@ const MIGRATIONS_COLUMNS = `    version UInt32,
     name String,
     applied_at DateTime('UTC')`;
 
-/** Every table on one server: the schema as it has always been. */
+/** Every table on one server. */
 export function singleNodeLayout(): SchemaLayout {
   return {
     kind: 'single',
+    onClusterClause: '',
     local: (table) => table,
     createDatabase: (db) => `CREATE DATABASE IF NOT EXISTS ${db}`,
     table: (db, spec) => [createTable(db, spec.name, '', spec.columns, `${spec.engine}(${spec.engineArgs ?? ''})\n${spec.keys}`)],
-    view: (db, name, target, select) => `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${name} TO ${db}.${target}\nAS ${select}`,
-    copy: (statement) => [statement],
-    canCopy: true,
+    plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}\nAS ${select}`,
     migrationsTable: (db) => createTable(db, 'schema_migrations', '', MIGRATIONS_COLUMNS, 'MergeTree()\nORDER BY version'),
   };
 }
@@ -104,19 +99,14 @@ export function clusterLayout(options: ClusterLayoutOptions): SchemaLayout {
   };
   return {
     kind: 'cluster',
+    onClusterClause: onCluster,
     local,
     createDatabase: (db) => `CREATE DATABASE IF NOT EXISTS ${db}${onCluster}`,
     table: (db, spec) => [
       createTable(db, local(spec.name), onCluster, spec.columns, `${engine(spec)}\n${spec.keys}`),
       createTable(db, spec.name, onCluster, spec.columns, `Distributed(${[cluster, database, local(spec.name)].map(sqlString).join(', ')}${spec.shardBy ? `, ${spec.shardBy}` : ''})`),
     ],
-    view: (db, name, target, select) => `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${name}${onCluster} TO ${db}.${local(target)}\nAS ${select}`,
-    // ON CLUSTER carries DDL only, not an INSERT. A copy fills a new table from rows stored by
-    // earlier versions; in a database the migrator creates, there are none (schema.ts refuses a
-    // copy with ON CLUSTER into an existing database). Run on each node, a copy runs there, from
-    // that shard's local tables into its local tables.
-    copy: (statement) => (options.onCluster ? [] : [statement]),
-    canCopy: !options.onCluster,
+    plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}${onCluster}\nAS ${select}`,
     // With ON CLUSTER and replication: one record for the whole cluster (a single ZooKeeper path,
     // every node a replica), so whichever node a collector reaches at start (behind a load
     // balancer) it reads the versions the cluster has. Run per node, each node records what was

@@ -8,8 +8,8 @@
  * cluster-schema.ts calls this once with ON CLUSTER, or once per node.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ClickHouseConfigError } from './config.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { DEFAULT_RETENTION_DAYS, LEGACY_SPANS_TABLE, LEGACY_TABLES, LEGACY_VERSIONS, LEGACY_VIEWS, MIGRATIONS, type Migration, type SchemaOptions } from './migrations.js';
+import { retentionTtl } from './span-table.js';
 import { singleNodeLayout, type SchemaLayout } from './schema-layout.js';
 import { sqlIdentifier } from './sql-literal.js';
 
@@ -21,9 +21,9 @@ export interface SchemaResult {
 }
 
 /** Table names, qualified with the database, for code that writes or reads them. */
-export function schemaTables(database: string): { spans: string; traceIndex: string; sessionIndex: string; migrations: string } {
+export function schemaTables(database: string): { spans: string; migrations: string } {
   const db = sqlIdentifier(database);
-  return { spans: `${db}.spans`, traceIndex: `${db}.trace_index`, sessionIndex: `${db}.session_index`, migrations: `${db}.schema_migrations` };
+  return { spans: `${db}.spans`, migrations: `${db}.schema_migrations` };
 }
 
 export async function ensureSchema(
@@ -31,20 +31,19 @@ export async function ensureSchema(
   database: string,
   migrations: readonly Migration[] = MIGRATIONS,
   layout: SchemaLayout = singleNodeLayout(),
+  options: SchemaOptions = { retentionDays: DEFAULT_RETENTION_DAYS },
 ): Promise<SchemaResult> {
   const db = sqlIdentifier(database);
   await client.command({ query: layout.createDatabase(db) });
   await client.command({ query: layout.migrationsTable(db) });
   const done = new Set(await appliedVersions(client, database));
-  const fresh = done.size === 0;
   const applied: number[] = [];
-  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (done.has(migration.version)) continue;
-    if (migration.copiesData && !layout.canCopy && !fresh) {
-      // Its copy of stored rows would be left out (ON CLUSTER carries no INSERT): run it per node.
-      throw new ClickHouseConfigError('nodeUrls', `every node's URL: migration ${migration.version} copies stored rows, which ON CLUSTER cannot`, []);
-    }
-    for (const statement of migration.statements(db, layout)) await client.command({ query: statement });
+  const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => !done.has(m.version));
+  if (LEGACY_VERSIONS.some((v) => done.has(v)) && pending.some((m) => m.version > Math.max(...LEGACY_VERSIONS))) {
+    for (const statement of retireLegacySchema(db, layout)) await client.command({ query: statement });
+  }
+  for (const migration of pending) {
+    for (const statement of migration.statements(db, layout, options)) await client.command({ query: statement });
     await client.insert({
       table: `${db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) }],
@@ -53,7 +52,47 @@ export async function ensureSchema(
     applied.push(migration.version);
     done.add(migration.version);
   }
+  if (applied.length === 0) await ensureRetention(client, database, layout, options.retentionDays);
   return { applied, version: Math.max(0, ...done) };
+}
+
+/**
+ * A database written by the 18.16 schema (versions 1 and 2): its views and derived tables are
+ * dropped, and its `spans` is renamed out of the way (its rows are not migrated; README.md).
+ */
+function retireLegacySchema(db: string, layout: SchemaLayout): string[] {
+  const on = layout.onClusterClause;
+  const names = (t: string) => (layout.kind === 'cluster' ? [t, layout.local(t)] : [t]);
+  return [
+    ...LEGACY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}${on}`),
+    ...LEGACY_TABLES.flatMap(names).map((t) => `DROP TABLE IF EXISTS ${db}.${t}${on}`),
+    ...names('spans').map((t) => `RENAME TABLE ${db}.${t} TO ${db}.${t.replace('spans', LEGACY_SPANS_TABLE)}${on}`),
+  ];
+}
+
+/**
+ * Brings the spans' `TTL` to `retentionDays` when the configuration changed since the table was
+ * created (0 removes it). Only the table's metadata changes: expired days are dropped whole by
+ * the engine's next merge of them.
+ */
+export async function ensureRetention(client: ClickHouseClient, database: string, layout: SchemaLayout, retentionDays: number): Promise<void> {
+  const table = layout.local('spans');
+  const result = await client.query({
+    query: 'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: database, table },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ engine_full: string }>();
+  if (!row) return;
+  const current = /\bTTL (.*?) SETTINGS/.exec(row.engine_full)?.[1];
+  const wanted = retentionDays > 0 ? retentionTtl(retentionDays).replace(/INTERVAL (\d+) DAY/, 'toIntervalDay($1)') : undefined;
+  if (current === wanted) return;
+  const db = sqlIdentifier(database);
+  const onCluster = layout.onClusterClause;
+  await client.command({
+    query: wanted === undefined ? `ALTER TABLE ${db}.${table}${onCluster} REMOVE TTL` : `ALTER TABLE ${db}.${table}${onCluster} MODIFY TTL ${retentionTtl(retentionDays)}`,
+    clickhouse_settings: { materialize_ttl_after_modify: 0 },
+  });
 }
 
 /** The migration versions recorded in `database`, oldest first. */

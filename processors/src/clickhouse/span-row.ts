@@ -1,28 +1,26 @@
 /**
- * A SpanRecord as one row of the `spans` table (migrations.ts), in the shape JSONEachRow
- * expects on 18.16 and on current servers. What the shape has to respect:
+ * A SpanRecord as one row of the `spans` table (span-table.ts), in the shape JSONEachRow
+ * expects. What the shape has to respect:
  *
- * - Every column is always present: 18.16 fills a field missing from a JSON row with the type's
- *   zero, not with the column's DEFAULT (input_format_defaults_for_omitted_fields came in 19.x).
- * - UInt64 values above 2^53 are written as JSON strings; both versions parse quoted integers.
- * - Enum8 columns get the value's name: 18.16 refuses a number for an Enum in JSON.
- * - DateTime gets Unix seconds clamped to 1970..2099: out-of-range seconds silently wrap on
- *   18.16, and Date has no days after 2105 there.
+ * - `start_time` is text, `<seconds>.<nanoseconds>`: DateTime64(9) reads it exactly (a JSON
+ *   number would go through a double and lose nanoseconds). Seconds are clamped to 1970..2099.
+ * - UInt64 values above 2^53 are written as JSON strings (the engine parses quoted integers).
+ * - Enum8 columns get the value's name.
  * - Values a column cannot hold (negative or fractional token counts, NaN costs) become NULL or
  *   are rounded here, so one odd span cannot make ClickHouse refuse its whole batch.
- * - attributes, resource_attributes and events are kept in full as JSON text; int64 attribute
- *   values beyond 2^53 are written as strings so that no digit is lost.
+ * - Attribute maps hold strings: a string attribute as it is, any other value as its JSON text
+ *   (an int64 beyond 2^53 as its digits, so that none is lost), as the OpenTelemetry Collector's
+ *   ClickHouse exporter stores them. Property keys are lower-cased (they are matched
+ *   case-insensitively; our instrumentation sends them lower-cased already).
  */
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME } from '@tokentrace/semconv';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, type SpanKindName, type StatusCodeName } from './span-table.js';
 
 export interface SpanRow {
   project_id: string;
-  /** YYYY-MM-DD (UTC) of start_time: the partition key. */
-  date: string;
-  /** Unix seconds. */
-  start_time: number;
-  start_time_ns: string;
+  /** `<unix seconds>.<9 digits>` (UTC). */
+  start_time: string;
   duration_ns: string;
   trace_id: string;
   span_id: string;
@@ -62,56 +60,42 @@ export interface SpanRow {
   session_depth: number;
   prompt_id: string;
   error_type: string;
-  property_keys: string[];
-  property_values: string[];
-  attributes: string;
-  resource_attributes: string;
-  events: string;
+  properties: Record<string, string>;
+  attributes: Record<string, string>;
+  resource_attributes: Record<string, string>;
+  'events.time': string[];
+  'events.name': string[];
+  'events.attributes': Array<Record<string, string>>;
   /** ReplacingMergeTree version: insert time in microseconds; the newest row of a span wins. */
   version: number;
 }
-
-export const SPAN_KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
-export type SpanKindName = (typeof SPAN_KIND_NAMES)[number];
-export const STATUS_CODE_NAMES = ['unset', 'ok', 'error'] as const;
-export type StatusCodeName = (typeof STATUS_CODE_NAMES)[number];
-
-/** The columns in table order; inserts name them, so columns added later keep their defaults. */
-export const SPAN_COLUMNS = [
-  'project_id', 'date', 'start_time', 'start_time_ns', 'duration_ns', 'trace_id', 'span_id', 'parent_span_id', 'service_name', 'environment',
-  'name', 'kind', 'status_code', 'status_message', 'scope_name', 'scope_version', 'is_model_call', 'provider', 'operation', 'request_model',
-  'response_model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_input_usd',
-  'cost_output_usd', 'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_total_usd', 'cost_status', 'priced_model', 'ttft_seconds', 'user_id',
-  'session_id', 'session_name', 'session_path', 'session_parent_path', 'session_depth', 'prompt_id', 'error_type', 'property_keys',
-  'property_values', 'attributes', 'resource_attributes', 'events', 'version',
-] as const satisfies readonly (keyof SpanRow)[];
 
 // Resource attributes of the OpenTelemetry semantic conventions (service, deployment); the older
 // `deployment.environment` is still what many SDKs send.
 const RESOURCE_SERVICE_NAME = ATTR_SERVICE_NAME;
 const RESOURCE_ENVIRONMENT = [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT];
 
-/** 2099-12-31T23:59:59Z: within DateTime and Date on 18.16 and on current servers. */
-const MAX_SECONDS = 4_102_444_799;
+/** 2099-12-31T23:59:59Z. */
+const MAX_SECONDS = 4_102_444_799n;
 const NS_PER_SECOND = 1_000_000_000n;
 
 /** The columns that depend only on a span's resource attributes. */
 export interface ResourceColumns {
   service_name: string;
   environment: string;
-  resource_attributes: string;
+  resource_attributes: Record<string, string>;
 }
 
-/**
- * Rows for a batch, all with `version`. Spans of one OTLP ResourceSpans share their resource
- * attributes object, so its columns (its JSON text above all) are computed once per batch.
- */
+/** Rows for a batch, all with `version`. */
 export function toSpanRows(spans: readonly SpanRecord[], version: number): SpanRow[] {
   const rowOf = spanRowMapper(version);
   return spans.map(rowOf);
 }
 
-/** toSpanRow for the spans of one batch, one at a time, with the resource columns computed once per resource. */
+/**
+ * toSpanRow for the spans of one batch, one at a time. Spans of one OTLP ResourceSpans share
+ * their resource attributes object, so its columns are computed once per resource.
+ */
 export function spanRowMapper(version: number): (span: SpanRecord) => SpanRow {
   const resources = new Map<Attributes, ResourceColumns>();
   return (span) => {
@@ -133,38 +117,23 @@ function resourceColumns(resourceAttributes: Attributes): ResourceColumns {
   return {
     service_name: text(resourceAttributes[RESOURCE_SERVICE_NAME]),
     environment: text(environment),
-    resource_attributes: attributesJson(resourceAttributes),
+    resource_attributes: attributeMap(resourceAttributes),
   };
 }
 
-/** YYYY-MM-DD (UTC) of Unix seconds; the last day is remembered (a batch's spans share days). */
-let lastDay = -1;
-let lastDate = '';
-function dateOf(seconds: number): string {
-  const day = Math.floor(seconds / 86_400);
-  if (day !== lastDay) {
-    lastDate = new Date(day * 86_400_000).toISOString().slice(0, 10);
-    lastDay = day;
-  }
-  return lastDate;
-}
-
-const NO_EVENTS = '[]';
+const NO_STRINGS: string[] = [];
+const NO_MAPS: Array<Record<string, string>> = [];
 
 export function toSpanRow(span: SpanRecord, version: number, resource: ResourceColumns = resourceColumns(span.resourceAttributes)): SpanRow {
   const g = span.genAi;
   const c = span.cost;
   const s = span.session;
   const start = span.startTimeUnixNano > 0n ? span.startTimeUnixNano : 0n;
-  const seconds = Math.min(MAX_SECONDS, Number(start / NS_PER_SECOND));
   const duration = span.endTimeUnixNano > start ? span.endTimeUnixNano - start : 0n;
-  const properties = g?.properties ? Object.entries(g.properties) : [];
-  if (properties.length > 1) properties.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const events = span.events;
   return {
     project_id: span.projectId,
-    date: dateOf(seconds),
-    start_time: seconds,
-    start_time_ns: start.toString(),
+    start_time: timeText(start),
     duration_ns: duration.toString(),
     trace_id: span.traceId,
     span_id: span.spanId,
@@ -203,20 +172,38 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
     session_depth: s ? Math.max(0, Math.min(65_535, Math.trunc(s.depth) || 0)) : 0,
     prompt_id: g?.promptId ?? '',
     error_type: g?.errorType ?? '',
-    property_keys: properties.map(([k]) => k),
-    property_values: properties.map(([, v]) => String(v)),
-    attributes: attributesJson(span.attributes),
+    properties: g?.properties ? propertyMap(g.properties) : {},
+    attributes: attributeMap(span.attributes),
     resource_attributes: resource.resource_attributes,
-    events:
-      span.events.length === 0
-        ? NO_EVENTS
-        : attributesJson(span.events.map((e) => ({ name: e.name, time_unix_nano: e.timeUnixNano.toString(), attributes: e.attributes }))),
+    'events.time': events.length === 0 ? NO_STRINGS : events.map((e) => timeText(e.timeUnixNano > 0n ? e.timeUnixNano : 0n)),
+    'events.name': events.length === 0 ? NO_STRINGS : events.map((e) => e.name),
+    'events.attributes': events.length === 0 ? NO_MAPS : events.map((e) => attributeMap(e.attributes)),
     version,
   };
 }
 
-/** JSON text of attribute values; bigint becomes a number when exact, a string otherwise. */
-export function attributesJson(value: Attributes | unknown[]): string {
+/** `<seconds>.<nanoseconds>` of a Unix time in nanoseconds, within 1970..2099. */
+function timeText(ns: bigint): string {
+  const seconds = ns / NS_PER_SECOND;
+  if (seconds > MAX_SECONDS) return `${MAX_SECONDS}.000000000`;
+  return `${seconds}.${(ns % NS_PER_SECOND).toString().padStart(9, '0')}`;
+}
+
+/** Attributes as a map of strings: strings as they are, other values as JSON text. */
+export function attributeMap(attributes: Attributes): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const key in attributes) map[key] = text(attributes[key]);
+  return map;
+}
+
+function propertyMap(properties: Record<string, unknown>): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const key in properties) map[key.toLowerCase()] = String(properties[key]);
+  return map;
+}
+
+/** JSON text of a value; bigint becomes a number when exact, a string of its digits otherwise. */
+export function valueJson(value: unknown): string {
   try {
     return JSON.stringify(value); // the common case: no bigint anywhere
   } catch {
@@ -228,7 +215,9 @@ export function attributesJson(value: Attributes | unknown[]): string {
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : typeof value === 'object' ? attributesJson(value as Attributes) : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  return typeof value === 'object' ? valueJson(value) : String(value);
 }
 
 function count(value: number | undefined): number | null {

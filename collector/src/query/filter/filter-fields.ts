@@ -1,6 +1,6 @@
 /**
  * The fields a filter can name, each with its value type and the SQL expression it reads over the
- * columns of `spans` (processors/src/clickhouse/migrations.ts). This catalog is the only source of
+ * columns of `spans` (processors/src/clickhouse/span-table.ts). This catalog is the only source of
  * column SQL in a compiled filter: a field name from the user is looked up here, never written
  * into SQL. The query engine may reuse `sql` for grouping (e.g. `model`) and `propertySql`.
  *
@@ -9,7 +9,6 @@
  * is false, so a span without a cost matches neither `cost > 0.01` nor `cost < 0.01` nor
  * `cost != 1` (but `not (cost > 0.01)` does: `not` negates the condition's true/false).
  */
-import { sqlString } from '@tokentrace/processors';
 import { closest } from './did-you-mean.js';
 import { quoted } from './filter-messages.js';
 
@@ -17,7 +16,7 @@ export type FilterFieldType = 'string' | 'number' | 'status' | 'time' | 'boolean
 
 export interface FilterField {
   type: FilterFieldType;
-  /** SQL over the columns of `spans`; for `time` it is epoch milliseconds (UInt64). */
+  /** SQL over the columns of `spans`; for `time` it is epoch milliseconds (Int64). Empty for a property (bound per query). */
   sql: string;
   /** The SQL value may be NULL (comparisons on it must read as false). */
   nullable?: boolean;
@@ -30,7 +29,7 @@ export interface FilterField {
 export const STATUS_VALUES = ['unset', 'ok', 'error'] as const;
 
 export const FILTER_FIELDS = {
-  model: { type: 'string', sql: "if(response_model != '', response_model, request_model)", description: 'Response model when known, else the requested model' },
+  model: { type: 'string', sql: 'model', description: 'Response model when known, else the requested model' },
   request_model: { type: 'string', sql: 'request_model', description: 'Model asked for' },
   response_model: { type: 'string', sql: 'response_model', description: 'Model that answered' },
   provider: { type: 'string', sql: 'provider', description: 'Provider (openai, anthropic, ...)' },
@@ -66,7 +65,7 @@ export const FILTER_FIELDS = {
   duration_ms: { type: 'number', sql: 'duration_ns / 1000000', description: 'Duration in milliseconds', aliases: ['duration', 'latency_ms', 'latency'] },
   ttft_ms: { type: 'number', sql: 'ttft_seconds * 1000', nullable: true, description: 'Time to first token in milliseconds', aliases: ['ttft'] },
   // Millisecond precision: the precision of the ISO values compared with it.
-  time: { type: 'time', sql: 'intDiv(start_time_ns, 1000000)', description: 'Start time; values are ISO-8601 (UTC when no offset)', aliases: ['start_time'] },
+  time: { type: 'time', sql: 'toUnixTimestamp64Milli(start_time)', description: 'Start time; values are ISO-8601 (UTC when no offset)', aliases: ['start_time'] },
 } as const satisfies Record<string, FilterField>;
 
 export type FilterFieldName = keyof typeof FILTER_FIELDS;
@@ -108,20 +107,16 @@ export function resolveProperty(property: string): ResolvedField | FilterProblem
   if (property === '') return { problem: `expected a property name after "${PROPERTY_PREFIX}"` };
   if (property.length > MAX_PROPERTY_NAME_LENGTH) return { problem: `property name longer than ${MAX_PROPERTY_NAME_LENGTH} characters` };
   if (!isWellFormed(property)) return { problem: 'property name is not valid Unicode (lone surrogate)' };
-  return { kind: 'property', name: `${PROPERTY_PREFIX}${property}`, property, field: { type: 'string', sql: propertySql(property), description: `Custom property ${property}` } };
+  return { kind: 'property', name: `${PROPERTY_PREFIX}${property}`, property, field: { type: 'string', sql: '', description: `Custom property ${property}` } };
 }
 
 /**
- * The value of custom property `name`, '' when absent. Names are case-insensitive: our
- * instrumentation stores them lower-cased (instrumentation/src/context/tracking-context.ts), but
- * foreign ones (OpenLLMetry association properties, AI SDK metadata) keep the case they were sent
- * with (processors/src/normalization/tracking-extraction.ts), so keys are lower-cased at read
- * time. With no match the index is 0, and `arr[0]` reads the type's default ('') on 18.16 and on
- * current releases (a non-constant index).
+ * `propertySql(params, name)`: the value of custom property `name`, '' when absent. Names are
+ * case-insensitive: our instrumentation sends them lower-cased, foreign ones (OpenLLMetry
+ * association properties, AI SDK metadata) keep the case they were sent with
+ * (processors/src/normalization/tracking-extraction.ts); the store lower-cases keys on write.
  */
-export function propertySql(name: string): string {
-  return `property_values[arrayFirstIndex(pk -> lowerUTF8(pk) = ${sqlString(name.toLowerCase())}, property_keys)]`;
-}
+export { propertySql } from '@tokentrace/processors';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

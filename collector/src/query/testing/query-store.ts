@@ -22,7 +22,7 @@ export interface QueryStore {
   connection: ClickHouseConnectionConfig;
   database: string;
   client: ClickHouseClient;
-  /** A QueryService on the store (background maintenance off unless asked for). */
+  /** A QueryService on the store. */
   service: QueryService;
   /** The `now` the dataset's times are relative to (epoch ms). */
   now: number;
@@ -38,8 +38,6 @@ export interface QueryStoreOptions {
   now?: number;
   /** Default `tokentrace`, or `tokentrace_<n>` when a store of this process already uses it. */
   database?: string;
-  /** Let the service compact days and build rollups in the background (default false). */
-  maintenance?: boolean;
   /** Load the known dataset (default true). */
   load?: boolean;
 }
@@ -62,7 +60,7 @@ export async function startQueryStore(options: QueryStoreOptions = {}): Promise<
     const insert = (spans: SpanRecord[]) => exporter.consume(spans);
     const spans = options.load === false ? [] : knownSpans(now);
     if (spans.length > 0) await insert(spans);
-    const service = new QueryService({ client, database, maintenance: options.maintenance ?? false });
+    const service = new QueryService({ client, database });
     return {
       connection,
       database,
@@ -73,7 +71,6 @@ export async function startQueryStore(options: QueryStoreOptions = {}): Promise<
       insert,
       async stop() {
         try {
-          await service.close();
           await exporter.shutdown();
           await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
         } finally {
