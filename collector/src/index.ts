@@ -3,6 +3,6 @@ export { loadCollectorConfig, validate, DEFAULT_CONFIG, CollectorConfigError, ty
 export { Collector, type CollectorOptions } from './collector.js';
 export * from './receivers/index.js';
 export { CollectorCounters } from './telemetry/collector-counters.js';
-export * from './query/index.js';
+export * from './queries/index.js';
 export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type WalTicket } from './wal/write-ahead-log.js';
 export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clusterLayout, MIGRATIONS } from '../../processors/src/clickhouse/index.js';
+import { clusterLayout, MIGRATIONS } from '../../processors/src/storage/index.js';
 import { deployDir } from './testing/repo.js';
 
 const dir = join(deployDir, 'clickhouse-cluster');

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../collector/src/collector.js';
 import { testCollectorConfig } from '../../collector/src/config/testing/test-collector-config.js';
-import type { AnalyticsResult, AnalyticsRow } from '../../collector/src/query/query-model.js';
+import type { AnalyticsResult, AnalyticsRow } from '../../collector/src/queries/query-model.js';
 import { fetchCostReport } from '../cost-by-tier/cost-report.js';
 import { runExample } from '../shared/run-example.js';
 

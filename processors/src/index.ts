@@ -13,5 +13,5 @@ export { FanOutConsumer } from './pipeline/fan-out-consumer.js';
 export { BatchProcessor, type BatchConfig } from './batch/batch-processor.js';
 export { OtlpForwardExporter, RETRYABLE_HTTP_STATUSES, type ForwardConfig } from './forward/otlp-forward-exporter.js';
 export { encodeOtlpJson } from './forward/otlp-json-encoder.js';
-export * from './clickhouse/index.js';
+export * from './storage/index.js';
 export * from './exporter-helper/index.js';

@@ -1,6 +1,6 @@
 /**
  * Filter text the pages write for the user (a click on a model, user or feature lists its
- * requests): `field = "value"` in the filter language (collector/src/query/filter/), the value
+ * requests): `field = "value"` in the filter language (collector/src/queries/filter/), the value
  * quoted as a string literal with the lexer's escapes.
  */
 

@@ -3,7 +3,7 @@
  * [--filter '<expr>']`: cost and usage per group (and time bucket) as a table with a totals row;
  * `--json` prints the API's AnalyticsResult.
  */
-import type { AnalyticsResult, AnalyticsRow, UsageFigures } from '../query/query-model.js';
+import type { AnalyticsResult, AnalyticsRow, UsageFigures } from '../queries/query-model.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { formatDuration, formatPercent, formatTime, formatTokens, formatUsd } from './format-values.js';
 import { runQueryCommand, stringOption } from './query-command.js';

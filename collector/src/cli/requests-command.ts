@@ -3,7 +3,7 @@
  * model calls as a table (newest first), with the command for the next page when there is one;
  * `--json` prints the API's RequestPage.
  */
-import type { RequestPage } from '../query/query-model.js';
+import type { RequestPage } from '../queries/query-model.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { formatDuration, formatTime, formatTokens, formatUsd } from './format-values.js';
 import { runQueryCommand, stringOption } from './query-command.js';

@@ -2,7 +2,7 @@
  * `tokentrace top users [--since 7d] [--limit 10] [--filter '<expr>']`: the costliest users as a
  * ranked table; `--json` prints the API's `{ items }`.
  */
-import type { AnalyticsRow } from '../query/query-model.js';
+import type { AnalyticsRow } from '../queries/query-model.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { formatPercent, formatTokens, formatUsd } from './format-values.js';
 import { CliUsageError, runQueryCommand, stringOption } from './query-command.js';

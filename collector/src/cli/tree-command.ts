@@ -2,7 +2,7 @@
  * `tokentrace tree <trace-id>` and `tokentrace tree --session <id>`: the span tree of a trace or a
  * session, drawn in the terminal (tree-renderer.ts), or the API's SpanTree with `--json`.
  */
-import type { SpanTree } from '../query/query-model.js';
+import type { SpanTree } from '../queries/query-model.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { CliUsageError, runQueryCommand, stringOption } from './query-command.js';
 import { renderTree } from './tree-renderer.js';

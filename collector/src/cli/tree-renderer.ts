@@ -11,7 +11,7 @@
  * A node with children shows its subtree's totals (marked Σ); a leaf shows its own figures.
  * Errors carry ✗ in their text, so they stand out without colour; with colour they are red.
  */
-import type { SpanTree, TreeNode } from '../query/query-model.js';
+import type { SpanTree, TreeNode } from '../queries/query-model.js';
 import type { Style } from './cli-io.js';
 import { formatDuration, formatTime, formatTokens, formatUsd, plural, printable } from './format-values.js';
 import { renderTable, type Cell, type Column } from './table-renderer.js';

@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createQueryRouter } from '../query-api/index.js';
-import { KNOWN_CONTENT, KNOWN_IDS, PROJECT_A } from '../query/testing/known-dataset.js';
-import { startQueryStore } from '../query/testing/query-store.js';
+import { createQueryRouter } from '../api/index.js';
+import { KNOWN_CONTENT, KNOWN_IDS, PROJECT_A } from '../queries/testing/known-dataset.js';
+import { startQueryStore } from '../queries/testing/query-store.js';
 import { createApiKeyAuthenticator } from '../receivers/index.js';
 import { mountDashboard } from './index.js';
 // The pages' own formatting, for figures the dataset does not fix by hand (percentiles are

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '../../../processors/src/clickhouse/config.js';
+import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '../../../processors/src/storage/config.js';
 import { DEFAULT_RETRY_CONFIG } from '../../../processors/src/exporter-helper/retrying-consumer.js';
 import { DEFAULT_SPOOL_CONFIG } from '../../../processors/src/exporter-helper/spooling-consumer.js';
 import { repoRoot } from './repo.js';

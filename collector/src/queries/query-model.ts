@@ -1,7 +1,7 @@
 /**
  * The shapes of the query layer (issue 4): what the ClickHouse queries return, what the HTTP API
  * serves as JSON, what the CLI and the dashboard read. One source of truth for all three; the
- * OpenAPI description (query-api/openapi.ts) spells the same shapes.
+ * OpenAPI description (api/openapi.ts) spells the same shapes.
  *
  * Conventions: times are ISO-8601 UTC strings in JSON (`2026-11-23T10:00:00.000Z`), durations in
  * milliseconds (floats), money in USD (floats), token counts as numbers; a value that was never

@@ -1,6 +1,6 @@
 /**
  * The SQL of usage figures: the model calls of a range read once with FINAL (each span once, its
- * newest version; processors/src/clickhouse/README.md), figures per (bucket, group) with
+ * newest version; processors/src/storage/README.md), figures per (bucket, group) with
  * percentile histograms, then an outer query that maps groups (e.g. to `(other)`) and merges.
  *
  * Percentiles come from histograms on a log scale: a value v (ms) falls in bucket

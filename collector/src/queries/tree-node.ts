@@ -6,7 +6,7 @@
 import type { RollupTotals, TreeNode } from './query-model.js';
 import { isoOfNs, msOfNs, numberOrNull } from './query-sql.js';
 
-/** A row of TREE_COLUMNS (processors/src/clickhouse/span-reads.ts) as JSONEachRow gives it (UInt64 as strings). */
+/** A row of TREE_COLUMNS (processors/src/storage/span-reads.ts) as JSONEachRow gives it (UInt64 as strings). */
 export interface TreeRow {
   trace_id: string;
   span_id: string;

@@ -1,7 +1,7 @@
 /**
  * The read side of the `spans` contract (span-table.ts): the columns each kind of read selects,
  * the conditions every query starts with, and the settings that make FINAL cheap. The query
- * engine (collector/src/query) builds its statements from these, so a column is named here and
+ * engine (collector/src/queries) builds its statements from these, so a column is named here and
  * in span-table.ts only.
  */
 import type { QueryParams } from './query-params.js';

@@ -5,10 +5,10 @@
  */
 import { createClickHouseClient, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalyticsResult, RequestDetail, RequestPage, SpanTree } from '../query/query-model.js';
-import { QueryService } from '../query/query-service.js';
-import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from '../query/testing/known-dataset.js';
-import { startQueryStore } from '../query/testing/query-store.js';
+import type { AnalyticsResult, RequestDetail, RequestPage, SpanTree } from '../queries/query-model.js';
+import { QueryService } from '../queries/query-service.js';
+import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from '../queries/testing/known-dataset.js';
+import { startQueryStore } from '../queries/testing/query-store.js';
 import { openApiDocument } from './openapi.js';
 import { startQueryApiServer, type QueryApiServer } from './testing/query-api-server.js';
 import { routesOf, schemaErrors } from './testing/schema-check.js';

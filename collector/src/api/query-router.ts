@@ -9,7 +9,7 @@
  * The OpenAPI description is public: it holds no data, and tools fetch it without credentials.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { QueryApi } from '../query/query-model.js';
+import type { QueryApi } from '../queries/query-model.js';
 import { DEFAULT_PROJECT_ID, projectFor, type Authenticate, type RequestHeaders } from '../receivers/api-key-auth.js';
 import { notFound, QueryApiError, sendError } from './query-api-error.js';
 import { openApiDocument } from './openapi.js';

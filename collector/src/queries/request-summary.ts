@@ -1,5 +1,5 @@
 /**
- * How a row of SUMMARY_COLUMNS (processors/src/clickhouse/span-reads.ts) becomes a
+ * How a row of SUMMARY_COLUMNS (processors/src/storage/span-reads.ts) becomes a
  * RequestSummary; lists and details share it.
  */
 import type { RequestSummary } from './query-model.js';

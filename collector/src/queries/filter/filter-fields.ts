@@ -1,6 +1,6 @@
 /**
  * The fields a filter can name, each with its value type and the SQL expression it reads over the
- * columns of `spans` (processors/src/clickhouse/span-table.ts). This catalog is the only source of
+ * columns of `spans` (processors/src/storage/span-table.ts). This catalog is the only source of
  * column SQL in a compiled filter: a field name from the user is looked up here, never written
  * into SQL. The query engine may reuse `sql` for grouping (e.g. `model`) and `propertySql`.
  *

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { QueryApi } from '../../query/query-model.js';
+import type { QueryApi } from '../../queries/query-model.js';
 import { createApiKeyAuthenticator } from '../../receivers/api-key-auth.js';
 import { createQueryRouter } from '../query-router.js';
 

@@ -2,7 +2,7 @@
  * What every query function gets: the client, the qualified table name and two ways to run a
  * statement with its parameters (rows, or rows plus the `WITH TOTALS` row). The table name comes
  * from the database name, validated as a plain identifier once, here. On a cluster the same name
- * is a Distributed table over the shards (processors/src/clickhouse/schema-layout.ts).
+ * is a Distributed table over the shards (processors/src/storage/schema-layout.ts).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { QueryParams, READ_SETTINGS, schemaTables } from '@tokentrace/processors';

@@ -4,9 +4,9 @@
  * 400 that names the parameter, so a typo (`group_by`, `since=7days`) is an answer, not a silently
  * ignored default.
  */
-import type { FilterExpression } from '../query/filter/filter-expression.js';
-import { parseFilterInput } from '../query/filter/index.js';
-import type { Bucket, GroupBy, TimeRange } from '../query/query-model.js';
+import type { FilterExpression } from '../queries/filter/filter-expression.js';
+import { parseFilterInput } from '../queries/filter/index.js';
+import type { Bucket, GroupBy, TimeRange } from '../queries/query-model.js';
 import { invalidQuery } from './query-api-error.js';
 
 /** req.query (strings, arrays when repeated) or a parsed JSON body. */

@@ -8,7 +8,7 @@
  * never leave the process (they go to `log`).
  */
 import type { Response } from 'express';
-import { FilterError } from '../query/filter/index.js';
+import { FilterError } from '../queries/filter/index.js';
 import { HTTP_STATUS, ReceiverFailure } from '../receivers/receiver-failure.js';
 
 export type QueryApiErrorCode =
@@ -66,7 +66,7 @@ export function errorAnswer(err: unknown, log: (message: string) => void): { sta
     const filterError = err as FilterError;
     return answer(400, 'TOKENTRACE_INVALID_FILTER', filterError.message, { position: filterError.position, path: filterError.path });
   }
-  // The engine's own input checks (query/query-error.ts: an unreadable cursor, a refused property name).
+  // The engine's own input checks (queries/query-error.ts: an unreadable cursor, a refused property name).
   if (isCoded(err, 'TOKENTRACE_INVALID_QUERY')) {
     const field = (err as { field?: unknown }).field;
     return answer(400, 'TOKENTRACE_INVALID_QUERY', (err as Error).message, { path: typeof field === 'string' ? field : undefined });

@@ -4,7 +4,7 @@
  * and list every required field, so a response that drifts from the description fails the
  * conformance test (query-router.test.ts validates real answers against these).
  */
-import { FILTER_OPERATORS } from '../query/filter/filter-expression.js';
+import { FILTER_OPERATORS } from '../queries/filter/filter-expression.js';
 import type { JsonSchema } from './openapi-types.js';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../collector.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { testCollectorConfig } from '../config/testing/test-collector-config.js';
-import type { SpanTree } from '../query/query-model.js';
+import type { SpanTree } from '../queries/query-model.js';
 
 const binary = fileURLToPath(new URL('../../dist/cli/tokentrace.js', import.meta.url));
 let collector: Collector;
