@@ -129,7 +129,7 @@ function poisonCases(): PoisonCase[] {
   jsonCase('lone surrogate in an attribute value (JSON)', (id) => ({ ...rawSpan(POISON_TRACE, id, 'value'), attributes: [{ key: 'k', value: str('v\ud800') }] }));
   jsonCase('lone surrogate in an event (JSON)', (id) => ({
     ...rawSpan(POISON_TRACE, id, 'event'),
-    events: [{ name: 'ev\ud800', timeUnixNano: '1700000000000000001', attributes: [{ key: 'x', value: { arrayValue: { values: [str('\udfff')] } } }] }],
+    events: [{ name: 'ev\ud800', timeUnixNano: RAW_SPAN_START_NS.toString(), attributes: [{ key: 'x', value: { arrayValue: { values: [str('\udfff')] } } }] }],
   }));
   jsonCase('lone surrogate in a status message (JSON)', (id) => ({ ...rawSpan(POISON_TRACE, id, 'status'), status: { code: 2, message: 'boom \ud800' } }));
   {

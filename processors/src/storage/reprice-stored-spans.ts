@@ -9,7 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { PricingProcessor } from '../pricing/pricing-processor.js';
 import type { CostFields, SpanRecord } from '../pipeline/span-record.js';
 import { schemaTables } from './schema.js';
-import type { SpanRow } from './span-row.js';
+import { timeText, type SpanRow } from './span-row.js';
 import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
 export interface RepriceOptions {
@@ -69,7 +69,7 @@ export async function repriceStoredSpans(
       return sameCost(row, cost) ? [] : [withCost(row, cost, version)];
     });
     if (changed.length > 0) {
-      const values = changed.map(({ start_time_ns, ...row }) => ({ ...row, start_time: timeOfNs(start_time_ns!) }));
+      const values = changed.map(({ start_time_ns, ...row }) => ({ ...row, start_time: timeText(BigInt(start_time_ns!)) }));
       await client.insert({ table, values, format: 'JSONEachRow', columns: SPAN_INSERT_COLUMNS as [string, ...string[]] });
       result.changed += changed.length;
     }
@@ -111,11 +111,6 @@ function asSpan(row: StoredRow): SpanRecord {
       isModelCall: true,
     },
   };
-}
-
-/** The row's start time as span-row.ts writes it (`<seconds>.<nanoseconds>`), exact. */
-function timeOfNs(ns: string): string {
-  return `${ns.slice(0, -9) || '0'}.${ns.slice(-9).padStart(9, '0')}`;
 }
 
 function sameCost(row: StoredRow, cost: CostFields): boolean {

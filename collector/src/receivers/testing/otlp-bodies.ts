@@ -10,8 +10,11 @@ export function requestWith(spans: Record<string, unknown>[]): Record<string, un
   return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'raw' } }] }, scopeSpans: [{ scope: { name: 'raw' }, spans }] }] };
 }
 
+/** Raw spans start at this module's load (recent, so that the store's retention keeps them), 1 ns long. */
+export const RAW_SPAN_START_NS = BigInt(Date.now()) * 1_000_000n + 1n;
+
 export function rawSpan(traceId: string, spanId: string, name: string): Record<string, unknown> {
-  return { traceId, spanId, name, kind: 3, startTimeUnixNano: '1700000000000000001', endTimeUnixNano: '1700000000000000002' };
+  return { traceId, spanId, name, kind: 3, startTimeUnixNano: RAW_SPAN_START_NS.toString(), endTimeUnixNano: (RAW_SPAN_START_NS + 1n).toString() };
 }
 
 /** An OTLP/JSON-shaped request as binary protobuf. */
