@@ -63,13 +63,7 @@ export class Collector {
     // on `url`. The exporter and the query API use the same connection settings (on the embedded
     // engine: the same engine, opened once in this process).
     const connection = clickhouseConnection(config);
-    const exporter = createClickHouseExporter({
-      ...connection,
-      database: config.clickhouse.database,
-      cluster: config.clickhouse.cluster,
-      replicated: config.clickhouse.replicated,
-      nodeUrls: config.clickhouse.nodeUrls,
-    });
+    const exporter = createClickHouseExporter(connection);
     // Counted under the retry: only inserts ClickHouse accepted count, so the parts of a batch that
     // the IsolatingConsumer stores around refused spans count, and the refused spans do not; they
     // are counted once each as spans_set_aside by the spool (issue 10).

@@ -1,5 +1,5 @@
 /** @tokentrace/collector: OTLP in, priced and session-aware spans out. */
-export { loadCollectorConfig, validate, DEFAULT_CONFIG, CollectorConfigError, type CollectorConfig } from './config/collector-config.js';
+export { loadCollectorConfig, validate, DEFAULT_CONFIG, type CollectorConfig } from './config/collector-config.js';
 export { Collector, type CollectorOptions } from './collector.js';
 export * from './receivers/index.js';
 export { CollectorCounters } from './telemetry/collector-counters.js';

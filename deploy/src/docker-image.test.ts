@@ -8,7 +8,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CollectorConfigError, DEFAULT_CONFIG } from '../../collector/src/config/collector-config.js';
+import { ConfigError } from '@tokentrace/processors';
+import { DEFAULT_CONFIG } from '../../collector/src/config/collector-config.js';
 import { pruneDevManifests } from '../docker/prune-dev-manifests.mjs';
 import { copies, execForm, instructions, originOf, readDockerfile, stageEnv } from './testing/dockerfile.js';
 import { readDockerignore } from './testing/dockerignore.js';
@@ -101,7 +102,7 @@ describe('deploy/docker/Dockerfile', () => {
     expect(env.TOKENTRACE_COLLECTOR_HTTP_HOST).toBe('0.0.0.0');
     expect(env.TOKENTRACE_COLLECTOR_GRPC_HOST).toBe('0.0.0.0');
     const tokentraceEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TOKENTRACE_')));
-    expect(() => loadAndTrace(undefined, tokentraceEnv)).toThrow(CollectorConfigError);
+    expect(() => loadAndTrace(undefined, tokentraceEnv)).toThrow(ConfigError);
     expect(() => loadAndTrace(undefined, tokentraceEnv)).toThrow(/TOKENTRACE_API_KEYS/);
     const { config, unknown, notApplied } = loadAndTrace(undefined, { ...tokentraceEnv, TOKENTRACE_API_KEYS: 'k=p' });
     expect(unknown).toEqual([]);

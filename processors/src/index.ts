@@ -1,6 +1,7 @@
 /** @tokentrace/processors: the collector's pipeline stages. */
 export * from './pipeline/span-record.js';
 export * from './pipeline/processor.js';
+export { ConfigError, resolvedUnder } from './pipeline/config-error.js';
 export { NormalizeProcessor, createNormalizeProcessor } from './normalization/normalize-processor.js';
 export { normalizeSpan } from './normalization/normalize-span.js';
 export { normalizeProviderName } from './normalization/provider-names.js';

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Collector } from '../collector.js';
-import { CollectorConfigError, loadCollectorConfig } from '../config/collector-config.js';
+import { ConfigError } from '@tokentrace/processors';
+import { loadCollectorConfig } from '../config/collector-config.js';
 
 export async function runCollector(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
@@ -37,7 +38,7 @@ export async function runCollector(args: string[]): Promise<void> {
   try {
     collector = await Collector.start(loadCollectorConfig(values.config));
   } catch (err) {
-    console.error(`[tokentrace-collector] ${err instanceof CollectorConfigError ? err.message : `could not start: ${(err as Error).message}`}`);
+    console.error(`[tokentrace-collector] ${err instanceof ConfigError ? `configuration: ${err.message}` : `could not start: ${(err as Error).message}`}`);
     process.exitCode = 1;
     return;
   }

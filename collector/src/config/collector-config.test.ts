@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CollectorConfigError, DEFAULT_CONFIG, loadCollectorConfig, walDirectory } from './collector-config.js';
+import { ConfigError, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG } from '@tokentrace/processors';
+import { DEFAULT_CONFIG, loadCollectorConfig, walDirectory } from './collector-config.js';
 
 describe('loadCollectorConfig', () => {
   it('has sensible defaults: OTLP ports, loopback, auth off', () => {
@@ -47,7 +48,7 @@ describe('loadCollectorConfig', () => {
     expect(() => loadCollectorConfig(file, {})).toThrow(/http\.prot/);
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_PORT: 'abc' })).toThrow(/TOKENTRACE_COLLECTOR_HTTP_PORT/);
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_COLLECTOR_HTTP_PORT: '70000' })).toThrow(/http\.port/);
-    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'ch:8123' })).toThrow(CollectorConfigError);
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'ch:8123' })).toThrow(ConfigError);
   });
 
   it('refuses to listen beyond loopback without API keys', () => {
@@ -66,10 +67,29 @@ describe('loadCollectorConfig', () => {
   });
 
   it('refuses cluster settings that cannot work, naming the key', () => {
-    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_CLUSTER: 'loop' })).toThrow(/clickhouse\.url/); // a managed local server is no cluster
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_CLUSTER: 'loop' })).toThrow(/clickhouse\.url/); // the embedded engine is no cluster
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_REPLICATED: 'true' })).toThrow(/clickhouse\.replicated/);
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_NODE_URLS: 'http://ch:8123' })).toThrow(/clickhouse\.nodeUrls/);
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_CLUSTER: 'a b' })).toThrow(/clickhouse\.cluster/);
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_CLUSTER: 'c', TOKENTRACE_CLICKHOUSE_NODE_URLS: 'ch-2:8123' })).toThrow(/clickhouse\.nodeUrls/);
+  });
+
+  it('composes the components: one ConfigError naming the key under its prefix; defaults from the component', () => {
+    expect(DEFAULT_CONFIG.clickhouse).toMatchObject({ url: DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.url, retentionDays: DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.retentionDays, maxThreads: DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.maxThreads });
+    const thrown = (env: Record<string, string>): ConfigError => {
+      try {
+        loadCollectorConfig(undefined, env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return err as ConfigError;
+      }
+      throw new Error('no error');
+    };
+    expect(thrown({ TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: '-1' })).toMatchObject({ key: 'clickhouse.retentionDays', code: 'TOKENTRACE_INVALID_CONFIG' });
+    expect(thrown({ TOKENTRACE_CLICKHOUSE_MAX_THREADS: '0' }).message).toBe('invalid clickhouse.maxThreads: expected a positive integer, got 0');
+    expect(thrown({ TOKENTRACE_LIMIT_NAME_LENGTH: '0' }).key).toBe('limits.maxNameLength');
+    expect(thrown({ TOKENTRACE_WAL_SYNC: 'never' }).key).toBe('wal.sync');
+    expect(thrown({ TOKENTRACE_COLLECTOR_HTTP_PORT: '-5' }).key).toBe('http.port');
+    expect(loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: '30' }).clickhouse.retentionDays).toBe(30);
   });
 });

@@ -1,41 +1,36 @@
 /**
- * The collector's configuration: every default in one place, merged from a JSON file and
- * TOKENTRACE_COLLECTOR_* environment variables (env wins), validated at start with errors that
- * name the key (the OpenTelemetry Collector's `Validate()` habit).
+ * The collector's configuration, merged from a JSON file and TOKENTRACE_* environment variables
+ * (env wins), resolved once at start. It composes the components' own configs under their key
+ * prefixes (STYLE.md): `clickhouse.*` is the ClickHouse exporter's config (its defaults and
+ * validate()), `limits.*` the receivers' span limits, `wal.*` the write-ahead log's; every
+ * problem is one ConfigError naming the key as the user wrote it (`clickhouse.url`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseConnectionConfig } from '@tokentrace/processors';
-import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from '../receivers/span-limits.js';
+import {
+  ConfigError,
+  DEFAULT_CLICKHOUSE_EXPORTER_CONFIG,
+  resolvedUnder,
+  validateClickHouseExporterConfig,
+  validatePricingConfig,
+  type ClickHouseExporterConfig,
+} from '@tokentrace/processors';
+import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from '../receivers/span-limits.js';
+import { DEFAULT_WAL_CONFIG, validateWalConfig } from '../wal/write-ahead-log.js';
+
+/** The exporter's keys the collector's config exposes under `clickhouse.` (the rest keep the exporter's defaults). */
+export type CollectorClickHouseConfig = Pick<
+  ClickHouseExporterConfig,
+  'url' | 'database' | 'username' | 'password' | 'dataDir' | 'maxThreads' | 'maxMemoryBytes' | 'retentionDays' | 'cluster' | 'replicated' | 'nodeUrls'
+>;
 
 export interface CollectorConfig {
   http: { host: string; port: number; maxBodyBytes: number };
   grpc: { enabled: boolean; host: string; port: number; maxBodyBytes: number };
   /** API key → project. Empty: auth off, every span goes to project `default`. */
   apiKeys: Record<string, string>;
-  clickhouse: {
-    /** A ClickHouse server (25.8 LTS or newer); empty: the embedded engine in `dataDir`. */
-    url: string;
-    database: string;
-    username: string;
-    password: string;
-    /** The embedded engine's data directory. */
-    dataDir: string;
-    /** Threads one query may use (on the embedded engine they share the collector's cores). */
-    maxThreads: number;
-    /** The embedded engine's memory bound, bytes. */
-    maxMemoryBytes: number;
-    /**
-     * A cluster from the servers' `<remote_servers>` (issue 5, deploy/clickhouse-cluster/): tables
-     * are local on each shard behind Distributed tables, written and queried through `url`.
-     * Empty: one server.
-     */
-    cluster: string;
-    /** Replicated tables on the cluster (needs ZooKeeper / Keeper). */
-    replicated: boolean;
-    /** Every node's HTTP URL, for running the schema on each node itself (no ZooKeeper); empty: `ON CLUSTER`. */
-    nodeUrls: string[];
-  };
+  /** The ClickHouse exporter's config (processors/src/storage/config.ts): the embedded engine, or a server or cluster. */
+  clickhouse: CollectorClickHouseConfig;
   /**
    * Worker threads that decode OTLP bodies; 0 (default) decodes on the event loop. Measured on 2
    * shared cores (bench:collector): 1 thread was slower (15.5k vs 21.8k spans/s) and +150 MiB RSS,
@@ -62,21 +57,19 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   http: { host: '127.0.0.1', port: 4318, maxBodyBytes: 16 * 1024 * 1024 },
   grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
   apiKeys: {},
-  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', dataDir: '.data/clickhouse', maxThreads: 2, maxMemoryBytes: 2 * 1024 * 1024 * 1024, cluster: '', replicated: false, nodeUrls: [] },
+  clickhouse: clickhouseDefaults(DEFAULT_CLICKHOUSE_EXPORTER_CONFIG),
   decode: { threads: 0 },
   limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
   spool: { dir: '.data/spool', maxBytes: 1024 * 1024 * 1024 },
-  wal: { enabled: true, dir: '', sync: 'none', segmentBytes: 16 * 1024 * 1024 },
+  wal: { enabled: true, dir: '', ...DEFAULT_WAL_CONFIG },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
 };
 
-export class CollectorConfigError extends Error {
-  readonly code = 'TOKENTRACE_COLLECTOR_INVALID_CONFIG';
-  constructor(readonly key: string, expected: string, got: unknown) {
-    super(`tokentrace collector: invalid ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
-  }
+function clickhouseDefaults(c: ClickHouseExporterConfig): CollectorClickHouseConfig {
+  const { url, database, username, password, dataDir, maxThreads, maxMemoryBytes, retentionDays, cluster, replicated, nodeUrls } = c;
+  return { url, database, username, password, dataDir, maxThreads, maxMemoryBytes, retentionDays, cluster, replicated, nodeUrls: [...nodeUrls] };
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,6 +89,7 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.dataDir',
   TOKENTRACE_CLICKHOUSE_MAX_THREADS: 'clickhouse.maxThreads',
   TOKENTRACE_CLICKHOUSE_MAX_MEMORY_BYTES: 'clickhouse.maxMemoryBytes',
+  TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: 'clickhouse.retentionDays',
   TOKENTRACE_CLICKHOUSE_CLUSTER: 'clickhouse.cluster',
   TOKENTRACE_CLICKHOUSE_REPLICATED: 'clickhouse.replicated',
   /** Comma-separated. */
@@ -120,7 +114,7 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_FORWARD_ENDPOINT: 'forward.endpoint',
 };
 
-/** Reads `file` (JSON, optional), then the environment, over the defaults; throws CollectorConfigError. */
+/** Reads `file` (JSON, optional), then the environment, over the defaults; throws ConfigError. */
 export function loadCollectorConfig(file: string | undefined, env: Env = process.env): CollectorConfig {
   const config = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
   if (file) {
@@ -128,7 +122,7 @@ export function loadCollectorConfig(file: string | undefined, env: Env = process
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new CollectorConfigError('config file', `readable JSON at ${file}`, (err as Error).message);
+      throw new ConfigError('config file', `readable JSON at ${file}`, (err as Error).message);
     }
     merge(config, parsed, '');
   }
@@ -148,40 +142,25 @@ export function validate(c: CollectorConfig): void {
   port(c.grpc.port, 'grpc.port');
   positive(c.http.maxBodyBytes, 'http.maxBodyBytes');
   positive(c.grpc.maxBodyBytes, 'grpc.maxBodyBytes');
-  if (!Number.isInteger(c.decode.threads) || c.decode.threads < 0 || c.decode.threads > 64) throw new CollectorConfigError('decode.threads', 'an integer from 0 to 64', c.decode.threads);
-  try {
-    resolveSpanLimits(c.limits);
-  } catch (err) {
-    if (err instanceof SpanLimitsError) throw new CollectorConfigError(`limits.${err.key}`, err.expected, c.limits[err.key]);
-    throw err;
-  }
+  if (!Number.isInteger(c.decode.threads) || c.decode.threads < 0 || c.decode.threads > 64) throw new ConfigError('decode.threads', 'an integer from 0 to 64', c.decode.threads);
+  resolvedUnder('limits', () => resolveSpanLimits(c.limits));
   positive(c.batch.maxSpans, 'batch.maxSpans');
   positive(c.batch.maxBytes, 'batch.maxBytes');
   positive(c.batch.maxDelayMs, 'batch.maxDelayMs');
   if (!Number.isInteger(c.batch.maxConcurrentExports) || c.batch.maxConcurrentExports < 1 || c.batch.maxConcurrentExports > 16) {
-    throw new CollectorConfigError('batch.maxConcurrentExports', 'an integer from 1 to 16', c.batch.maxConcurrentExports);
+    throw new ConfigError('batch.maxConcurrentExports', 'an integer from 1 to 16', c.batch.maxConcurrentExports);
   }
   positive(c.spool.maxBytes, 'spool.maxBytes');
-  if (c.wal.sync !== 'none' && c.wal.sync !== 'always') throw new CollectorConfigError('wal.sync', '"none" or "always"', c.wal.sync);
-  positive(c.wal.segmentBytes, 'wal.segmentBytes');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
-  if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);
-  validateCluster(c.clickhouse);
-  if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new CollectorConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
+  resolvedUnder('wal', () => validateWalConfig({ directory: walDirectory(c), sync: c.wal.sync, segmentBytes: c.wal.segmentBytes }));
+  resolvedUnder('clickhouse', () => validateClickHouseExporterConfig({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...c.clickhouse }));
+  resolvedUnder('pricing', () => validatePricingConfig(c.pricing));
+  if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new ConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
   for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {
     if (open && !isLoopback(host)) {
-      throw new CollectorConfigError(key, 'a loopback address while no API keys are configured (set TOKENTRACE_API_KEYS to listen on other interfaces)', host);
+      throw new ConfigError(key, 'a loopback address while no API keys are configured (set TOKENTRACE_API_KEYS to listen on other interfaces)', host);
     }
   }
-}
-
-function validateCluster(c: CollectorConfig['clickhouse']): void {
-  if (c.cluster !== '' && !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(c.cluster)) throw new CollectorConfigError('clickhouse.cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
-  if (c.cluster !== '' && !c.url) throw new CollectorConfigError('clickhouse.url', 'the URL of a cluster node when clickhouse.cluster is set (a managed local server is one node)', c.url);
-  if (c.replicated && c.cluster === '') throw new CollectorConfigError('clickhouse.replicated', 'false without clickhouse.cluster', c.replicated);
-  if (!Array.isArray(c.nodeUrls) || !c.nodeUrls.every((u) => typeof u === 'string' && /^https?:\/\/[^/]/.test(u))) throw new CollectorConfigError('clickhouse.nodeUrls', 'a list of http(s) URLs', c.nodeUrls);
-  if (c.nodeUrls.length > 0 && c.cluster === '') throw new CollectorConfigError('clickhouse.nodeUrls', 'empty without clickhouse.cluster', c.nodeUrls);
 }
 
 function isLoopback(host: string): boolean {
@@ -189,24 +168,24 @@ function isLoopback(host: string): boolean {
 }
 
 function port(value: number, key: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new CollectorConfigError(key, 'a port number (0 picks a free one)', value);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(key, 'a port number (0 picks a free one)', value);
 }
 
 function positive(value: number, key: string): void {
-  if (!Number.isFinite(value) || value <= 0) throw new CollectorConfigError(key, 'a positive number', value);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(key, 'a positive number', value);
 }
 
 function coerce(raw: string, example: unknown, variable: string): unknown {
   if (Array.isArray(example)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (typeof example === 'number') {
     const n = Number(raw);
-    if (!Number.isFinite(n)) throw new CollectorConfigError(variable, 'a number', raw);
+    if (!Number.isFinite(n)) throw new ConfigError(variable, 'a number', raw);
     return n;
   }
   if (typeof example === 'boolean') {
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
-    throw new CollectorConfigError(variable, 'true or false', raw);
+    throw new ConfigError(variable, 'true or false', raw);
   }
   return raw;
 }
@@ -215,25 +194,25 @@ function parsePairs(raw: string, key: string): Record<string, string> {
   const pairs: Record<string, string> = {};
   for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = item.indexOf('=');
-    if (eq <= 0 || eq === item.length - 1) throw new CollectorConfigError(key, 'key=project pairs separated by commas', item);
+    if (eq <= 0 || eq === item.length - 1) throw new ConfigError(key, 'key=project pairs separated by commas', item);
     pairs[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return pairs;
 }
 
 function merge(target: Record<string, unknown>, source: unknown, prefix: string): void {
-  if (source === null || typeof source !== 'object' || Array.isArray(source)) throw new CollectorConfigError(prefix || 'config file', 'an object', source);
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) throw new ConfigError(prefix || 'config file', 'an object', source);
   for (const [key, value] of Object.entries(source)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (!(key in target)) throw new CollectorConfigError(path, `one of ${Object.keys(target).join(', ')}`, key);
+    if (!(key in target)) throw new ConfigError(path, `one of ${Object.keys(target).join(', ')}`, key);
     const current = target[key];
     const freeForm = path === 'apiKeys' || path === 'forward.headers';
     if (Array.isArray(current)) {
-      if (!Array.isArray(value)) throw new CollectorConfigError(path, 'a list', value);
+      if (!Array.isArray(value)) throw new ConfigError(path, 'a list', value);
       target[key] = value;
     } else if (current !== null && typeof current === 'object' && !freeForm) merge(current as Record<string, unknown>, value, path);
     else {
-      if (!freeForm && typeof value !== typeof current) throw new CollectorConfigError(path, `a ${typeof current}`, value);
+      if (!freeForm && typeof value !== typeof current) throw new ConfigError(path, `a ${typeof current}`, value);
       target[key] = value;
     }
   }
@@ -255,8 +234,7 @@ export function walDirectory(config: CollectorConfig): string {
   return config.wal.dir || join(config.spool.dir, 'wal');
 }
 
-/** How the collector reaches its storage (the embedded engine or a server), for the exporter, the query API and tools. */
-export function clickhouseConnection(config: CollectorConfig): ClickHouseConnectionConfig {
-  const c = config.clickhouse;
-  return { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: c.url, dataDir: c.dataDir, maxThreads: c.maxThreads, maxMemoryBytes: c.maxMemoryBytes, username: c.username, password: c.password };
+/** The ClickHouse exporter's whole config (the embedded engine or a server), for the exporter, the query API and tools. */
+export function clickhouseConnection(config: CollectorConfig): ClickHouseExporterConfig {
+  return { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...config.clickhouse };
 }

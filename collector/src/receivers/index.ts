@@ -8,5 +8,5 @@ export { decodeTraceRequest, encodingOf, OtlpDecodeError, type OtlpEncoding } fr
 export { toSpanRecords, type SpanConversion } from './span-records.js';
 export { RECEIVER_DEFAULTS, type ForwardSignal, type OtlpReceiverOptions, type OtlpSignal, type ReceiverEvent, type TraceJournal } from './types.js';
 export { createInlineSpanDecoder, inlineSpanDecoder, type SpanDecoder } from './span-decoder.js';
-export { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from './span-limits.js';
+export { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from './span-limits.js';
 export { WorkerSpanDecoder } from './worker-span-decoder.js';

@@ -24,7 +24,7 @@ import { OtlpGrpcReceiver } from './otlp-grpc-receiver.js';
 import { OtlpHttpReceiver } from './otlp-http-receiver.js';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './otlp-proto.js';
 import type { ForwardSignal, OtlpReceiverOptions, ReceiverEvent } from './types.js';
-import { deepProtobufRequest, rawSpan, requestWith, toProtobuf } from './testing/otlp-bodies.js';
+import { deepProtobufRequest, RAW_SPAN_START_NS, rawSpan, requestWith, toProtobuf } from './testing/otlp-bodies.js';
 
 // ---------------------------------------------------------------- the pipeline end: a test consumer
 
@@ -420,7 +420,7 @@ describe.each(drivers)('$name receiver', (driver) => {
     expect(outcome.errorMessage).toMatch(/rejected 8 of 9 spans/);
     expect(outcome.errorMessage).toMatch(/trace_id/);
     expect(outcome.errorMessage).toMatch(/span_id/);
-    expect(consumer.spans.map((s) => [s.name, s.traceId, s.spanId, s.kind, s.startTimeUnixNano])).toEqual([['valid', TRACE_A, SPAN_A, 3, 1_700_000_000_000_000_001n]]);
+    expect(consumer.spans.map((s) => [s.name, s.traceId, s.spanId, s.kind, s.startTimeUnixNano])).toEqual([['valid', TRACE_A, SPAN_A, 3, RAW_SPAN_START_NS]]);
     expect(consumer.spans[0]!.resourceAttributes).toEqual({ 'service.name': 'raw' });
     expect(events).toEqual([{ transport: driver instanceof GrpcDriver ? 'grpc' : 'http', signal: 'traces', projectId: 'default', acceptedSpans: 1, rejectedSpans: 8, sanitizedSpans: 0 }]);
   });

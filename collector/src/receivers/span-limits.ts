@@ -8,6 +8,7 @@
  * events, unlimited length) and leave room for captured LLM content: a prompt with a long
  * document is several hundred kilobytes.
  */
+import { ConfigError } from '@tokentrace/processors';
 
 export interface SpanLimits {
   /** Longest string attribute value and status message, in UTF-16 code units (a string array's elements each). */
@@ -33,26 +34,14 @@ export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = {
   maxNestingDepth: 32,
 };
 
-export class SpanLimitsError extends Error {
-  readonly code = 'TOKENTRACE_INVALID_SPAN_LIMIT';
-  constructor(
-    readonly key: keyof SpanLimits,
-    readonly expected: string,
-    got: unknown,
-  ) {
-    super(`invalid limits.${key}: expected ${expected}, got ${JSON.stringify(got)}`);
-    this.name = 'SpanLimitsError';
-  }
-}
-
-/** `options` over the defaults; throws SpanLimitsError naming the key. */
+/** `options` over the defaults; throws a ConfigError naming the key (`maxNameLength`). */
 export function resolveSpanLimits(options: Partial<SpanLimits> = {}): SpanLimits {
   const limits = { ...DEFAULT_SPAN_LIMITS, ...options };
   for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as (keyof SpanLimits)[]) {
     const value = limits[key];
-    if (!Number.isInteger(value) || value < 1) throw new SpanLimitsError(key, 'an integer ≥ 1', value);
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(key, 'an integer ≥ 1', value);
   }
   // The deepest level must still fit on the stack of every stage that walks values recursively.
-  if (limits.maxNestingDepth > 1000) throw new SpanLimitsError('maxNestingDepth', 'an integer from 1 to 1000', limits.maxNestingDepth);
+  if (limits.maxNestingDepth > 1000) throw new ConfigError('maxNestingDepth', 'an integer from 1 to 1000', limits.maxNestingDepth);
   return limits;
 }

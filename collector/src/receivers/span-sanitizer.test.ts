@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { pruneNestedJson, pruneNestedProtobuf } from './nested-value-pruning.js';
 import { ExportTraceServiceRequest, type OtlpTraceRequest } from './otlp-proto.js';
-import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, SpanLimitsError, type SpanLimits } from './span-limits.js';
+import { ConfigError } from '@tokentrace/processors';
+import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from './span-limits.js';
 import { toSpanRecords } from './span-records.js';
 import { sanitizedMark, SpanSanitizer, Utf8Repairs } from './span-sanitizer.js';
 import { decodeTraceRequest } from './trace-codec.js';
@@ -148,9 +149,9 @@ describe('SpanSanitizer', () => {
 describe('span limits', () => {
   it('resolves over the defaults and names a bad key', () => {
     expect(resolveSpanLimits({ maxEventCount: 10 })).toEqual({ ...DEFAULT_SPAN_LIMITS, maxEventCount: 10 });
-    expect(() => resolveSpanLimits({ maxAttributeCount: 0 })).toThrow(SpanLimitsError);
-    expect(() => resolveSpanLimits({ maxArrayLength: 1.5 })).toThrow(/limits.maxArrayLength: expected an integer ≥ 1, got 1.5/);
-    expect(() => resolveSpanLimits({ maxNestingDepth: 5000 })).toThrow(/limits.maxNestingDepth: expected an integer from 1 to 1000/);
+    expect(() => resolveSpanLimits({ maxAttributeCount: 0 })).toThrow(ConfigError);
+    expect(() => resolveSpanLimits({ maxArrayLength: 1.5 })).toThrow(/invalid maxArrayLength: expected an integer ≥ 1, got 1.5/);
+    expect(() => resolveSpanLimits({ maxNestingDepth: 5000 })).toThrow(/invalid maxNestingDepth: expected an integer from 1 to 1000/);
   });
 });
 

@@ -14,6 +14,7 @@
  * to a segment from an earlier process, nor after a failed write: a new segment starts.
  */
 import { crc32 } from 'node:zlib';
+import { ConfigError } from '@tokentrace/processors';
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -26,6 +27,13 @@ export interface WalConfig {
   sync: WalSync;
   /** A new segment starts once the current one holds this many bytes. */
   segmentBytes: number;
+}
+
+/** Throws a ConfigError naming the key (`dir`, `sync`, `segmentBytes`). */
+export function validateWalConfig(config: WalConfig): void {
+  if (!config.directory) throw new ConfigError('dir', 'a directory path', config.directory);
+  if (config.sync !== 'none' && config.sync !== 'always') throw new ConfigError('sync', '"none" or "always"', config.sync);
+  if (!(Number.isFinite(config.segmentBytes) && config.segmentBytes > 0)) throw new ConfigError('segmentBytes', 'a positive number', config.segmentBytes);
 }
 
 export const DEFAULT_WAL_CONFIG: Omit<WalConfig, 'directory'> = { sync: 'none', segmentBytes: 16 * 1024 * 1024 };
@@ -80,9 +88,7 @@ export class WriteAheadLog {
 
   constructor(config: Partial<WalConfig> & { directory: string }) {
     this.config = { ...DEFAULT_WAL_CONFIG, ...config };
-    if (!this.config.directory) throw new TypeError('invalid wal.dir: expected a directory path');
-    if (this.config.sync !== 'none' && this.config.sync !== 'always') throw new TypeError(`invalid wal.sync: expected "none" or "always", got ${JSON.stringify(this.config.sync)}`);
-    if (!(Number.isFinite(this.config.segmentBytes) && this.config.segmentBytes > 0)) throw new TypeError(`invalid wal.segmentBytes: expected a positive number, got ${this.config.segmentBytes}`);
+    validateWalConfig(this.config);
   }
 
   /** Creates the directory and reads the records earlier processes left, oldest first; they stay until done(). */

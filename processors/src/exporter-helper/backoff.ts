@@ -36,10 +36,11 @@ export class ExponentialBackoff {
   }
 }
 
-/** Validates a backoff config, naming the key under `prefix` on error. */
+/** Validates a backoff config; a ConfigError names the key under `prefix` (e.g. `retry.`). */
+import { ConfigError } from '../pipeline/config-error.js';
 export function validateBackoff(config: BackoffConfig, prefix: string): void {
   const check = (ok: boolean, key: keyof BackoffConfig, expected: string) => {
-    if (!ok) throw new TypeError(`invalid ${prefix}${key}: expected ${expected}, got ${JSON.stringify(config[key])}`);
+    if (!ok) throw new ConfigError(`${prefix}${key}`, expected, config[key]);
   };
   check(Number.isFinite(config.initialIntervalMs) && config.initialIntervalMs > 0, 'initialIntervalMs', 'a positive number of milliseconds');
   check(Number.isFinite(config.multiplier) && config.multiplier >= 1, 'multiplier', 'a number ≥ 1');

@@ -9,6 +9,7 @@
  * it, holding one batch for minutes only stalls the pipeline, while the spool keeps it safely.
  */
 import { BackpressureError, isPermanent, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
+import { ConfigError } from '../pipeline/config-error.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { ExponentialBackoff, sleep, validateBackoff, type BackoffConfig } from './backoff.js';
 
@@ -42,7 +43,7 @@ export class RetryingConsumer implements SpanConsumer, Lifecycle {
   ) {
     this.config = { ...DEFAULT_RETRY_CONFIG, ...config };
     validateBackoff(this.config, 'retry.');
-    if (!(this.config.maxElapsedMs >= 0)) throw new TypeError(`invalid retry.maxElapsedMs: expected a number ≥ 0, got ${this.config.maxElapsedMs}`);
+    if (!(this.config.maxElapsedMs >= 0)) throw new ConfigError('retry.maxElapsedMs', 'a number ≥ 0', this.config.maxElapsedMs);
   }
 
   async start(): Promise<void> {

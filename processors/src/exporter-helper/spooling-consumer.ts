@@ -25,6 +25,7 @@
  *   duplicates (ReplacingMergeTree), which is why at-least-once is enough here.
  */
 import { BackpressureError, isPermanent, type Lifecycle, type SpanConsumer } from '../pipeline/processor.js';
+import { ConfigError } from '../pipeline/config-error.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { ExponentialBackoff, sleep, validateBackoff, type BackoffConfig } from './backoff.js';
 import { decodeBatch, encodeBatch } from './batch-codec.js';
@@ -112,9 +113,9 @@ export class SpoolingConsumer implements SpanConsumer, Lifecycle {
   ) {
     this.config = { ...DEFAULT_SPOOL_CONFIG, ...config, replay: { ...DEFAULT_SPOOL_CONFIG.replay, ...config.replay } };
     validateBackoff(this.config.replay, 'spool.replay.');
-    if (!(this.config.retryAfterSeconds > 0)) throw new TypeError(`invalid spool.retryAfterSeconds: expected a positive number, got ${this.config.retryAfterSeconds}`);
-    if (!(this.config.drainTimeoutMs >= 0)) throw new TypeError(`invalid spool.drainTimeoutMs: expected a number ≥ 0, got ${this.config.drainTimeoutMs}`);
-    if (!(this.config.replayMaxBytes >= 0)) throw new TypeError(`invalid spool.replayMaxBytes: expected a number ≥ 0, got ${this.config.replayMaxBytes}`);
+    if (!(this.config.retryAfterSeconds > 0)) throw new ConfigError('spool.retryAfterSeconds', 'a positive number', this.config.retryAfterSeconds);
+    if (!(this.config.drainTimeoutMs >= 0)) throw new ConfigError('spool.drainTimeoutMs', 'a number ≥ 0', this.config.drainTimeoutMs);
+    if (!(this.config.replayMaxBytes >= 0)) throw new ConfigError('spool.replayMaxBytes', 'a number ≥ 0', this.config.replayMaxBytes);
     this.spool = new DiskSpool(this.config.directory, this.config.maxBytes);
     this.logger = hooks.logger ?? consoleLogger;
     this.setAside = new SetAside(this.spool, this.logger, hooks);

@@ -6,11 +6,12 @@
  * `reprice()` re-prices stored spans after a price change (new package data or price file).
  */
 import type { SpanProcessor } from '../pipeline/processor.js';
+import { ConfigError } from '../pipeline/config-error.js';
 import type { CostFields, SpanRecord } from '../pipeline/span-record.js';
 import { normalizeSpan } from '../normalization/normalize-span.js';
 import { computeCost } from './cost-calculator.js';
 import { ModelResolver } from './model-resolver.js';
-import { loadPriceFile, PriceFileError, type PriceFile } from './price-file.js';
+import { loadPriceFile, type PriceFile } from './price-file.js';
 
 export interface PricingConfig {
   /** Path of the user's JSON price file; '' for none. */
@@ -56,9 +57,9 @@ export class PricingProcessor implements SpanProcessor {
   }
 }
 
-/** Throws PriceFileError naming the offending key. */
+/** Throws a ConfigError naming the key. */
 export function validatePricingConfig(config: PricingConfig): void {
-  if (typeof config.priceFile !== 'string') throw new PriceFileError('pricing.priceFile', 'a file path or an empty string', config.priceFile);
+  if (typeof config.priceFile !== 'string') throw new ConfigError('priceFile', 'a file path or an empty string', config.priceFile);
 }
 
 /** Validates the config and loads the price file it names (once, at start-up). */

@@ -27,7 +27,8 @@ import type { SpanRecord } from '../pipeline/span-record.js';
 import { consoleLogger, errorText, type HelperLogger } from '../exporter-helper/logger.js';
 import { createClickHouseClient } from './clickhouse-client.js';
 import { ensureClusterSchema } from './cluster-schema.js';
-import { ClickHouseConfigError, resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
+import { ConfigError } from '../pipeline/config-error.js';
+import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
 import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
@@ -130,7 +131,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
         this.schemaReady = true;
       })
       .catch((err: unknown) => {
-        if (err instanceof ClickHouseConfigError) throw new ClickHouseRefusedError(`ClickHouse schema creation refused: ${err.message}`, 'config', undefined, { cause: err });
+        if (err instanceof ConfigError) throw new ClickHouseRefusedError(`ClickHouse schema creation refused: ${err.message}`, 'config', undefined, { cause: err });
         const failure = classifyClickHouseError(err);
         // A DDL statement has no spans in it: a `data` code here is the schema's fault, not theirs.
         const kind = failure.kind === 'data' ? 'refused' : failure.kind;
@@ -162,7 +163,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
   }
 }
 
-/** The exporter for `options` over the defaults (config.ts); throws ClickHouseConfigError naming a bad key. */
+/** The exporter for `options` over the defaults (config.ts); throws ConfigError naming a bad key. */
 export function createClickHouseExporter(options: Partial<ClickHouseExporterConfig> = {}, extra: ClickHouseExporterOptions = {}): ClickHouseExporter {
   return new ClickHouseExporter(resolveClickHouseExporterConfig(options), extra);
 }

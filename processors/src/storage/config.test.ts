@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClickHouseConfigError, DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig } from './config.js';
+import { ConfigError } from '../pipeline/config-error.js';
+import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig } from './config.js';
 
 describe('ClickHouse exporter config: cluster keys (issue 5)', () => {
   it('defaults to the embedded engine, not a cluster', () => {
@@ -17,8 +18,8 @@ describe('ClickHouse exporter config: cluster keys (issue 5)', () => {
       try {
         resolveClickHouseExporterConfig(options);
       } catch (err) {
-        expect(err).toBeInstanceOf(ClickHouseConfigError);
-        return (err as ClickHouseConfigError).key;
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).key;
       }
       return undefined;
     };

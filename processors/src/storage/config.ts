@@ -1,7 +1,9 @@
 /**
- * Configuration of the ClickHouse exporter: every default in one place and a validate() whose
- * messages name the key (the OpenTelemetry Collector's `Validate()` habit).
+ * Configuration of the ClickHouse exporter: every default in one place and a validate() that
+ * throws a ConfigError naming the key (the OpenTelemetry Collector's `Validate()` habit); the
+ * collector's config composes it under `clickhouse.`.
  */
+import { ConfigError } from '../pipeline/config-error.js';
 import { isPlainIdentifier } from './sql-literal.js';
 
 export interface ClickHouseExporterConfig {
@@ -61,18 +63,6 @@ export const DEFAULT_CLICKHOUSE_EXPORTER_CONFIG: ClickHouseExporterConfig = {
   nodeUrls: [],
 };
 
-export class ClickHouseConfigError extends Error {
-  readonly code = 'TOKENTRACE_CLICKHOUSE_INVALID_CONFIG';
-  constructor(
-    readonly key: string,
-    expected: string,
-    got: unknown,
-  ) {
-    super(`clickhouse exporter: invalid ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
-    this.name = 'ClickHouseConfigError';
-  }
-}
-
 /** The defaults overlaid with `options`, validated. */
 export function resolveClickHouseExporterConfig(options: Partial<ClickHouseExporterConfig> = {}): ClickHouseExporterConfig {
   const config = { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG };
@@ -82,24 +72,24 @@ export function resolveClickHouseExporterConfig(options: Partial<ClickHouseExpor
 }
 
 export function validateClickHouseExporterConfig(c: ClickHouseExporterConfig): void {
-  if (typeof c.url !== 'string' || (c.url !== '' && !/^https?:\/\/[^/]/.test(c.url))) throw new ClickHouseConfigError('url', 'an http(s) URL, or empty for the embedded engine', c.url);
-  if (c.url === '' && (typeof c.dataDir !== 'string' || c.dataDir === '')) throw new ClickHouseConfigError('dataDir', 'a directory for the embedded engine', c.dataDir);
-  if (c.url === '' && c.cluster !== '') throw new ClickHouseConfigError('url', 'the URL of a cluster node when cluster is set', c.url);
-  if (!Number.isInteger(c.maxThreads) || c.maxThreads < 1) throw new ClickHouseConfigError('maxThreads', 'a positive integer', c.maxThreads);
-  if (!Number.isFinite(c.maxMemoryBytes) || c.maxMemoryBytes < 64 * 1024 * 1024) throw new ClickHouseConfigError('maxMemoryBytes', 'a number of bytes ≥ 64 MiB', c.maxMemoryBytes);
-  if (typeof c.username !== 'string' || c.username === '') throw new ClickHouseConfigError('username', 'a user name', c.username);
-  if (typeof c.password !== 'string') throw new ClickHouseConfigError('password', 'a string', typeof c.password);
-  if (typeof c.database !== 'string' || !isPlainIdentifier(c.database)) throw new ClickHouseConfigError('database', 'an identifier (letters, digits, underscore)', c.database);
-  if (!Number.isFinite(c.requestTimeoutMs) || c.requestTimeoutMs <= 0) throw new ClickHouseConfigError('requestTimeoutMs', 'a positive number of milliseconds', c.requestTimeoutMs);
-  if (!Number.isInteger(c.maxOpenConnections) || c.maxOpenConnections <= 0) throw new ClickHouseConfigError('maxOpenConnections', 'a positive integer', c.maxOpenConnections);
-  if (typeof c.compressRequests !== 'boolean') throw new ClickHouseConfigError('compressRequests', 'true or false', c.compressRequests);
-  if (typeof c.createSchema !== 'boolean') throw new ClickHouseConfigError('createSchema', 'true or false', c.createSchema);
-  if (!Number.isInteger(c.retentionDays) || c.retentionDays < 0 || c.retentionDays > 36_500) throw new ClickHouseConfigError('retentionDays', 'a whole number of days from 0 (keep forever) to 36500', c.retentionDays);
-  if (typeof c.cluster !== 'string' || (c.cluster !== '' && !CLUSTER_NAME.test(c.cluster))) throw new ClickHouseConfigError('cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
-  if (typeof c.replicated !== 'boolean') throw new ClickHouseConfigError('replicated', 'true or false', c.replicated);
-  if (c.replicated && c.cluster === '') throw new ClickHouseConfigError('replicated', 'false without a cluster (set cluster)', c.replicated);
-  if (!Array.isArray(c.nodeUrls) || !c.nodeUrls.every((u) => typeof u === 'string' && /^https?:\/\/[^/]/.test(u))) throw new ClickHouseConfigError('nodeUrls', 'a list of http(s) URLs', c.nodeUrls);
-  if (c.nodeUrls.length > 0 && c.cluster === '') throw new ClickHouseConfigError('nodeUrls', 'empty without a cluster (set cluster)', c.nodeUrls);
+  if (typeof c.url !== 'string' || (c.url !== '' && !/^https?:\/\/[^/]/.test(c.url))) throw new ConfigError('url', 'an http(s) URL, or empty for the embedded engine', c.url);
+  if (c.url === '' && (typeof c.dataDir !== 'string' || c.dataDir === '')) throw new ConfigError('dataDir', 'a directory for the embedded engine', c.dataDir);
+  if (c.url === '' && c.cluster !== '') throw new ConfigError('url', 'the URL of a cluster node when cluster is set', c.url);
+  if (!Number.isInteger(c.maxThreads) || c.maxThreads < 1) throw new ConfigError('maxThreads', 'a positive integer', c.maxThreads);
+  if (!Number.isFinite(c.maxMemoryBytes) || c.maxMemoryBytes < 64 * 1024 * 1024) throw new ConfigError('maxMemoryBytes', 'a number of bytes ≥ 64 MiB', c.maxMemoryBytes);
+  if (typeof c.username !== 'string' || c.username === '') throw new ConfigError('username', 'a user name', c.username);
+  if (typeof c.password !== 'string') throw new ConfigError('password', 'a string', typeof c.password);
+  if (typeof c.database !== 'string' || !isPlainIdentifier(c.database)) throw new ConfigError('database', 'an identifier (letters, digits, underscore)', c.database);
+  if (!Number.isFinite(c.requestTimeoutMs) || c.requestTimeoutMs <= 0) throw new ConfigError('requestTimeoutMs', 'a positive number of milliseconds', c.requestTimeoutMs);
+  if (!Number.isInteger(c.maxOpenConnections) || c.maxOpenConnections <= 0) throw new ConfigError('maxOpenConnections', 'a positive integer', c.maxOpenConnections);
+  if (typeof c.compressRequests !== 'boolean') throw new ConfigError('compressRequests', 'true or false', c.compressRequests);
+  if (typeof c.createSchema !== 'boolean') throw new ConfigError('createSchema', 'true or false', c.createSchema);
+  if (!Number.isInteger(c.retentionDays) || c.retentionDays < 0 || c.retentionDays > 36_500) throw new ConfigError('retentionDays', 'a whole number of days from 0 (keep forever) to 36500', c.retentionDays);
+  if (typeof c.cluster !== 'string' || (c.cluster !== '' && !CLUSTER_NAME.test(c.cluster))) throw new ConfigError('cluster', 'a cluster name from <remote_servers> (letters, digits, _ and -) or empty', c.cluster);
+  if (typeof c.replicated !== 'boolean') throw new ConfigError('replicated', 'true or false', c.replicated);
+  if (c.replicated && c.cluster === '') throw new ConfigError('replicated', 'false without a cluster (set cluster)', c.replicated);
+  if (!Array.isArray(c.nodeUrls) || !c.nodeUrls.every((u) => typeof u === 'string' && /^https?:\/\/[^/]/.test(u))) throw new ConfigError('nodeUrls', 'a list of http(s) URLs', c.nodeUrls);
+  if (c.nodeUrls.length > 0 && c.cluster === '') throw new ConfigError('nodeUrls', 'empty without a cluster (set cluster)', c.nodeUrls);
 }
 
 const CLUSTER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;

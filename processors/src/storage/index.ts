@@ -1,6 +1,6 @@
 /** The ClickHouse exporter: schema, row mapping, the client on the embedded engine or a server. */
 export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
-export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ClickHouseConfigError, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
+export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 export { createClickHouseClient, storageLocation, type ClickHouseConnectionConfig } from './clickhouse-client.js';
 export { embeddedConnection, openEmbeddedEngineDir, EmbeddedEngineError, type EmbeddedEngineSettings } from './embedded-engine.js';
 export { ensureSchema, ensureRetention, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
