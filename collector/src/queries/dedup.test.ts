@@ -5,6 +5,7 @@
 // The test decides when parts merge (merges stopped, then one OPTIMIZE where the engine would
 // merge a finished day), so every state it names is the state the engine is in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FilterExpression } from './filter/index.js';
 import type { AnalyticsResult, UsageFigures } from './query-model.js';
 import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A } from './testing/known-dataset.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
@@ -177,6 +178,11 @@ describe('duplicates', () => {
       expect(cheap.items.filter((r) => r.spanId === carol.spanId).map((r) => r.costUsd)).toEqual([newCost]);
       const top = await store.service.topUsers({ projectId: PROJECT_A, range: week, limit: 1 });
       expect(top.map((r) => r.group)).toEqual(['carol']);
+      // A filter sees the newest version only: the old cost matches `cost < 0.5` no more.
+      const carolFilter = (cost: 'lt' | 'gt'): FilterExpression => ({ and: [{ user: { equals: 'carol' } }, { cost: { [cost]: 0.5 } }] });
+      expect((await store.service.analytics({ projectId: PROJECT_A, range: week, filter: carolFilter('lt') })).totals.requests).toBe(2);
+      expect((await store.service.analytics({ projectId: PROJECT_A, range: week, filter: carolFilter('gt') })).totals.requests).toBe(1);
+      expect((await store.service.topUsers({ projectId: PROJECT_A, range: week, filter: carolFilter('lt') })).map((r) => r.requests)).toEqual([2]);
       // carol's calls carry no session: session statistics do not move.
       expect(await store.service.sessionStats({ projectId: PROJECT_A, range: week })).toEqual(sessionsBefore);
     };
