@@ -59,7 +59,7 @@ describe('collector end to end', () => {
     const client = createClickHouseClient(collector.clickhouse);
     try {
       const query = `SELECT project_id, service_name, name, provider, request_model, response_model, input_tokens, output_tokens,
-          cache_read_tokens, cost_status, cost_total_usd, cost_input_usd, cost_output_usd, user_id, property_keys, property_values
+          cache_read_tokens, cost_status, cost_total_usd, cost_input_usd, cost_output_usd, user_id, properties, model
         FROM tokentrace.spans FINAL WHERE is_model_call = 1 ORDER BY start_time_ns`;
       let rows: Record<string, unknown>[] = [];
       for (let i = 0; i < 100 && rows.length < 2; i++) {
@@ -76,8 +76,8 @@ describe('collector end to end', () => {
         response_model: 'gpt-4o-mini-2024-07-18',
         cost_status: 'priced',
         user_id: 'esm-user',
-        property_keys: ['app'],
-        property_values: ['e2e'],
+        properties: { app: 'e2e' },
+        model: 'gpt-4o-mini-2024-07-18',
       });
       // UInt64 columns come back as JSON strings (ClickHouse quotes 64-bit integers by default).
       expect([rows[0].input_tokens, rows[0].output_tokens, rows[0].cache_read_tokens].map(Number)).toEqual([1000, 200, 400]);
@@ -90,7 +90,7 @@ describe('collector end to end', () => {
     } finally {
       await client.close();
     }
-    // Rows are visible before the insert returns (materialized views still run), so the counter may trail them briefly.
+    // Rows are visible once the insert commits, a moment before the exporter counts them: the counter may trail briefly.
     let health = await (await fetch(`${collector.http.url}/health`)).json();
     for (let i = 0; i < 50 && health.counters.spans_stored < 4; i++) {
       await new Promise((r) => setTimeout(r, 100));

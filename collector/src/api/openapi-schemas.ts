@@ -16,7 +16,11 @@ const nullableInt: JsonSchema = { type: ['integer', 'null'], minimum: 0, descrip
 const nullableNum: JsonSchema = { type: ['number', 'null'], description: 'null when never recorded' };
 const status: JsonSchema = { type: 'string', enum: ['unset', 'ok', 'error'] };
 const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
-const anyMap: JsonSchema = { type: 'object', additionalProperties: true };
+/** Attributes as stored: strings as sent, other values (numbers, booleans, arrays, maps) as their JSON text. */
+const attributeMap = (what: string): JsonSchema => ({
+  ...stringMap,
+  description: `${what} as stored: a string value as sent, any other value as its JSON text (e.g. "3000", "true", "[\"a\",\"b\"]")`,
+});
 
 /** A closed object whose properties are all required unless listed in `optional`. */
 function object(properties: Record<string, JsonSchema>, description?: string, optional: string[] = []): JsonSchema {
@@ -61,16 +65,17 @@ const requestSummaryProperties: Record<string, JsonSchema> = {
   model: str(), requestModel: str(), responseModel: str(), userId: str(), sessionId: str(), sessionName: str(),
   sessionPath: str(), promptId: str(), serviceName: str(), environment: str(), status, errorType: str(),
   inputTokens: nullableInt, outputTokens: nullableInt, cacheReadTokens: nullableInt, cacheCreationTokens: nullableInt,
-  reasoningTokens: nullableInt, costUsd: nullableNum, ttftMs: nullableNum, properties: stringMap,
+  reasoningTokens: nullableInt, costUsd: nullableNum, ttftMs: nullableNum,
+  properties: { ...stringMap, description: 'custom properties, names lower-cased (they are matched case-insensitively)' },
 };
 
 const requestDetail = object({
   ...requestSummaryProperties,
   parentSpanId: str(), kind: str(), statusMessage: str(), scopeName: str(), scopeVersion: str(), costStatus: str(), pricedModel: str(),
   cost: object({ inputUsd: nullableNum, outputUsd: nullableNum, cacheReadUsd: nullableNum, cacheWriteUsd: nullableNum, totalUsd: nullableNum }),
-  attributes: anyMap,
-  resourceAttributes: anyMap,
-  events: { type: 'array', items: object({ name: str(), time, attributes: anyMap }) },
+  attributes: attributeMap("the span's attributes"),
+  resourceAttributes: attributeMap("the resource's attributes"),
+  events: { type: 'array', description: 'the span\'s events, in the order sent', items: object({ name: str(), time, attributes: attributeMap("the event's attributes") }) },
   content: { type: ['object', 'null'], description: 'captured GenAI content (opt-in), else null', properties: { system: {}, input: {}, output: {} }, required: ['system', 'input', 'output'], additionalProperties: false },
 }, 'One request in full: every attribute, the resource, events, and the captured content if any.');
 

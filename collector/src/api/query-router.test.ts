@@ -124,10 +124,28 @@ describe('query API: requests', () => {
     expect(posted.nextCursor).not.toBeNull();
   });
 
-  it('serves one request in full', async () => {
+  it('serves one request in full, attributes as stored strings, events from the span', async () => {
     const detail = await ok<RequestDetail>(`/requests/${KNOWN_IDS.t1}/${KNOWN_IDS.t1Spans.gpt4o}`, 'RequestDetail');
-    expect(detail).toMatchObject({ responseModel: 'gpt-4o-2024-08-06', inputTokens: 1000, outputTokens: 200, userId: 'alice' });
+    expect(detail).toMatchObject({ responseModel: 'gpt-4o-2024-08-06', inputTokens: 1000, outputTokens: 200, userId: 'alice', properties: { feature: 'research' } });
     expect(detail.costUsd).toBeCloseTo(0.0045, 9);
+    // Numbers sent as attributes come back as their JSON text (the schema allows strings only).
+    expect(detail.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': '1000', 'gen_ai.usage.output_tokens': '200' });
+    expect(detail.resourceAttributes).toMatchObject({ 'service.name': 'research-agent' });
+    const failed = await ok<RequestDetail>(`/requests/${KNOWN_IDS.t1}/${KNOWN_IDS.t1Spans.failed}`, 'RequestDetail');
+    expect(failed.events).toEqual([{ name: 'exception', time: new Date(store.now - 2 * 3_600_000 + 2_300).toISOString(), attributes: { 'exception.type': 'RateLimitError', 'exception.message': 'Rate limit reached' } }]);
+  });
+
+  it('runs hostile filter values as values, and keeps a filter inside the caller\'s project', async () => {
+    expect((await ok<RequestPage>(`/requests?filter=${q(`user = "bob' OR '1'='1" or user = "\\'); DROP TABLE spans; --"`)}`, 'RequestPage')).items).toEqual([]);
+    expect((await ok<RequestPage>(`/requests?limit=500&filter=${q('cost < 1e300 and cost > 5e-324')}`, 'RequestPage')).items).toHaveLength(KNOWN_EXPECTED.a24h.requests - 2); // all but the failed call and the unknown model (no cost)
+    expect((await ok<RequestPage>(`/requests?filter=${q('property."x\') OR (\'1" = ""')}&limit=500`, 'RequestPage')).items).toHaveLength(KNOWN_EXPECTED.a24h.requests);
+    // Every span this filter matches is in project A: B's key sees none of them, in any endpoint.
+    const onlyA = q('user = "bob" or user = "erin" or property.feature = "batch"');
+    expect((await ok<RequestPage>(`/requests?filter=${onlyA}`, 'RequestPage', { key: 'key-b' })).items).toEqual([]);
+    expect((await ok<AnalyticsResult>(`/analytics?filter=${onlyA}&groupBy=user`, 'AnalyticsResult', { key: 'key-b' })).totals.requests).toBe(0);
+    expect((await ok<{ items: unknown[] }>(`/users/top?filter=${onlyA}`, 'TopUsers', { key: 'key-b' })).items).toEqual([]);
+    expect((await ok<{ items: unknown[] }>(`/sessions?filter=${onlyA}`, 'SessionNameStatsList', { key: 'key-b' })).items).toEqual([]);
+    expect((await ok<AnalyticsResult>(`/analytics?since=24h&filter=${onlyA}`, 'AnalyticsResult')).totals.requests).toBe(103);
   });
 });
 

@@ -222,6 +222,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await section('output')).toEqual([KNOWN_CONTENT.output[0].parts[0].content]);
     expect(await page.locator('.cost-breakdown tfoot .total').textContent()).toBe('$0.0135');
     expect(await page.locator('.kv th', { hasText: 'gen_ai.request.model' }).count()).toBe(1);
+    // Attributes as the API returns them: a number sent as an attribute is shown as its text.
+    const attribute = (key: string) => page.locator('.kv tr', { has: page.locator(`th:text-is("${key}")`) }).locator('td').allTextContents();
+    expect(await attribute('gen_ai.usage.input_tokens')).toEqual(['3000']);
+    expect(await attribute('service.name')).toEqual(['research-agent']);
+    expect(await attribute('feature')).toEqual(['research']); // the properties panel
     await shot('request-detail');
     expect(problems).toEqual([]);
   });

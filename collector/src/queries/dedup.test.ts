@@ -2,7 +2,10 @@
 // retried batch), read while both copies are stored (FINAL merges them at read time), after the
 // engine has merged each day into one part, and again with late duplicates and a late new span
 // beside the merged parts. Every answer must equal the one given before any duplicate existed.
+// The test decides when parts merge (merges stopped, then one OPTIMIZE where the engine would
+// merge a finished day), so every state it names is the state the engine is in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FilterExpression } from './filter/index.js';
 import type { AnalyticsResult, UsageFigures } from './query-model.js';
 import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A } from './testing/known-dataset.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
@@ -20,6 +23,7 @@ interface Snapshot {
   session: unknown;
   page: unknown;
   sessions: unknown;
+  details: unknown;
 }
 
 async function snapshot(): Promise<Snapshot> {
@@ -34,6 +38,10 @@ async function snapshot(): Promise<Snapshot> {
     session: await s.sessionTree({ projectId: PROJECT_A, sessionId: KNOWN_IDS.researchSession }),
     page: await s.listRequests({ projectId: PROJECT_A, range, limit: 500 }),
     sessions: await s.sessionStats({ projectId: PROJECT_A, range }),
+    details: [
+      await s.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1, spanId: KNOWN_IDS.t1Spans.failed }),
+      await s.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent }),
+    ],
   };
 }
 
@@ -61,6 +69,7 @@ function expectSame(actual: Snapshot, expected: Snapshot): void {
   expect(actual.session).toEqual(expected.session);
   expect(actual.page).toEqual(expected.page);
   expect(actual.sessions).toEqual(expected.sessions);
+  expect(actual.details).toEqual(expected.details);
 }
 
 let baseline: Snapshot;
@@ -79,16 +88,25 @@ async function stored(): Promise<{ rows: number; partsPerDay: number[] }> {
   return { rows: Number(rows[0].n), partsPerDay: parts.map((p) => Number(p.n)) };
 }
 
+/** Background merges stay off, so that the parts are those the test made. */
+async function stopMerges(): Promise<void> {
+  await store.client.command({ query: `SYSTEM STOP MERGES ${store.database}.spans` });
+}
+
 /** What the engine does by itself to a day no longer written (min_age_to_force_merge_seconds), at once. */
 async function mergeEveryDay(): Promise<void> {
+  await store.client.command({ query: `SYSTEM START MERGES ${store.database}.spans` });
   await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.spans FINAL` });
+  await stopMerges();
 }
 
 beforeAll(async () => {
   store = await startQueryStore();
+  await stopMerges();
   week = { from: new Date(store.now - 7 * DAY), to: new Date(store.now + 1) };
   baseline = await snapshot();
   expect(baseline.totals.totals.requests).toBe(KNOWN_EXPECTED.a7d.requests);
+  expect((await stored()).rows).toBe(store.spans.filter((s) => s.projectId === PROJECT_A).length);
 });
 
 afterAll(async () => {
@@ -142,12 +160,35 @@ describe('duplicates', () => {
     await expectOneMore();
   });
 
-  it('the newest version of a span wins (a re-priced span counts with its new cost only)', async () => {
+  it('the newest version of a span wins (a re-priced span counts with its new cost only), in every read', async () => {
     const carol = store.spans.find((s) => s.projectId === PROJECT_A && s.genAi?.userId === 'carol')!;
+    const key = { projectId: PROJECT_A, traceId: carol.traceId, spanId: carol.spanId };
     const before = await store.service.analytics({ projectId: PROJECT_A, range: week });
-    await store.insert([{ ...carol, cost: { ...carol.cost!, totalUsd: (carol.cost!.totalUsd ?? 0) + 1 } }]);
-    const after = await store.service.analytics({ projectId: PROJECT_A, range: week });
-    expect(after.totals.requests).toBe(before.totals.requests);
-    expect(after.totals.costUsd).toBeCloseTo(before.totals.costUsd + 1, 9);
+    const sessionsBefore = await store.service.sessionStats({ projectId: PROJECT_A, range: week });
+    const newCost = (carol.cost!.totalUsd ?? 0) + 1;
+    await store.insert([{ ...carol, cost: { ...carol.cost!, totalUsd: newCost } }]);
+    const expectNewCost = async () => {
+      const after = await store.service.analytics({ projectId: PROJECT_A, range: week });
+      expect(after.totals.requests).toBe(before.totals.requests);
+      expect(after.totals.costUsd).toBeCloseTo(before.totals.costUsd + 1, 9);
+      expect((await store.service.getRequest(key))!.costUsd).toBe(newCost);
+      const costly = await store.service.listRequests({ projectId: PROJECT_A, range: week, filter: { cost: { gt: 0.5 } } });
+      expect(costly.items.map((r) => [r.spanId, r.costUsd])).toEqual([[carol.spanId, newCost]]);
+      const cheap = await store.service.listRequests({ projectId: PROJECT_A, range: week, limit: 500, filter: { user: { equals: 'carol' } } });
+      expect(cheap.items.filter((r) => r.spanId === carol.spanId).map((r) => r.costUsd)).toEqual([newCost]);
+      const top = await store.service.topUsers({ projectId: PROJECT_A, range: week, limit: 1 });
+      expect(top.map((r) => r.group)).toEqual(['carol']);
+      // A filter sees the newest version only: the old cost matches `cost < 0.5` no more.
+      const carolFilter = (cost: 'lt' | 'gt'): FilterExpression => ({ and: [{ user: { equals: 'carol' } }, { cost: { [cost]: 0.5 } }] });
+      expect((await store.service.analytics({ projectId: PROJECT_A, range: week, filter: carolFilter('lt') })).totals.requests).toBe(2);
+      expect((await store.service.analytics({ projectId: PROJECT_A, range: week, filter: carolFilter('gt') })).totals.requests).toBe(1);
+      expect((await store.service.topUsers({ projectId: PROJECT_A, range: week, filter: carolFilter('lt') })).map((r) => r.requests)).toEqual([2]);
+      // carol's calls carry no session: session statistics do not move.
+      expect(await store.service.sessionStats({ projectId: PROJECT_A, range: week })).toEqual(sessionsBefore);
+    };
+    expect((await stored()).partsPerDay.some((n) => n > 1)).toBe(true);
+    await expectNewCost();
+    await mergeEveryDay();
+    await expectNewCost();
   });
 });

@@ -145,9 +145,16 @@ export interface RequestDetail extends RequestSummary {
   costStatus: string;
   pricedModel: string;
   cost: { inputUsd: number | null; outputUsd: number | null; cacheReadUsd: number | null; cacheWriteUsd: number | null; totalUsd: number | null };
-  attributes: Record<string, unknown>;
-  resourceAttributes: Record<string, unknown>;
-  events: Array<{ name: string; time: string; attributes: Record<string, unknown> }>;
+  /**
+   * Attributes as stored (a map of strings, as the OpenTelemetry Collector's ClickHouse exporter
+   * keeps them): a string attribute as it was sent, any other value (number, boolean, array,
+   * map) as its JSON text, e.g. `"3000"`, `"true"`, `"[\"a\",\"b\"]"`.
+   */
+  attributes: Record<string, string>;
+  /** The resource's attributes, stored the same way. */
+  resourceAttributes: Record<string, string>;
+  /** The span's events in the order sent, their attributes stored the same way. */
+  events: Array<{ name: string; time: string; attributes: Record<string, string> }>;
   /** Parsed from the GenAI content attributes when they were captured (opt-in), else null. */
   content: { system: unknown; input: unknown; output: unknown } | null;
 }

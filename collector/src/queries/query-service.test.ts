@@ -1,10 +1,13 @@
-// The query engine against a real ClickHouse (Debian's 18.16 here) holding the known dataset,
-// loaded through the real exporter: exact totals, percentiles within tolerance, tree shapes and
-// rollups, project isolation, null handling, and injection attempts through every string input.
+// The query engine on the real engine (the embedded ClickHouse 26.7 of this process) holding the
+// known dataset, loaded through the real exporter: exact totals, percentiles within tolerance,
+// tree shapes and rolled-up totals, project isolation, null handling, details as stored (maps of
+// strings, Nested events), and hostile strings through every string input, stored data included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from './filter/index.js';
 import type { TreeNode } from './query-model.js';
+import { HOSTILE_STRINGS } from './testing/hostile-strings.js';
 import { KNOWN_CONTENT, KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from './testing/known-dataset.js';
+import { hexId, spanRecord } from './testing/known-spans.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
 
 let store: QueryStore;
@@ -64,6 +67,18 @@ describe('trace tree', () => {
     expect((await store.service.sessionTree({ projectId: PROJECT_B, sessionId: KNOWN_IDS.researchSession }))!.totals.spans).toBe(1);
     expect(await store.service.traceTree({ projectId: 'proj-c', traceId: KNOWN_IDS.t1 })).toBeNull();
     expect(await store.service.traceTree({ projectId: "proj-a' OR '1'='1", traceId: KNOWN_IDS.t1 })).toBeNull();
+  });
+
+  it('keeps a filter inside the project: an `or` matching only A\'s spans finds nothing in B, in every read', async () => {
+    const onlyA = parseFilter('user = "bob" or user = "erin" or property.feature = "batch" or model_call = false');
+    const b = { projectId: PROJECT_B, filter: onlyA };
+    expect((await store.service.analytics({ ...b, range: last7d })).totals.requests).toBe(0);
+    expect((await store.service.analytics({ ...b, range: last7d, groupBy: 'property:feature', limit: 1 })).rows).toEqual([]);
+    expect(await store.service.topUsers({ ...b, range: last7d })).toEqual([]);
+    expect(await store.service.sessionStats({ ...b, range: last7d })).toEqual([]);
+    expect(await store.service.listRequests({ ...b, range: last7d })).toEqual({ items: [], nextCursor: null });
+    // The same filter in A finds bob's and erin's calls.
+    expect((await store.service.analytics({ projectId: PROJECT_A, range: last24h, filter: onlyA })).totals.requests).toBe(103);
   });
 });
 
@@ -198,7 +213,7 @@ describe('analytics', () => {
     expect(b.map((r) => [r.group, r.costUsd])).toEqual([['zed', 1], ['alice', 1]]);
   });
 
-  it('refuses bad input with TOKENTRACE_INVALID_QUERY and keeps odd strings literal', async () => {
+  it('refuses bad input with TOKENTRACE_INVALID_QUERY; odd strings are values, never SQL', async () => {
     const bad = [
       { groupBy: 'user_id; DROP TABLE spans' },
       { groupBy: 'property:' },
@@ -246,17 +261,106 @@ describe('one request in full', () => {
       requestModel: 'gpt-4o', promptId: 'summarize-v1', costStatus: 'priced', pricedModel: 'openai:gpt-4o', serviceName: 'research-agent', environment: 'production', properties: { feature: 'research' } });
     expect(detail.cost).toEqual({ inputUsd: 0.0075, outputUsd: 0.006, cacheReadUsd: 0, cacheWriteUsd: 0, totalUsd: 0.0135 });
     expect(detail.content).toEqual(KNOWN_CONTENT);
-    expect(detail.attributes['gen_ai.request.model']).toBe('gpt-4o');
-    expect(detail.resourceAttributes['service.name']).toBe('research-agent');
+    // Attributes as stored: strings as sent, numbers as their JSON text; custom properties as sent.
+    expect(detail.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': '3000', 'gen_ai.usage.output_tokens': '600', 'tokentrace.property.feature': 'research' });
+    expect(Object.values(detail.attributes).every((v) => typeof v === 'string')).toBe(true);
+    expect(detail.resourceAttributes).toEqual({ 'service.name': 'research-agent', 'deployment.environment.name': 'production' });
+    expect(detail.events).toEqual([]);
   });
 
   it('has events, nulls for what is unknown, and nothing across projects', async () => {
     const failed = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t1, spanId: KNOWN_IDS.t1Spans.failed }))!;
-    expect(failed.events).toEqual([{ name: 'exception', time: expect.stringMatching(/Z$/), attributes: { 'exception.type': 'RateLimitError', 'exception.message': 'Rate limit reached' } }]);
+    // The event from the Nested columns, at its time to the millisecond (stored in nanoseconds).
+    expect(failed.events).toEqual([
+      { name: 'exception', time: new Date(store.now - 2 * 3_600_000 + 2_300).toISOString(), attributes: { 'exception.type': 'RateLimitError', 'exception.message': 'Rate limit reached' } },
+    ]);
     expect(failed).toMatchObject({ status: 'error', content: null, inputTokens: null, costUsd: null, cost: { totalUsd: null } });
     const llama = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.unknownModel }))!;
     expect(llama).toMatchObject({ costStatus: 'unknown_model', costUsd: null, inputTokens: 800, ttftMs: null });
     expect(await store.service.getRequest({ projectId: PROJECT_B, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent })).toBeNull();
     await expect(store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: "1' OR '1'='1" })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY' });
+  });
+});
+
+describe('hostile strings stored as users, session names and ids, and property names', () => {
+  // Each hostile string is a user and a session name with three sessions of one call each,
+  // costing 1, 1 and 10 units (a unit grows with the string's index, so the last costs most),
+  // and a custom property named after it (cut to 256 characters) holding it.
+  const PROJECT_H = 'proj-hostile';
+  const N = HOSTILE_STRINGS.length;
+  const unit = (i: number) => (i + 1) * 0.0001;
+  const sessionId = (h: string, k: number) => `${h.slice(0, 1000)}#${k}`;
+  const propertyName = (h: string) => h.slice(0, 256);
+  const byCost = [...HOSTILE_STRINGS].reverse();
+  let odd: { traceId: string; spanId: string };
+
+  beforeAll(async () => {
+    const spans = HOSTILE_STRINGS.flatMap((h, i) =>
+      [1, 1, 10].map((factor, k) =>
+        spanRecord({
+          project: PROJECT_H, traceId: hexId('4a', i * 3 + k, 32), spanId: hexId('4a', i * 3 + k, 16), name: 'chat gpt-4o', startMs: store.now - 3_600_000 - (i * 3 + k) * 1000,
+          durationMs: 100, service: 'hostile', environment: 'test', operation: 'chat', provider: 'openai', requestModel: 'gpt-4o', user: h,
+          session: { id: sessionId(h, k), name: h }, properties: { [propertyName(h)]: h }, inputTokens: 1, outputTokens: 1,
+          cost: { totalUsd: unit(i) * factor, status: 'priced', pricedModel: 'openai:gpt-4o' },
+        }),
+      ),
+    );
+    // One more span whose attributes and event attributes are of every OTLP type.
+    odd = { traceId: hexId('4b', 1, 32), spanId: hexId('4b', 1, 16) };
+    const withTypes = spanRecord({ project: PROJECT_H, ...odd, name: 'chat typed', startMs: store.now - 7_200_000, durationMs: 100, service: 'hostile', environment: 'test', operation: 'chat', provider: 'openai', requestModel: 'gpt-4o' });
+    Object.assign(withTypes.attributes, { 'app.flag': true, 'app.ratio': 0.5, 'app.big': 2n ** 63n - 1n, 'app.list': ['a', "b'c"], 'app.map': { k: [1, { x: 'y' }] }, 'app.null': null, "x' OR 1=1 --": "'); DROP TABLE spans; --" });
+    withTypes.events = [{ name: "ev'\\", timeUnixNano: BigInt(store.now - 7_200_000) * 1_000_000n + 123_456n, attributes: { count: 3, ok: false, text: 'line\nbreak' } }];
+    await store.insert([...spans, withTypes]);
+  });
+
+  it('groups by them, keeping the top groups by name and summing the rest into (other)', async () => {
+    const range = last24h;
+    const users = await store.service.analytics({ projectId: PROJECT_H, range, groupBy: 'user', limit: 3 });
+    expect(users.rows.map((r) => [r.group, r.requests])).toEqual([...byCost.slice(0, 3).map((h) => [h, 3]), ['(other)', 3 * (N - 3) + 1]]); // + the typed span, without a user
+    expect(users.rows[0].costUsd).toBeCloseTo(12 * unit(N - 1), 12);
+    expect(users.totals.requests).toBe(3 * N + 1);
+    const names = await store.service.analytics({ projectId: PROJECT_H, range, groupBy: 'session_name', limit: 1000 });
+    expect(names.rows.map((r) => [r.group, r.requests])).toEqual([...byCost.map((h) => [h, 3]), ['', 1]]);
+    const top = await store.service.topUsers({ projectId: PROJECT_H, range, limit: 5 });
+    expect(top.map((r) => r.group)).toEqual(byCost.slice(0, 5));
+  });
+
+  it('finds each one by property name, user filter and session id', async () => {
+    for (const h of HOSTILE_STRINGS) {
+      const byProperty = await store.service.analytics({ projectId: PROJECT_H, range: last24h, groupBy: `property:${propertyName(h)}` });
+      expect(Object.fromEntries(byProperty.rows.map((r) => [r.group, r.requests])), JSON.stringify(h).slice(0, 40)).toEqual({ [h]: 3, '': 3 * N - 2 });
+      const page = await store.service.listRequests({ projectId: PROJECT_H, range: last24h, filter: { user: { equals: h } } });
+      expect(page.items.map((r) => [r.userId, r.sessionName, r.properties[propertyName(h).toLowerCase()]])).toEqual([0, 1, 2].map(() => [h, h, h]));
+      const tree = (await store.service.sessionTree({ projectId: PROJECT_H, sessionId: sessionId(h, 2) }))!;
+      expect(tree).toMatchObject({ id: sessionId(h, 2), totals: { spans: 1, modelCalls: 1 } });
+      expect(tree.totals.costUsd).toBeCloseTo(10 * unit(HOSTILE_STRINGS.indexOf(h)), 12);
+    }
+  });
+
+  it('names the sessions above p95 of each hostile session name', async () => {
+    const stats = await store.service.sessionStats({ projectId: PROJECT_H, range: last24h });
+    expect(stats.map((s) => s.sessionName)).toEqual(byCost);
+    for (const s of stats) {
+      const i = HOSTILE_STRINGS.indexOf(s.sessionName);
+      expect(s.sessions).toBe(3);
+      expect(s.avgCostUsd).toBeCloseTo(4 * unit(i), 12);
+      // p95 of (1, 1, 10) units, interpolated: 9.1 units; the 10-unit session is the outlier.
+      expect(s.p95CostUsd).toBeCloseTo(9.1 * unit(i), 12);
+      expect(s.outliers).toEqual([{ sessionId: sessionId(s.sessionName, 2), costUsd: expect.closeTo(10 * unit(i), 12), requests: 1, startTime: expect.any(String) }]);
+    }
+  });
+
+  it('returns attributes of every type as stored strings, and events from the Nested columns', async () => {
+    const detail = (await store.service.getRequest({ projectId: PROJECT_H, ...odd }))!;
+    expect(detail.attributes).toMatchObject({
+      'app.flag': 'true',
+      'app.ratio': '0.5',
+      'app.big': '9223372036854775807',
+      'app.list': '["a","b\'c"]',
+      'app.map': '{"k":[1,{"x":"y"}]}',
+      'app.null': '',
+      "x' OR 1=1 --": "'); DROP TABLE spans; --",
+    });
+    expect(detail.events).toEqual([{ name: "ev'\\", time: new Date(store.now - 7_200_000).toISOString(), attributes: { count: '3', ok: 'false', text: 'line\nbreak' } }]);
   });
 });

@@ -8,7 +8,7 @@
 import { ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS } from '@tokentrace/semconv';
 import type { RequestDetail } from './query-model.js';
 
-export function capturedContent(attributes: Record<string, unknown>): RequestDetail['content'] {
+export function capturedContent(attributes: Record<string, string>): RequestDetail['content'] {
   const system = attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS];
   const input = attributes[ATTR_GEN_AI_INPUT_MESSAGES];
   const output = attributes[ATTR_GEN_AI_OUTPUT_MESSAGES];
@@ -16,9 +16,8 @@ export function capturedContent(attributes: Record<string, unknown>): RequestDet
   return { system: parsed(system), input: parsed(input), output: parsed(output) };
 }
 
-function parsed(value: unknown): unknown {
+function parsed(value: string | undefined): unknown {
   if (value === undefined) return null;
-  if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {

@@ -1,9 +1,11 @@
-// Request pages against a real ClickHouse with the known dataset: order, keyset pagination (no
-// gaps, no repeats, stable while newer spans arrive), filters on the newest version of a span,
-// cursor validation and injection attempts.
+// Request pages on the real engine (embedded ClickHouse) with the known dataset: order, keyset
+// pagination (no gaps, no repeats, stable while newer spans arrive, exact with every span stored
+// twice, in the single-server and the cluster way of dropping repeated versions), filters on the
+// newest version of a span, cursor validation and injection attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from './filter/index.js';
 import type { RequestSummary } from './query-model.js';
+import { QueryService } from './query-service.js';
 import { encodeCursor } from './request-cursor.js';
 import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from './testing/known-dataset.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
@@ -20,12 +22,12 @@ afterAll(async () => {
   await store?.stop();
 });
 
-async function allPages(limit: number, extra: { filter?: ReturnType<typeof parseFilter> } = {}): Promise<{ items: RequestSummary[]; pages: number }> {
+async function allPages(limit: number, extra: { filter?: ReturnType<typeof parseFilter> } = {}, service: QueryService = store.service): Promise<{ items: RequestSummary[]; pages: number }> {
   const items: RequestSummary[] = [];
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await store.service.listRequests({ projectId: PROJECT_A, range, limit, cursor, ...extra });
+    const page = await service.listRequests({ projectId: PROJECT_A, range, limit, cursor, ...extra });
     expect(page.items.length).toBeLessThanOrEqual(limit);
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
@@ -72,6 +74,22 @@ describe('request list', () => {
     expect(none).toEqual({ items: [], nextCursor: null });
   });
 
+  it('pages the same with every span stored twice, also dropping repeated versions itself as on a cluster', async () => {
+    const once = await allPages(7);
+    await store.insert(store.spans); // a retried batch: every span stored twice until a merge
+    // `cluster: true` reads candidates without LIMIT 1 BY (a Distributed table may apply the LIMIT first) and drops repeats here.
+    const asOnCluster = new QueryService({ client: store.client, database: store.database, cluster: true });
+    for (const service of [store.service, asOnCluster]) {
+      for (const limit of [3, 500]) {
+        const { items, pages } = await allPages(limit, {}, service);
+        expect(items).toEqual(once.items);
+        expect(pages).toBe(Math.ceil(KNOWN_EXPECTED.a24h.requests / limit));
+      }
+      const cheap = await allPages(2, { filter: parseFilter('cost < 0.0001 and user = "erin"') }, service);
+      expect(cheap.items.map((r) => r.costUsd)).toEqual(Array.from({ length: 9 }, (_, i) => expect.closeTo((9 - i) * 0.00001, 12)));
+    }
+  });
+
   it('keeps its place while newer spans arrive', async () => {
     const before = await store.service.listRequests({ projectId: PROJECT_A, range, limit: 500 });
     const first = await store.service.listRequests({ projectId: PROJECT_A, range, limit: 10 });
@@ -103,7 +121,7 @@ describe('request list', () => {
     expect(one.nextCursor).toBeNull();
   });
 
-  it('refuses malformed cursors and limits; a forged cursor stays a literal', async () => {
+  it('refuses malformed cursors and limits; a forged cursor\'s ids are parameters, never SQL', async () => {
     for (const cursor of ['not a cursor', 'eyJ2IjoyfQ', Buffer.from('{"v":1,"t":"1 OR 1=1","tr":"a","s":"b"}').toString('base64url'), 'x'.repeat(600)]) {
       await expect(store.service.listRequests({ projectId: PROJECT_A, range, cursor })).rejects.toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY', field: 'cursor' });
     }

@@ -45,11 +45,12 @@ export async function sessionStats(ctx: QueryContext, query: SessionStatsQuery):
   );
   if (names.length === 0) return [];
   const p95 = (r: NameRow) => Number(r.q[1]);
-  const limits = names.map((r) => (Number.isFinite(p95(r)) ? p95(r) : Number.POSITIVE_INFINITY));
+  // Names without a finite p95 keep the default `inf` (no outliers): a parameter cannot carry inf.
+  const limited = names.filter((r) => Number.isFinite(p95(r)));
   const outliers = await selectRows<OutlierRow>(
     ctx,
     `SELECT session_name, session_id, cost, requests, toString(first_start) AS first_ns FROM (${sessions})
-     WHERE cost > transform(session_name, ${params.bind('Array(String)', names.map((r) => r.session_name))}, ${params.bind('Array(Float64)', limits)}, inf)
+     WHERE cost > transform(session_name, ${params.bind('Array(String)', limited.map((r) => r.session_name))}, ${params.bind('Array(Float64)', limited.map(p95))}, inf)
      ORDER BY session_name, cost DESC, session_id LIMIT ${MAX_OUTLIERS} BY session_name`,
     params,
   );

@@ -69,7 +69,7 @@ function costTable(r) {
   );
 }
 
-/** Attributes sorted by key; structured values as JSON. */
+/** Attributes sorted by key, values as stored (strings: a non-string attribute is stored as its JSON text). */
 function keyValues(object) {
   const keys = Object.keys(object ?? {}).sort();
   if (keys.length === 0) return h('p', { class: 'muted' }, 'None.');

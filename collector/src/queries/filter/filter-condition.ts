@@ -96,12 +96,8 @@ function checkScalar(resolved: ResolvedField, value: unknown): { value: string |
   }
 }
 
-/**
- * Finite, and not subnormal: ClickHouse's parser refuses literals such as 5e-324 ("Syntax
- * error"), so such a value could only turn into a failing query.
- */
+/** Finite: NaN and infinities have no text a Float64 parameter reads back as the same number. */
 function numberProblem(value: number): FilterProblem | undefined {
   if (!Number.isFinite(value)) return { problem: `numbers must be finite, found ${value}` };
-  if (value !== 0 && Math.abs(value) < 2.2250738585072014e-308) return { problem: `number ${value} is too close to zero` };
   return undefined;
 }

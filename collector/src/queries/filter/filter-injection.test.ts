@@ -1,79 +1,62 @@
-// No input can change the shape of the compiled SQL: hostile values stay literals, hostile field
-// names are refused. The same strings run against a real ClickHouse in filter-sql.clickhouse.test.ts.
+// No input can change the compiled SQL: hostile values and property names never reach its text
+// (only the query parameters beside it), and hostile field names are refused. The same strings
+// run against the real engine in filter-sql.clickhouse.test.ts, where they must select exactly
+// the rows that hold them.
+import { QueryParams } from '@tokentrace/processors';
 import { describe, expect, it } from 'vitest';
-import { FilterError } from './filter-expression.js';
+import { HOSTILE_STRINGS } from '../testing/hostile-strings.js';
+import { FilterError, type FilterExpression } from './filter-expression.js';
 import { formatFilter } from './filter-format.js';
 import { parseFilter } from './filter-parser.js';
 import { compileFilter } from './filter-sql.js';
 import { validateFilter } from './filter-validate.js';
 
-const HOSTILE_STRINGS = [
-  "x' OR 1=1 --",
-  "x' OR '1'='1",
-  "\\'",
-  '\\',
-  '\\\\',
-  "'); DROP TABLE spans; --",
-  "x'; DROP TABLE spans; SELECT '",
-  '` OR 1 --',
-  '" OR ""="',
-  '%_*?',
-  '日本語 🎉 é',
-  'nul\0byte',
-  '\u202e\u200b',
-  'line\nbreak\r\ttab',
-  '/* comment */',
-  "x' FORMAT JSON --",
-  `${"\\'".repeat(500)}`,
-  'a'.repeat(2000),
-];
-
-/**
- * The SQL with every string literal replaced by `?`, reading literals the way ClickHouse does
- * (backslash escapes, quote ends): if quoting were broken, the skeleton would change.
- */
-function skeleton(sql: string): string {
-  let out = '';
-  for (let i = 0; i < sql.length; i++) {
-    if (sql[i] !== "'") {
-      out += sql[i];
-      continue;
-    }
-    i++;
-    while (i < sql.length && sql[i] !== "'") i += sql[i] === '\\' ? 2 : 1;
-    if (i >= sql.length) throw new Error(`unterminated literal in ${sql}`);
-    out += '?';
-  }
-  return out;
+function compiled(filter: FilterExpression): { sql: string; values: unknown[] } {
+  const params = new QueryParams();
+  const sql = compileFilter(filter, params);
+  return { sql, values: Object.values(params.values) };
 }
 
-/** Reads the string literals back the way ClickHouse does. */
-function literals(sql: string): string[] {
-  return [...sql.matchAll(/'((?:[^'\\]|\\.)*)'/gs)].map((m) => m[1].replace(/\\(.)/gs, '$1'));
+/** Every position a string from a caller takes in a filter, with `value` there and with a benign string. */
+function positions(value: string): Array<[FilterExpression, FilterExpression]> {
+  const name = value.slice(0, 256);
+  return [
+    [{ name: { equals: value } }, { name: { equals: 'benign' } }],
+    [{ user: { 'not-in': [value, 'b'] } }, { user: { 'not-in': ['benign', 'b'] } }],
+    [{ model: { contains: value } }, { model: { contains: 'benign' } }],
+    [{ session_path: { 'not-contains': value } }, { session_path: { 'not-contains': 'benign' } }],
+    [{ [`property.${name}`]: { equals: value } }, { 'property.benign': { equals: 'benign' } }],
+    [{ not: { or: [{ [`property.${name}`]: { in: [value] } }, { trace_id: { 'not-equals': value } }] } }, { not: { or: [{ 'property.benign': { in: ['benign'] } }, { trace_id: { 'not-equals': 'benign' } }] } }],
+  ];
 }
 
 describe('injection attempts', () => {
-  it.each(HOSTILE_STRINGS.map((s, i) => [i, s]))('keeps hostile string #%i a literal in every string position', (_, value) => {
-    const cases = [
-      [{ name: { equals: value } }, { name: { equals: 'benign' } }],
-      [{ user: { 'not-in': [value, 'b'] } }, { user: { 'not-in': ['benign', 'b'] } }],
-      [{ model: { contains: value } }, { model: { contains: 'benign' } }],
-      [{ [`property.${value.slice(0, 256)}`]: { equals: value } }, { 'property.benign': { equals: 'benign' } }],
-    ];
-    for (const [hostile, benign] of cases) {
-      const sql = compileFilter(hostile);
-      expect(skeleton(sql)).toBe(skeleton(compileFilter(benign)));
-      expect(literals(sql)).toContain(value);
-      if (Object.keys(hostile)[0].startsWith('property.')) expect(literals(sql)).toContain(value.slice(0, 256).toLowerCase());
+  it.each(HOSTILE_STRINGS.map((s, i) => [i, s]))('keeps hostile string #%i out of the SQL text, in every string position', (_, value) => {
+    for (const [hostile, benign] of positions(value)) {
+      const { sql, values } = compiled(hostile);
+      // The statement is the one a benign value compiles to, character for character: the value
+      // is not in it (a value such as "{p0:String}" or "}" reads like its placeholders, nothing more).
+      expect(sql).toBe(compiled(benign).sql);
+      expect(sql.replace(/\{p\d+:[A-Za-z0-9()]+\}/g, '?')).not.toContain(value);
+      // The value travels beside it unchanged, a property name lower-cased (keys are stored so).
+      expect(values).toContain(value);
+      const property = Object.keys(hostile)[0].startsWith('property.') || 'not' in hostile;
+      if (property) expect(values).toContain(value.slice(0, 256).toLowerCase());
       // The text form carries it too, unchanged.
       expect(parseFilter(formatFilter(hostile))).toEqual(hostile);
     }
   });
 
-  it('keeps a hostile property name a literal and lower-cases it only inside the literal', () => {
-    const sql = compileFilter(parseFilter(`property."a') OR ('1" = "x"`));
-    expect(sql).toBe("(property_values[arrayFirstIndex(pk -> lowerUTF8(pk) = 'a\\') or (\\'1', property_keys)] = 'x')");
+  it('binds a hostile property name as a parameter, lower-cased, from the text form too', () => {
+    expect(compiled(parseFilter(`property."a') OR ('1" = "x"`))).toEqual({ sql: '(properties[{p0:String}] = {p1:String})', values: ["a') or ('1", 'x'] });
+    expect(compiled(parseFilter(`property."X'] OR 1 --" != ""`))).toEqual({ sql: '(properties[{p0:String}] != {p1:String})', values: ["x'] or 1 --", ''] });
     expect(() => parseFilter(`property.a') OR ('1 = "x"`)).toThrow(FilterError);
+  });
+
+  it('binds a number as a Float64 parameter however it was written', () => {
+    for (const value of [0, -1.5, 1e21, 1e300, 5e-324, Number.MAX_VALUE]) {
+      expect(compiled({ cost: { gt: value } })).toEqual({ sql: '(isNotNull(cost_total_usd) AND assumeNotNull(cost_total_usd) > {p0:Float64})', values: [String(value)] });
+    }
   });
 
   it.each([
@@ -82,6 +65,7 @@ describe('injection attempts', () => {
     'model) OR (1',
     'cost_total_usd',
     'user_id OR 1',
+    '{p0:String}',
     '1',
     '',
     'and',
@@ -90,7 +74,7 @@ describe('injection attempts', () => {
     'constructor',
   ])('refuses field name %j in the JSON form', (field) => {
     expect(() => validateFilter({ [field]: { equals: 'x' } })).toThrow(FilterError);
-    expect(() => compileFilter({ [field]: { equals: 'x' } })).toThrow(FilterError);
+    expect(() => compileFilter({ [field]: { equals: 'x' } } as FilterExpression, new QueryParams())).toThrow(FilterError);
   });
 
   it.each([
@@ -102,6 +86,7 @@ describe('injection attempts', () => {
     'model = "x" /* c */',
     'model = `x`',
     'model = x\' OR \'1\'=\'1',
+    'model = {p0:String}',
     'model = "a" union select 1',
     'cost > 0 OR duration_ns > 0',
     'cost > 1e309',
@@ -112,10 +97,12 @@ describe('injection attempts', () => {
     expect(() => parseFilter(text)).toThrow(FilterError);
   });
 
-  it('refuses values that could not reach ClickHouse unchanged or would overflow the query size', () => {
+  it('refuses values that could not reach ClickHouse unchanged or are beyond the limits', () => {
     expect(() => validateFilter({ name: { equals: '\uD800' } })).toThrow(/lone surrogate/);
+    expect(() => validateFilter({ 'property.\uDC00': { equals: 'x' } })).toThrow(/lone surrogate/);
     expect(() => validateFilter({ name: { equals: 'a'.repeat(2001) } })).toThrow(/longer than 2000/);
+    expect(() => validateFilter({ [`property.${'a'.repeat(257)}`]: { equals: 'x' } })).toThrow(/longer than 256/);
     expect(() => validateFilter({ cost: { gt: { valueOf: () => 1 } } })).toThrow(FilterError);
-    expect(() => validateFilter({ cost: { gt: 5e-324 } })).toThrow(/too close to zero/);
+    expect(() => validateFilter({ cost: { gt: Number.POSITIVE_INFINITY } })).toThrow(/finite/);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * Bounds on a filter, so that the SQL compiled from any accepted filter stays small: ClickHouse
- * refuses a query longer than `max_query_size` (256 KiB by default; "Max query size exceeded"),
- * and the parser, validator and compiler recurse once per nesting level. With these limits a
- * compiled filter stays under ~130 KB: 200 conditions × ≤ 120 bytes of field SQL, plus at most
- * 20 000 characters of string values (≤ 3 UTF-8 bytes each, quotes escaped), plus at most
- * 1 000 values.
+ * Bounds on a filter, so that what any accepted filter sends stays small: ClickHouse refuses a
+ * query longer than `max_query_size` (256 KiB by default; "Max query size exceeded"), the values
+ * travel beside it as query parameters, and the parser, validator and compiler recurse once per
+ * nesting level. With these limits a compiled filter's text stays under ~70 KB (200 conditions ×
+ * ≤ 250 bytes of field SQL and placeholder, plus ≤ 1 000 placeholders of ~16 bytes), and its
+ * parameters under 20 000 characters of strings plus 1 000 numbers.
  */
 
 export const FILTER_LIMITS = {

@@ -1,73 +1,116 @@
-// Compiled filters against a real ClickHouse (Debian's 18.16 here), started by the test with its
-// own data dir on random ports: every filter must select exactly the expected spans, hostile
-// strings must match nothing or only the row that literally holds them, and the table survives.
-import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient, ensureSchema, type SpanRow } from '@tokentrace/processors';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Compiled filters against the real engine (the embedded ClickHouse 26.7 of this process), with
+// spans loaded through the production exporter: every filter must select exactly the expected
+// spans, hostile strings and property names (sent as query parameters) must match only the rows
+// that literally hold them and never fail, and the table survives.
+import { projectCondition, QueryParams, READ_SETTINGS, type SpanRecord } from '@tokentrace/processors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE_STRINGS } from '../testing/hostile-strings.js';
+import { spanRecord, type SpanSpec } from '../testing/known-spans.js';
+import { startQueryStore, type QueryStore } from '../testing/query-store.js';
 import type { FilterExpression } from './filter-expression.js';
 import { parseFilter } from './filter-parser.js';
 import { compileFilter } from './filter-sql.js';
 
-const DB = 'tt_filter';
-let root: string;
-/** The embedded engine, on a folder of this test file. */
-let embedded: { url: string; dataDir: string };
-let client: ClickHouseClient;
+let store: QueryStore;
 
 const T0 = Date.UTC(2026, 10, 23, 10); // 2026-11-23T10:00:00Z
 
-function span(id: string, fields: Partial<SpanRow> & { startMs?: number; properties?: Record<string, string> }): SpanRow {
-  const { startMs = T0, properties = {}, ...rest } = fields;
-  const keys = Object.keys(properties).sort();
-  return {
-    project_id: 'p', date: new Date(startMs).toISOString().slice(0, 10), start_time: Math.floor(startMs / 1000), start_time_ns: (BigInt(startMs) * 1_000_000n).toString(),
-    duration_ns: '500000000', trace_id: 't'.repeat(31) + id.slice(-1), span_id: id, parent_span_id: '', service_name: 'api', environment: 'prod', name: `span ${id}`,
-    kind: 'client', status_code: 'ok', status_message: '', scope_name: 'test', scope_version: '1', is_model_call: 1, provider: 'openai', operation: 'chat',
-    request_model: 'gpt-4o', response_model: '', input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_creation_tokens: null, reasoning_tokens: null,
-    cost_input_usd: null, cost_output_usd: null, cost_cache_read_usd: null, cost_cache_write_usd: null, cost_total_usd: null, cost_status: '', priced_model: '',
-    ttft_seconds: null, user_id: '', session_id: '', session_name: '', session_path: '', session_parent_path: '', session_depth: 0, prompt_id: '', error_type: '',
-    property_keys: keys, property_values: keys.map((k) => properties[k]), attributes: '{}', resource_attributes: '{}', events: '[]', version: 1,
-    ...rest,
-  };
+/** What a test span differs in from a plain gpt-4o chat call of project `p` at T0 lasting 500 ms. */
+interface Fixture {
+  project?: string;
+  startMs?: number;
+  durationMs?: number;
+  name?: string;
+  service?: string;
+  environment?: string;
+  operation?: string;
+  provider?: string;
+  requestModel?: string;
+  responseModel?: string;
+  user?: string;
+  session?: SpanSpec['session'];
+  promptId?: string;
+  properties?: Record<string, string>;
+  error?: string;
+  /** OTLP status code; by default `ok` for a model call, `unset` for another span, `error` with `error`. */
+  statusCode?: 0 | 1 | 2;
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+  ttftMs?: number;
 }
 
-const SPANS: SpanRow[] = [
-  span('s01', { response_model: 'gpt-4o-2024-08-06', user_id: 'alice', cost_total_usd: 0.02, input_tokens: 100, output_tokens: 50, ttft_seconds: 0.2, duration_ns: '1500000000', properties: { feature: 'chat' } }),
-  span('s02', { request_model: 'gpt-4o-mini', user_id: 'bob', cost_total_usd: 0.005, input_tokens: 10, status_code: 'error', error_type: 'rate_limit', properties: { Feature: 'Chat', tier: 'pro' } }),
-  span('s03', { provider: 'anthropic', request_model: 'claude-3-5-sonnet', user_id: 'test', status_code: 'unset', name: "x' OR 1=1 --" }),
-  span('s04', { request_model: 'claude-3-5-sonnet', provider: 'anthropic', user_id: "'); DROP TABLE spans; --", cost_total_usd: 0.001, input_tokens: 1, output_tokens: 1 }),
-  span('s05', { name: "C:\\path\\'quote", session_id: 'sess-1', session_name: 'research', session_path: '/research/search-2' }),
-  span('s06', { properties: { 'user tier': "a') OR ('1" }, prompt_id: 'p-12' }),
-  span('s07', { name: '日本語 🎉', user_id: 'nul\0byte', service_name: 'worker', environment: 'dev' }),
-  span('s08', { is_model_call: 0, request_model: '', provider: '', operation: '', name: 'agent run', kind: 'internal' }),
-  span('s09', { cost_total_usd: 0.01, input_tokens: 0, output_tokens: 0, startMs: T0 + 250, ttft_seconds: 0.5 }),
-  span('s10', { response_model: 'gpt-4o-2024-08-06', cost_total_usd: 1.5, input_tokens: 5000, output_tokens: 2000, reasoning_tokens: 100, startMs: T0 + 86_400_000 }),
+interface TestSpan {
+  id: string;
+  fixture: Fixture;
+  record: SpanRecord;
+}
+
+function span(id: string, f: Fixture): TestSpan {
+  const record = spanRecord({
+    project: f.project ?? 'p',
+    traceId: 't'.repeat(31) + id.slice(-1),
+    spanId: id,
+    name: f.name ?? `span ${id}`,
+    startMs: f.startMs ?? T0,
+    durationMs: f.durationMs ?? 500,
+    service: f.service ?? 'api',
+    environment: f.environment ?? 'prod',
+    operation: f.operation ?? 'chat',
+    provider: f.provider ?? 'openai',
+    requestModel: f.requestModel ?? 'gpt-4o',
+    responseModel: f.responseModel,
+    user: f.user,
+    session: f.session,
+    promptId: f.promptId,
+    properties: f.properties,
+    error: f.error === undefined ? undefined : { type: f.error, message: f.error },
+    inputTokens: f.inputTokens,
+    outputTokens: f.outputTokens,
+    reasoningTokens: f.reasoningTokens,
+    ttftMs: f.ttftMs,
+    cost: f.costUsd === undefined ? undefined : { totalUsd: f.costUsd, status: 'priced' },
+  });
+  if (f.statusCode !== undefined) record.statusCode = f.statusCode;
+  return { id, fixture: f, record };
+}
+
+const SPANS: TestSpan[] = [
+  span('s01', { responseModel: 'gpt-4o-2024-08-06', user: 'alice', costUsd: 0.02, inputTokens: 100, outputTokens: 50, ttftMs: 200, durationMs: 1500, properties: { feature: 'chat' } }),
+  span('s02', { requestModel: 'gpt-4o-mini', user: 'bob', costUsd: 0.005, inputTokens: 10, error: 'rate_limit', properties: { Feature: 'Chat', tier: 'pro' } }),
+  span('s03', { provider: 'anthropic', requestModel: 'claude-3-5-sonnet', user: 'test', statusCode: 0, name: "x' OR 1=1 --" }),
+  span('s04', { requestModel: 'claude-3-5-sonnet', provider: 'anthropic', user: "'); DROP TABLE spans; --", costUsd: 0.001, inputTokens: 1, outputTokens: 1 }),
+  span('s05', { name: "C:\\path\\'quote", session: { id: 'sess-1', name: 'research', path: '/research/search-2' } }),
+  span('s06', { properties: { 'user tier': "a') OR ('1" }, promptId: 'p-12' }),
+  span('s07', { name: '日本語 🎉', user: 'nul\0byte', service: 'worker', environment: 'dev' }),
+  span('s08', { operation: 'invoke_agent', statusCode: 1, requestModel: '', provider: '', name: 'agent run' }),
+  span('s09', { costUsd: 0.01, inputTokens: 0, outputTokens: 0, startMs: T0 + 250, ttftMs: 500 }),
+  span('s10', { responseModel: 'gpt-4o-2024-08-06', costUsd: 1.5, inputTokens: 5000, outputTokens: 2000, reasoningTokens: 100, startMs: T0 + 86_400_000 }),
+  span('s11', { user: '\\N', name: 'line\nbreak\r\ttab', properties: { "x' OR 1=1 --": 'v1', "A') OR ('1": 'v2', '{p0:String}': 'v3', '\\N': '\\N' } }),
 ];
 /** Another tenant's span that every filter would match: a filter escaping its parentheses would show it. */
-const OTHER_PROJECT = span('q01', { project_id: 'q', name: "x' OR 1=1 --", user_id: "'); DROP TABLE spans; --", cost_total_usd: 5, properties: { feature: 'chat' } });
-const ALL = SPANS.map((s) => s.span_id);
+const OTHER_PROJECT = span('q01', { project: 'q', name: "x' OR 1=1 --", user: "'); DROP TABLE spans; --", costUsd: 5, properties: { feature: 'chat', "x' OR 1=1 --": 'v1' } });
+const ALL = SPANS.map((s) => s.id);
 const except = (...ids: string[]) => ALL.filter((id) => !ids.includes(id));
+const where = (test: (f: Fixture) => boolean) => SPANS.filter((s) => test(s.fixture)).map((s) => s.id);
 
+/** The span ids of project `p` a filter selects, read with FINAL as the query engine reads. */
 async function select(filter: string | FilterExpression): Promise<string[]> {
-  const where = compileFilter(typeof filter === 'string' ? parseFilter(filter) : filter);
-  const result = await client.query({ query: `SELECT span_id FROM ${DB}.spans FINAL WHERE project_id = 'p' AND (${where}) ORDER BY span_id`, format: 'JSONEachRow' });
+  const params = new QueryParams();
+  const query = `SELECT span_id FROM ${store.database}.spans FINAL
+    WHERE ${projectCondition(params, 'p')} AND (${compileFilter(typeof filter === 'string' ? parseFilter(filter) : filter, params)}) ORDER BY span_id`;
+  const result = await store.client.query({ query, query_params: params.values, format: 'JSONEachRow', clickhouse_settings: READ_SETTINGS });
   return (await result.json<{ span_id: string }>()).map((r) => r.span_id);
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tokentrace-filter-ch-'));
-  embedded = { url: '', dataDir: join(root, 'clickhouse') };
-  client = createClickHouseClient(embedded);
-  await ensureSchema(client, DB);
-  await client.insert({ table: `${DB}.spans`, values: [...SPANS, OTHER_PROJECT], format: 'JSONEachRow' });
+  store = await startQueryStore({ load: false, database: 'tt_filter' });
+  await store.insert([...SPANS, OTHER_PROJECT].map((s) => s.record));
 });
 
 afterAll(async () => {
-  await client?.close();
-  if (root) await rm(root, { recursive: true, force: true });
+  await store?.stop();
 });
 
 describe('compiled filters on ClickHouse', () => {
@@ -75,8 +118,8 @@ describe('compiled filters on ClickHouse', () => {
     ['', ALL],
     ['model = "gpt-4o-2024-08-06"', ['s01', 's10']],
     ['model = "gpt-4o-mini"', ['s02']],
-    ['model = "gpt-4o"', ['s05', 's06', 's07', 's09']],
-    ['request_model = "gpt-4o" and response_model = ""', ['s05', 's06', 's07', 's09']],
+    ['model = "gpt-4o"', ['s05', 's06', 's07', 's09', 's11']],
+    ['request_model = "gpt-4o" and response_model = ""', ['s05', 's06', 's07', 's09', 's11']],
     ['model contains "GPT-4O-M"', ['s02']],
     ['model not contains "gpt"', ['s03', 's04', 's08']],
     ['provider in ("anthropic", "nope")', ['s03', 's04']],
@@ -106,7 +149,11 @@ describe('compiled filters on ClickHouse', () => {
     ['cost in (0.01, 1.5)', ['s09', 's10']],
     ['cost not in (0.01, 1.5)', ['s01', 's02', 's04']],
     ['not cost > 0.01', except('s01', 's10')],
-    ['not (cost > 0.01 or cost <= 0.01)', ['s03', 's05', 's06', 's07', 's08']],
+    ['not (cost > 0.01 or cost <= 0.01)', ['s03', 's05', 's06', 's07', 's08', 's11']],
+    // Any finite number: values are parameters, so neither 1e300 nor 5e-324 can break a statement.
+    ['cost < 1e300 and cost > 5e-324', ['s01', 's02', 's04', 's09', 's10']],
+    ['cost > 1e21 or input_tokens >= 1e38', []],
+    ['input_tokens < 9007199254740993', ['s01', 's02', 's04', 's09', 's10']],
     ['input_tokens = 0', ['s09']],
     ['input_tokens > -1', ['s01', 's02', 's04', 's09', 's10']],
     ['output_tokens < 10', ['s04', 's09']],
@@ -134,41 +181,27 @@ describe('compiled filters on ClickHouse', () => {
     ['property.tier in ("pro", "free")', ['s02']],
     ['property."user tier" = "a\') OR (\'1"', ['s06']],
     ['not property.feature = "chat"', except('s01')],
+    // Property names hold anything; they are parameters too.
+    [`property."x' OR 1=1 --" = "v1"`, ['s11']],
+    [`property."A') OR ('1" != ""`, ['s11']],
+    ['property."{p0:String}" = "v3"', ['s11']],
+    [String.raw`property."\\N" = "\\N"`, ['s11']],
+    [String.raw`user = "\\N"`, ['s11']],
+    [String.raw`name = "line\nbreak\r\ttab"`, ['s11']],
   ])('%s', async (filter, expected) => {
     expect(await select(filter)).toEqual(expected);
   });
 
-  const HOSTILE = [
-    "x' OR 1=1 --",
-    "x' OR '1'='1",
-    "'); DROP TABLE spans; --",
-    "C:\\path\\'quote",
-    "\\'",
-    '\\',
-    "'",
-    '\\\\',
-    'nul\0byte',
-    '\0',
-    '日本語 🎉',
-    '%',
-    '_',
-    "x' FORMAT JSON --",
-    "a') OR ('1",
-    `${"\\'".repeat(500)}`,
-    'z'.repeat(2000),
-  ];
-
-  it.each(HOSTILE.map((s, i) => [i, s]))('keeps hostile string #%i a literal', async (_, value) => {
-    const equalName = SPANS.filter((s) => s.name === value).map((s) => s.span_id);
-    const equalUser = SPANS.filter((s) => s.user_id === value).map((s) => s.span_id);
-    const containsName = SPANS.filter((s) => s.name.toLowerCase().includes(value.toLowerCase())).map((s) => s.span_id);
-    const propertyNamed = SPANS.filter((s) => s.property_keys.some((k) => k.toLowerCase() === value.slice(0, 256).toLowerCase())).map((s) => s.span_id);
-    expect(await select({ name: { equals: value } })).toEqual(equalName);
-    expect(await select({ user: { in: [value, 'nobody'] } })).toEqual(equalUser);
-    expect(await select({ user: { 'not-equals': value } })).toEqual(except(...equalUser));
-    expect(await select({ name: { contains: value } })).toEqual(containsName);
-    expect(await select({ [`property.${value.slice(0, 256)}`]: { 'not-equals': '' } })).toEqual(propertyNamed);
-    expect(await select({ 'property.user tier': { equals: value } })).toEqual(SPANS.filter((s) => s.property_values.includes(value)).map((s) => s.span_id));
+  it.each(HOSTILE_STRINGS.map((s, i) => [i, s]))('selects exactly the rows holding hostile string #%i, in every position', async (_, value) => {
+    const name = value.slice(0, 256);
+    const hasProperty = (f: Fixture) => Object.keys(f.properties ?? {}).some((k) => k.toLowerCase() === name.toLowerCase());
+    expect(await select({ name: { equals: value } })).toEqual(where((f) => (f.name ?? '') === value));
+    expect(await select({ user: { in: [value, 'nobody'] } })).toEqual(where((f) => f.user === value));
+    expect(await select({ user: { 'not-equals': value } })).toEqual(where((f) => (f.user ?? '') !== value));
+    expect(await select({ name: { contains: value } })).toEqual(where((f) => (f.name ?? '').toLowerCase().includes(value.toLowerCase())));
+    expect(await select({ [`property.${name}`]: { 'not-equals': '' } })).toEqual(where(hasProperty));
+    expect(await select({ not: { [`property.${name}`]: { equals: '' } } })).toEqual(where(hasProperty));
+    expect(await select({ 'property.user tier': { equals: value } })).toEqual(where((f) => f.properties?.['user tier'] === value));
   });
 
   it('finds the rows that literally hold hostile text, and the table is still there', async () => {
@@ -178,13 +211,16 @@ describe('compiled filters on ClickHouse', () => {
     expect(await select(String.raw`name contains "\\'"`)).toEqual(['s05']);
     expect(await select(String.raw`user = "nul\0byte"`)).toEqual(['s07']);
     expect(await select({ 'property.user tier': { equals: "a') OR ('1" } })).toEqual(['s06']);
-    const count = await client.query({ query: `SELECT count() AS n FROM ${DB}.spans`, format: 'JSONEachRow' });
+    expect(await select({ "property.X' OR 1=1 --": { equals: 'v1' } })).toEqual(['s11']);
+    const count = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.spans`, format: 'JSONEachRow' });
     expect(await count.json()).toEqual([{ n: String(SPANS.length + 1) }]);
   });
 
   it('runs a filter at the size limits', async () => {
     const many = { or: Array.from({ length: 200 }, (_, i) => ({ name: { in: [`${'y'.repeat(80)}${i}`, 'span s0' + (i % 10)] } })) };
-    expect(compileFilter(many).length).toBeGreaterThan(20_000);
     expect(await select(many)).toEqual(['s01', 's02', 's04', 's06', 's09']);
+    // Nearly 20 000 characters of strings (the limit), each value 2 000 long, beside the statement.
+    const long = Array.from({ length: 9 }, (_, i) => ({ name: { equals: String(i).repeat(2000) } }));
+    expect(await select({ or: [...long, { user: { in: ['alice', ...Array.from({ length: 500 }, (_, i) => `u${i}`)] } }] })).toEqual(['s01']);
   });
 });

@@ -3,12 +3,14 @@
  * with every value bound as a query parameter:
  *
  *   model = "gpt-4o" and cost > 0.01
- *   → ((model = {p1:String}) AND (isNotNull(cost_total_usd) AND assumeNotNull(cost_total_usd) > {p2:Float64}))
+ *   → ((model = {p0:String}) AND (isNotNull(cost_total_usd) AND assumeNotNull(cost_total_usd) > {p1:Float64}))
+ *     with p0 = 'gpt-4o', p1 = '0.01'
  *
  * No input can change the shape of the SQL: the expression is validated again here (so a tree
  * built in code gets the same checks as JSON from the network); column SQL comes only from the
- * catalog (filter-fields.ts), operators from the fixed table below, values only as parameters
- * (numbers checked finite first).
+ * catalog (filter-fields.ts), operators from the fixed table below, values and property names
+ * only as parameters (numbers checked finite first). The text of a compiled filter depends on the
+ * filter's structure only, never on a value.
  *
  * Semantics: `=` / `!=` / `in` compare exactly; `contains` is case-insensitive (UTF-8 aware);
  * a comparison on a NULL number is false, including `!=` and `not in`, while `not (...)` is
@@ -76,13 +78,15 @@ function compareSql(params: QueryParams, column: string, field: FilterField, ope
 }
 
 /**
- * A value as a parameter of its field's type. Numbers are Float64 (a comparison with an integer
- * column is exact up to 2^53; larger integers are bound as Int128 so no digit is lost).
+ * A value as a parameter of its field's type. Numbers are Float64 parameters sent as their
+ * shortest round-trip text (`String(value)`): the engine reads back exactly the double the filter
+ * holds, and ClickHouse compares a Float64 with an integer column exactly. Text, because the
+ * embedded engine's binder refuses a JS number that is an integer beyond 2^53 (e.g. `1e21`).
  */
 function bind(params: QueryParams, field: FilterField, value: FilterValue): string {
   switch (field.type) {
     case 'number':
-      return numberParam(params, value as number);
+      return params.bind('Float64', String(finite(value as number)));
     case 'time':
       return params.bind('Int64', finite(parseFilterTime(value as string) as number));
     case 'boolean':
@@ -90,12 +94,6 @@ function bind(params: QueryParams, field: FilterField, value: FilterValue): stri
     default:
       return params.bind('String', value as string);
   }
-}
-
-function numberParam(params: QueryParams, value: number): string {
-  finite(value);
-  if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER && Math.abs(value) < 1e38) return params.bind('Int128', BigInt(value).toString());
-  return params.bind('Float64', value);
 }
 
 function finite(value: number): number {
