@@ -113,9 +113,9 @@ function asSpan(row: StoredRow): SpanRecord {
   };
 }
 
-/** The row's start time as span-row.ts writes it (`<seconds>.<nanoseconds>`), exact. */
+/** The row's start time as span-row.ts writes it (`<seconds>.<nanoseconds>`, 10-digit seconds), exact. */
 function timeOfNs(ns: string): string {
-  return `${ns.slice(0, -9) || '0'}.${ns.slice(-9).padStart(9, '0')}`;
+  return `${(ns.slice(0, -9) || '0').padStart(10, '0')}.${ns.slice(-9).padStart(9, '0')}`;
 }
 
 function sameCost(row: StoredRow, cost: CostFields): boolean {
