@@ -66,6 +66,7 @@ export class Collector {
     const exporter = createClickHouseExporter({
       ...connection,
       database: config.clickhouse.database,
+      retentionDays: config.clickhouse.retentionDays,
       cluster: config.clickhouse.cluster,
       replicated: config.clickhouse.replicated,
       nodeUrls: config.clickhouse.nodeUrls,

@@ -25,6 +25,8 @@ export interface CollectorConfig {
     maxThreads: number;
     /** The embedded engine's memory bound, bytes. */
     maxMemoryBytes: number;
+    /** Days spans are kept (the table's TTL; whole days are dropped); 0 keeps them forever. Applied at start. */
+    retentionDays: number;
     /**
      * A cluster from the servers' `<remote_servers>` (issue 5, deploy/clickhouse-cluster/): tables
      * are local on each shard behind Distributed tables, written and queried through `url`.
@@ -62,7 +64,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   http: { host: '127.0.0.1', port: 4318, maxBodyBytes: 16 * 1024 * 1024 },
   grpc: { enabled: true, host: '127.0.0.1', port: 4317, maxBodyBytes: 16 * 1024 * 1024 },
   apiKeys: {},
-  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', dataDir: '.data/clickhouse', maxThreads: 2, maxMemoryBytes: 2 * 1024 * 1024 * 1024, cluster: '', replicated: false, nodeUrls: [] },
+  clickhouse: { url: '', database: 'tokentrace', username: 'default', password: '', dataDir: '.data/clickhouse', maxThreads: 2, maxMemoryBytes: 2 * 1024 * 1024 * 1024, retentionDays: DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.retentionDays, cluster: '', replicated: false, nodeUrls: [] },
   decode: { threads: 0 },
   limits: { ...DEFAULT_SPAN_LIMITS },
   batch: { maxSpans: 10_000, maxBytes: 16 * 1024 * 1024, maxDelayMs: 1000, maxConcurrentExports: 2 },
@@ -96,6 +98,7 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_CLICKHOUSE_DATA_DIR: 'clickhouse.dataDir',
   TOKENTRACE_CLICKHOUSE_MAX_THREADS: 'clickhouse.maxThreads',
   TOKENTRACE_CLICKHOUSE_MAX_MEMORY_BYTES: 'clickhouse.maxMemoryBytes',
+  TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: 'clickhouse.retentionDays',
   TOKENTRACE_CLICKHOUSE_CLUSTER: 'clickhouse.cluster',
   TOKENTRACE_CLICKHOUSE_REPLICATED: 'clickhouse.replicated',
   /** Comma-separated. */
@@ -166,6 +169,8 @@ export function validate(c: CollectorConfig): void {
   positive(c.wal.segmentBytes, 'wal.segmentBytes');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.clickhouse.database)) throw new CollectorConfigError('clickhouse.database', 'an identifier', c.clickhouse.database);
   if (c.clickhouse.url && !/^https?:\/\//.test(c.clickhouse.url)) throw new CollectorConfigError('clickhouse.url', 'an http(s) URL', c.clickhouse.url);
+  const days = c.clickhouse.retentionDays;
+  if (!Number.isInteger(days) || days < 0 || days > 36_500) throw new CollectorConfigError('clickhouse.retentionDays', 'a whole number of days from 0 (keep forever) to 36500', days);
   validateCluster(c.clickhouse);
   if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new CollectorConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
