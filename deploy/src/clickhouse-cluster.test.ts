@@ -1,14 +1,16 @@
 /**
- * deploy/clickhouse-cluster/production, compared with the schema it has to carry and with itself:
- * the cluster's shape, the macros the replicated DDL uses, Keeper where the servers look for it,
- * synchronous Distributed inserts for the collector's user, and every variable the files read
- * documented. (The loopback variants run for real in collector/src/cluster.e2e.test.ts; these
- * files name hosts that exist only in a deployment, and need ClickHouse 24+.)
+ * deploy/clickhouse-cluster, compared with the schema it has to carry (schema v3) and with
+ * itself: the cluster's shape, the macros the replicated DDL uses, Keeper where the servers look
+ * for it, synchronous Distributed inserts, every variable the files read documented, and the DDL
+ * the README shows. (No server runs here: the production files name hosts that exist only in a
+ * deployment; the per-node schema runs on the embedded engine in
+ * processors/src/storage/cluster-schema.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterLayout, MIGRATIONS } from '../../processors/src/storage/index.js';
+import { LEGACY_SPANS_TABLE } from '../../processors/src/storage/migrations.js';
 import { deployDir } from './testing/repo.js';
 
 const dir = join(deployDir, 'clickhouse-cluster');
@@ -27,6 +29,9 @@ function withoutComments(xml: string): string {
   return xml.replace(/<!--[\s\S]*?-->/g, '');
 }
 
+/** The schema v3 DDL for the production cluster, ON CLUSTER with replication, as the collector sends it. */
+const productionDdl = MIGRATIONS.flatMap((m) => m.statements('`tokentrace`', clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true })));
+
 describe('deploy/clickhouse-cluster/production', () => {
   it('defines the cluster `tokentrace` as 2 shards of 2 replicas, replicated internally', () => {
     const [definition] = all(all(cluster, 'remote_servers')[0], 'tokentrace');
@@ -41,7 +46,7 @@ describe('deploy/clickhouse-cluster/production', () => {
   });
 
   it('gives every server the macros the replicated schema uses', () => {
-    const ddl = MIGRATIONS.flatMap((m) => m.statements('`tokentrace`', clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true }))).join('\n');
+    const ddl = productionDdl.join('\n');
     const used = new Set([...ddl.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
     expect([...used].sort()).toEqual(['replica', 'shard']);
     const defined = [...withoutComments(macros).matchAll(/<(shard|replica)\s+from_env="(\w+)"\s*\/>/g)].map((m) => m[1]);
@@ -69,5 +74,42 @@ describe('deploy/clickhouse-cluster/production', () => {
     const names = new Set([cluster, macros, users, keeper].flatMap((xml) => [...withoutComments(xml).matchAll(/from_env="(\w+)"/g)].map((m) => m[1])));
     expect(names.size).toBe(5);
     for (const name of names) expect(readme, name).toContain(`\`${name}\``);
+  });
+});
+
+describe('deploy/clickhouse-cluster/README.md', () => {
+  const readme = read('README.md');
+  const sql = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+
+  it('shows the DDL of schema v3 as the layout renders it: every engine, key, TTL and settings line, and each statement\'s head', () => {
+    const lines = sql.split('\n').map((l) => l.replace(/;$/, '')).filter((l) => /^(ENGINE|PARTITION BY|ORDER BY|TTL|SETTINGS) /.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    const ddl = productionDdl.join('\n');
+    for (const line of lines) expect(ddl, line).toContain(line);
+    const heads = sql.split('\n').filter((l) => l.startsWith('CREATE ')).map((l) => l.replace(/ \(.*$/, ''));
+    expect(heads).toEqual(productionDdl.map((statement) => statement.split('\n')[0]));
+  });
+
+  it('names only tables the schema creates, or keeps from the retired schema', () => {
+    const created = new Set(productionDdl.map((statement) => /`tokentrace`\.(\w+)/.exec(statement)![1]));
+    expect([...created].sort()).toEqual(['otel_traces', 'spans', 'spans_local']);
+    const known = new Set([...created, 'schema_migrations', `${LEGACY_SPANS_TABLE}_local`]);
+    const named = [...readme.matchAll(/(?<![\w/-])`?tokentrace`?\.(?!xml\b)(\w+)/g)].map((m) => m[1]); // `tokentrace.spans`, not users.d/tokentrace.xml
+    expect(named.length).toBeGreaterThan(0);
+    for (const table of named) expect(known.has(table), table).toBe(true);
+    expect(readme).not.toMatch(/\b(requests|request_rollups|trace_index|session_index)(_local|_mv)?\b/);
+  });
+});
+
+describe('deploy/clickhouse-cluster/loopback*', () => {
+  it('makes Distributed inserts synchronous under the current setting name, and reads only variables the README documents', () => {
+    const users = read('loopback/users.d/distributed-inserts.xml');
+    expect(all(all(all(users, 'profiles')[0], 'default')[0], 'distributed_foreground_insert')).toEqual(['1']);
+    const readme = read('README.md');
+    for (const file of ['loopback/config.d/tokentrace-cluster.xml', 'loopback-replicated/config.d/tokentrace-cluster.xml']) {
+      const names = [...withoutComments(read(file)).matchAll(/from_env="(\w+)"/g)].map((m) => m[1].replace(/SHARD_\d+_REPLICA_\d+/, 'SHARD_<n>_REPLICA_<m>'));
+      expect(names.length).toBeGreaterThan(2);
+      for (const name of new Set(names)) expect(readme, `${file}: ${name}`).toContain(`\`${name}\``);
+    }
   });
 });

@@ -66,6 +66,21 @@ describe('loadCollectorConfig', () => {
     expect(() => loadCollectorConfig(file, {})).toThrow(/clickhouse\.nodeUrls: expected a list/);
   });
 
+  it('takes the retention of stored spans in days from the file or TOKENTRACE_CLICKHOUSE_RETENTION_DAYS (400 by default, 0 keeps them forever)', () => {
+    expect(DEFAULT_CONFIG.clickhouse.retentionDays).toBe(400);
+    expect(loadCollectorConfig(undefined, {}).clickhouse.retentionDays).toBe(400);
+    expect(loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: '30' }).clickhouse.retentionDays).toBe(30);
+    expect(loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: '0' }).clickhouse.retentionDays).toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'retention.json');
+    writeFileSync(file, JSON.stringify({ clickhouse: { retentionDays: 90 } }));
+    expect(loadCollectorConfig(file, {}).clickhouse.retentionDays).toBe(90);
+    expect(loadCollectorConfig(file, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: '7' }).clickhouse.retentionDays).toBe(7); // env wins
+    expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: 'a year' })).toThrow(/invalid TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: expected a number/);
+    for (const bad of ['-1', '1.5', '36501']) {
+      expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_RETENTION_DAYS: bad }), bad).toThrow(/invalid clickhouse\.retentionDays: expected a whole number of days from 0 \(keep forever\) to 36500/);
+    }
+  });
+
   it('refuses cluster settings that cannot work, naming the key', () => {
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_CLUSTER: 'loop' })).toThrow(/clickhouse\.url/); // the embedded engine is no cluster
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_CLICKHOUSE_URL: 'http://ch:8123', TOKENTRACE_CLICKHOUSE_REPLICATED: 'true' })).toThrow(/clickhouse\.replicated/);

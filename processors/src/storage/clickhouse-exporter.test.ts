@@ -1,5 +1,5 @@
 // Against the real engine: embedded ClickHouse (chdb) on a folder of this test file.
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ import type { SpanRecord } from '../pipeline/span-record.js';
 import { createClickHouseClient } from './clickhouse-client.js';
 import { ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter } from './clickhouse-exporter.js';
 import { appliedVersions, ensureSchema } from './schema.js';
-import { SPAN_COLUMNS } from './span-row.js';
+import { READ_SETTINGS } from './span-reads.js';
+import { SPAN_INSERT_COLUMNS, SPAN_TABLE_COLUMNS } from './span-table.js';
+import { dateTime64Text, NS_PER_SECOND, utcDay, utcMidnightNs } from './testing/span-times.js';
 
 let root: string;
 /** The embedded engine, on a folder of this test file. */
@@ -29,9 +31,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function rows<T>(query: string): Promise<T[]> {
-  return (await client.query({ query, format: 'JSONEachRow' })).json<T>();
+async function rows<T>(query: string, settings: ClickHouseSettings = {}): Promise<T[]> {
+  return (await client.query({ query, format: 'JSONEachRow', clickhouse_settings: settings })).json<T>();
 }
+
+/** Two days ago, 12:00:00.123456789 UTC: inside any retention, and with nanoseconds a double would lose. */
+const START = utcMidnightNs(2) + 12n * 3600n * NS_PER_SECOND + 123_456_789n;
+const EVENT = START + 76_543_211n;
 
 const llmSpan: SpanRecord = {
   projectId: 'proj-a',
@@ -40,15 +46,15 @@ const llmSpan: SpanRecord = {
   parentSpanId: '00f067aa0ba902b7',
   name: 'chat gpt-4o',
   kind: 3,
-  startTimeUnixNano: 1_717_243_200_123_456_789n,
-  endTimeUnixNano: 1_717_243_201_623_456_789n,
+  startTimeUnixNano: START,
+  endTimeUnixNano: START + 1_500_000_000n,
   statusCode: 2,
   statusMessage: "rate limited: it's \\ busy",
-  attributes: { 'gen_ai.request.model': 'gpt-4o', 'app.big': 2n ** 63n - 1n, 'app.list': ['a', 1, true] },
+  attributes: { 'gen_ai.request.model': 'gpt-4o', 'app.big': 2n ** 63n - 1n, 'app.list': ['a', 1, true], 'app.ratio': 0.5, 'app.ok': true },
   resourceAttributes: { 'service.name': 'checkout', 'deployment.environment.name': 'prod' },
   scopeName: '@tokentrace/instrumentation',
   scopeVersion: '0.1.0',
-  events: [{ name: 'gen_ai.content.prompt', timeUnixNano: 1_717_243_200_200_000_000n, attributes: { 'gen_ai.prompt': 'Hi' } }],
+  events: [{ name: 'gen_ai.content.prompt', timeUnixNano: EVENT, attributes: { 'gen_ai.prompt': 'Hi', 'app.n': 3 } }],
   genAi: {
     provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
     inputTokens: 1200, outputTokens: 300, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, reasoningOutputTokens: 64,
@@ -64,77 +70,135 @@ const plainSpan: SpanRecord = {
   attributes: {}, events: [], genAi: undefined, cost: undefined, session: undefined,
 };
 
-describe('ClickHouse schema', () => {
-  it('is created at start-up and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [1, 2], version: 2 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 2 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([1, 2]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '2' }]);
-    const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string }>(
-      `SELECT name, engine, sorting_key, partition_key FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
+describe('ClickHouse schema v3', () => {
+  it('is created at start-up (migration 3 only) and running it again is a no-op', async () => {
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3], version: 3 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 3 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([3]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '1' }]);
+
+    const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
+      `SELECT name, engine, sorting_key, partition_key, engine_full FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
     );
-    expect(tables.map((t) => t.name)).toEqual([
-      'request_rollup_builds', 'request_rollups', 'requests', 'requests_mv', 'schema_migrations', 'session_index', 'session_index_mv', 'spans', 'trace_index', 'trace_index_mv',
+    expect(tables.map((t) => [t.name, t.engine])).toEqual([['otel_traces', 'View'], ['schema_migrations', 'MergeTree'], ['spans', 'ReplacingMergeTree']]);
+    const spans = tables.find((t) => t.name === 'spans')!;
+    expect(spans).toMatchObject({ sorting_key: 'project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id', partition_key: 'toDate(start_time)' });
+    expect(spans.engine_full).toMatch(/^ReplacingMergeTree\(version\) PARTITION BY toDate\(start_time\) /);
+    expect(spans.engine_full).toContain('TTL toDateTime(start_time) + toIntervalDay(400) SETTINGS');
+    for (const setting of ['min_age_to_force_merge_seconds = 600', 'min_age_to_force_merge_on_partition_only = 1', 'ttl_only_drop_parts = 1', 'materialize_ttl_recalculate_only = 1']) {
+      expect(spans.engine_full).toContain(setting);
+    }
+
+    // Every column of span-table.ts, in its order, with its type, computed kind and codec, as the engine keeps them.
+    const columns = await rows<{ name: string; type: string; default_kind: string; default_expression: string; compression_codec: string }>(
+      `SELECT name, type, default_kind, default_expression, compression_codec FROM system.columns WHERE database = 'tt_schema' AND table = 'spans' ORDER BY position`,
+    );
+    expect(columns.map((c) => c.name)).toEqual(SPAN_TABLE_COLUMNS.map((c) => c.name));
+    expect(columns.map((c) => c.type)).toEqual(SPAN_TABLE_COLUMNS.map((c) => c.type));
+    expect(columns.filter((c) => c.default_kind !== '').map((c) => `${c.name} ${c.default_kind} ${c.default_expression}`)).toEqual([
+      'start_time_ns ALIAS toUnixTimestamp64Nano(start_time)',
+      'date ALIAS toDate(start_time)',
+      "model MATERIALIZED if(response_model != '', response_model, request_model)",
     ]);
-    expect(tables.find((t) => t.name === 'spans')).toMatchObject({ engine: 'ReplacingMergeTree', sorting_key: 'project_id, date, trace_id, span_id', partition_key: 'toYYYYMM(date)' });
-    const columns = await rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = 'tt_schema' AND table = 'spans'`);
-    expect(columns.map((c) => c.name)).toEqual([...SPAN_COLUMNS]);
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    expect(byName.get('start_time')).toMatchObject({ type: "DateTime64(9, 'UTC')", compression_codec: 'CODEC(Delta(8), ZSTD(1))' });
+    expect(byName.get('attributes')).toMatchObject({ type: 'Map(LowCardinality(String), String)', compression_codec: 'CODEC(ZSTD(1))' });
+    expect(byName.get('events.time')?.type).toBe("Array(DateTime64(9, 'UTC'))");
+    expect(byName.get('events.attributes')?.type).toBe('Array(Map(LowCardinality(String), String))');
+    expect(byName.get('service_name')?.type).toBe('LowCardinality(String)');
+    expect(byName.get('kind')?.type).toBe("Enum8('unspecified' = 0, 'internal' = 1, 'server' = 2, 'client' = 3, 'producer' = 4, 'consumer' = 5)");
+    expect(SPAN_INSERT_COLUMNS).not.toContain('model');
+    expect(SPAN_INSERT_COLUMNS).not.toContain('start_time_ns');
+
+    expect(await rows(`SELECT name, type, expr FROM system.data_skipping_indices WHERE database = 'tt_schema' AND table = 'spans' ORDER BY name`)).toEqual([
+      { name: 'session_id_bloom', type: 'bloom_filter', expr: 'session_id' },
+      { name: 'trace_id_bloom', type: 'bloom_filter', expr: 'trace_id' },
+      { name: 'user_id_bloom', type: 'bloom_filter', expr: 'user_id' },
+    ]);
   });
 });
 
 describe('ClickHouseExporter', () => {
-  it('stores a batch with exact typed values', async () => {
+  it('stores a batch with exact typed values: maps, events, nanosecond times, computed columns', async () => {
     const exporter = createClickHouseExporter({ ...embedded, database: 'tt_values' }, { logger: silentLogger });
     await exporter.start();
     await exporter.consume([llmSpan, plainSpan]);
     await exporter.shutdown();
 
-    const stored = await rows<Record<string, unknown>>(`SELECT * FROM tt_values.spans FINAL ORDER BY span_id`);
+    const stored = await rows<Record<string, unknown>>(`SELECT *, start_time_ns, date, model FROM tt_values.spans FINAL ORDER BY span_id`);
     expect(stored).toHaveLength(2);
     const { version, ...llm } = stored[0];
     expect(Number(version)).toBeGreaterThan(Date.now() * 1000 - 60e6);
     expect(llm).toEqual({
-      project_id: 'proj-a', date: '2024-06-01', start_time: '2024-06-01 12:00:00', start_time_ns: '1717243200123456789', duration_ns: '1500000000',
+      project_id: 'proj-a', start_time: dateTime64Text(START), start_time_ns: START.toString(), date: utcDay(START), duration_ns: '1500000000',
       trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', parent_span_id: '00f067aa0ba902b7',
       service_name: 'checkout', environment: 'prod', name: 'chat gpt-4o', kind: 'client', status_code: 'error', status_message: "rate limited: it's \\ busy",
       scope_name: '@tokentrace/instrumentation', scope_version: '0.1.0', is_model_call: 1, provider: 'openai', operation: 'chat',
-      request_model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06',
+      request_model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06', model: 'gpt-4o-2024-08-06',
       input_tokens: '1200', output_tokens: '300', cache_read_tokens: '1000', cache_creation_tokens: '0', reasoning_tokens: '64',
       cost_input_usd: 0.0005, cost_output_usd: 0.003, cost_cache_read_usd: 0.00125, cost_cache_write_usd: 0, cost_total_usd: 0.00475,
       cost_status: 'priced', priced_model: 'openai:gpt-4o-2024-08-06', ttft_seconds: 0.42,
       user_id: 'user-7', session_id: 'sess-1', session_name: 'analyze', session_path: '/analyze/extract', session_parent_path: '/analyze', session_depth: 2,
-      prompt_id: 'p-12', error_type: 'rate_limit', property_keys: ['Feature', 'Tier'], property_values: ['chat', 'pro'],
-      attributes: '{"gen_ai.request.model":"gpt-4o","app.big":"9223372036854775807","app.list":["a",1,true]}',
-      resource_attributes: '{"service.name":"checkout","deployment.environment.name":"prod"}',
-      events: '[{"name":"gen_ai.content.prompt","time_unix_nano":"1717243200200000000","attributes":{"gen_ai.prompt":"Hi"}}]',
+      prompt_id: 'p-12', error_type: 'rate_limit',
+      properties: { feature: 'chat', tier: 'pro' }, // keys lower-cased on write
+      attributes: { 'gen_ai.request.model': 'gpt-4o', 'app.big': '9223372036854775807', 'app.list': '["a",1,true]', 'app.ratio': '0.5', 'app.ok': 'true' },
+      resource_attributes: { 'service.name': 'checkout', 'deployment.environment.name': 'prod' },
+      'events.time': [dateTime64Text(EVENT)], 'events.name': ['gen_ai.content.prompt'], 'events.attributes': [{ 'gen_ai.prompt': 'Hi', 'app.n': '3' }],
     });
-    expect(stored[1]).toMatchObject({ span_id: 'c000000000000001', kind: 'server', status_code: 'unset', is_model_call: 0, input_tokens: null, cost_total_usd: null, cost_status: '', session_id: '', property_keys: [] });
+    expect(stored[1]).toMatchObject({
+      span_id: 'c000000000000001', kind: 'server', status_code: 'unset', is_model_call: 0, model: '', input_tokens: null, cost_total_usd: null, cost_status: '',
+      session_id: '', properties: {}, attributes: {}, 'events.time': [], 'events.name': [], 'events.attributes': [],
+    });
 
-    // Typed columns answer typed questions: a property lookup, sums (NULL when nothing is known, not 0), the time indexes.
-    expect(await rows(`SELECT property_values[indexOf(property_keys, 'Feature')] AS feature, sum(cost_total_usd) AS cost, sum(input_tokens) AS input FROM tt_values.spans FINAL WHERE project_id = 'proj-a' GROUP BY feature ORDER BY feature`))
+    // Typed columns answer typed questions: a property lookup, sums (NULL when nothing is known, not 0), exact times.
+    expect(await rows(`SELECT properties['feature'] AS feature, sum(cost_total_usd) AS cost, sum(input_tokens) AS input FROM tt_values.spans FINAL WHERE project_id = 'proj-a' GROUP BY feature ORDER BY feature`))
       .toEqual([{ feature: '', cost: null, input: null }, { feature: 'chat', cost: 0.00475, input: '1200' }]);
-    expect(await rows(`SELECT toString(minMerge(first_start)) AS first, toString(maxMerge(last_start)) AS last FROM tt_values.session_index WHERE project_id = 'proj-a' AND session_id = 'sess-1'`))
-      .toEqual([{ first: '2024-06-01 12:00:00', last: '2024-06-01 12:00:00' }]);
-    expect(await rows(`SELECT count() AS n FROM tt_values.trace_index WHERE project_id = 'proj-a' AND trace_id = '${llmSpan.traceId}'`)).toEqual([{ n: '1' }]);
+    expect(await rows(`SELECT toString(toUnixTimestamp64Nano(events.time[1])) AS event_ns, attributes['app.big'] AS big, events.attributes[1]['gen_ai.prompt'] AS prompt FROM tt_values.spans FINAL WHERE span_id = 'b7ad6b7169203331'`))
+      .toEqual([{ event_ns: EVENT.toString(), big: '9223372036854775807', prompt: 'Hi' }]);
   });
 
-  it('a batch inserted twice is one span in a de-duplicating query before merges, and one row after OPTIMIZE FINAL', async () => {
+  it('stores times before 1973 (an unset start, an event at 5 ns) exactly instead of refusing the span', async () => {
+    // `<seconds>.<ns>` with fewer than 10 digits of seconds was refused (CANNOT_PARSE_DATETIME) under
+    // date_time_input_format = 'best_effort', ClickHouse's default since 26.5: the span was set aside.
+    // Kept forever here, so that the TTL does not drop 1970 as soon as it is written.
+    const exporter = createClickHouseExporter({ ...embedded, database: 'tt_epoch', retentionDays: 0 }, { logger: silentLogger });
+    await exporter.start();
+    const epoch: SpanRecord = { ...plainSpan, startTimeUnixNano: 0n, endTimeUnixNano: 7n, events: [{ name: 'e', timeUnixNano: 5n, attributes: {} }] };
+    const early: SpanRecord = { ...plainSpan, spanId: 'c000000000000002', startTimeUnixNano: 99_999_999n * NS_PER_SECOND + 1n, endTimeUnixNano: 100_000_000n * NS_PER_SECOND };
+    await exporter.consume([epoch, early]);
+    await exporter.shutdown();
+    expect(await rows(`SELECT span_id, toString(start_time) AS start, toString(start_time_ns) AS ns, duration_ns, arrayMap(t -> toString(t), events.time) AS events FROM tt_epoch.spans FINAL ORDER BY span_id`)).toEqual([
+      { span_id: 'c000000000000001', start: '1970-01-01 00:00:00.000000000', ns: '0', duration_ns: '7', events: ['1970-01-01 00:00:00.000000005'] },
+      { span_id: 'c000000000000002', start: '1973-03-03 09:46:39.000000001', ns: '99999999000000001', duration_ns: '999999999', events: [] },
+    ]);
+  });
+
+  it('a batch inserted twice is one span in a FINAL query before merges, and one row after OPTIMIZE FINAL', async () => {
     const exporter = createClickHouseExporter({ ...embedded, database: 'tt_dedup' }, { logger: silentLogger });
     await exporter.start();
     await client.command({ query: 'SYSTEM STOP MERGES tt_dedup.spans' });
-    const batch = Array.from({ length: 50 }, (_, i) => ({ ...llmSpan, spanId: i.toString(16).padStart(16, '0') }));
+    // Two days, so that FINAL de-duplicates within each partition (the read settings never merge across them).
+    const batch = Array.from({ length: 50 }, (_, i): SpanRecord => ({
+      ...llmSpan,
+      spanId: i.toString(16).padStart(16, '0'),
+      startTimeUnixNano: START - BigInt(i % 2) * 86_400n * NS_PER_SECOND,
+      endTimeUnixNano: START - BigInt(i % 2) * 86_400n * NS_PER_SECOND + 1_000n,
+    }));
     await exporter.consume(batch);
     // The same spans again, re-priced: the newer row must win.
     await exporter.consume(batch.map((s) => ({ ...s, cost: { ...s.cost!, totalUsd: 0.01 } })));
 
+    expect(await rows(`SELECT count() AS n, uniqExact(partition) AS days FROM system.parts WHERE database = 'tt_dedup' AND table = 'spans' AND active`)).toEqual([{ n: '4', days: '2' }]);
     expect(await rows(`SELECT count() AS n FROM tt_dedup.spans`)).toEqual([{ n: '100' }]); // both copies are there
-    expect(await rows(`SELECT count() AS n, round(sum(cost_total_usd), 9) AS cost FROM tt_dedup.spans FINAL`)).toEqual([{ n: '50', cost: 0.5 }]);
-    expect(await rows(`SELECT count() AS n, round(sum(cost), 9) AS cost FROM (SELECT argMax(cost_total_usd, version) AS cost FROM tt_dedup.spans GROUP BY project_id, trace_id, span_id)`))
-      .toEqual([{ n: '50', cost: 0.5 }]);
+    const deduplicated = `SELECT count() AS n, round(sum(cost_total_usd), 9) AS cost FROM tt_dedup.spans FINAL`;
+    expect(await rows(deduplicated)).toEqual([{ n: '50', cost: 0.5 }]);
+    expect(await rows(deduplicated, READ_SETTINGS)).toEqual([{ n: '50', cost: 0.5 }]);
+    expect(await rows(`${deduplicated} WHERE trace_id = '${llmSpan.traceId}' AND project_id = 'proj-a'`, READ_SETTINGS)).toEqual([{ n: '50', cost: 0.5 }]); // through the bloom filter
 
     await client.command({ query: 'SYSTEM START MERGES tt_dedup.spans' });
     await client.command({ query: 'OPTIMIZE TABLE tt_dedup.spans FINAL' });
     expect(await rows(`SELECT count() AS n, round(sum(cost_total_usd), 9) AS cost FROM tt_dedup.spans`)).toEqual([{ n: '50', cost: 0.5 }]);
+    expect(await rows(`SELECT count() AS n FROM system.parts WHERE database = 'tt_dedup' AND table = 'spans' AND active`)).toEqual([{ n: '2' }]); // one part per day
     await exporter.shutdown();
   });
 
@@ -190,5 +254,6 @@ describe('ClickHouseExporter', () => {
   it('names the key of a bad setting', () => {
     expect(() => createClickHouseExporter({ database: 'drop table' })).toThrow(/invalid database/);
     expect(() => createClickHouseExporter({ url: 'localhost:8123' })).toThrow(/invalid url/);
+    expect(() => createClickHouseExporter({ retentionDays: -1 })).toThrow(/invalid retentionDays/);
   });
 });

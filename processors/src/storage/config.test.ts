@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../pipeline/config-error.js';
 import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig } from './config.js';
+import { DEFAULT_RETENTION_DAYS } from './migrations.js';
+
+describe('ClickHouse exporter config: retention', () => {
+  it('keeps spans 400 days by default, the schema\'s default too', () => {
+    expect(DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.retentionDays).toBe(400);
+    expect(DEFAULT_RETENTION_DAYS).toBe(DEFAULT_CLICKHOUSE_EXPORTER_CONFIG.retentionDays);
+  });
+
+  it('takes whole days from 0 (forever) to 36500, and names the key otherwise', () => {
+    for (const days of [0, 1, 30, 36_500]) expect(resolveClickHouseExporterConfig({ retentionDays: days }).retentionDays).toBe(days);
+    for (const days of [-1, 1.5, 36_501, Number.NaN, '30' as unknown as number]) {
+      expect(() => resolveClickHouseExporterConfig({ retentionDays: days }), String(days)).toThrow(/invalid retentionDays: expected a whole number of days from 0 \(keep forever\) to 36500/);
+    }
+  });
+});
 
 describe('ClickHouse exporter config: cluster keys (issue 5)', () => {
   it('defaults to the embedded engine, not a cluster', () => {

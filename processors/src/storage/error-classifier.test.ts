@@ -1,6 +1,16 @@
-import { ClickHouseError } from '@clickhouse/client';
-import { describe, expect, it } from 'vitest';
-import { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES } from './error-classifier.js';
+import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../pipeline/span-record.js';
+import { createClickHouseClient } from './clickhouse-client.js';
+import { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES, type ClickHouseFailure } from './error-classifier.js';
+import { insertJsonEachRow } from './json-each-row-insert.js';
+import { ensureSchema } from './schema.js';
+import { toSpanRow } from './span-row.js';
+import { SPAN_INSERT_COLUMNS } from './span-table.js';
+import { utcMidnightNs } from './testing/span-times.js';
 
 /** A server's (or the embedded engine's) error as the client parses it: the code as a string, the name as `type`. */
 const current = (code: number, type: string) => new ClickHouseError({ message: 'something', code: String(code), type });
@@ -53,5 +63,57 @@ describe('classifyClickHouseError', () => {
   it('calls the errors of turning spans into rows data', () => {
     expect(classifyClickHouseError(new TypeError('Do not know how to serialize a BigInt'))).toEqual({ kind: 'data', reason: 'TypeError' });
     expect(classifyClickHouseError(new RangeError('Maximum call stack size exceeded'))).toEqual({ kind: 'data', reason: 'RangeError' });
+  });
+});
+
+describe('classifyClickHouseError on the engine\'s own errors (embedded ClickHouse, a v3 spans table)', () => {
+  let root: string;
+  let client: ClickHouseClient;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tokentrace-classifier-'));
+    client = createClickHouseClient({ url: '', dataDir: join(root, 'clickhouse') });
+    await ensureSchema(client, 'tt_codes');
+  });
+  afterAll(async () => {
+    await client?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const span: SpanRecord = {
+    projectId: 'p', traceId: '1'.repeat(32), spanId: '2'.repeat(16), parentSpanId: '', name: 'n', kind: 3,
+    startTimeUnixNano: utcMidnightNs(1), endTimeUnixNano: utcMidnightNs(1) + 5n, statusCode: 0, statusMessage: '',
+    attributes: { a: 'b' }, resourceAttributes: {}, scopeName: '', scopeVersion: '', events: [{ name: 'e', timeUnixNano: utcMidnightNs(1) + 1n, attributes: {} }],
+  };
+  const good = toSpanRow(span, 1);
+  const failure = async (row: object, columns: readonly string[] = SPAN_INSERT_COLUMNS): Promise<ClickHouseFailure> => {
+    const err = await insertJsonEachRow(client, 'tt_codes.spans', columns, [Buffer.from(`${JSON.stringify(row)}\n`)]).then(() => undefined, (e: unknown) => e);
+    expect(err, JSON.stringify(row).slice(0, 80)).toBeDefined();
+    return classifyClickHouseError(err);
+  };
+
+  it('stores the row the exporter writes', async () => {
+    await insertJsonEachRow(client, 'tt_codes.spans', SPAN_INSERT_COLUMNS, [Buffer.from(`${JSON.stringify(good)}\n`)]);
+    expect(await (await client.query({ query: 'SELECT count() AS n FROM tt_codes.spans', format: 'JSONEachRow' })).json()).toEqual([{ n: '1' }]);
+  });
+
+  it('calls a row the engine cannot read into its v3 columns data, by the code the engine sends', async () => {
+    const cases: Array<[object, number, string]> = [
+      [{ ...good, name: 'chat \ud800' }, 25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'], // issue 10
+      [{ ...good, 'events.name': ['e', 'f'] }, 190, 'SIZES_OF_ARRAYS_DONT_MATCH'], // Nested columns of different lengths
+      [{ ...good, kind: 'sideways' }, 691, 'UNKNOWN_ELEMENT_OF_ENUM'],
+      [{ ...good, duration_ns: '-1' }, 72, 'CANNOT_PARSE_NUMBER'],
+      [{ ...good, start_time: 'yesterday' }, 41, 'CANNOT_PARSE_DATETIME'],
+      [{ ...good, 'events.time': ['soon'] }, 41, 'CANNOT_PARSE_DATETIME'],
+      [{ ...good, input_tokens: 1.5 }, 27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+    ];
+    for (const [row, code, name] of cases) expect(await failure(row)).toEqual({ kind: 'data', serverCode: code, reason: name });
+  });
+
+  it('calls a statement the table does not fit refused, and a missing table transient, naming codes it does not list as the engine does', async () => {
+    expect(await failure({ ...good, extra: 1 }, [...SPAN_INSERT_COLUMNS, 'extra'])).toMatchObject({ kind: 'refused', reason: 'NO_SUCH_COLUMN_IN_TABLE' });
+    const missing = await client.command({ query: 'INSERT INTO tt_codes.nope (a) VALUES (1)' }).then(() => undefined, (e: unknown) => e);
+    expect(classifyClickHouseError(missing)).toEqual({ kind: 'transient', serverCode: 60, reason: 'UNKNOWN_TABLE' });
+    const exists = await client.command({ query: 'CREATE TABLE tt_codes.schema_migrations (a UInt8) ENGINE = Memory' }).then(() => undefined, (e: unknown) => e);
+    expect(classifyClickHouseError(exists)).toEqual({ kind: 'transient', serverCode: 57, reason: 'TABLE_ALREADY_EXISTS' });
   });
 });

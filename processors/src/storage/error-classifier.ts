@@ -44,7 +44,7 @@ export const DATA_CODES = new Map<number, string>([
   [128, 'TOO_LARGE_ARRAY_SIZE'], // an array beyond the server's limit
   [130, 'CANNOT_READ_ARRAY_FROM_TEXT'],
   [131, 'TOO_LARGE_STRING_SIZE'], // a string too large for its column
-  [190, 'SIZES_OF_ARRAYS_DOESNT_MATCH'], // parallel arrays of one row (property_keys / property_values) of different lengths
+  [190, 'SIZES_OF_ARRAYS_DONT_MATCH'], // a row's events.time / events.name / events.attributes (Nested) of different lengths
   [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'],
   [349, 'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN'],
   [376, 'CANNOT_PARSE_UUID'],
@@ -131,8 +131,9 @@ export function classifyClickHouseError(err: unknown): ClickHouseFailure {
     if (data !== undefined) return { kind: 'data', serverCode, reason: data };
     const refused = REFUSED_CODES.get(serverCode);
     if (refused !== undefined) return { kind: 'refused', serverCode, reason: refused };
-    const type = err instanceof ClickHouseError ? err.type : undefined;
-    return { kind: 'transient', serverCode, reason: TRANSIENT_CODES.get(serverCode) ?? type ?? `code ${serverCode}` };
+    // The embedded engine's errors are ClickHouseErrors of chdb's own copy of the client: not instanceof, same `type`.
+    const type = (err as { type?: unknown }).type;
+    return { kind: 'transient', serverCode, reason: TRANSIENT_CODES.get(serverCode) ?? (typeof type === 'string' && type !== '' ? type : `code ${serverCode}`) };
   }
   const socketCode = (err as { code?: unknown } | null)?.code;
   if (typeof socketCode === 'string' && NETWORK_CODES.has(socketCode)) return { kind: 'transient', reason: socketCode };

@@ -6,8 +6,8 @@
  * promoted them and marked them again. Encoded here, a row object lives only until its line is
  * written, and the body is a few Buffers off the JS heap.
  *
- * JSONEachRow, because it is the row format that 18.16 and current servers read alike and that
- * fills columns by name (span-row.ts says what the rows respect). The statement goes through
+ * JSONEachRow, because it fills columns by name, and reads a Map as a JSON object and a Nested
+ * column as its parallel arrays (span-row.ts says what the rows respect). The statement goes through
  * `client.exec`, which sends it as the `query` URL parameter and the body as the data, the way
  * `client.insert` does.
  */

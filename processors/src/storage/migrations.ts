@@ -41,7 +41,7 @@ function spansV3(db: string, layout: SchemaLayout, options: SchemaOptions): stri
     engineArgs: 'version',
     keys: `PARTITION BY ${SPAN_PARTITION_BY}
 ORDER BY (${SPAN_ORDER_BY})${ttl}
-SETTINGS min_age_to_force_merge_seconds = ${FORCE_MERGE_AFTER_SECONDS}, min_age_to_force_merge_on_partition_only = 1, ttl_only_drop_parts = 1`,
+SETTINGS min_age_to_force_merge_seconds = ${FORCE_MERGE_AFTER_SECONDS}, min_age_to_force_merge_on_partition_only = 1, ttl_only_drop_parts = 1, materialize_ttl_recalculate_only = 1`,
     shardBy: BY_TRACE,
   });
 }

@@ -16,8 +16,11 @@ import { BackpressureError } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { createClickHouseClient } from './clickhouse-client.js';
 import { createClickHouseExporter } from './clickhouse-exporter.js';
+import { utcMidnightNs } from './testing/span-times.js';
 
 const SPANS_PER_BATCH = 100;
+/** Yesterday: inside the table's retention (a fixed 2024 date was older than its 400 days, and the engine dropped the rows). */
+const START = utcMidnightNs(1);
 
 let root: string;
 let server: ClickHouseHttpServer;
@@ -45,8 +48,8 @@ function batch(b: number): SpanRecord[] {
     parentSpanId: '',
     name: `span ${b}/${i}`,
     kind: 3,
-    startTimeUnixNano: 1_717_243_200_000_000_000n + BigInt(b * 1_000_000 + i),
-    endTimeUnixNano: 1_717_243_201_000_000_000n,
+    startTimeUnixNano: START + BigInt(b * 1_000_000 + i),
+    endTimeUnixNano: START + 1_000_000_000n,
     statusCode: 0,
     statusMessage: '',
     attributes: { 'gen_ai.request.model': 'gpt-4o', padding: 'x'.repeat(200) },

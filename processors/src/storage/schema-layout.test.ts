@@ -1,66 +1,129 @@
-// The DDL each layout renders from the one list of migrations (no server: the cluster e2e test,
-// collector/src/cluster.e2e.test.ts, runs the per-node cluster schema on two real servers).
+// The DDL each layout renders from the one list of migrations, as text (no server). The per-node
+// cluster layout also runs for real on the embedded engine in cluster-schema.test.ts; replicated
+// and ON CLUSTER DDL need ZooKeeper / Keeper, which the tests do not have, so they are checked here.
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrationsTableStatement } from './migrations.js';
+import { DEFAULT_RETENTION_DAYS, MIGRATIONS, type SchemaOptions } from './migrations.js';
 import { clusterLayout, singleNodeLayout, type SchemaLayout } from './schema-layout.js';
+import { SPAN_TABLE_COLUMNS } from './span-table.js';
 
 const DB = '`tokentrace`';
-const all = (layout?: SchemaLayout) => MIGRATIONS.flatMap((m) => m.statements(DB, layout));
-const created = (statements: string[]) => statements.map((s) => /^CREATE (?:TABLE|MATERIALIZED VIEW) IF NOT EXISTS `tokentrace`\.(\w+)/.exec(s)?.[1]).filter(Boolean);
+const all = (layout?: SchemaLayout, options?: SchemaOptions) => MIGRATIONS.flatMap((m) => m.statements(DB, layout, options));
+const created = (statements: string[]) => statements.map((s) => /^CREATE (?:TABLE|VIEW|MATERIALIZED VIEW) IF NOT EXISTS `tokentrace`\.(\w+)/.exec(s)?.[1] ?? s.split('\n')[0]);
+const statementOf = (statements: string[], table: string) => statements.find((s) => s.split('\n')[0].includes(`\`tokentrace\`.${table} `) || s.split('\n')[0].endsWith(`\`tokentrace\`.${table}`))!;
+
+/** The lines between a CREATE TABLE's parentheses. */
+const columnLines = (statement: string) => statement.slice(statement.indexOf('(\n') + 2, statement.lastIndexOf('\n)\nENGINE')).split(',\n');
+
+const KEYS = `PARTITION BY toDate(start_time)
+ORDER BY (project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id)
+TTL toDateTime(start_time) + INTERVAL 400 DAY
+SETTINGS min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 1, ttl_only_drop_parts = 1, materialize_ttl_recalculate_only = 1`;
+
+describe('migrations', () => {
+  it('are schema v3 alone: version 3, the spans table and the otel_traces view; no materialized view, no copy of rows', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([3]);
+    expect(DEFAULT_RETENTION_DAYS).toBe(400);
+    for (const layout of [undefined, clusterLayout({ cluster: 'c', database: 'tokentrace', replicated: true, onCluster: true })]) {
+      const text = all(layout).join('\n');
+      expect(text).not.toMatch(/MATERIALIZED VIEW|INSERT INTO|requests|trace_index|session_index|rollup/);
+    }
+  });
+});
 
 describe('single-node layout', () => {
+  const statements = all();
+
   it('is the default and creates the tables under their own names, with no cluster in sight', () => {
-    expect(all()).toEqual(all(singleNodeLayout()));
-    expect(created(all())).toEqual(['spans', 'trace_index', 'trace_index_mv', 'session_index', 'session_index_mv', 'requests', 'requests_mv', 'request_rollups', 'request_rollup_builds']);
-    expect(all().join('\n')).not.toMatch(/_local|Distributed|ON CLUSTER|Replicated/);
-    expect(all()[0]).toMatch(/\)\nENGINE = ReplacingMergeTree\(version\)\nPARTITION BY toYYYYMM\(date\)\nORDER BY \(project_id, date, trace_id, span_id\)$/);
-    expect(all().filter((s) => s.startsWith('INSERT INTO `tokentrace`.requests ('))).toHaveLength(37); // the v2 backfill
-    expect(migrationsTableStatement(DB)).toMatch(/schema_migrations\n\([\s\S]*\)\nENGINE = MergeTree\(\)\nORDER BY version$/);
+    expect(statements).toEqual(all(singleNodeLayout(), { retentionDays: DEFAULT_RETENTION_DAYS }));
+    expect(created(statements)).toEqual(['spans', 'otel_traces']);
+    expect(statements.join('\n')).not.toMatch(/_local|Distributed|ON CLUSTER|Replicated/);
+    expect(singleNodeLayout().createDatabase(DB)).toBe('CREATE DATABASE IF NOT EXISTS `tokentrace`');
+    expect(singleNodeLayout().migrationsTable(DB)).toMatch(/^CREATE TABLE IF NOT EXISTS `tokentrace`\.schema_migrations\n\([\s\S]*\)\nENGINE = MergeTree\(\)\nORDER BY version$/);
+  });
+
+  it('declares spans with every column of span-table.ts, its skip indexes, and the engine, keys, TTL and settings of v3', () => {
+    const spans = statementOf(statements, 'spans');
+    expect(spans.startsWith('CREATE TABLE IF NOT EXISTS `tokentrace`.spans\n(\n')).toBe(true);
+    expect(spans.endsWith(`)\nENGINE = ReplacingMergeTree(version)\n${KEYS}`)).toBe(true);
+    for (const line of [
+      "    start_time DateTime64(9, 'UTC') CODEC(Delta(8), ZSTD(1))",
+      '    start_time_ns UInt64 ALIAS toUnixTimestamp64Nano(start_time)',
+      '    date Date ALIAS toDate(start_time)',
+      "    model LowCardinality(String) MATERIALIZED if(response_model != '', response_model, request_model)",
+      '    project_id LowCardinality(String)',
+      '    trace_id String CODEC(ZSTD(1))',
+      '    attributes Map(LowCardinality(String), String) CODEC(ZSTD(1))',
+      "    events Nested(time DateTime64(9, 'UTC'), name LowCardinality(String), attributes Map(LowCardinality(String), String))",
+      '    INDEX trace_id_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1',
+      '    INDEX session_id_bloom session_id TYPE bloom_filter(0.01) GRANULARITY 1',
+      '    INDEX user_id_bloom user_id TYPE bloom_filter(0.01) GRANULARITY 1',
+    ]) {
+      expect(spans.split(/,?\n/)).toContain(line);
+    }
+    for (const column of SPAN_TABLE_COLUMNS.filter((c) => !c.name.startsWith('events.'))) expect(spans).toMatch(new RegExp(`\\n    ${column.name} `));
+  });
+
+  it('takes the retention from the options: another number of days, or no TTL for 0', () => {
+    expect(statementOf(all(undefined, { retentionDays: 30 }), 'spans')).toContain('\nTTL toDateTime(start_time) + INTERVAL 30 DAY\nSETTINGS ');
+    const forever = statementOf(all(undefined, { retentionDays: 0 }), 'spans');
+    expect(forever).not.toContain('TTL');
+    expect(forever).toContain('ORDER BY (project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id)\nSETTINGS min_age_to_force_merge_seconds = 600');
+  });
+
+  it('reads the spans with FINAL in the otel_traces view', () => {
+    const view = statementOf(statements, 'otel_traces');
+    expect(view).toMatch(/^CREATE VIEW IF NOT EXISTS `tokentrace`\.otel_traces\nAS SELECT\n/);
+    expect(view).toMatch(/\nFROM `tokentrace`\.spans FINAL$/);
   });
 });
 
 describe('cluster layout', () => {
-  const replicated = all(clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true }));
   const perNode = all(clusterLayout({ cluster: 'loop', database: 'tokentrace', replicated: false, onCluster: false }));
+  const replicated = all(clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true }));
 
-  it('puts rows in <name>_local on each shard, behind a Distributed table of the usual name', () => {
-    expect(created(perNode)).toEqual([
-      'spans_local', 'spans', 'trace_index_local', 'trace_index', 'trace_index_mv', 'session_index_local', 'session_index', 'session_index_mv',
-      'requests_local', 'requests', 'requests_mv', 'request_rollups_local', 'request_rollups', 'request_rollup_builds_local', 'request_rollup_builds',
-    ]);
-    const spans = perNode.find((s) => s.includes('`tokentrace`.spans\n'))!;
-    // A trace, and every version of its spans, on one shard.
-    expect(spans).toMatch(/ENGINE = Distributed\('loop', 'tokentrace', 'spans_local', cityHash64\(trace_id\)\)$/);
-    expect(perNode.find((s) => s.includes('`tokentrace`.requests\n'))).toMatch(/'requests_local', cityHash64\(trace_id\)\)$/);
-    expect(perNode.find((s) => s.includes('`tokentrace`.spans_local\n'))).toMatch(/ENGINE = ReplacingMergeTree\(version\)\nPARTITION BY/);
+  it('puts the rows in spans_local on each shard, behind a Distributed spans that shards by cityHash64(trace_id)', () => {
+    expect(created(perNode)).toEqual(['spans_local', 'spans', 'otel_traces']);
+    const local = statementOf(perNode, 'spans_local');
+    expect(local.endsWith(`)\nENGINE = ReplacingMergeTree(version)\n${KEYS}`)).toBe(true);
+    expect(local).toContain('INDEX trace_id_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1');
+    // A trace, and every version of its spans, on one shard: FINAL and merges de-duplicate within a shard only.
+    const distributed = statementOf(perNode, 'spans');
+    expect(distributed.endsWith(")\nENGINE = Distributed('loop', 'tokentrace', 'spans_local', cityHash64(trace_id))")).toBe(true);
+    // The same columns (computed ones included), but no skip index: the engine refuses them on a Distributed table.
+    expect(distributed).not.toContain('INDEX ');
+    expect(columnLines(distributed)).toEqual(columnLines(local).filter((line) => !line.startsWith('    INDEX ')));
+    expect(columnLines(distributed)).toHaveLength(SPAN_TABLE_COLUMNS.length - 2); // the three events.* columns are one Nested line
+    expect(distributed).not.toMatch(/TTL|SETTINGS|PARTITION BY/);
     expect(perNode.join('\n')).not.toMatch(/ON CLUSTER|Replicated/);
+    // Views read the Distributed table, so each shard runs FINAL on its own rows.
+    expect(statementOf(perNode, 'otel_traces')).toMatch(/\nFROM `tokentrace`\.spans FINAL$/);
   });
 
-  it('hangs materialized views on the local tables, so each shard indexes its own rows', () => {
-    const views = replicated.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
-    expect(views).toHaveLength(3);
-    for (const view of views) {
-      expect(view).toMatch(/ TO `tokentrace`\.\w+_local\nAS SELECT/);
-      expect(view).toMatch(/FROM `tokentrace`\.spans_local\n/);
-    }
-  });
-
-  it('replicates with a ZooKeeper path per shard and table, and sends every statement ON CLUSTER', () => {
-    expect(replicated.find((s) => s.includes('.spans_local '))).toContain(
-      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/spans_local', '{replica}', version)",
+  it('replicates with a ZooKeeper path per shard and table, and sends every statement ON CLUSTER, the otel_traces view included', () => {
+    expect(created(replicated)).toEqual(['spans_local', 'spans', 'otel_traces']);
+    expect(statementOf(replicated, 'spans_local')).toContain(
+      `ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/spans_local', '{replica}', version)\n${KEYS}`,
     );
-    expect(replicated.find((s) => s.includes('.trace_index_local '))).toContain("ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/tokentrace/trace_index_local', '{replica}')\n");
-    expect(replicated.every((s) => s.split('\n')[0].endsWith(" ON CLUSTER 'tokentrace'") || / ON CLUSTER 'tokentrace' TO /.test(s))).toBe(true);
+    expect(statementOf(replicated, 'spans')).toContain("ENGINE = Distributed('tokentrace', 'tokentrace', 'spans_local', cityHash64(trace_id))");
+    for (const statement of replicated) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER 'tokentrace'$/);
+    expect(statementOf(replicated, 'otel_traces')).toMatch(/^CREATE VIEW IF NOT EXISTS `tokentrace`\.otel_traces ON CLUSTER 'tokentrace'\nAS SELECT\n[\s\S]*\nFROM `tokentrace`\.spans FINAL$/);
+    // The macros every server must define (deploy/clickhouse-cluster/production/config.d/macros.xml).
+    expect([...new Set([...replicated.join('\n').matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()).toEqual(['replica', 'shard']);
+
     const layout = (onCluster: boolean) => clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster });
+    expect(layout(true).createDatabase(DB)).toBe("CREATE DATABASE IF NOT EXISTS `tokentrace` ON CLUSTER 'tokentrace'");
+    expect(layout(true).local('spans')).toBe('spans_local');
+    expect(layout(true).onClusterClause).toBe(" ON CLUSTER 'tokentrace'");
+    expect(layout(false).onClusterClause).toBe('');
     // One record for the cluster when DDL goes ON CLUSTER; per node when run on each node.
     expect(layout(true).migrationsTable(DB)).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/tokentrace/schema_migrations', '{shard}-{replica}')");
     expect(layout(false).migrationsTable(DB)).toMatch(/ENGINE = MergeTree\(\)\nORDER BY version$/);
   });
 
-  it('copies stored rows only when run on each node (ON CLUSTER carries no INSERT)', () => {
-    expect(replicated.some((s) => s.startsWith('INSERT'))).toBe(false);
-    const copies = perNode.filter((s) => s.startsWith('INSERT'));
-    expect(copies).toHaveLength(37);
-    expect(copies[0]).toMatch(/^INSERT INTO `tokentrace`\.requests_local \([\s\S]*FROM `tokentrace`\.spans_local\n/);
+  it('replicates without ON CLUSTER when run on each node, and uses the plain engine unreplicated', () => {
+    const perNodeReplicated = all(clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: false }));
+    expect(perNodeReplicated.join('\n')).not.toContain('ON CLUSTER');
+    expect(statementOf(perNodeReplicated, 'spans_local')).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/spans_local', '{replica}', version)");
+    expect(statementOf(perNode, 'spans_local')).not.toContain('Replicated');
   });
 });

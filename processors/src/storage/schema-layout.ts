@@ -84,6 +84,14 @@ export interface ClusterLayoutOptions {
   onCluster: boolean;
 }
 
+/** The column lines without `INDEX …` lines: a Distributed table has no skip indexes (the engine refuses them). */
+function withoutIndexes(columns: string): string {
+  return columns
+    .split(',\n')
+    .filter((line) => !/^\s*INDEX /.test(line))
+    .join(',\n');
+}
+
 /** The suffix of the tables that hold a shard's rows. */
 export const LOCAL_SUFFIX = '_local';
 
@@ -104,7 +112,7 @@ export function clusterLayout(options: ClusterLayoutOptions): SchemaLayout {
     createDatabase: (db) => `CREATE DATABASE IF NOT EXISTS ${db}${onCluster}`,
     table: (db, spec) => [
       createTable(db, local(spec.name), onCluster, spec.columns, `${engine(spec)}\n${spec.keys}`),
-      createTable(db, spec.name, onCluster, spec.columns, `Distributed(${[cluster, database, local(spec.name)].map(sqlString).join(', ')}${spec.shardBy ? `, ${spec.shardBy}` : ''})`),
+      createTable(db, spec.name, onCluster, withoutIndexes(spec.columns), `Distributed(${[cluster, database, local(spec.name)].map(sqlString).join(', ')}${spec.shardBy ? `, ${spec.shardBy}` : ''})`),
     ],
     plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}${onCluster}\nAS ${select}`,
     // With ON CLUSTER and replication: one record for the whole cluster (a single ZooKeeper path,

@@ -40,7 +40,9 @@ export async function ensureSchema(
   const applied: number[] = [];
   const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => !done.has(m.version));
   if (LEGACY_VERSIONS.some((v) => done.has(v)) && pending.some((m) => m.version > Math.max(...LEGACY_VERSIONS))) {
-    for (const statement of retireLegacySchema(db, layout)) await client.command({ query: statement });
+    // Run again after an interruption, the old `spans` is already out of the way (and `spans` may be v3's).
+    const renamed = await tableExists(client, database, layout.local(LEGACY_SPANS_TABLE));
+    for (const statement of retireLegacySchema(db, layout, !renamed)) await client.command({ query: statement });
   }
   for (const migration of pending) {
     for (const statement of migration.statements(db, layout, options)) await client.command({ query: statement });
@@ -58,22 +60,45 @@ export async function ensureSchema(
 
 /**
  * A database written by the 18.16 schema (versions 1 and 2): its views and derived tables are
- * dropped, and its `spans` is renamed out of the way (its rows are not migrated; README.md).
+ * dropped, and the table holding its spans is renamed out of the way (its rows are not migrated;
+ * README.md): `spans_v2_legacy`, on a cluster `spans_v2_legacy_local` on each shard. A cluster's
+ * old Distributed `spans` is dropped, not renamed: it names its local table, `spans_local`, which
+ * v3 creates anew, so a renamed one would read v3's rows. `renameSpans` is false when a previous,
+ * interrupted run renamed it already.
  */
-function retireLegacySchema(db: string, layout: SchemaLayout): string[] {
+function retireLegacySchema(db: string, layout: SchemaLayout, renameSpans: boolean): string[] {
   const on = layout.onClusterClause;
   const names = (t: string) => (layout.kind === 'cluster' ? [t, layout.local(t)] : [t]);
+  const spans = layout.local('spans');
   return [
     ...LEGACY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}${on}`),
     ...LEGACY_TABLES.flatMap(names).map((t) => `DROP TABLE IF EXISTS ${db}.${t}${on}`),
-    ...names('spans').map((t) => `RENAME TABLE ${db}.${t} TO ${db}.${t.replace('spans', LEGACY_SPANS_TABLE)}${on}`),
+    ...(renameSpans
+      ? [
+          ...(layout.kind === 'cluster' ? [`DROP TABLE IF EXISTS ${db}.spans${on}`] : []),
+          `RENAME TABLE ${db}.${spans} TO ${db}.${layout.local(LEGACY_SPANS_TABLE)}${on}`,
+        ]
+      : []),
   ];
+}
+
+async function tableExists(client: ClickHouseClient, database: string, table: string): Promise<boolean> {
+  const result = await client.query({
+    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: database, table },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ n: string | number }>();
+  return Number(row?.n ?? 0) > 0;
 }
 
 /**
  * Brings the spans' `TTL` to `retentionDays` when the configuration changed since the table was
- * created (0 removes it). Only the table's metadata changes: expired days are dropped whole by
- * the engine's next merge of them.
+ * created (0 removes it). A new TTL is materialized: each stored part's TTL is recalculated (only
+ * that: the table has `materialize_ttl_recalculate_only`, so no part is rewritten; a background
+ * mutation), and the engine then drops the days that are past it whole. Without it the parts
+ * kept the TTL they were written with: a shorter retention never dropped the days already
+ * stored, a longer one still dropped them at the old age.
  */
 export async function ensureRetention(client: ClickHouseClient, database: string, layout: SchemaLayout, retentionDays: number): Promise<void> {
   const table = layout.local('spans');
@@ -91,7 +116,7 @@ export async function ensureRetention(client: ClickHouseClient, database: string
   const onCluster = layout.onClusterClause;
   await client.command({
     query: wanted === undefined ? `ALTER TABLE ${db}.${table}${onCluster} REMOVE TTL` : `ALTER TABLE ${db}.${table}${onCluster} MODIFY TTL ${retentionTtl(retentionDays)}`,
-    clickhouse_settings: { materialize_ttl_after_modify: 0 },
+    clickhouse_settings: { materialize_ttl_after_modify: 1 },
   });
 }
 

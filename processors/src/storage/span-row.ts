@@ -2,11 +2,9 @@
  * A SpanRecord as one row of the `spans` table (span-table.ts), in the shape JSONEachRow
  * expects. What the shape has to respect:
  *
- * - `start_time` is text, `<seconds>.<nanoseconds>`: DateTime64(9) reads it exactly (a JSON
- *   number would go through a double and lose nanoseconds). Before 2001-09-09 (fewer than 10
- *   digits of seconds) the engine's text parser takes such a number for a date
- *   ("1.000000001" fails), so those rare times are written `YYYY-MM-DD hh:mm:ss.nnnnnnnnn`.
- *   Seconds are clamped to 1970..2099.
+ * - `start_time` is text, `<seconds>.<nanoseconds>` with 10-digit seconds: DateTime64(9) reads it
+ *   exactly (a JSON number would go through a double and lose nanoseconds). Seconds are clamped to
+ *   1970..2099. Event times likewise.
  * - UInt64 values above 2^53 are written as JSON strings (the engine parses quoted integers).
  * - Enum8 columns get the value's name.
  * - Values a column cannot hold (negative or fractional token counts, NaN costs) become NULL or
@@ -185,16 +183,16 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
   };
 }
 
-/** 10 digits of seconds: from here on `<seconds>.<nanoseconds>` is read as a Unix time. */
-const MIN_UNIX_TEXT_SECONDS = 1_000_000_000n;
-
-/** A Unix time in nanoseconds as DateTime64(9) text, within 1970..2099. */
+/**
+ * `<seconds>.<nanoseconds>` of a Unix time in nanoseconds, within 1970..2099. Seconds have 10
+ * digits (zero-padded): with `date_time_input_format = 'best_effort'` (the default since
+ * ClickHouse 26.5) a shorter number (`0.000000005`, a time before 1973-03-03, e.g. an unset
+ * event time) is not read as a Unix time but refused (CANNOT_PARSE_DATETIME), and its span with it.
+ */
 export function timeText(ns: bigint): string {
   const seconds = ns / NS_PER_SECOND;
   if (seconds > MAX_SECONDS) return `${MAX_SECONDS}.000000000`;
-  const fraction = (ns % NS_PER_SECOND).toString().padStart(9, '0');
-  if (seconds >= MIN_UNIX_TEXT_SECONDS) return `${seconds}.${fraction}`;
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19).replace('T', ' ')}.${fraction}`;
+  return `${seconds.toString().padStart(10, '0')}.${(ns % NS_PER_SECOND).toString().padStart(9, '0')}`;
 }
 
 /** Attributes as a map of strings: strings as they are, other values as JSON text. */

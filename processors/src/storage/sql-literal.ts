@@ -1,10 +1,10 @@
 /**
- * Quoting for the few values that must be written into SQL text. ClickHouse 18.16 has no query
- * parameters (`{name:Type}` with `param_name=` arrived in 19.x; 18.16 answers "Unknown setting
- * param_x"), so on the Debian server every value has to be inlined as a literal. String literals
- * follow https://clickhouse.com/docs/sql-reference/syntax#string: single quotes, with backslash
- * and quote escaped by a backslash. Identifiers are not escaped but validated: only plain names
- * pass, so no input can change a statement's shape.
+ * Quoting for the few names that must be written into SQL text, because DDL cannot take them as
+ * query parameters: the database, the cluster, the ZooKeeper paths of replicated tables. Values
+ * that statements compare with are query parameters (query-params.ts), never inlined. String
+ * literals follow https://clickhouse.com/docs/sql-reference/syntax#string: single quotes, with
+ * backslash and quote escaped by a backslash. Identifiers are not escaped but validated: only
+ * plain names pass, so no input can change a statement's shape.
  */
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
