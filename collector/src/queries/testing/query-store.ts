@@ -54,7 +54,8 @@ export async function startQueryStore(options: QueryStoreOptions = {}): Promise<
   engineDir ??= await mkdtemp(join(tmpdir(), 'tokentrace-query-store-'));
   const connection: ClickHouseConnectionConfig = { ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, url: '', dataDir: engineDir };
   const client = createClickHouseClient(connection);
-  const exporter = createClickHouseExporter({ ...connection, database }, { client });
+  // Retention off: datasets with fixed dates (filter tests) must not age out of the store.
+  const exporter = createClickHouseExporter({ ...connection, database, retentionDays: 0 }, { client });
   try {
     await exporter.start();
     const insert = (spans: SpanRecord[]) => exporter.consume(spans);
