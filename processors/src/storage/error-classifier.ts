@@ -68,6 +68,7 @@ export const REFUSED_CODES = new Map<number, string>([
   [8, 'THERE_IS_NO_COLUMN'], // the table lacks a column the statement names: schema drift
   [10, 'NOT_FOUND_COLUMN_IN_BLOCK'],
   [16, 'NO_SUCH_COLUMN_IN_TABLE'],
+  [36, 'BAD_ARGUMENTS'], // a statement the server rejects as written, e.g. DDL a server version or table engine does not take
   [20, 'NUMBER_OF_COLUMNS_DOESNT_MATCH'],
   [43, 'ILLEGAL_TYPE_OF_ARGUMENT'], // a column's type does not fit an expression of the schema: types, not values
   [44, 'ILLEGAL_COLUMN'],
