@@ -7,7 +7,6 @@
  */
 import { GEN_AI_PROVIDER } from '@tokentrace/semconv';
 import type { HeaderShape } from '../context/tracking-headers.js';
-import { readRequestHeader } from '../context/request-header.js';
 import type { CustomEndpoint, DetectionMode, EndpointFormat } from '../types.js';
 import { hostMatches, type HostPattern } from './host-pattern.js';
 import type { LlmEndpoint } from './types.js';
@@ -105,7 +104,7 @@ export class EndpointRegistry {
       if (!api) return undefined;
       endpoint = { provider: rule.provider, serverAddress: target.hostname, serverPort: target.port, detection: 'host', ...api };
     } else if (this.byShape) {
-      const shape = matchShape(pathname, target.port, (name) => readRequestHeader(target.headers, name));
+      const shape = matchShape(pathname, target.port, target.headers);
       if (!shape) return undefined;
       if (this.allow.length > 0 && !hostMatches(this.allow, target.hostname, target.port)) return undefined;
       endpoint = { serverAddress: target.hostname, serverPort: target.port, detection: 'shape', ...shape };

@@ -17,6 +17,8 @@
  *   (`User-Agent: ollama…`): Ollama's native API.
  */
 import { GEN_AI_OPERATION, GEN_AI_PROVIDER } from '@tokentrace/semconv';
+import { readRequestHeader } from '../context/request-header.js';
+import type { HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointFormat } from '../types.js';
 import type { ApiKind, LlmEndpoint, ModelOperation } from './types.js';
 import { arr, obj } from './wire-json.js';
@@ -27,9 +29,6 @@ export interface ShapeMatch extends PathMatch {
   provider: string;
   providerFromModel?: boolean;
 }
-
-/** Reads one request header by its lower-case name. */
-export type RequestHeader = (name: string) => string | undefined;
 
 export const OLLAMA_PORT = 11434;
 
@@ -66,7 +65,7 @@ export function matchPath(format: EndpointFormat, pathname: string): PathMatch |
 }
 
 /** A provider path on an unknown host, or undefined (the common case: not an LLM call). */
-export function matchShape(pathname: string, port: number, header: RequestHeader): ShapeMatch | undefined {
+export function matchShape(pathname: string, port: number, headers: HeaderShape): ShapeMatch | undefined {
   if (pathname.endsWith('completions') || pathname.endsWith('/embeddings')) {
     const azure = AZURE_DEPLOYMENT.exec(pathname);
     if (azure) return { ...openAiApi(`/${azure[2]}`, safeDecode(azure[1]))!, provider: GEN_AI_PROVIDER.azureOpenai };
@@ -80,7 +79,7 @@ export function matchShape(pathname: string, port: number, header: RequestHeader
   }
   if (pathname.endsWith('/v1/messages')) {
     // Chat and messaging APIs have /v1/messages too; Anthropic's clients always send this header.
-    if (!header('anthropic-version')) return undefined;
+    if (!readRequestHeader(headers, 'anthropic-version')) return undefined;
     return { ...endpointOf('anthropic.messages', GEN_AI_OPERATION.chat), provider: GEN_AI_PROVIDER.anthropic };
   }
   if (pathname.endsWith('Content') || pathname.endsWith('Contents')) {
@@ -97,7 +96,7 @@ export function matchShape(pathname: string, port: number, header: RequestHeader
     const api = ollamaApi(pathname);
     if (!api) return undefined;
     // An app's own backend often has /api/chat; Ollama's port or client says it is Ollama.
-    if (port !== OLLAMA_PORT && !/^ollama/i.test(header('user-agent') ?? '')) return undefined;
+    if (port !== OLLAMA_PORT && !/^ollama/i.test(readRequestHeader(headers, 'user-agent') ?? '')) return undefined;
     return { ...api, provider: GEN_AI_PROVIDER.ollama };
   }
   return undefined;
