@@ -6,7 +6,7 @@
  * exactly one GenAI span, with the provider from the wire format and server.address/port where
  * the call went, and the generic HTTP span beneath it.
  */
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import Anthropic1 from '@anthropic-ai/sdk';
 import { GoogleGenAI as GoogleGenAI3 } from '@google/genai';
@@ -203,7 +203,7 @@ describe.each(setups)('%s, no endpoint configuration', (_setup, servers) => {
     });
   });
 
-  it('AWS SDK BedrockRuntimeClient: Converse, ConverseStream and InvokeModel (Anthropic) give one span each, provider aws.bedrock', async () => {
+  it('AWS SDK BedrockRuntimeClient: Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream (Anthropic) give one span each, provider aws.bedrock', async () => {
     const server = servers().bedrock;
     const client = bedrockClient(server);
     server.enqueue({ text: 'Red, yellow, blue.', inputTokens: 20, outputTokens: 6 });
@@ -233,6 +233,24 @@ describe.each(setups)('%s, no endpoint configuration', (_setup, servers) => {
     expect(invokeSpan.attributes).toMatchObject({
       'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.request.max_tokens': 50, 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 2, ...where(server),
     });
+
+    server.enqueue({ text: 'Streamed invoke.', inputTokens: 13, outputTokens: 4 });
+    const invokeStream = await client.send(new InvokeModelWithResponseStreamCommand({
+      modelId: BEDROCK_MODEL,
+      contentType: 'application/json',
+      body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 50, messages: [{ role: 'user', content: 'Stream it.' }] }),
+    }));
+    let streamed = '';
+    for await (const event of invokeStream.body!) {
+      const data = JSON.parse(new TextDecoder().decode(event.chunk!.bytes));
+      if (data.type === 'content_block_delta') streamed += data.delta.text;
+    }
+    expect(streamed).toBe('Streamed invoke.');
+    const invokeStreamSpan = (await theGenAiSpan()).span;
+    expect(invokeStreamSpan.attributes).toMatchObject({
+      'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.input_tokens': 13, 'gen_ai.usage.output_tokens': 4, ...where(server),
+    });
+    expect(invokeStreamSpan.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
   });
 
   it('axios (node:http) to an OpenAI-compatible path: one chat span', async () => {
