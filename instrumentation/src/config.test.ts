@@ -3,7 +3,10 @@ import { ConfigError, parseEndpointList, resolveConfig } from './config.js';
 
 describe('resolveConfig', () => {
   it('defaults: content off, 32 KiB limit, no custom endpoints', () => {
-    expect(resolveConfig({}, {})).toMatchObject({ captureMessageContent: false, maxContentLength: 32768, endpoints: [], estimateMissingUsage: true });
+    expect(resolveConfig({}, {})).toMatchObject({
+      captureMessageContent: false, maxContentLength: 32768, endpoints: [], estimateMissingUsage: true,
+      detection: 'shape', allowHosts: [], denyHosts: [], latestExperimentalSemconv: false,
+    });
   });
 
   it('reads the environment, options winning', () => {
@@ -30,6 +33,28 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes' })).toThrow(/OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT/);
     expect(() => resolveConfig({ endpoints: [{ baseUrl: 'not a url' }] }, {})).toThrow(ConfigError);
     expect(() => resolveConfig({ maxContentLength: 3 }, {})).toThrow(/maxContentLength/);
+  });
+
+  it('detection, allow and deny lists from options or the environment, options winning', () => {
+    const env = { TOKENTRACE_DETECTION: 'HOSTS', TOKENTRACE_ALLOW_HOSTS: 'gw.internal, *.llm.example', TOKENTRACE_DENY_HOSTS: '[::1]:8080,metrics:9000' };
+    const config = resolveConfig({}, env);
+    expect(config.detection).toBe('hosts');
+    expect(config.allowHosts).toEqual([{ host: 'gw.internal', wildcard: false, port: undefined }, { host: '.llm.example', wildcard: true, port: undefined }]);
+    expect(config.denyHosts).toEqual([{ host: '::1', wildcard: false, port: 8080 }, { host: 'metrics', wildcard: false, port: 9000 }]);
+    expect(resolveConfig({ detection: 'shape', allowHosts: [], denyHosts: ['x'] }, env)).toMatchObject({ detection: 'shape', allowHosts: [], denyHosts: [{ host: 'x' }] });
+  });
+
+  it('names the detection key that is wrong', () => {
+    expect(() => resolveConfig({}, { TOKENTRACE_DETECTION: 'everything' })).toThrow(/invalid TOKENTRACE_DETECTION: expected one of shape, hosts/);
+    expect(() => resolveConfig({ detection: 'all' as never }, {})).toThrow(/invalid detection:/);
+    expect(() => resolveConfig({ allowHosts: ['ok', 'bad host'] }, {})).toThrow(/invalid allowHosts\[1\]: expected a host name, host:port or \*\.suffix/);
+    expect(() => resolveConfig({}, { TOKENTRACE_DENY_HOSTS: 'h:99999' })).toThrow(/invalid TOKENTRACE_DENY_HOSTS/);
+    expect(() => resolveConfig({ denyHosts: 'h' as never }, {})).toThrow(/invalid denyHosts/);
+  });
+
+  it('OTEL_SEMCONV_STABILITY_OPT_IN: gen_ai_latest_experimental anywhere in the list', () => {
+    expect(resolveConfig({}, { OTEL_SEMCONV_STABILITY_OPT_IN: 'http, gen_ai_latest_experimental' }).latestExperimentalSemconv).toBe(true);
+    expect(resolveConfig({}, { OTEL_SEMCONV_STABILITY_OPT_IN: 'http,database' }).latestExperimentalSemconv).toBe(false);
   });
 
   it('parses a URL containing = without mistaking it for a provider', () => {

@@ -2,7 +2,8 @@
  * Resolves the instrumentation's configuration once, from options and environment variables
  * (options win), into a complete object. Bad values throw an error naming the key.
  */
-import type { CustomEndpoint, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
+import type { CustomEndpoint, DetectionMode, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
+import { parseHostPattern, type HostPattern } from './providers/host-pattern.js';
 
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 export const ENV_MAX_CONTENT_LENGTH = 'TOKENTRACE_MAX_CONTENT_LENGTH';
@@ -10,13 +11,28 @@ export const ENV_OPENAI_COMPATIBLE_URLS = 'TOKENTRACE_OPENAI_COMPATIBLE_URLS';
 /** Like the above, for any wire format: the format follows the provider name (`anthropic=http://...`). */
 export const ENV_ENDPOINTS = 'TOKENTRACE_ENDPOINTS';
 
+export const ENV_DETECTION = 'TOKENTRACE_DETECTION';
+export const ENV_ALLOW_HOSTS = 'TOKENTRACE_ALLOW_HOSTS';
+export const ENV_DENY_HOSTS = 'TOKENTRACE_DENY_HOSTS';
+/** The conventions' switch between the default and the latest experimental GenAI conventions. */
+export const ENV_SEMCONV_STABILITY_OPT_IN = 'OTEL_SEMCONV_STABILITY_OPT_IN';
+export const SEMCONV_GEN_AI_LATEST_EXPERIMENTAL = 'gen_ai_latest_experimental';
+
 export const DEFAULT_MAX_CONTENT_LENGTH = 32_768;
+export const DEFAULT_DETECTION: DetectionMode = 'shape';
+const DETECTION_MODES: readonly DetectionMode[] = ['shape', 'hosts'];
 
 export interface ResolvedConfig {
   captureMessageContent: boolean;
   maxContentLength: number;
   redactContent?: RedactContentHook;
   endpoints: CustomEndpoint[];
+  detection: DetectionMode;
+  /** Empty: shape detection on every host. */
+  allowHosts: HostPattern[];
+  denyHosts: HostPattern[];
+  /** OTEL_SEMCONV_STABILITY_OPT_IN lists gen_ai_latest_experimental: emit the latest experimental names only. */
+  latestExperimentalSemconv: boolean;
   estimateMissingUsage: boolean;
 }
 
@@ -27,7 +43,7 @@ export class ConfigError extends Error {
   }
 }
 
-const FORMATS: readonly EndpointFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure-openai'];
+const FORMATS: readonly EndpointFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure-openai', 'ollama'];
 
 export function resolveConfig(
   options: TokentraceInstrumentationConfig = {},
@@ -43,13 +59,41 @@ export function resolveConfig(
   if (!Number.isInteger(maxContentLength) || maxContentLength < 64) {
     throw new ConfigError('maxContentLength', 'an integer >= 64', maxContentLength);
   }
+  const detection = options.detection ?? (env[ENV_DETECTION]?.trim().toLowerCase() || DEFAULT_DETECTION);
+  if (!DETECTION_MODES.includes(detection as DetectionMode)) {
+    throw new ConfigError(options.detection !== undefined ? 'detection' : ENV_DETECTION, `one of ${DETECTION_MODES.join(', ')}`, detection);
+  }
   return {
     captureMessageContent: options.captureMessageContent ?? captureContentFromEnv(env),
     maxContentLength,
     redactContent: options.redactContent,
     endpoints,
+    detection: detection as DetectionMode,
+    allowHosts: hostPatterns(options.allowHosts, 'allowHosts', env, ENV_ALLOW_HOSTS),
+    denyHosts: hostPatterns(options.denyHosts, 'denyHosts', env, ENV_DENY_HOSTS),
+    latestExperimentalSemconv: latestExperimentalFromEnv(env),
     estimateMissingUsage: options.estimateMissingUsage ?? true,
   };
+}
+
+/** OTEL_SEMCONV_STABILITY_OPT_IN is a comma-separated list; only gen_ai_latest_experimental concerns GenAI spans. */
+export function latestExperimentalFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[ENV_SEMCONV_STABILITY_OPT_IN];
+  if (!raw) return false;
+  return raw.split(',').some((v) => v.trim().toLowerCase() === SEMCONV_GEN_AI_LATEST_EXPERIMENTAL);
+}
+
+/** Options win over the environment; each entry is validated, naming its index or the variable. */
+function hostPatterns(option: readonly string[] | undefined, key: string, env: NodeJS.ProcessEnv, envKey: string): HostPattern[] {
+  if (option !== undefined && !Array.isArray(option)) throw new ConfigError(key, 'an array of host names', option);
+  const list = option ?? (env[envKey] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return list.map((entry, i) => {
+    const pattern = typeof entry === 'string' ? parseHostPattern(entry) : undefined;
+    if (!pattern) {
+      throw new ConfigError(option !== undefined ? `${key}[${i}]` : envKey, 'a host name, host:port or *.suffix', entry);
+    }
+    return pattern;
+  });
 }
 
 /** OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, false when unset; throws on a value that is not a boolean. */
@@ -84,6 +128,8 @@ export function formatForProvider(provider: string | undefined): EndpointFormat 
       return 'bedrock';
     case 'azure.ai.openai':
       return 'azure-openai';
+    case 'ollama':
+      return 'ollama';
     default:
       return 'openai';
   }

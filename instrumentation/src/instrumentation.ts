@@ -11,7 +11,7 @@ import { NodeHttpCapture } from './capture/node-http-capture.js';
 import { UndiciCapture } from './capture/undici-capture.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { EndpointRegistry } from './providers/endpoint-registry.js';
-import { GenAiMetrics } from './telemetry/genai-metrics.js';
+import { createGenAiMetrics, type GenAiMetrics } from './telemetry/genai-metrics.js';
 import type { TokentraceInstrumentationConfig } from './types.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
 
@@ -51,13 +51,15 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   }
 
   protected override _updateMetricInstruments(): void {
-    this.metrics = new GenAiMetrics(this.meter);
+    this.metrics = createGenAiMetrics(this.meter, this.resolved?.latestExperimentalSemconv ?? false);
   }
 
   private applyConfig(): void {
     this.resolved = resolveConfig(this.getConfig());
-    this.registry = new EndpointRegistry(this.resolved.endpoints);
+    const { endpoints, detection, allowHosts, denyHosts } = this.resolved;
+    this.registry = new EndpointRegistry(endpoints, { detection, allowHosts, denyHosts });
     setContentCaptureEnabled(this.resolved.captureMessageContent);
+    this.metrics = undefined; // the semconv choice may have changed; instruments are made again on first use
   }
 
   private endpointRegistry(): EndpointRegistry {
@@ -67,7 +69,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
 
   private captureDeps(): CaptureDeps {
     if (!this.resolved) this.applyConfig();
-    this.metrics ??= new GenAiMetrics(this.meter);
+    this.metrics ??= createGenAiMetrics(this.meter, this.resolved!.latestExperimentalSemconv);
     return { tracer: this.tracer, metrics: this.metrics, config: this.resolved! };
   }
 }

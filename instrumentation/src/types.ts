@@ -2,7 +2,7 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 
 /** Wire format a custom endpoint speaks; most self-hosted servers speak `openai`. */
-export type EndpointFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'azure-openai';
+export type EndpointFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'azure-openai' | 'ollama';
 
 /** An LLM endpoint the built-in host table does not know, e.g. a self-hosted vLLM or Ollama. */
 export interface CustomEndpoint {
@@ -14,8 +14,14 @@ export interface CustomEndpoint {
   format?: EndpointFormat;
 }
 
-/** What the content hook receives: one of the three content attributes, before serialization. */
-export type ContentKind = 'input' | 'output' | 'system';
+/** What the content hook receives: one of the content attributes, before serialization (`embeddings`: an embeddings call's inputs). */
+export type ContentKind = 'input' | 'output' | 'system' | 'embeddings';
+
+/**
+ * How calls to hosts outside the built-in table and `endpoints` are recognised: `shape` (default)
+ * by the provider wire format of the path (and a header where the path is ambiguous), `hosts` not at all.
+ */
+export type DetectionMode = 'shape' | 'hosts';
 
 /** Called before message content is recorded; return the (possibly edited) value, or undefined to drop it. */
 export type RedactContentHook = (content: unknown, kind: ContentKind) => unknown;
@@ -40,6 +46,12 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   redactContent?: RedactContentHook;
   /** Extra endpoints; also from env `TOKENTRACE_OPENAI_COMPATIBLE_URLS` (`[provider=]url,...`). */
   endpoints?: CustomEndpoint[];
+  /** `shape` (default): recognise LLM calls to any host by their path; `hosts`: only the built-in hosts and `endpoints`. Env `TOKENTRACE_DETECTION`. */
+  detection?: DetectionMode;
+  /** When set, shape detection applies only to these hosts (`host`, `host:port`, `*.suffix`). Env `TOKENTRACE_ALLOW_HOSTS`. */
+  allowHosts?: string[];
+  /** Hosts never captured, whatever recognised them (`host`, `host:port`, `*.suffix`). Env `TOKENTRACE_DENY_HOSTS`. */
+  denyHosts?: string[];
   /** Count tokens with a tokenizer when the provider reports no usage (marked as estimated). Default true. */
   estimateMissingUsage?: boolean;
 }

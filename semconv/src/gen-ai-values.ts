@@ -62,3 +62,15 @@ export const GEN_AI_FINISH_REASON = {
 } as const;
 
 export const GEN_AI_TOOL_TYPE = { function: 'function', extension: 'extension', datastore: 'datastore' } as const;
+
+/**
+ * `error.type` values tokentrace writes besides transport error codes (ECONNRESET, AbortError, ...),
+ * HTTP statuses (`429`, `500`) and the provider's own error types (`overloaded_error`,
+ * `ThrottlingException`). The conventions define only `_OTHER` and let instrumentations add
+ * low-cardinality values of their own, which they should document (instrumentation/README.md).
+ */
+export const ERROR_TYPE = {
+  /** A 2xx response whose body is no answer: empty, cut short or not JSON (an HTML page); the SDK throws on it. */
+  invalidResponse: 'invalid_response',
+  other: '_OTHER',
+} as const;

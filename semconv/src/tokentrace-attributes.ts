@@ -15,6 +15,12 @@ export const ATTR_TOKENTRACE_PROMPT_ID = 'tokentrace.prompt.id';
 export const ATTR_TOKENTRACE_CAPTURE_ERROR = 'tokentrace.capture.error';
 /** True when the token counts were computed with a tokenizer because the provider sent no usage. */
 export const ATTR_TOKENTRACE_USAGE_ESTIMATED = 'tokentrace.usage.estimated';
+/**
+ * An embeddings call's inputs as a JSON array (texts, or token-id arrays as sent), recorded only
+ * with content capture on. The GenAI conventions define no attribute for it yet
+ * (semantic-conventions-genai issue #496), hence the tokentrace prefix.
+ */
+export const ATTR_TOKENTRACE_EMBEDDINGS_INPUT = 'tokentrace.embeddings.input';
 /** True when a content attribute was shortened to the configured size limit. */
 export const ATTR_TOKENTRACE_CONTENT_TRUNCATED = 'tokentrace.content.truncated';
 

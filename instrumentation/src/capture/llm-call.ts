@@ -12,18 +12,31 @@
  * When another instrumentation already traces the call, the call runs on that span, borrowed:
  * no second span, only the attributes it lacks, and the metrics. Completion is then immediate,
  * because the owner ends its span soon after the response ends.
+ *
+ * A call recognised by its path alone, on a host nobody named (endpoint.detection `shape`), opens
+ * a plain `POST` CLIENT span and becomes a GenAI span only once its request body is the wire
+ * format's request (isWireRequest): a lookalike path on some other API leaves that plain span,
+ * with no gen_ai.* attribute, no error and no GenAI metrics.
+ *
+ * A 2xx answer that is no answer (empty, truncated or not JSON, an HTML page) is an error,
+ * `error.type` `invalid_response`: the app's SDK throws on it.
  */
 import { SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
+  ATTR_TOKENTRACE_EMBEDDINGS_INPUT,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   ATTR_TOKENTRACE_CONTENT_TRUNCATED,
   ATTR_TOKENTRACE_USAGE_ESTIMATED,
 } from '@tokentrace/semconv';
 import type { ResolvedConfig } from '../config.js';
 import { codecFor } from '../providers/codec-registry.js';
+import { isWireRequest, providerForModel } from '../providers/wire-shape.js';
+import { parseJson } from '../providers/wire-json.js';
 import type { LlmEndpoint, ProviderCodec, RequestInfo, ResponseInfo, StreamAccumulator, StreamEvent, Usage } from '../providers/types.js';
 import { serializeContent } from '../telemetry/content-capture.js';
 import {
@@ -60,10 +73,17 @@ export class LlmCall {
   private readonly owned: boolean;
   private readonly codec: ProviderCodec;
   private readonly startedAt = performance.now();
+  private endpoint: LlmEndpoint;
+  /** False until a call recognised by shape proved to be an LLM call; its span carries no GenAI attribute until then. */
+  private labelled: boolean;
+  /** A call recognised by shape whose request is not an LLM request: nothing is recorded for it. */
+  private rejected = false;
+  private readonly tracking: TrackingContext | undefined;
   private requestChunks: Buffer[] | undefined = [];
   private requestBytes = 0;
   private request?: RequestInfo;
   private status = 0;
+  private contentType?: string;
   private observer?: ResponseBodyObserver;
   private accumulator?: StreamAccumulator;
   private firstChunkAt?: number;
@@ -75,21 +95,28 @@ export class LlmCall {
 
   constructor(
     private readonly deps: CaptureDeps,
-    private readonly endpoint: LlmEndpoint,
+    endpoint: LlmEndpoint,
     tracking: TrackingContext | undefined,
     parent: Context,
     /** The span another instrumentation opened for this call, if any. */
     foreign?: Span,
   ) {
+    this.endpoint = endpoint;
+    this.tracking = tracking;
     this.codec = codecFor(endpoint.api);
-    const attributes = { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) };
     this.owned = foreign === undefined;
+    // Inside another instrumentation's model-call span, the call is an LLM call whatever its host.
+    this.labelled = endpoint.detection === 'host' || foreign !== undefined;
+    const attributes = this.labelled
+      ? { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) }
+      : { [ATTR_SERVER_ADDRESS]: endpoint.serverAddress, [ATTR_SERVER_PORT]: endpoint.serverPort };
     if (foreign) {
       this.span = borrowedSpan(foreign);
       this.span.setAttributes(attributes);
       this.context = parent;
     } else {
-      this.span = deps.tracer.startSpan(spanName(endpoint.operation, endpoint.urlModel), { kind: SpanKind.CLIENT, attributes }, parent);
+      const name = this.labelled ? spanName(endpoint.operation, endpoint.urlModel) : UNLABELLED_SPAN_NAME;
+      this.span = deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
       this.context = trace.setSpan(parent, this.span);
     }
   }
@@ -114,7 +141,8 @@ export class LlmCall {
   onResponseStart(status: number, header: HeaderLookup): void {
     guard('response headers', () => {
       this.status = status;
-      const mode = bodyModeFor(header('content-type'));
+      this.contentType = header('content-type');
+      const mode = bodyModeFor(this.contentType);
       if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
       this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event));
     }, this.span);
@@ -176,10 +204,19 @@ export class LlmCall {
     this.requestParsed = true;
     const chunks = this.requestChunks;
     this.requestChunks = undefined;
-    if (!chunks || !this.requestBodyComplete) return; // too large, or the upload was cut short
+    if (chunks && this.requestBodyComplete) this.readRequest(chunks); // else too large, or the upload was cut short
+    if (!this.labelled) this.rejected = true;
+  }
+
+  private readRequest(chunks: Buffer[]): void {
     guard('request body', () => {
       const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
-      const body = text ? JSON.parse(text) : undefined;
+      const body = text ? parseJson(text) : undefined;
+      if (!this.labelled) {
+        if (!isWireRequest(this.endpoint.api, body, this.endpoint.urlModel)) return;
+        this.label(body);
+      }
+      if (text && body === undefined) throw new Error('request body is not JSON');
       const request = this.codec.parseRequest(body, this.endpoint);
       this.request = request;
       setRequestAttributes(this.span, request, this.endpoint);
@@ -188,8 +225,20 @@ export class LlmCall {
       if (this.deps.config.captureMessageContent) {
         this.captureContent(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, request.systemInstructions, 'system');
         this.captureContent(ATTR_GEN_AI_INPUT_MESSAGES, request.inputMessages, 'input');
+        this.captureContent(ATTR_TOKENTRACE_EMBEDDINGS_INPUT, request.embeddingInputs, 'embeddings');
       }
     }, this.span);
+  }
+
+  /** A call recognised by shape proved to be an LLM call: it gets the attributes a host-matched call starts with. */
+  private label(body: unknown): void {
+    if (this.endpoint.providerFromModel) {
+      const model = (body as { model?: unknown }).model;
+      this.endpoint = { ...this.endpoint, provider: providerForModel(typeof model === 'string' ? model : undefined) };
+    }
+    this.labelled = true;
+    this.span.setAttributes({ ...endpointAttributes(this.endpoint), ...trackingAttributes(this.tracking) });
+    this.span.updateName(spanName(this.endpoint.operation, this.endpoint.urlModel));
   }
 
   private onStreamEvent(event: StreamEvent): void {
@@ -199,6 +248,13 @@ export class LlmCall {
   private async complete(endedAt: number, transportError: unknown): Promise<void> {
     const span = this.span;
     this.parseRequest();
+    if (this.rejected) {
+      // Not an LLM call after all: the plain span ends as it is, nothing else is recorded.
+      this.pendingChunks = [];
+      this.observer?.destroy();
+      span.end(endedAt);
+      return;
+    }
     this.drain();
     const afterLastEvent = this.abortedAfterLastEvent(transportError);
     // Awaited only when there is decoding to wait for: a borrowed span completes synchronously.
@@ -212,20 +268,21 @@ export class LlmCall {
         recordCaptureError('response body decoding', err, span);
       }
     }
-    const response = guard('response body', () => this.readResponse(transportError !== undefined), span);
+    const read = guard('response body', () => this.readResponse(transportError !== undefined), span);
+    const response = read?.response;
     if (response) guard('response attributes', () => setResponseAttributes(span, response), span);
 
     let usage = response?.usage;
-    const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error;
+    const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error && !read?.invalid;
     if (succeeded && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
       usage = await this.estimateUsage(response).catch((err) => {
         recordCaptureError('token estimate', err, span);
         return usage;
       });
     }
-    if (usage) setUsageAttributes(span, usage);
+    if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
 
-    const error = classifyCallError(failure, this.status, response);
+    const error = classifyCallError(failure, this.status, response, read?.invalid);
     if (error) recordCallError(span, error);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
     if (ttfc !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc);
@@ -261,17 +318,26 @@ export class LlmCall {
     );
   }
 
-  private readResponse(interrupted: boolean): ResponseInfo | undefined {
-    if (this.accumulator && (this.observer?.mode !== 'json' || interrupted)) return this.accumulator.result();
+  /**
+   * What the response says, or why a body the status calls an answer is none (`invalid`): empty,
+   * cut short or not JSON, e.g. an HTML page. Stream bodies are read event by event and have no
+   * such check: an SDK reading a stream skips what it does not understand.
+   */
+  private readResponse(interrupted: boolean): { response?: ResponseInfo; invalid?: string } {
+    if (this.accumulator && (this.observer?.mode !== 'json' || interrupted)) return { response: this.accumulator.result() };
     const text = this.observer?.bodyText();
-    if (interrupted || !text) return undefined;
-    const body = JSON.parse(text);
+    if (interrupted || text === undefined) return {};
+    if (text.trim() === '') return { invalid: 'the response body is empty' };
+    const body = parseJson(text);
+    if (body === undefined || body === null || typeof body !== 'object') {
+      return { invalid: `the response body is not JSON (${this.contentType ?? 'no content-type'})` };
+    }
     if (this.accumulator && Array.isArray(body)) {
       // Gemini's streamGenerateContent without alt=sse: a JSON array of response chunks.
       for (const item of body) this.accumulator.accept({ data: JSON.stringify(item) });
-      return this.accumulator.result();
+      return { response: this.accumulator.result() };
     }
-    return this.codec.parseResponse(body, this.endpoint);
+    return { response: this.codec.parseResponse(body, this.endpoint) };
   }
 
   private async estimateUsage(response: ResponseInfo | undefined): Promise<Usage | undefined> {
@@ -306,6 +372,9 @@ export class LlmCall {
     this.span.end(endedAt);
   }
 }
+
+/** The name of a span recognised by shape until it proves to be an LLM call: the HTTP conventions' `{method}`. */
+const UNLABELLED_SPAN_NAME = 'POST';
 
 /** `{operation} {model}`, the conventions' span name. */
 export function spanName(operation: string, model: string | undefined): string {

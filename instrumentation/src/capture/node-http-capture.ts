@@ -118,7 +118,7 @@ export function parseRequestArgs(args: unknown[], defaultProtocol: 'http:' | 'ht
   const port = Number(options.port ?? (url?.port || undefined) ?? options.defaultPort ?? defaultPort(protocol));
   const path = options.path ?? (url ? url.pathname + url.search : '/');
   return {
-    target: { method: (options.method ?? 'GET').toUpperCase(), protocol, hostname, port, path },
+    target: { method: (options.method ?? 'GET').toUpperCase(), protocol, hostname, port, path, headers: options.headers as HeaderShape },
     optionsIndex,
   };
 }

@@ -1,4 +1,5 @@
 /** Turns the origin an HTTP client was given into the parts the endpoint registry matches on. */
+import type { HeaderShape } from '../context/tracking-headers.js';
 import { defaultPort, type RequestTarget } from '../providers/endpoint-registry.js';
 
 interface Origin {
@@ -30,8 +31,8 @@ export function parseOrigin(origin: string | URL): Origin | undefined {
   return parsed ?? undefined;
 }
 
-export function requestTarget(origin: Origin, method: string | undefined, path: string): RequestTarget {
-  return { ...origin, method: (method ?? 'GET').toUpperCase(), path };
+export function requestTarget(origin: Origin, method: string | undefined, path: string, headers?: HeaderShape): RequestTarget {
+  return { ...origin, method: (method ?? 'GET').toUpperCase(), path, headers };
 }
 
 function stripBrackets(hostname: string): string {

@@ -8,7 +8,7 @@ import type { StreamEvent } from '../providers/types.js';
 import { AwsEventStreamDecoder } from './aws-event-stream-decoder.js';
 import { SseDecoder } from './sse-decoder.js';
 
-export type BodyMode = 'sse' | 'aws-event-stream' | 'json';
+export type BodyMode = 'sse' | 'aws-event-stream' | 'ndjson' | 'json';
 
 /** Bodies larger than this are not kept for parsing (a chat response is a few KiB). */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
@@ -17,6 +17,7 @@ export function bodyModeFor(contentType: string | undefined): BodyMode {
   const type = (contentType ?? '').toLowerCase();
   if (type.includes('text/event-stream')) return 'sse';
   if (type.includes('application/vnd.amazon.eventstream')) return 'aws-event-stream';
+  if (type.includes('application/x-ndjson')) return 'ndjson'; // Ollama's native streams
   return 'json';
 }
 
@@ -25,6 +26,7 @@ export class ResponseBodyObserver {
   private readonly done: Promise<void>;
   private readonly sse?: SseDecoder;
   private readonly events?: AwsEventStreamDecoder;
+  private readonly lines?: NdjsonDecoder;
   private readonly textDecoder = new TextDecoder('utf-8');
   private readonly jsonChunks: Buffer[] = [];
   private jsonBytes = 0;
@@ -37,6 +39,7 @@ export class ResponseBodyObserver {
   ) {
     if (mode === 'sse') this.sse = new SseDecoder(onEvent);
     if (mode === 'aws-event-stream') this.events = new AwsEventStreamDecoder(onEvent);
+    if (mode === 'ndjson') this.lines = new NdjsonDecoder(onEvent);
     this.decompressor = createDecompressor(contentEncoding);
     if (this.decompressor) {
       const d = this.decompressor;
@@ -91,6 +94,10 @@ export class ResponseBodyObserver {
       this.sse.end();
     }
     this.events?.end();
+    if (this.lines) {
+      this.lines.write(this.textDecoder.decode());
+      this.lines.end();
+    }
   }
 
   /** The JSON body as text, or undefined when it was too large to keep. */
@@ -107,6 +114,7 @@ export class ResponseBodyObserver {
   private decoded(chunk: Uint8Array): void {
     if (this.sse) this.sse.write(this.textDecoder.decode(chunk, { stream: true }));
     else if (this.events) this.events.write(chunk);
+    else if (this.lines) this.lines.write(this.textDecoder.decode(chunk, { stream: true }));
     else if (!this.overflow) {
       this.jsonBytes += chunk.length;
       if (this.jsonBytes > MAX_JSON_BODY_BYTES) {
@@ -128,5 +136,32 @@ function createDecompressor(encoding: string | undefined) {
       return zlib.createBrotliDecompress();
     default:
       return undefined;
+  }
+}
+
+/** Newline-delimited JSON: one event per non-empty line. */
+class NdjsonDecoder {
+  private pending = '';
+
+  constructor(private readonly onEvent: (event: StreamEvent) => void) {}
+
+  write(text: string): void {
+    const data = this.pending + text;
+    let start = 0;
+    for (let nl = data.indexOf('\n'); nl !== -1; nl = data.indexOf('\n', start)) {
+      this.emit(data.slice(start, nl));
+      start = nl + 1;
+    }
+    this.pending = data.slice(start);
+  }
+
+  end(): void {
+    this.emit(this.pending);
+    this.pending = '';
+  }
+
+  private emit(line: string): void {
+    const trimmed = line.trim();
+    if (trimmed) this.onEvent({ data: trimmed });
   }
 }

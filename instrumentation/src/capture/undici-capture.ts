@@ -70,7 +70,7 @@ export class UndiciCapture {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
       if (!origin) return;
-      const endpoint = this.registry().match(requestTarget(origin, options.method, options.path));
+      const endpoint = this.registry().match(requestTarget(origin, options.method, options.path, options.headers));
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };

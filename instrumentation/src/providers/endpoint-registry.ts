@@ -1,12 +1,18 @@
 /**
- * Recognises LLM API calls from the request line alone (method, host, path), for every HTTP
- * request the app makes: the built-in table of provider hosts plus the user's custom endpoints.
- * This runs on the hot path of all outgoing traffic, so a miss costs one Map lookup or a few
- * string comparisons.
+ * Recognises LLM API calls from the request line (method, host, path), for every HTTP request the
+ * app makes: the user's custom endpoints and the built-in table of provider hosts first (they name
+ * the provider), then, on any other host, the provider wire formats' paths (wire-shape.ts), with
+ * the allow and deny lists. This runs on the hot path of all outgoing traffic, so a miss costs one
+ * Map lookup and a few string comparisons; headers are read only once a path matched.
  */
-import { GEN_AI_OPERATION, GEN_AI_PROVIDER } from '@tokentrace/semconv';
-import type { CustomEndpoint, EndpointFormat } from '../types.js';
-import type { ApiKind, LlmEndpoint, ModelOperation } from './types.js';
+import { GEN_AI_PROVIDER } from '@tokentrace/semconv';
+import type { HeaderShape } from '../context/tracking-headers.js';
+import type { CustomEndpoint, DetectionMode, EndpointFormat } from '../types.js';
+import { hostMatches, type HostPattern } from './host-pattern.js';
+import type { LlmEndpoint } from './types.js';
+import { matchPath, matchShape, OLLAMA_PORT } from './wire-shape.js';
+
+export { matchPath } from './wire-shape.js';
 
 /** The parts of an outgoing request that identify an endpoint. */
 export interface RequestTarget {
@@ -16,6 +22,14 @@ export interface RequestTarget {
   port: number;
   /** Path with query string, as sent. */
   path: string;
+  /** The request headers as the client passed them; read only when a path is ambiguous. */
+  headers?: HeaderShape;
+}
+
+export interface DetectionOptions {
+  detection?: DetectionMode;
+  allowHosts?: readonly HostPattern[];
+  denyHosts?: readonly HostPattern[];
 }
 
 interface HostRule {
@@ -48,8 +62,7 @@ const SUFFIX_HOSTS: ReadonlyArray<readonly [string, HostRule]> = [
   ['.amazonaws.com', { provider: GEN_AI_PROVIDER.awsBedrock, format: 'bedrock' }],
 ];
 
-/** Ollama's OpenAI-compatible API on its default port. */
-const OLLAMA_PORT = 11434;
+/** Ollama on its default port: its native API and its OpenAI-compatible one. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 interface CustomRule extends HostRule {
@@ -59,8 +72,14 @@ interface CustomRule extends HostRule {
 
 export class EndpointRegistry {
   private readonly custom: CustomRule[];
+  private readonly byShape: boolean;
+  private readonly allow: readonly HostPattern[];
+  private readonly deny: readonly HostPattern[];
 
-  constructor(customEndpoints: readonly CustomEndpoint[] = []) {
+  constructor(customEndpoints: readonly CustomEndpoint[] = [], options: DetectionOptions = {}) {
+    this.byShape = (options.detection ?? 'shape') === 'shape';
+    this.allow = options.allowHosts ?? [];
+    this.deny = options.denyHosts ?? [];
     this.custom = customEndpoints.map((e) => {
       const url = new URL(e.baseUrl);
       const format = e.format ?? 'openai';
@@ -75,13 +94,23 @@ export class EndpointRegistry {
 
   match(target: RequestTarget): LlmEndpoint | undefined {
     if (target.method !== 'POST') return undefined;
-    const rule = this.ruleFor(target);
-    if (!rule) return undefined;
     const q = target.path.indexOf('?');
     const pathname = q === -1 ? target.path : target.path.slice(0, q);
-    const api = matchPath(rule.format, pathname);
-    if (!api) return undefined;
-    return { provider: rule.provider, serverAddress: target.hostname, serverPort: target.port, ...api };
+    const rule = this.ruleFor(target);
+    let endpoint: LlmEndpoint | undefined;
+    if (rule) {
+      // A named host speaks its own format: a path that is not one of its APIs is not an LLM call.
+      const api = matchPath(rule.format, pathname);
+      if (!api) return undefined;
+      endpoint = { provider: rule.provider, serverAddress: target.hostname, serverPort: target.port, detection: 'host', ...api };
+    } else if (this.byShape) {
+      const shape = matchShape(pathname, target.port, target.headers);
+      if (!shape) return undefined;
+      if (this.allow.length > 0 && !hostMatches(this.allow, target.hostname, target.port)) return undefined;
+      endpoint = { serverAddress: target.hostname, serverPort: target.port, detection: 'shape', ...shape };
+    } else return undefined;
+    if (this.deny.length > 0 && hostMatches(this.deny, target.hostname, target.port)) return undefined;
+    return endpoint;
   }
 
   private ruleFor(target: RequestTarget): HostRule | undefined {
@@ -99,57 +128,9 @@ export class EndpointRegistry {
         return rule;
       }
     }
-    if (target.port === OLLAMA_PORT && LOOPBACK.has(target.hostname)) return { provider: GEN_AI_PROVIDER.ollama, format: 'openai' };
+    if (target.port === OLLAMA_PORT && LOOPBACK.has(target.hostname)) return { provider: GEN_AI_PROVIDER.ollama, format: 'ollama' };
     return undefined;
   }
-}
-
-type PathMatch = Pick<LlmEndpoint, 'api' | 'operation' | 'urlModel' | 'urlStream'>;
-
-function endpointOf(api: ApiKind, operation: ModelOperation, urlModel?: string, urlStream?: boolean): PathMatch {
-  return { api, operation, urlModel, urlStream };
-}
-
-const AZURE_DEPLOYMENT = /\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/;
-const GEMINI_METHOD = /\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
-const BEDROCK_CONVERSE = /\/model\/([^/]+)\/(converse|converse-stream)$/;
-
-export function matchPath(format: EndpointFormat, pathname: string): PathMatch | undefined {
-  switch (format) {
-    case 'azure-openai': {
-      const m = AZURE_DEPLOYMENT.exec(pathname);
-      if (m) return openAiApi(`/${m[2]}`, safeDecode(m[1]));
-      return openAiApi(pathname);
-    }
-    case 'openai':
-      return openAiApi(pathname);
-    case 'anthropic':
-      return pathname.endsWith('/v1/messages') || pathname === '/messages'
-        ? endpointOf('anthropic.messages', GEN_AI_OPERATION.chat)
-        : undefined;
-    case 'gemini': {
-      const m = GEMINI_METHOD.exec(pathname);
-      if (!m) return undefined;
-      const model = safeDecode(m[1]);
-      if (m[2] === 'embedContent' || m[2] === 'batchEmbedContents') {
-        return endpointOf('gemini.embed_content', GEN_AI_OPERATION.embeddings, model);
-      }
-      return endpointOf('gemini.generate_content', GEN_AI_OPERATION.generateContent, model, m[2] === 'streamGenerateContent');
-    }
-    case 'bedrock': {
-      const m = BEDROCK_CONVERSE.exec(pathname);
-      if (!m) return undefined;
-      return endpointOf('bedrock.converse', GEN_AI_OPERATION.chat, safeDecode(m[1]), m[2] === 'converse-stream');
-    }
-  }
-}
-
-function openAiApi(pathname: string, urlModel?: string): PathMatch | undefined {
-  if (pathname.endsWith('/chat/completions')) return endpointOf('openai.chat_completions', GEN_AI_OPERATION.chat, urlModel);
-  if (pathname.endsWith('/responses')) return endpointOf('openai.responses', GEN_AI_OPERATION.chat, urlModel);
-  if (pathname.endsWith('/embeddings')) return endpointOf('openai.embeddings', GEN_AI_OPERATION.embeddings, urlModel);
-  if (pathname.endsWith('/completions')) return endpointOf('openai.completions', GEN_AI_OPERATION.textCompletion, urlModel);
-  return undefined;
 }
 
 function defaultProvider(format: EndpointFormat): string {
@@ -162,6 +143,8 @@ function defaultProvider(format: EndpointFormat): string {
       return GEN_AI_PROVIDER.awsBedrock;
     case 'azure-openai':
       return GEN_AI_PROVIDER.azureOpenai;
+    case 'ollama':
+      return GEN_AI_PROVIDER.ollama;
     case 'openai':
       return GEN_AI_PROVIDER.openai;
   }
@@ -169,12 +152,4 @@ function defaultProvider(format: EndpointFormat): string {
 
 export function defaultPort(protocol: string): number {
   return protocol === 'https:' ? 443 : 80;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

@@ -77,8 +77,17 @@ const BEDROCK = new Map<string, string>([
   ['malformed_tool_use', error],
 ]);
 
+/** Ollama's native `done_reason`. */
+const OLLAMA = new Map<string, string>([
+  ['stop', stop],
+  ['length', length],
+  ['load', stop], // an empty request that only loaded the model
+  ['unload', stop],
+]);
+
 const TABLES: Record<WireFormat, ReadonlyMap<string, string>> = {
   openai: OPENAI,
+  ollama: OLLAMA,
   anthropic: ANTHROPIC,
   gemini: GEMINI,
   bedrock: BEDROCK,

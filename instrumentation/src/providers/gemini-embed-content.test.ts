@@ -15,6 +15,7 @@ describe('gemini embedContent', () => {
   it('reads the text of one content and of a batch', () => {
     expect(codec.parseRequest({ model: 'models/gemini-embedding-001', content: { parts: [{ text: 'What is the meaning of life?' }] }, taskType: 'RETRIEVAL_QUERY' }, endpoint)).toEqual({
       inputText: 'What is the meaning of life?',
+      embeddingInputs: ['What is the meaning of life?'],
     });
     expect(
       codec.parseRequest(
@@ -25,8 +26,8 @@ describe('gemini embedContent', () => {
           ],
         },
         endpoint,
-      ).inputText,
-    ).toBe('What is the meaning of life?\nHow much wood?');
+      ),
+    ).toMatchObject({ inputText: 'What is the meaning of life?\nHow much wood?', embeddingInputs: ['What is the meaning of life?', 'How much wood?'] });
   });
 
   it('counts dimensions of one embedding and of a batch, and reads Vertex usage', () => {

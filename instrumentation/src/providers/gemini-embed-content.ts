@@ -21,7 +21,14 @@ function parseEmbedRequest(body: unknown): RequestInfo {
   const texts: string[] = [];
   contentText(b.content, texts);
   for (const request of arr(b.requests) ?? []) contentText(obj(request)?.content, texts);
-  return { inputText: joinText(texts) };
+  // One input per content (its parts' text joined), as the API embeds them.
+  const contents = b.content !== undefined ? [b.content] : (arr(b.requests) ?? []).map((r) => obj(r)?.content);
+  const embeddingInputs = contents.map((c) => {
+    const parts: string[] = [];
+    contentText(c, parts);
+    return joinText(parts);
+  });
+  return { inputText: joinText(texts), embeddingInputs: embeddingInputs.length > 0 ? embeddingInputs : undefined };
 }
 
 function contentText(content: unknown, out: string[]): void {

@@ -22,10 +22,13 @@ describe('openai embeddings', () => {
     ).toEqual({
       model: 'text-embedding-3-small',
       encodingFormats: ['float'],
+      embeddingInputs: ['The food was delicious', 'and the waiter...'],
       inputText: 'The food was delicious\nand the waiter...',
     });
-    expect(codec.parseRequest({ model: 'm', input: 'one' }, endpoint).inputText).toBe('one');
-    expect(codec.parseRequest({ model: 'm', input: [[1, 2], [3]] }, endpoint).inputText).toBe('');
+    expect(codec.parseRequest({ model: 'm', input: 'one' }, endpoint)).toMatchObject({ inputText: 'one', embeddingInputs: ['one'] });
+    expect(codec.parseRequest({ model: 'm', input: [[1, 2], [3]] }, endpoint)).toMatchObject({ inputText: '', embeddingInputs: [[1, 2], [3]] });
+    // One input of token ids is one input, not one per token.
+    expect(codec.parseRequest({ model: 'm', input: [1, 2, 3] }, endpoint).embeddingInputs).toEqual([[1, 2, 3]]);
   });
 
   it('reads float embeddings and usage', () => {

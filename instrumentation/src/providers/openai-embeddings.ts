@@ -22,6 +22,7 @@ function parseEmbeddingsRequest(body: unknown): RequestInfo {
   return {
     model: nonEmpty(b.model),
     encodingFormats: format ? [format] : undefined,
+    embeddingInputs: b.input === undefined ? undefined : Array.isArray(b.input) && !b.input.every((i) => typeof i === 'number') ? [...b.input] : [b.input],
     inputText: inputText(b.input),
   };
 }

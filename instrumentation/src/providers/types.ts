@@ -5,7 +5,7 @@
  */
 
 /** How a provider's HTTP API is spelled on the wire. OpenAI-compatible hosts all use `openai`. */
-export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
+export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'ollama';
 
 /** GenAI operation names (gen_ai.operation.name) that a model call can have. */
 export type ModelOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
@@ -19,7 +19,18 @@ export type ApiKind =
   | 'anthropic.messages'
   | 'gemini.generate_content'
   | 'gemini.embed_content'
-  | 'bedrock.converse';
+  | 'bedrock.converse'
+  | 'bedrock.invoke_anthropic'
+  | 'ollama.chat'
+  | 'ollama.generate'
+  | 'ollama.embed';
+
+/**
+ * How a call was recognised. `host`: the built-in host table or a configured endpoint, labelled as
+ * a GenAI call from its start. `shape`: a provider path on a host nobody named; labelled only once
+ * its request body turns out to be that wire format's request (see LlmCall).
+ */
+export type Detection = 'host' | 'shape';
 
 /** A recognised LLM endpoint, derived from the request URL alone. */
 export interface LlmEndpoint {
@@ -32,6 +43,9 @@ export interface LlmEndpoint {
   urlStream?: boolean;
   serverAddress: string;
   serverPort: number;
+  detection: Detection;
+  /** Shape detection only: the provider is inferred from the request's model name (OpenAI-compatible paths). */
+  providerFromModel?: boolean;
 }
 
 /** One part of a message in the conventions' JSON shape (gen_ai.input.messages / output.messages). */
@@ -75,6 +89,8 @@ export interface RequestInfo {
   serviceTier?: string;
   inputMessages?: InputMessage[];
   systemInstructions?: MessagePart[];
+  /** An embeddings call's inputs (texts, or token arrays as sent), for opt-in capture. */
+  embeddingInputs?: unknown[];
   /** All input text, concatenated, for estimating input tokens when the provider reports none. */
   inputText: string;
 }

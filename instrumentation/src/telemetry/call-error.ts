@@ -1,10 +1,12 @@
 /**
  * Decides whether a captured call failed and how the conventions name it: `error.type` is the
  * transport error's code (ECONNRESET, AbortError, ...), else the HTTP status for a 4xx/5xx, else
- * the provider's error type from an in-stream error event (overloaded_error, ThrottlingException).
+ * `invalid_response` for a 2xx whose body is no answer (empty, cut short, not JSON: the SDK
+ * throws), else the provider's error type from a body or an in-stream error event
+ * (overloaded_error, ThrottlingException).
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@tokentrace/semconv';
+import { ATTR_ERROR_TYPE, ERROR_TYPE } from '@tokentrace/semconv';
 import type { ResponseInfo } from '../providers/types.js';
 
 export interface CallError {
@@ -12,7 +14,13 @@ export interface CallError {
   message?: string;
 }
 
-export function classifyCallError(transportError: unknown, status: number, response: ResponseInfo | undefined): CallError | undefined {
+export function classifyCallError(
+  transportError: unknown,
+  status: number,
+  response: ResponseInfo | undefined,
+  /** Why a 2xx body is not an answer, if it is not. */
+  invalidResponse?: string,
+): CallError | undefined {
   if (transportError !== undefined) {
     return {
       type: transportErrorType(transportError),
@@ -20,6 +28,9 @@ export function classifyCallError(transportError: unknown, status: number, respo
     };
   }
   if (status >= 400) return { type: String(status), message: response?.error?.message ?? `HTTP ${status}` };
+  if (invalidResponse !== undefined && status >= 200 && status < 300) {
+    return { type: ERROR_TYPE.invalidResponse, message: `HTTP ${status}, but ${invalidResponse}` };
+  }
   if (response?.error) return { type: response.error.type, message: response.error.message };
   return undefined;
 }

@@ -28,6 +28,7 @@ import {
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
@@ -104,12 +105,13 @@ export function setResponseAttributes(span: Span, response: ResponseInfo): void 
   span.setAttributes(attrs);
 }
 
-export function setUsageAttributes(span: Span, usage: Usage): void {
+/** `latest`: OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental (cache writes renamed, semconv-genai #440). */
+export function setUsageAttributes(span: Span, usage: Usage, latest = false): void {
   const attrs: Attributes = {};
   put(attrs, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
   put(attrs, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
   put(attrs, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
-  put(attrs, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+  put(attrs, latest ? ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS : ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
   put(attrs, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens);
   span.setAttributes(attrs);
 }

@@ -106,6 +106,15 @@ describe('normalizeSpan: older GenAI names', () => {
   });
 });
 
+describe('normalizeSpan: latest experimental GenAI names (gen_ai_latest_experimental)', () => {
+  it('reads cache writes as gen_ai.usage.cache_write.input_tokens', () => {
+    const fields = normalizeSpan(
+      span('chat claude', { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cache_read.input_tokens': 600, 'gen_ai.usage.cache_write.input_tokens': 300 }),
+    );
+    expect([fields.inputTokens, fields.cacheReadInputTokens, fields.cacheCreationInputTokens]).toEqual([1000, 600, 300]);
+  });
+});
+
 describe('normalizeSpan: OpenLLMetry', () => {
   it('reads an LLM span with association properties', () => {
     const fields = normalizeSpan(

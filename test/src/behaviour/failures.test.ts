@@ -3,7 +3,8 @@
  * would see without tokentrace (README: "A failure inside the instrumentation is recorded on the
  * span as `tokentrace.capture.error` and never reaches the app"), and the GenAI span ends with
  * error.type and an ERROR status, whatever went wrong: an abort before or during the response, a
- * connection cut by the server, no server at all, a provider answering garbage, a request body
+ * connection cut by the server, no server at all, a provider answering garbage (an error,
+ * invalid_response), a request body
  * that is not JSON, or one too large to inspect.
  */
 import http from 'node:http';
@@ -302,12 +303,14 @@ describe('no server listening', () => {
 });
 
 describe('a provider answering garbage with content-type application/json', () => {
-  it('fetch: the app reads the same bytes; the span records tokentrace.capture.error and ends', async () => {
+  it('fetch: the app reads the same bytes; the span is an error, invalid_response (issue 12), and ends', async () => {
     const res = await fetch(`${garbageUrl}/v1/chat/completions`, { method: 'POST', headers: jsonHeaders, body: plainBody });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(GARBAGE_BODY);
     const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
-    expect(span.attributes['tokentrace.capture.error']).toMatch(/^response body: /);
+    expect(span.attributes['tokentrace.capture.error']).toBeUndefined();
+    expect(span.attributes['error.type']).toBe('invalid_response');
+    expect(span.status).toMatchObject({ code: 2, message: 'HTTP 200, but the response body is not JSON (application/json)' });
     expect(span.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.operation.name': 'chat' });
     expect(span.name).toBe('chat gpt-4o-mini');
     expect(span.attributes['gen_ai.response.model']).toBeUndefined();
@@ -326,7 +329,8 @@ describe('a provider answering garbage with content-type application/json', () =
     });
     expect(text).toBe(GARBAGE_BODY);
     const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
-    expect(span.attributes['tokentrace.capture.error']).toMatch(/^response body: /);
+    expect(span.attributes['error.type']).toBe('invalid_response');
+    expect(span.status.code).toBe(2);
   });
 });
 

@@ -1,8 +1,13 @@
 // Emulates bedrock-runtime.{region}.amazonaws.com: POST /model/{modelId}/converse (JSON) and
-// /model/{modelId}/converse-stream (application/vnd.amazon.eventstream). modelId arrives
+// /model/{modelId}/converse-stream (application/vnd.amazon.eventstream), and InvokeModel for
+// Anthropic models: /model/{modelId}/invoke (a Messages response) and
+// /invoke-with-response-stream (`chunk` events whose `bytes` are the base64 of each Messages
+// stream event). modelId arrives
 // percent-encoded (anthropic.claude-3-5-sonnet-20240620-v1%3A0). Errors carry `x-amzn-errortype`
 // and a `{message}` body. Requests are not SigV4-verified, so no credentials are required.
+import { messageBody, messageEvents } from './anthropic-messages.js';
 import { converseBody, converseStreamFrames } from './bedrock-converse.js';
+import { encodeEventFrame } from './bedrock-event-stream.js';
 import { ProviderEmulator, type EmulatorOptions, type ProviderDialect } from './emulator-server.js';
 import { newId } from './ids.js';
 import type { JsonPlan } from './response-writer.js';
@@ -45,6 +50,24 @@ export const bedrockDialect: ProviderDialect = {
       name: 'converse-stream',
       path: '/model/{modelId}/converse-stream',
       handle: ({ reply }) => ({ kind: 'stream', status: 200, contentType: 'application/vnd.amazon.eventstream', chunks: converseStreamFrames(reply) }),
+    },
+    {
+      name: 'invoke',
+      path: '/model/{modelId}/invoke',
+      handle: ({ params, reply }) => ({ kind: 'json', status: 200, body: messageBody(reply, params.modelId) }),
+    },
+    {
+      name: 'invoke-with-response-stream',
+      path: '/model/{modelId}/invoke-with-response-stream',
+      handle: ({ params, reply }) => ({
+        kind: 'stream',
+        status: 200,
+        contentType: 'application/vnd.amazon.eventstream',
+        chunks: messageEvents(reply, params.modelId).map((sse) => {
+          const data = sse.split('\n').find((line) => line.startsWith('data: '))!.slice('data: '.length);
+          return encodeEventFrame('chunk', { bytes: Buffer.from(data).toString('base64') });
+        }),
+      }),
     },
   ],
   responseHeaders: () => ({ 'x-amzn-requestid': newId.uuid() }),

@@ -209,6 +209,9 @@ export class ProviderEmulator {
     const reply = resolveReply(this.#replies.next(), this.#timing, request.body);
     exchange.reply = reply;
     exchange.route = matched.route.name;
+    if (reply.rawBody) {
+      return { kind: 'json', status: reply.status ?? 200, headers: { 'content-type': reply.rawBody.contentType }, body: undefined, raw: reply.rawBody.body };
+    }
     if (reply.status !== undefined && reply.status >= 400) return this.#dialect.errorResponse(reply.status, reply.error);
     return matched.route.handle({ request, params: matched.params, body: body as Record<string, unknown>, reply });
   }

@@ -12,3 +12,5 @@ export type { ScriptedReply, ScriptedToolCall, ScriptedError, ScriptedStreamErro
 export { DEFAULT_REPLY_TEXT } from './scripted-reply.js';
 export { decodeEventStream, EventStreamFrameReader, readEventStream, type EventStreamFrame } from './bedrock-event-stream.js';
 export { openAiSnapshotModel } from './model-names.js';
+export { startOllamaEmulator } from './ollama-emulator.js';
+export { startGatewayEmulator } from './gateway-emulator.js';

@@ -4,7 +4,7 @@ import type { RecordedRequest } from './recorded-exchange.js';
 import type { JsonPlan, PlannedResponse } from './response-writer.js';
 import type { ResolvedReply, ScriptedError } from './scripted-reply.js';
 
-export type EmulatedProvider = 'openai' | 'azure-openai' | 'anthropic' | 'gemini' | 'bedrock';
+export type EmulatedProvider = 'openai' | 'azure-openai' | 'anthropic' | 'gemini' | 'bedrock' | 'ollama' | 'gateway';
 
 /** What a route handler gets for one call. */
 export interface RouteCall {

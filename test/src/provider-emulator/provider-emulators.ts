@@ -14,7 +14,7 @@ export interface ProviderEmulators {
   gemini: ProviderEmulator;
   bedrock: ProviderEmulator;
   /** The base URL to give each provider's SDK. */
-  urls: Record<EmulatedProvider, string>;
+  urls: Record<Exclude<EmulatedProvider, 'ollama' | 'gateway'>, string>;
   all: readonly ProviderEmulator[];
   /** A banner naming every emulator, its URL and routes. */
   describe(): string;

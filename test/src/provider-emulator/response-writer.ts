@@ -13,6 +13,8 @@ export interface JsonPlan {
   status: number;
   headers?: Record<string, string>;
   body: unknown;
+  /** Sent verbatim instead of the JSON of `body` (with the content-type in `headers`). */
+  raw?: string;
 }
 
 export interface StreamPlan {
@@ -50,7 +52,7 @@ async function deliverJson(wire: RecordingWire, plan: JsonPlan, options: Deliver
   // A non-streamed reply arrives all at once, after the model "thought" for firstChunkDelayMs.
   if (options.firstChunkDelayMs > 0) await sleep(options.firstChunkDelayMs);
   if (wire.closed) return;
-  let body: Buffer = Buffer.from(JSON.stringify(plan.body));
+  let body: Buffer = Buffer.from(plan.raw ?? JSON.stringify(plan.body));
   const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.headers };
   if (options.gzip) {
     body = gzipSync(body);

@@ -64,6 +64,11 @@ export interface ScriptedReply {
   headers?: Record<string, string>;
   /** Embedding length when the request does not say (`dimensions` / `outputDimensionality`). */
   embeddingDimensions?: number;
+  /**
+   * Sends these exact bytes instead of the provider's answer (status `status` or 200): a body that
+   * is no answer, such as truncated JSON, an HTML error page or an empty body.
+   */
+  rawBody?: { contentType: string; body: string };
 }
 
 /** A reply with every number decided; what the provider modules render. */
@@ -86,6 +91,7 @@ export interface ResolvedReply {
   gzip: boolean;
   headers: Record<string, string>;
   embeddingDimensions: number | undefined;
+  rawBody: { contentType: string; body: string } | undefined;
 }
 
 export const DEFAULT_REPLY_TEXT =
@@ -150,5 +156,6 @@ export function resolveReply(reply: ScriptedReply, timing: { firstChunkDelayMs: 
     gzip: reply.gzip ?? false,
     headers: reply.headers ?? {},
     embeddingDimensions: reply.embeddingDimensions,
+    rawBody: reply.rawBody,
   };
 }
