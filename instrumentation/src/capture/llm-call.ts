@@ -10,8 +10,9 @@
  * chunk, and its first chunk above all, as soon as it would without the instrumentation.
  *
  * When another instrumentation already traces the call, the call runs on that span, borrowed:
- * no second span, only the attributes it lacks, and the metrics. Completion is then immediate,
- * because the owner ends its span soon after the response ends.
+ * no second span, only the attributes it lacks, and the metrics. Completion is then immediate and
+ * synchronous, compressed bodies included, because the owner ends its span as soon as the app has
+ * the body.
  *
  * A call recognised by its path alone, on a host nobody named (endpoint.detection `shape`), opens
  * a plain `POST` CLIENT span and becomes a GenAI span only once its request body is the wire
@@ -144,7 +145,10 @@ export class LlmCall {
       this.contentType = header('content-type');
       const mode = bodyModeFor(this.contentType);
       if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
-      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event));
+      // A borrowed span's owner ends it once the app has the body: decoding must not outlive that.
+      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event), {
+        synchronous: !this.owned,
+      });
     }, this.span);
   }
 
@@ -307,8 +311,14 @@ export class LlmCall {
     const accumulator = this.accumulator;
     if (transportError === undefined || !isAbortError(transportError) || !accumulator || this.observer?.mode === 'json') return false;
     if (accumulator.isComplete()) return true;
-    const decoding = this.observer?.flush();
-    if (!decoding) return false;
+    let decoding: Promise<void> | undefined;
+    try {
+      decoding = this.observer?.flush();
+    } catch (err) {
+      recordCaptureError('response body decoding', err, this.span);
+      return false;
+    }
+    if (!decoding) return accumulator.isComplete(); // decoded synchronously, if at all
     return decoding.then(
       () => accumulator.isComplete(),
       (err: unknown) => {

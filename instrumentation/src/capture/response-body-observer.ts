@@ -2,6 +2,11 @@
  * Watches a response body as it passes to the app: undoes the content encoding on a copy, then
  * either frames it as a stream (SSE or AWS event stream, event by event) or keeps a bounded copy
  * of a JSON body to parse at the end. The app's own bytes are never held back or touched.
+ *
+ * `synchronous` (a call on a borrowed span): the compressed bytes are kept and decoded in one go,
+ * synchronously, when the body ends. The owner of a borrowed span ends it as soon as the app has
+ * the body (node:http: on the 'end' event, right after the last chunk), so completion must not
+ * wait for zlib's thread pool, whose answer may come after that.
  */
 import zlib from 'node:zlib';
 import type { StreamEvent } from '../providers/types.js';
@@ -21,8 +26,17 @@ export function bodyModeFor(contentType: string | undefined): BodyMode {
   return 'json';
 }
 
+export interface ObserverOptions {
+  /** Decode a compressed body synchronously at end() and flush() instead of on zlib's thread pool. */
+  synchronous?: boolean;
+}
+
 export class ResponseBodyObserver {
   private readonly decompressor: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  /** Synchronous mode: decodes the compressed bytes kept in `compressed`. */
+  private readonly decodeSync: ((compressed: Buffer) => Buffer) | undefined;
+  private compressed: Buffer[] | undefined;
+  private compressedBytes = 0;
   private readonly done: Promise<void>;
   private readonly sse?: SseDecoder;
   private readonly events?: AwsEventStreamDecoder;
@@ -36,11 +50,14 @@ export class ResponseBodyObserver {
     readonly mode: BodyMode,
     contentEncoding: string | undefined,
     onEvent: (event: StreamEvent) => void,
+    options: ObserverOptions = {},
   ) {
     if (mode === 'sse') this.sse = new SseDecoder(onEvent);
     if (mode === 'aws-event-stream') this.events = new AwsEventStreamDecoder(onEvent);
     if (mode === 'ndjson') this.lines = new NdjsonDecoder(onEvent);
-    this.decompressor = createDecompressor(contentEncoding);
+    this.decodeSync = options.synchronous ? syncDecoder(contentEncoding) : undefined;
+    if (this.decodeSync) this.compressed = [];
+    this.decompressor = this.decodeSync ? undefined : createDecompressor(contentEncoding);
     if (this.decompressor) {
       const d = this.decompressor;
       d.on('data', (chunk: Buffer) => this.decoded(chunk));
@@ -55,7 +72,8 @@ export class ResponseBodyObserver {
   }
 
   write(chunk: Uint8Array): void {
-    if (this.decompressor) this.decompressor.write(chunk);
+    if (this.decodeSync) this.keepCompressed(chunk);
+    else if (this.decompressor) this.decompressor.write(chunk);
     else this.decoded(chunk);
   }
 
@@ -65,6 +83,7 @@ export class ResponseBodyObserver {
    */
   end(): Promise<void> | undefined {
     if (!this.decompressor) {
+      this.decodeKept();
       this.finishFraming();
       return undefined;
     }
@@ -74,9 +93,11 @@ export class ResponseBodyObserver {
 
   /**
    * Decodes what was written so far without ending the body, so that the events in a body the app
-   * let go of are all seen. Synchronous for an uncompressed body, as end() is.
+   * let go of are all seen. Synchronous (undefined) for an uncompressed body and in synchronous
+   * mode, as end() is.
    */
   flush(): Promise<void> | undefined {
+    this.decodeKept();
     const d = this.decompressor;
     if (!d || d.destroyed) return undefined;
     return new Promise((resolve, reject) => {
@@ -109,6 +130,24 @@ export class ResponseBodyObserver {
   /** Stops work on a body the app abandoned; pending decoder output is dropped. */
   destroy(): void {
     this.decompressor?.destroy();
+    this.compressed = undefined;
+  }
+
+  private keepCompressed(chunk: Uint8Array): void {
+    if (!this.compressed) return;
+    this.compressedBytes += chunk.length;
+    if (this.compressedBytes > MAX_JSON_BODY_BYTES) {
+      this.compressed = undefined; // too large to decode on the app's path: the body is not read
+      this.overflow = true;
+    } else this.compressed.push(Buffer.from(chunk));
+  }
+
+  /** Synchronous mode: decodes the kept bytes once (a body cut short decodes as far as it goes). */
+  private decodeKept(): void {
+    const kept = this.compressed;
+    if (!this.decodeSync || !kept) return;
+    this.compressed = undefined;
+    if (kept.length > 0) this.decoded(this.decodeSync(Buffer.concat(kept, this.compressedBytes)));
   }
 
   private decoded(chunk: Uint8Array): void {
@@ -122,6 +161,22 @@ export class ResponseBodyObserver {
         this.jsonChunks.length = 0;
       } else this.jsonChunks.push(Buffer.from(chunk));
     }
+  }
+}
+
+/** The synchronous decoder for a content encoding; it tolerates a body cut short (sync flush). */
+function syncDecoder(encoding: string | undefined): ((compressed: Buffer) => Buffer) | undefined {
+  const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return (b) => zlib.gunzipSync(b, partial);
+    case 'deflate':
+      return (b) => zlib.inflateSync(b, partial);
+    case 'br':
+      return (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    default:
+      return undefined;
   }
 }
 
