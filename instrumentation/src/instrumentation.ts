@@ -8,6 +8,7 @@ import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from '@
 import { setContentCaptureEnabled } from './agent/content-setting.js';
 import type { CaptureDeps } from './capture/llm-call.js';
 import { NodeHttpCapture } from './capture/node-http-capture.js';
+import { ResendTracker } from './capture/resend-count.js';
 import { UndiciCapture } from './capture/undici-capture.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { EndpointRegistry } from './providers/endpoint-registry.js';
@@ -20,6 +21,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   private declare resolved?: ResolvedConfig;
   private declare registry?: EndpointRegistry;
   private declare metrics?: GenAiMetrics;
+  private declare resends?: ResendTracker;
   private declare undiciCapture?: UndiciCapture;
   private declare httpCapture?: NodeHttpCapture;
 
@@ -70,6 +72,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   private captureDeps(): CaptureDeps {
     if (!this.resolved) this.applyConfig();
     this.metrics ??= createGenAiMetrics(this.meter, this.resolved!.latestExperimentalSemconv);
-    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved! };
+    this.resends ??= new ResendTracker();
+    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved!, resends: this.resends };
   }
 }

@@ -83,6 +83,13 @@ export const ATTR_HTTP_URL = 'http.url';
 export const ATTR_HTTP_TARGET = 'http.target';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+/**
+ * HTTP spans (stable): the ordinal number of the resend of a request (1 for the first retry), set
+ * only when the request was resent. tokentrace sets it on the GenAI span of each attempt.
+ */
+export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
+/** Its name before HTTP semconv v1.21 (`http.resend_count`), still read by the collector. */
+export const ATTR_HTTP_RESEND_COUNT = 'http.resend_count';
 
 // Resource attributes of the general conventions that the collector stores in columns.
 export const ATTR_SERVICE_NAME = 'service.name';

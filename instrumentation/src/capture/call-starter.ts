@@ -15,19 +15,34 @@ import {
   OPENINFERENCE_MODEL_CALL_KINDS,
 } from '@tokentrace/semconv';
 import { getTrackingContext, mergeTracking } from '../context/tracking-context.js';
+import type { HeaderShape } from '../context/tracking-headers.js';
 import type { LlmEndpoint } from '../providers/types.js';
 import type { TrackingContext } from '../types.js';
 import { LlmCall, type CaptureDeps } from './llm-call.js';
+import { resendCountFromHeaders } from './resend-count.js';
+
+/** The request as the HTTP client was given it, before tracking headers were stripped. */
+export interface RequestShape {
+  /** Path and query. */
+  path: string;
+  headers?: HeaderShape;
+}
 
 export function startLlmCall(
   deps: CaptureDeps,
   endpoint: LlmEndpoint,
   headerTracking: TrackingContext | undefined,
   parent: Context,
+  request: RequestShape,
 ): LlmCall {
   const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
   const foreign = isInsideModelCallSpan(parent) ? trace.getSpan(parent) : undefined;
-  return new LlmCall(deps, endpoint, tracking, parent, foreign);
+  const attempt = {
+    resendCount: resendCountFromHeaders(request.headers),
+    // The same URL under the same parent span: where a resend of this request would come from.
+    key: `${endpoint.serverAddress}:${endpoint.serverPort}${request.path} ${trace.getSpanContext(parent)?.spanId ?? ''}`,
+  };
+  return new LlmCall(deps, endpoint, tracking, parent, attempt, foreign);
 }
 
 /**

@@ -22,13 +22,14 @@
  * A 2xx answer that is no answer (empty, truncated or not JSON, an HTML page) is an error,
  * `error.type` `invalid_response`: the app's SDK throws on it.
  */
-import { SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_TOKENTRACE_EMBEDDINGS_INPUT,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TOKENTRACE_CONTENT_TRUNCATED,
@@ -53,6 +54,7 @@ import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
 import { borrowedSpan } from './borrowed-span.js';
+import { isRetryableStatus, type ResendTracker } from './resend-count.js';
 import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
@@ -62,6 +64,15 @@ export interface CaptureDeps {
   tracer: Tracer;
   metrics: GenAiMetrics;
   config: ResolvedConfig;
+  resends: ResendTracker;
+}
+
+/** Which attempt of a call this request is (resend-count.ts). */
+export interface AttemptInfo {
+  /** From the SDK's retry-count header; undefined when it sends none. */
+  resendCount: number | undefined;
+  /** Where a resend of this request comes from: URL and parent span. */
+  key: string;
 }
 
 export type HeaderLookup = (name: string) => string | undefined;
@@ -82,6 +93,8 @@ export class LlmCall {
   private readonly tracking: TrackingContext | undefined;
   private requestChunks: Buffer[] | undefined = [];
   private requestBytes = 0;
+  /** The request body as sent, kept until completion to recognise a resend. */
+  private requestText?: string;
   private request?: RequestInfo;
   private status = 0;
   private contentType?: string;
@@ -99,6 +112,7 @@ export class LlmCall {
     endpoint: LlmEndpoint,
     tracking: TrackingContext | undefined,
     parent: Context,
+    private readonly attempt: AttemptInfo,
     /** The span another instrumentation opened for this call, if any. */
     foreign?: Span,
   ) {
@@ -108,9 +122,11 @@ export class LlmCall {
     this.owned = foreign === undefined;
     // Inside another instrumentation's model-call span, the call is an LLM call whatever its host.
     this.labelled = endpoint.detection === 'host' || foreign !== undefined;
-    const attributes = this.labelled
+    const attributes: Attributes = this.labelled
       ? { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) }
       : { [ATTR_SERVER_ADDRESS]: endpoint.serverAddress, [ATTR_SERVER_PORT]: endpoint.serverPort };
+    // The conventions set it only on a resent request; known at start when the SDK says it.
+    if (attempt.resendCount) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = attempt.resendCount;
     if (foreign) {
       this.span = borrowedSpan(foreign);
       this.span.setAttributes(attributes);
@@ -215,6 +231,7 @@ export class LlmCall {
   private readRequest(chunks: Buffer[]): void {
     guard('request body', () => {
       const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
+      this.requestText = text;
       const body = text ? parseJson(text) : undefined;
       if (!this.labelled) {
         if (!isWireRequest(this.endpoint.api, body, this.endpoint.urlModel)) return;
@@ -288,6 +305,7 @@ export class LlmCall {
 
     const error = classifyCallError(failure, this.status, response, read?.invalid);
     if (error) recordCallError(span, error);
+    guard('resend count', () => this.countResend(failure !== undefined || isRetryableStatus(this.status), endedAt), span);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
     if (ttfc !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc);
     if (this.deps.config.captureMessageContent && response?.outputMessages?.length) {
@@ -348,6 +366,20 @@ export class LlmCall {
       return { response: this.accumulator.result() };
     }
     return { response: this.codec.parseResponse(body, this.endpoint) };
+  }
+
+  /**
+   * Without the SDK's header: whether this request repeats an attempt that failed (the same body,
+   * URL and parent), and, when it failed the way SDKs retry, remembers it for its own resend.
+   */
+  private countResend(retryable: boolean, endedAt: number): void {
+    const text = this.requestText;
+    this.requestText = undefined;
+    if (this.attempt.resendCount !== undefined || text === undefined) return;
+    const resends = this.deps.resends;
+    const resendCount = resends.resendCountOf(this.attempt.key, text, this.startedAt);
+    if (resendCount > 0) this.span.setAttribute(ATTR_HTTP_REQUEST_RESEND_COUNT, resendCount);
+    if (retryable) resends.recordFailure(this.attempt.key, text, resendCount, endedAt);
   }
 
   private async estimateUsage(response: ResponseInfo | undefined): Promise<Usage | undefined> {

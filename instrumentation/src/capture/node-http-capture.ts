@@ -81,9 +81,9 @@ export class NodeHttpCapture {
           forwarded = [...args];
           forwarded[parsed.optionsIndex] = { ...options, headers };
         }
-        call = startLlmCall(this.deps(), endpoint, tracking, context.active());
+        call = startLlmCall(this.deps(), endpoint, tracking, context.active(), parsed.target);
       } else {
-        call = startLlmCall(this.deps(), endpoint, undefined, context.active());
+        call = startLlmCall(this.deps(), endpoint, undefined, context.active(), parsed.target);
       }
     });
     if (!call) return original.apply(module, forwarded);

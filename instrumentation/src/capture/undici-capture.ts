@@ -74,7 +74,7 @@ export class UndiciCapture {
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };
-      call = startLlmCall(this.deps(), endpoint, tracking, context.active());
+      call = startLlmCall(this.deps(), endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
       if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
     });
     if (!call) return inner.dispatch(forwarded, handler);
