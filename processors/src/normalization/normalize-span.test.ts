@@ -86,6 +86,15 @@ describe('normalizeSpan: our spans (GenAI conventions v1.41)', () => {
     expect(normalizeSpan(span('GET /', {}, 2)).errorType).toBeUndefined();
   });
 
+  it('takes the resend count from http.request.resend_count, or the pre-1.21 http.resend_count; none on a first attempt', () => {
+    const chat = { 'gen_ai.operation.name': 'chat' };
+    expect(normalizeSpan(span('chat', { ...chat, 'http.request.resend_count': 2 })).resendCount).toBe(2);
+    expect(normalizeSpan(span('chat', { ...chat, 'http.resend_count': 3n })).resendCount).toBe(3);
+    expect(normalizeSpan(span('chat', { ...chat, 'http.request.resend_count': 0 }))).not.toHaveProperty('resendCount');
+    expect(normalizeSpan(span('chat', { ...chat, 'http.request.resend_count': 'x' }))).not.toHaveProperty('resendCount');
+    expect(normalizeSpan(span('chat', { ...chat, 'http.request.resend_count': 1.5 }))).not.toHaveProperty('resendCount');
+  });
+
   it('coerces 64-bit and string counts, ignoring values that are not numbers', () => {
     const fields = normalizeSpan(span('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 5000n, 'gen_ai.usage.output_tokens': '17', 'gen_ai.usage.reasoning.output_tokens': 'n/a' }));
     expect([fields.inputTokens, fields.outputTokens, fields.reasoningOutputTokens]).toEqual([5000, 17, undefined]);

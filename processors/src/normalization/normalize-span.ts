@@ -15,12 +15,14 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESEND_COUNT,
   ATTR_LLM_MODEL_NAME,
   ATTR_LLM_PROVIDER,
   ATTR_LLM_SYSTEM,
 } from '@tokentrace/semconv';
 import type { GenAiFields, SpanRecord } from '../pipeline/span-record.js';
-import { firstString, numberValue, stringValue } from './attribute-readers.js';
+import { firstNumber, firstString, numberValue, stringValue } from './attribute-readers.js';
 import { normalizeProviderName } from './provider-names.js';
 import { classifySpan } from './span-classification.js';
 import { extractTracking } from './tracking-extraction.js';
@@ -30,6 +32,8 @@ import { extractUsage, hasUsage } from './usage-extraction.js';
 const PROVIDER_KEYS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM, ATTR_LLM_PROVIDER, ATTR_LLM_SYSTEM, ATTR_AI_MODEL_PROVIDER];
 const REQUEST_MODEL_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, ATTR_AI_MODEL_ID, ATTR_LLM_MODEL_NAME, ATTR_EMBEDDING_MODEL_NAME];
 const RESPONSE_MODEL_KEYS = [ATTR_GEN_AI_RESPONSE_MODEL, ATTR_AI_RESPONSE_MODEL];
+/** The stable HTTP name, then its name before HTTP semconv v1.21. */
+const RESEND_COUNT_KEYS = [ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_HTTP_RESEND_COUNT];
 /** The conventions' `error.type` fallback when the span failed without naming why. */
 const OTHER_ERROR = '_OTHER';
 
@@ -52,6 +56,9 @@ export function normalizeSpan(span: SpanRecord): GenAiFields {
   const msToFirstChunk = numberValue(attributes[ATTR_AI_RESPONSE_MS_TO_FIRST_CHUNK]);
   if (ttfc !== undefined) fields.timeToFirstChunk = ttfc;
   else if (msToFirstChunk !== undefined) fields.timeToFirstChunk = msToFirstChunk / 1000;
+
+  const resendCount = firstNumber(attributes, RESEND_COUNT_KEYS);
+  if (resendCount !== undefined && Number.isInteger(resendCount) && resendCount > 0) fields.resendCount = resendCount;
 
   const errorType = stringValue(attributes[ATTR_ERROR_TYPE]);
   if (errorType !== undefined) fields.errorType = errorType;

@@ -63,6 +63,8 @@ export interface GenAiFields {
   sessionPath?: string;
   promptId?: string;
   errorType?: string;
+  /** Which resend of its request the call is (`http.request.resend_count`): 1 for the first retry; absent on a first attempt. */
+  resendCount?: number;
   /** Custom properties (tokentrace.property.*, Helicone properties, OpenLLMetry association properties). */
   properties: Record<string, string>;
   /** True for spans that call a model (chat, text_completion, embeddings, generate_content): the ones priced. */

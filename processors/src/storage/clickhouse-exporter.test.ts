@@ -59,7 +59,7 @@ const llmSpan: SpanRecord = {
     provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
     inputTokens: 1200, outputTokens: 300, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, reasoningOutputTokens: 64,
     timeToFirstChunk: 0.42, userId: 'user-7', sessionId: 'sess-1', sessionName: 'analyze', sessionPath: '/analyze/extract', promptId: 'p-12',
-    errorType: 'rate_limit', properties: { Feature: 'chat', Tier: 'pro' }, isModelCall: true,
+    errorType: 'rate_limit', resendCount: 1, properties: { Feature: 'chat', Tier: 'pro' }, isModelCall: true,
   },
   cost: { inputUsd: 0.0005, outputUsd: 0.003, cacheReadUsd: 0.00125, cacheWriteUsd: 0, totalUsd: 0.00475, status: 'priced', pricedModel: 'openai:gpt-4o-2024-08-06' },
   session: { id: 'sess-1', name: 'analyze', path: '/analyze/extract', parentPath: '/analyze', depth: 2 },
@@ -71,11 +71,11 @@ const plainSpan: SpanRecord = {
 };
 
 describe('ClickHouse schema v3', () => {
-  it('is created at start-up (migration 3 only) and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3], version: 3 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 3 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([3]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '1' }]);
+  it('is created at start-up (migrations 3 and 4) and running it again is a no-op', async () => {
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4], version: 4 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 4 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '2' }]);
 
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
       `SELECT name, engine, sorting_key, partition_key, engine_full FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
@@ -139,7 +139,7 @@ describe('ClickHouseExporter', () => {
       cost_input_usd: 0.0005, cost_output_usd: 0.003, cost_cache_read_usd: 0.00125, cost_cache_write_usd: 0, cost_total_usd: 0.00475,
       cost_status: 'priced', priced_model: 'openai:gpt-4o-2024-08-06', ttft_seconds: 0.42,
       user_id: 'user-7', session_id: 'sess-1', session_name: 'analyze', session_path: '/analyze/extract', session_parent_path: '/analyze', session_depth: 2,
-      prompt_id: 'p-12', error_type: 'rate_limit',
+      prompt_id: 'p-12', error_type: 'rate_limit', resend_count: 1,
       properties: { feature: 'chat', tier: 'pro' }, // keys lower-cased on write
       attributes: { 'gen_ai.request.model': 'gpt-4o', 'app.big': '9223372036854775807', 'app.list': '["a",1,true]', 'app.ratio': '0.5', 'app.ok': 'true' },
       resource_attributes: { 'service.name': 'checkout', 'deployment.environment.name': 'prod' },

@@ -12,7 +12,7 @@
  * same names.
  */
 import { singleNodeLayout, type SchemaLayout } from './schema-layout.js';
-import { FORCE_MERGE_AFTER_SECONDS, retentionTtl, SPAN_ORDER_BY, SPAN_PARTITION_BY, spanTableColumnsDdl } from './span-table.js';
+import { addedColumnsDdl, FORCE_MERGE_AFTER_SECONDS, retentionTtl, SPAN_ORDER_BY, SPAN_PARTITION_BY, spanTableColumnsDdl } from './span-table.js';
 import { otelTracesView } from './otel-traces-view.js';
 
 export interface SchemaOptions {
@@ -51,6 +51,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'schema v3 for current ClickHouse: spans with Map attributes, DateTime64, skip indexes, TTL; otel_traces view',
     statements: (db, layout = singleNodeLayout(), options = { retentionDays: DEFAULT_RETENTION_DAYS }) => [...spansV3(db, layout, options), otelTracesView(db, layout)],
+  },
+  {
+    version: 4,
+    name: 'spans.resend_count: which retry of its request a call is (http.request.resend_count, issue 12)',
+    statements: (db, layout = singleNodeLayout()) => layout.alterTable(db, 'spans', addedColumnsDdl(4)),
   },
 ];
 

@@ -14,14 +14,17 @@ const statementOf = (statements: string[], table: string) => statements.find((s)
 /** The lines between a CREATE TABLE's parentheses. */
 const columnLines = (statement: string) => statement.slice(statement.indexOf('(\n') + 2, statement.lastIndexOf('\n)\nENGINE')).split(',\n');
 
+/** The columns schema v3's CREATE TABLE declares. */
+const V3_COLUMNS = SPAN_TABLE_COLUMNS.filter((c) => c.since === undefined);
+
 const KEYS = `PARTITION BY toDate(start_time)
 ORDER BY (project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id)
 TTL toDateTime(start_time) + INTERVAL 400 DAY
 SETTINGS min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 1, ttl_only_drop_parts = 1, materialize_ttl_recalculate_only = 1`;
 
 describe('migrations', () => {
-  it('are schema v3 alone: version 3, the spans table and the otel_traces view; no materialized view, no copy of rows', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([3]);
+  it('are schema v3 and the columns added since: versions 3 and 4; no materialized view, no copy of rows', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([3, 4]);
     expect(DEFAULT_RETENTION_DAYS).toBe(400);
     for (const layout of [undefined, clusterLayout({ cluster: 'c', database: 'tokentrace', replicated: true, onCluster: true })]) {
       const text = all(layout).join('\n');
@@ -35,7 +38,7 @@ describe('single-node layout', () => {
 
   it('is the default and creates the tables under their own names, with no cluster in sight', () => {
     expect(statements).toEqual(all(singleNodeLayout(), { retentionDays: DEFAULT_RETENTION_DAYS }));
-    expect(created(statements)).toEqual(['spans', 'otel_traces']);
+    expect(created(statements)).toEqual(['spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans']);
     expect(statements.join('\n')).not.toMatch(/_local|Distributed|ON CLUSTER|Replicated/);
     expect(singleNodeLayout().createDatabase(DB)).toBe('CREATE DATABASE IF NOT EXISTS `tokentrace`');
     expect(singleNodeLayout().migrationsTable(DB)).toMatch(/^CREATE TABLE IF NOT EXISTS `tokentrace`\.schema_migrations\n\([\s\S]*\)\nENGINE = MergeTree\(\)\nORDER BY version$/);
@@ -60,7 +63,13 @@ describe('single-node layout', () => {
     ]) {
       expect(spans.split(/,?\n/)).toContain(line);
     }
-    for (const column of SPAN_TABLE_COLUMNS.filter((c) => !c.name.startsWith('events.'))) expect(spans).toMatch(new RegExp(`\\n    ${column.name} `));
+    for (const column of V3_COLUMNS.filter((c) => !c.name.startsWith('events.'))) expect(spans).toMatch(new RegExp(`\\n    ${column.name} `));
+    expect(spans).not.toContain('resend_count'); // a released migration never changes: v4 adds it
+  });
+
+  it('adds the columns of migration 4 after the column declared before each, idempotently', () => {
+    expect(statements.at(-1)).toBe('ALTER TABLE `tokentrace`.spans\n    ADD COLUMN IF NOT EXISTS resend_count UInt16 AFTER error_type');
+    expect(SPAN_TABLE_COLUMNS.filter((c) => c.since !== undefined).map((c) => [c.name, c.since])).toEqual([['resend_count', 4]]);
   });
 
   it('takes the retention from the options: another number of days, or no TTL for 0', () => {
@@ -82,7 +91,7 @@ describe('cluster layout', () => {
   const replicated = all(clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true }));
 
   it('puts the rows in spans_local on each shard, behind a Distributed spans that shards by cityHash64(trace_id)', () => {
-    expect(created(perNode)).toEqual(['spans_local', 'spans', 'otel_traces']);
+    expect(created(perNode)).toEqual(['spans_local', 'spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans_local', 'ALTER TABLE `tokentrace`.spans']);
     const local = statementOf(perNode, 'spans_local');
     expect(local.endsWith(`)\nENGINE = ReplacingMergeTree(version)\n${KEYS}`)).toBe(true);
     expect(local).toContain('INDEX trace_id_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1');
@@ -92,7 +101,12 @@ describe('cluster layout', () => {
     // The same columns (computed ones included), but no skip index: the engine refuses them on a Distributed table.
     expect(distributed).not.toContain('INDEX ');
     expect(columnLines(distributed)).toEqual(columnLines(local).filter((line) => !line.startsWith('    INDEX ')));
-    expect(columnLines(distributed)).toHaveLength(SPAN_TABLE_COLUMNS.length - 2); // the three events.* columns are one Nested line
+    expect(columnLines(distributed)).toHaveLength(V3_COLUMNS.length - 2); // the three events.* columns are one Nested line
+    // A column added later goes to both: the Distributed table has its own column list.
+    expect(perNode.slice(-2)).toEqual([
+      'ALTER TABLE `tokentrace`.spans_local\n    ADD COLUMN IF NOT EXISTS resend_count UInt16 AFTER error_type',
+      'ALTER TABLE `tokentrace`.spans\n    ADD COLUMN IF NOT EXISTS resend_count UInt16 AFTER error_type',
+    ]);
     expect(distributed).not.toMatch(/TTL|SETTINGS|PARTITION BY/);
     expect(perNode.join('\n')).not.toMatch(/ON CLUSTER|Replicated/);
     // Views read the Distributed table, so each shard runs FINAL on its own rows.
@@ -100,7 +114,7 @@ describe('cluster layout', () => {
   });
 
   it('replicates with a ZooKeeper path per shard and table, and sends every statement ON CLUSTER, the otel_traces view included', () => {
-    expect(created(replicated)).toEqual(['spans_local', 'spans', 'otel_traces']);
+    expect(created(replicated)).toEqual(['spans_local', 'spans', 'otel_traces', "ALTER TABLE `tokentrace`.spans_local ON CLUSTER 'tokentrace'", "ALTER TABLE `tokentrace`.spans ON CLUSTER 'tokentrace'"]);
     expect(statementOf(replicated, 'spans_local')).toContain(
       `ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/spans_local', '{replica}', version)\n${KEYS}`,
     );

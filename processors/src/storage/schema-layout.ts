@@ -42,10 +42,19 @@ export interface SchemaLayout {
   createDatabase(db: string): string;
   /** CREATE TABLE of the rows; on a cluster followed by the Distributed table under `spec.name`. */
   table(db: string, spec: TableSpec): string[];
+  /**
+   * `ALTER TABLE name <clauses>` (e.g. ADD COLUMN): on a cluster for the local table and then the
+   * Distributed one, which has its own column list.
+   */
+  alterTable(db: string, name: string, clauses: readonly string[]): string[];
   /** A plain (non-materialized) view `name`; `select` reads the tables as code does (Distributed on a cluster). */
   plainView(db: string, name: string, select: string): string;
   /** The record of applied migrations (never a Distributed table: each server can read it itself). */
   migrationsTable(db: string): string;
+}
+
+function alterTable(db: string, name: string, onCluster: string, clauses: readonly string[]): string {
+  return `ALTER TABLE ${db}.${name}${onCluster}\n    ${clauses.join(',\n    ')}`;
 }
 
 function createTable(db: string, name: string, onCluster: string, columns: string, engine: string): string {
@@ -68,6 +77,7 @@ export function singleNodeLayout(): SchemaLayout {
     local: (table) => table,
     createDatabase: (db) => `CREATE DATABASE IF NOT EXISTS ${db}`,
     table: (db, spec) => [createTable(db, spec.name, '', spec.columns, `${spec.engine}(${spec.engineArgs ?? ''})\n${spec.keys}`)],
+    alterTable: (db, name, clauses) => [alterTable(db, name, '', clauses)],
     plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}\nAS ${select}`,
     migrationsTable: (db) => createTable(db, 'schema_migrations', '', MIGRATIONS_COLUMNS, 'MergeTree()\nORDER BY version'),
   };
@@ -114,6 +124,7 @@ export function clusterLayout(options: ClusterLayoutOptions): SchemaLayout {
       createTable(db, local(spec.name), onCluster, spec.columns, `${engine(spec)}\n${spec.keys}`),
       createTable(db, spec.name, onCluster, withoutIndexes(spec.columns), `Distributed(${[cluster, database, local(spec.name)].map(sqlString).join(', ')}${spec.shardBy ? `, ${spec.shardBy}` : ''})`),
     ],
+    alterTable: (db, name, clauses) => [alterTable(db, local(name), onCluster, clauses), alterTable(db, name, onCluster, clauses)],
     plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}${onCluster}\nAS ${select}`,
     // With ON CLUSTER and replication: one record for the whole cluster (a single ZooKeeper path,
     // every node a replica), so whichever node a collector reaches at start (behind a load

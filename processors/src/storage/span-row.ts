@@ -61,6 +61,8 @@ export interface SpanRow {
   session_depth: number;
   prompt_id: string;
   error_type: string;
+  /** 0..65535; 0 for a first attempt. */
+  resend_count: number;
   properties: Record<string, string>;
   attributes: Record<string, string>;
   resource_attributes: Record<string, string>;
@@ -173,6 +175,7 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
     session_depth: s ? Math.max(0, Math.min(65_535, Math.trunc(s.depth) || 0)) : 0,
     prompt_id: g?.promptId ?? '',
     error_type: g?.errorType ?? '',
+    resend_count: g?.resendCount ? Math.min(65_535, Math.trunc(g.resendCount)) : 0,
     properties: g?.properties ? propertyMap(g.properties) : {},
     attributes: attributeMap(span.attributes),
     resource_attributes: resource.resource_attributes,

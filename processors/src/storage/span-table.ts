@@ -1,5 +1,6 @@
 /**
- * The `spans` table of schema v3: every column declared once, here. The DDL (migrations.ts), the
+ * The `spans` table: every column declared once, here, with the migration that added it (v3, or
+ * `since`: v4 added `resend_count`). The DDL (migrations.ts), the
  * INSERT's column list (clickhouse-exporter.ts), the row type (span-row.ts) and the read-side SQL
  * (span-reads.ts) all come from this list.
  *
@@ -24,7 +25,12 @@ export interface SpanColumn {
   codec?: string;
   /** Computed by the engine: `MATERIALIZED expr` (stored) or `ALIAS expr` (on read); never inserted. */
   computed?: string;
+  /** The migration that added the column with `ALTER TABLE … ADD COLUMN`; absent: schema v3's CREATE TABLE. */
+  since?: number;
 }
+
+/** The schema version whose CREATE TABLE declares the columns without `since`. */
+const CREATED_IN = 3;
 
 const LC = 'LowCardinality(String)';
 const ZSTD = 'ZSTD(1)';
@@ -82,6 +88,8 @@ export const SPAN_TABLE_COLUMNS: readonly SpanColumn[] = [
   { name: 'session_depth', type: 'UInt16' },
   { name: 'prompt_id', type: LC },
   { name: 'error_type', type: LC },
+  // http.request.resend_count: 0 for a first attempt, n for the n-th retry of a request.
+  { name: 'resend_count', type: 'UInt16', since: 4 },
   { name: 'properties', type: ATTRIBUTE_MAP, codec: ZSTD },
   { name: 'attributes', type: ATTRIBUTE_MAP, codec: ZSTD },
   { name: 'resource_attributes', type: ATTRIBUTE_MAP, codec: ZSTD },
@@ -123,18 +131,35 @@ export function retentionTtl(days: number): string {
   return `toDateTime(start_time) + INTERVAL ${Math.trunc(days)} DAY`;
 }
 
-/** The column lines of `spans`' DDL, each indented by four spaces (Nested columns as one). */
+/** The column lines of `spans`' CREATE TABLE in schema v3, each indented by four spaces (Nested columns as one). */
 export function spanTableColumnsDdl(): string {
   const lines: string[] = [];
   const nested: string[] = [];
   for (const c of SPAN_TABLE_COLUMNS) {
+    if (c.since !== undefined && c.since > CREATED_IN) continue; // added by a later migration
     if (c.name.startsWith('events.')) {
       // Declared as `events Nested(...)`, inserted and read as `events.time` & co.
       nested.push(`${c.name.slice('events.'.length)} ${c.type.replace(/^Array\((.*)\)$/, '$1')}`);
       if (nested.length === 3) lines.push(`    events Nested(${nested.join(', ')})`);
       continue;
     }
-    lines.push(`    ${c.name} ${c.type}${c.computed ? ` ${c.computed}` : ''}${c.codec ? ` CODEC(${c.codec})` : ''}`);
+    lines.push(`    ${columnDefinition(c)}`);
   }
   return [...lines, ...SPAN_INDEXES.map((i) => `    ${i}`)].join(',\n');
+}
+
+/**
+ * The `ADD COLUMN IF NOT EXISTS … AFTER …` clauses of the columns migration `version` adds, each
+ * after the column declared before it, so that an upgraded table and a new one read the same.
+ */
+export function addedColumnsDdl(version: number): string[] {
+  const clauses: string[] = [];
+  SPAN_TABLE_COLUMNS.forEach((c, i) => {
+    if (c.since === version) clauses.push(`ADD COLUMN IF NOT EXISTS ${columnDefinition(c)} AFTER ${SPAN_TABLE_COLUMNS[i - 1].name}`);
+  });
+  return clauses;
+}
+
+function columnDefinition(c: SpanColumn): string {
+  return `${c.name} ${c.type}${c.computed ? ` ${c.computed}` : ''}${c.codec ? ` CODEC(${c.codec})` : ''}`;
 }
