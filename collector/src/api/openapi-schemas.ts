@@ -64,6 +64,7 @@ const requestSummaryProperties: Record<string, JsonSchema> = {
   traceId: str(), spanId: str(), startTime: time, durationMs: num, name: str(), provider: str(), operation: str(),
   model: str(), requestModel: str(), responseModel: str(), userId: str(), sessionId: str(), sessionName: str(),
   sessionPath: str(), promptId: str(), serviceName: str(), environment: str(), status, errorType: str(),
+  resendCount: { ...int, description: 'which retry of its request the call is (http.request.resend_count): 0 for a first attempt, n for the n-th retry' },
   inputTokens: nullableInt, outputTokens: nullableInt, cacheReadTokens: nullableInt, cacheCreationTokens: nullableInt,
   reasoningTokens: nullableInt, costUsd: nullableNum, ttftMs: nullableNum,
   properties: { ...stringMap, description: 'custom properties, names lower-cased (they are matched case-insensitively)' },
@@ -82,6 +83,7 @@ const requestDetail = object({
 const percentiles = object({ p50: nullableNum, p95: nullableNum, p99: nullableNum });
 const usageProperties: Record<string, JsonSchema> = {
   costUsd: num, requests: int, errors: int, errorRate: { type: 'number', minimum: 0, maximum: 1 },
+  retries: { ...int, description: 'calls that were a retry of an earlier request (resendCount > 0); each is also one of `requests`' },
   inputTokens: int, outputTokens: int, cacheReadTokens: int, cacheCreationTokens: int, reasoningTokens: int,
   latencyMs: ref('Percentiles'), ttftMs: ref('Percentiles'),
 };

@@ -8,6 +8,7 @@ export interface FigureRow {
   g: string;
   requests: string;
   errors: string;
+  retries: string;
   cost_usd: number;
   input_tokens: string;
   output_tokens: string;
@@ -28,6 +29,7 @@ export function usageFigures(row: FigureRow | undefined): UsageFigures {
     requests,
     errors,
     errorRate: requests === 0 ? 0 : errors / requests,
+    retries: Number(row?.retries ?? 0),
     inputTokens: Number(row?.input_tokens ?? 0),
     outputTokens: Number(row?.output_tokens ?? 0),
     cacheReadTokens: Number(row?.cache_read_tokens ?? 0),

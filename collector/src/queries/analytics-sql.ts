@@ -93,7 +93,7 @@ export type FigureSet = 'full' | 'rank';
 
 const RAW_FIGURES: Record<FigureSet, string> = {
   rank: `count() AS requests, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd`,
-  full: `count() AS requests, countIf(status_code = 'error') AS errors, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd,
+  full: `count() AS requests, countIf(status_code = 'error') AS errors, countIf(resend_count > 0) AS retries, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd,
     sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
     sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
     sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
@@ -102,7 +102,7 @@ const RAW_FIGURES: Record<FigureSet, string> = {
 
 const MERGED_FIGURES: Record<FigureSet, string> = {
   rank: `sum(requests) AS requests, ${exactUsdSum('cost_usd')} AS cost_usd`,
-  full: `sum(requests) AS requests, sum(errors) AS errors, ${exactUsdSum('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
+  full: `sum(requests) AS requests, sum(errors) AS errors, sum(retries) AS retries, ${exactUsdSum('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
     sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`,
 };

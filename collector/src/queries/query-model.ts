@@ -119,6 +119,8 @@ export interface RequestSummary {
   environment: string;
   status: 'unset' | 'ok' | 'error';
   errorType: string;
+  /** Which retry of its request this call is (`http.request.resend_count`): 0 for a first attempt. */
+  resendCount: number;
   inputTokens: number | null;
   outputTokens: number | null;
   cacheReadTokens: number | null;
@@ -190,6 +192,8 @@ export interface UsageFigures {
   errors: number;
   /** errors / requests, 0 when there are no requests. */
   errorRate: number;
+  /** Calls that were a retry of an earlier request (resend_count > 0); each retry is also one of `requests`. */
+  retries: number;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;

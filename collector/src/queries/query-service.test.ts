@@ -254,6 +254,25 @@ describe('session statistics', () => {
   });
 });
 
+describe('retries (resend_count, issue 12)', () => {
+  it('a retry carries its resend count in the list and the detail; the filter finds it; analytics count it', async () => {
+    const { t1, t1Spans } = KNOWN_IDS;
+    const range = last24h;
+    const retries = await store.service.listRequests({ projectId: PROJECT_A, range, filter: parseFilter('retries > 0') });
+    expect(retries.items.map((r) => [r.spanId, r.resendCount])).toEqual([[t1Spans.retry, 1]]);
+    const firstAttempts = await store.service.listRequests({ projectId: PROJECT_A, range, filter: parseFilter('resend_count = 0 and trace_id = "' + t1 + '" and model_call = true') });
+    expect(firstAttempts.items.map((r) => r.spanId).sort()).toEqual([t1Spans.gpt4o, t1Spans.claude, t1Spans.failed].sort());
+    expect(firstAttempts.items.every((r) => r.resendCount === 0)).toBe(true);
+    const detail = (await store.service.getRequest({ projectId: PROJECT_A, traceId: t1, spanId: t1Spans.retry }))!;
+    expect(detail).toMatchObject({ resendCount: 1, attributes: { 'http.request.resend_count': '1' } });
+    expect((await store.service.getRequest({ projectId: PROJECT_A, traceId: t1, spanId: t1Spans.failed }))!.resendCount).toBe(0);
+    const { totals, rows } = await store.service.analytics({ projectId: PROJECT_A, range, groupBy: 'model' });
+    expect(totals.retries).toBe(KNOWN_EXPECTED.a24h.retries);
+    expect(rows.find((r) => r.group === 'gpt-4o-mini-2024-07-18')!.retries).toBe(1);
+    expect(rows.filter((r) => r.group !== 'gpt-4o-mini-2024-07-18').every((r) => r.retries === 0)).toBe(true);
+  });
+});
+
 describe('one request in full', () => {
   it('returns every attribute, the resource, the cost breakdown and the captured content', async () => {
     const detail = (await store.service.getRequest({ projectId: PROJECT_A, traceId: KNOWN_IDS.t2, spanId: KNOWN_IDS.t2Spans.withContent }))!;

@@ -24,6 +24,7 @@ export interface SummaryRow {
   environment: string;
   status_code: 'unset' | 'ok' | 'error';
   error_type: string;
+  resend_count: number;
   input_tokens: string | null;
   output_tokens: string | null;
   cache_read_tokens: string | null;
@@ -56,6 +57,7 @@ export function requestSummary(row: SummaryRow): RequestSummary {
     environment: row.environment,
     status: row.status_code,
     errorType: row.error_type,
+    resendCount: Number(row.resend_count) || 0,
     inputTokens: numberOrNull(row.input_tokens),
     outputTokens: numberOrNull(row.output_tokens),
     cacheReadTokens: numberOrNull(row.cache_read_tokens),

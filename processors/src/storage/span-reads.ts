@@ -11,7 +11,7 @@ const START_NS = 'toString(start_time_ns) AS start_time_ns';
 
 /** One request (model call) in a list or a detail. */
 export const SUMMARY_COLUMNS = `trace_id, span_id, ${START_NS}, duration_ns, name, provider, operation, request_model, response_model, user_id,
-  session_id, session_name, session_path, prompt_id, service_name, environment, status_code, error_type, input_tokens, output_tokens,
+  session_id, session_name, session_path, prompt_id, service_name, environment, status_code, error_type, resend_count, input_tokens, output_tokens,
   cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_total_usd, ttft_seconds, properties`;
 
 /** One span in a trace or session tree. */

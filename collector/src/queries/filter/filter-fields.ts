@@ -43,6 +43,12 @@ export const FILTER_FIELDS = {
   environment: { type: 'string', sql: 'environment', description: 'Deployment environment', aliases: ['env'] },
   status: { type: 'status', sql: 'status_code', description: "Span status: 'ok', 'error' or 'unset'", aliases: ['status_code'] },
   error_type: { type: 'string', sql: 'error_type', description: 'Error type of a failed call' },
+  resend_count: {
+    type: 'number',
+    sql: 'resend_count',
+    description: 'Which retry of its request the call is (http.request.resend_count): 0 for a first attempt',
+    aliases: ['retries', 'retry'],
+  },
   trace_id: { type: 'string', sql: 'trace_id', description: 'Trace id (hex)', aliases: ['trace'] },
   span_id: { type: 'string', sql: 'span_id', description: 'Span id (hex)' },
   parent_span_id: { type: 'string', sql: 'parent_span_id', description: "Parent span id ('' for a root)" },

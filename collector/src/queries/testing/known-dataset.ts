@@ -65,7 +65,7 @@ export function knownSpans(now: number): SpanRecord[] {
       error: { type: 'rate_limit', message: 'Rate limit reached' }, cost: { status: 'no_usage' }, session: research('/research/search-2'),
       events: [{ name: 'exception', timeUnixNano: BigInt(t1Start + 2_300) * 1_000_000n, attributes: { 'exception.type': 'RateLimitError', 'exception.message': 'Rate limit reached' } }] },
     { ...a, traceId: t1, spanId: s1.retry, parentSpanId: s1.agent, name: 'chat gpt-4o-mini', startMs: t1Start + 2_500, durationMs: 1_000, operation: 'chat', provider: 'openai', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18',
-      inputTokens: 500, outputTokens: 100, ttftMs: 200, cost: priced(0.000075, 0.00006, 'openai:gpt-4o-mini'), session: research('/research/search-2') },
+      inputTokens: 500, outputTokens: 100, ttftMs: 200, resendCount: 1, cost: priced(0.000075, 0.00006, 'openai:gpt-4o-mini'), session: research('/research/search-2') },
     { ...a, traceId: t2, spanId: s2.workflow, name: 'invoke_workflow summarize', startMs: t2Start, durationMs: 6_000, operation: 'invoke_workflow', session: research('/research/summarize') },
     { ...a, traceId: t2, spanId: s2.withContent, parentSpanId: s2.workflow, name: 'chat gpt-4o', startMs: t2Start + 100, durationMs: 5_000, operation: 'chat', provider: 'openai', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
       inputTokens: 3000, outputTokens: 600, ttftMs: 500, cost: priced(0.0075, 0.006, 'openai:gpt-4o'), session: research('/research/summarize'), promptId: 'summarize-v1',
@@ -109,6 +109,8 @@ export const KNOWN_EXPECTED = {
     /** T1: 4 calls, T2: 2, bob 3, erin 100. */
     requests: 109,
     errors: 1,
+    /** T1's gpt-4o-mini call after the rate limit is its request's first retry. */
+    retries: 1,
     costUsd: 0.0045 + 0.0135 + 0.000135 + 0.0135 + 3 * 0.000045 + 0.0505,
     inputTokens: 1000 + 2000 + 500 + 3000 + 800 + 3 * 100 + 100 * 10,
     outputTokens: 200 + 500 + 100 + 600 + 150 + 3 * 50 + 100 * 10,

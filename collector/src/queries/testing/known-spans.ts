@@ -9,6 +9,7 @@ import { sessionStep } from '@tokentrace/processors';
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -50,6 +51,8 @@ export interface SpanSpec {
   cacheCreationTokens?: number;
   reasoningTokens?: number;
   ttftMs?: number;
+  /** `http.request.resend_count`: the call is the n-th retry of its request. */
+  resendCount?: number;
   /** Omitted for spans that are not model calls; `status` alone for unknown models. */
   cost?: CostFields;
   /** Extra raw attributes (captured content, tool names). */
@@ -80,6 +83,7 @@ export function spanRecord(spec: SpanSpec): SpanRecord {
     sessionPath: spec.session?.path,
     promptId: spec.promptId,
     errorType: spec.error?.type,
+    resendCount: spec.resendCount,
     properties: spec.properties ?? {},
     isModelCall,
   };
@@ -99,6 +103,7 @@ export function spanRecord(spec: SpanSpec): SpanRecord {
   put(ATTR_TOKENTRACE_SESSION_NAME, spec.session?.name);
   put(ATTR_TOKENTRACE_SESSION_PATH, spec.session?.path);
   put(ATTR_ERROR_TYPE, spec.error?.type);
+  put(ATTR_HTTP_REQUEST_RESEND_COUNT, spec.resendCount);
   for (const [name, value] of Object.entries(spec.properties ?? {})) put(propertyAttribute(name), value);
   Object.assign(attributes, spec.attributes);
 
