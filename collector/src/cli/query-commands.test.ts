@@ -154,6 +154,9 @@ describe('tokentrace requests, cost, top', () => {
       ['gpt-4o-mini-2024-07-18', 'bob', '1.00 s', '100', '50', '<$0.0001', 'ok'],
     ]);
     expect(lines[3]).toMatch(/^more: add --cursor \S+$/);
+    // A call that retried its request says which retry; the filter field `retries` finds it.
+    const retried = (await run(runRequestsCommand, ['--filter', 'retries > 0'])).stdout.trimEnd().split('\n');
+    expect(retried.slice(1).map((l) => l.split(/ {2,}/).slice(2))).toEqual([['gpt-4o-mini-2024-07-18', 'alice', '1.00 s', '500', '100', '$0.0001', 'ok (retry 1)']]);
     const json = JSON.parse((await run(runRequestsCommand, ['--filter', 'user = "bob"', '--json'])).stdout);
     expect(json.items).toHaveLength(3);
     expect(json.nextCursor).toBeNull();

@@ -1,7 +1,8 @@
 /**
  * `tokentrace requests [--filter '<expr>'] [--since 24h] [--limit 20] [--cursor c]`: the latest
  * model calls as a table (newest first), with the command for the next page when there is one;
- * `--json` prints the API's RequestPage.
+ * a call that retried its request says which retry in STATUS (`ok (retry 1)`); `--json` prints
+ * the API's RequestPage.
  */
 import type { RequestPage } from '../queries/query-model.js';
 import { processIo, type CliIo } from './cli-io.js';
@@ -32,7 +33,9 @@ export function runRequestsCommand(args: string[], io: CliIo = processIo): Promi
     }
     const rows = page.items.map((r): Cell[] => {
       const failed = r.status === 'error';
-      const cells = [formatTime(r.startTime), r.traceId, r.model, r.userId || '-', formatDuration(r.durationMs), formatTokens(r.inputTokens), formatTokens(r.outputTokens), formatUsd(r.costUsd), failed ? `${ERROR_MARK} ${r.errorType || 'error'}` : 'ok'];
+      const status = failed ? `${ERROR_MARK} ${r.errorType || 'error'}` : 'ok';
+      const retry = r.resendCount > 0 ? ` (retry ${r.resendCount})` : '';
+      const cells = [formatTime(r.startTime), r.traceId, r.model, r.userId || '-', formatDuration(r.durationMs), formatTokens(r.inputTokens), formatTokens(r.outputTokens), formatUsd(r.costUsd), status + retry];
       return failed ? cells.map((text): Cell => ({ text, tone: 'error' })) : cells;
     });
     const columns = [{ header: 'TIME (UTC)' }, { header: 'TRACE' }, { header: 'MODEL' }, { header: 'USER' }, ...['DURATION', 'IN', 'OUT', 'COST'].map((header) => ({ header, align: 'right' as const })), { header: 'STATUS' }];
