@@ -26,5 +26,5 @@ export const COMMON_FIELDS = [
   ['model', 'response model, else requested'], ['provider', 'openai, anthropic, …'], ['user', 'user id'],
   ['session', 'session id'], ['session_name', ''], ['prompt_id', ''], ['property.<Name>', 'custom property'],
   ['status', "'ok', 'error', 'unset'"], ['error_type', ''], ['cost', 'USD'], ['input_tokens', ''],
-  ['output_tokens', ''], ['duration_ms', ''], ['ttft_ms', ''], ['time', 'ISO-8601'], ['environment', ''], ['service', ''], ['name', 'span name'],
+  ['output_tokens', ''], ['duration_ms', ''], ['ttft_ms', ''], ['retries', 'n-th retry, 0 = first attempt'], ['time', 'ISO-8601'], ['environment', ''], ['service', ''], ['name', 'span name'],
 ];

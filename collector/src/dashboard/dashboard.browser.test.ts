@@ -210,6 +210,25 @@ describe('dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows a retried call as "attempt 2" in the list and the detail, with a link to all its attempts', async () => {
+    await open(`#/requests?filter=${encodeURIComponent('retries > 0')}`);
+    expect(await page.locator('.result-count').textContent()).toBe('1 request');
+    expect(await page.locator('table.requests tbody tr .badge.attempt').allTextContents()).toEqual(['attempt 2']);
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.click('table.requests tbody tr >> nth=0');
+    await settled();
+    expect(page.url()).toContain(`#/requests/${KNOWN_IDS.t1}/${KNOWN_IDS.t1Spans.retry}`);
+    expect(await page.locator('h1 .badge.attempt').textContent()).toBe('attempt 2');
+    expect(await page.locator('dt:text-is("Attempt") + dd').textContent()).toBe('2 (retry 1 of the same request)');
+    // Its attempts: the rate-limited first one and this retry, newest first.
+    await page.evaluate(() => (document.body.dataset.state = 'pending'));
+    await page.click('a.attempts-link');
+    await settled();
+    const cells = await cellsOf('table.requests');
+    expect(cells.map((c) => c.at(-1))).toEqual(['ok attempt 2', 'error: rate_limit']);
+    expect(problems).toEqual([]);
+  });
+
   it('shows a request in full, with its rendered content', async () => {
     await open(`#/requests?filter=${encodeURIComponent('prompt_id = "summarize-v1"')}`);
     await page.evaluate(() => (document.body.dataset.state = 'pending'));

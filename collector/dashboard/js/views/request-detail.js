@@ -8,17 +8,18 @@ import { apiGet, segment } from '../api.js';
 import { contentView } from '../content-view.js';
 import { append, facts, h, panel, route } from '../dom.js';
 import { count, dateTime, duration, usdExact } from '../format.js';
-import { statusBadge } from './requests.js';
+import { attemptBadge, attemptsHref, statusBadge } from './requests.js';
 
 export async function render({ root, params, signal }) {
   const r = await apiGet(`requests/${segment(params.traceId)}/${segment(params.spanId)}`, null, signal);
 
   append(root, [
     h('div', { class: 'page-head' },
-      h('h1', null, r.name || 'Request', ' ', statusBadge(r)),
+      h('h1', null, r.name || 'Request', ' ', statusBadge(r), r.resendCount > 0 ? [' ', attemptBadge(r)] : null),
       h('nav', { class: 'links' },
         h('a', { href: route('traces', r.traceId) }, 'Trace tree'),
         r.sessionId ? h('a', { href: route('sessions', r.sessionId) }, 'Session tree') : null,
+        r.resendCount > 0 ? h('a', { href: attemptsHref(r), class: 'attempts-link' }, 'All attempts') : null,
         h('a', { href: '#/requests' }, 'All requests'),
       ),
     ),
@@ -38,6 +39,7 @@ export async function render({ root, params, signal }) {
         ['Service', r.serviceName],
         ['Environment', r.environment],
         ['Status', r.status === 'error' ? `error ${r.errorType}${r.statusMessage ? `: ${r.statusMessage}` : ''}` : r.status],
+        ['Attempt', r.resendCount > 0 ? `${r.resendCount + 1} (retry ${r.resendCount} of the same request)` : '1'],
         ['Trace id', h('a', { href: route('traces', r.traceId) }, r.traceId)],
         ['Span id', r.spanId],
         ['Parent span id', r.parentSpanId],

@@ -7,7 +7,7 @@
 import { ApiError, apiGet } from '../api.js';
 import { h, notice, route, routeWithQuery } from '../dom.js';
 import { count, dateTime, duration, tokenPair, usd } from '../format.js';
-import { COMMON_FIELDS } from '../filter-text.js';
+import { COMMON_FIELDS, quoteFilterValue } from '../filter-text.js';
 import { dataTable } from '../table.js';
 import { rangeParams, rangeSelect } from '../time-range.js';
 
@@ -86,8 +86,23 @@ const COLUMNS = [
   { label: 'Tokens in → out', class: 'num', value: (r) => tokenPair(r.inputTokens, r.outputTokens) },
   { label: 'Cost', class: 'num', value: (r) => usd(r.costUsd) },
   { label: 'Latency', class: 'num', value: (r) => duration(r.durationMs) },
-  { label: 'Status', value: (r) => statusBadge(r) },
+  { label: 'Status', value: (r) => h('span', null, statusBadge(r), r.resendCount > 0 ? [' ', attemptBadge(r)] : null) },
 ];
+
+/** "attempt n" for a call that retried its request (resendCount n - 1, from http.request.resend_count). */
+export function attemptBadge(r) {
+  return h('span', { class: 'badge attempt', title: `retry ${r.resendCount} of the same request` }, `attempt ${r.resendCount + 1}`);
+}
+
+/**
+ * The requests page for every attempt of the call `r` is one of: the same request model under
+ * the same parent span of the same trace, from 15 minutes before it (SDK back-off is seconds).
+ */
+export function attemptsHref(r) {
+  const start = Date.parse(r.startTime);
+  const filter = `trace_id = ${quoteFilterValue(r.traceId)} and parent_span_id = ${quoteFilterValue(r.parentSpanId)} and request_model = ${quoteFilterValue(r.requestModel)}`;
+  return routeWithQuery(route('requests'), { from: new Date(start - 15 * 60_000).toISOString(), to: new Date(start + 60_000).toISOString(), filter });
+}
 
 export function statusBadge(r) {
   if (r.status === 'error') return h('span', { class: 'badge error', title: r.errorType }, r.errorType ? `error: ${r.errorType}` : 'error');
