@@ -2,9 +2,11 @@
  * npm run bench:collector — how close the collector gets to the storage engine's own insert rate,
  * in one run on one machine, both on the embedded engine (chdb):
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
- *      encoded and inserted with @clickhouse/client the way the exporter does, in the batches the
- *      collector's BatchProcessor cuts with the config the collector loads;
- *      into the embedded engine of this process;
+ *      in the batches the collector's BatchProcessor cuts with the config the collector loads,
+ *      already encoded as the exporter encodes them (JSONEachRow, before the clock starts: no
+ *      JavaScript encoding is timed on this side), inserted one batch after the other with the
+ *      exporter's statement (insertJsonEachRow, SPAN_INSERT_COLUMNS) into the embedded engine of
+ *      this process;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on, its own embedded engine), timed
  *      until every span is stored.
@@ -32,10 +34,9 @@ import {
   insertJsonEachRow,
   jsonEachRowChunks,
   schemaTables,
-  SPAN_COLUMNS,
+  SPAN_INSERT_COLUMNS,
   sqlIdentifier,
   toSpanRows,
-  type SpanRow,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
 import { median } from './stats.js';
@@ -125,9 +126,18 @@ function collectGarbage(): void {
  */
 async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
-  const batches: SpanRow[][] = [];
-  // The batch settings the collector process loads, TOKENTRACE_BATCH_* included.
-  const batcher = new BatchProcessor({ consume: async (spans) => void batches.push(toSpanRows(spans, 1)) }, loadCollectorConfig(undefined).batch);
+  const batches: Array<{ rows: number; body: Buffer[] }> = [];
+  // The batch settings the collector process loads, TOKENTRACE_BATCH_* included; each batch
+  // encoded as the exporter encodes it, before the clock starts.
+  const batcher = new BatchProcessor(
+    {
+      consume: async (spans) => {
+        const rows = toSpanRows(spans, 1);
+        batches.push({ rows: rows.length, body: jsonEachRowChunks(rows.length, (j) => rows[j]) });
+      },
+    },
+    loadCollectorConfig(undefined).batch,
+  );
   for (const body of requests) {
     let records = toSpanRecords(decodeTraceRequest(body, 'protobuf'), 'bench').spans;
     for (const p of processors) records = p.process(records) as typeof records;
@@ -137,12 +147,12 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
   const client = createClickHouseClient(engine);
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
-  const total = batches.reduce((n, b) => n + b.length, 0);
+  const total = batches.reduce((n, b) => n + b.rows, 0);
   collectGarbage();
   const started = performance.now();
   for (const batch of batches) {
-    // What the exporter does with a batch once its rows are made: encode them, insert them.
-    await insertJsonEachRow(client, table, SPAN_COLUMNS, jsonEachRowChunks(batch.length, (j) => batch[j]));
+    // The engine's own part: the exporter's statement and body, already encoded.
+    await insertJsonEachRow(client, table, SPAN_INSERT_COLUMNS, batch.body);
   }
   const seconds = (performance.now() - started) / 1000;
   await client.close();

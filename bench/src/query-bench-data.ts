@@ -1,6 +1,8 @@
 /**
- * Generates the query benchmark's spans as rows of the `spans` table (TabSeparated, in
- * SPAN_COLUMNS order), batch by batch, so memory stays bounded whatever the span count.
+ * Generates the query benchmark's spans, batch by batch (memory stays bounded whatever the span
+ * count), as the collector's exporter would write them: SpanRecords as the processors leave them
+ * (GenAI fields, cost, session), turned into rows of `spans` by the exporter's own mapping
+ * (span-row.ts) and encoded as its JSONEachRow body (json-each-row-insert.ts).
  *
  * Shape (deterministic, seeded): traces of 5–10 spans, a workflow root with an agent under it and
  * model calls (≈75 %) and tool calls under the agent; 20 models over 5 providers priced per
@@ -10,6 +12,8 @@
  * 10 prompt ids, two custom properties. Traces start evenly over the time span, in order, as a
  * collector would receive them.
  */
+import { jsonEachRowChunks, spanRowMapper, type SpanRecord } from '@tokentrace/processors';
+
 const MODELS = [
   ['openai', 'gpt-4o', 2.5, 10], ['openai', 'gpt-4o-mini', 0.15, 0.6], ['openai', 'gpt-4.1', 2, 8], ['openai', 'gpt-4.1-mini', 0.4, 1.6], ['openai', 'o3-mini', 1.1, 4.4],
   ['anthropic', 'claude-sonnet-4', 3, 15], ['anthropic', 'claude-3-5-haiku', 0.8, 4], ['anthropic', 'claude-opus-4', 15, 75], ['anthropic', 'claude-3-7-sonnet', 3, 15],
@@ -21,6 +25,11 @@ const SESSION_NAMES = ['research', 'chat', 'support', 'summarize', 'extract', 'c
 const FEATURES = ['chat', 'search', 'export', 'insights', 'onboarding'];
 const TIERS = ['free', 'pro', 'enterprise'];
 const DAY_MS = 86_400_000;
+const SCOPE = { scopeName: '@tokentrace/instrumentation', scopeVersion: '0.1.0' };
+const KIND_INTERNAL = 1;
+const KIND_CLIENT = 3;
+const STATUS_OK = 1;
+const STATUS_ERROR = 2;
 
 export interface BenchDataOptions {
   spans: number;
@@ -38,6 +47,12 @@ export interface Expected {
   costUsd: number;
 }
 
+/** One batch: its JSONEachRow body (the exporter's encoding) and its row count. */
+export interface BenchBatch {
+  body: Buffer[];
+  rows: number;
+}
+
 /** Mulberry32: small, fast, seeded. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -51,13 +66,6 @@ function random(seed: number): () => number {
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-function dateTime(ms: number): { date: string; time: string } {
-  const d = new Date(ms);
-  const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-  return { date, time: `${date} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}` };
-}
 
 export class BenchData {
   readonly traces: number;
@@ -71,6 +79,8 @@ export class BenchData {
   private readonly stepMs: number;
   private readonly startMs: number;
   private readonly rand = random(42);
+  /** Resource attributes per (service, environment): shared objects, as one OTLP ResourceSpans gives. */
+  private readonly resources = new Map<string, SpanRecord['resourceAttributes']>();
 
   constructor(private readonly options: BenchDataOptions, windowsDays: number[]) {
     this.traces = Math.ceil(options.spans / 7.5);
@@ -85,14 +95,28 @@ export class BenchData {
     return this.nextTrace >= this.lastTrace;
   }
 
-  /** The next batch of about `spans` rows as TabSeparated text, and how many rows it holds. */
-  batch(spans: number, version: number): { text: string; rows: number } {
-    const lines: string[] = [];
-    while (lines.length < spans && !this.done) this.trace(this.nextTrace++, version, lines);
-    return { text: lines.join(''), rows: lines.length };
+  /** The next batch of about `spans` spans as SpanRecords. */
+  records(spans: number): SpanRecord[] {
+    const out: SpanRecord[] = [];
+    while (out.length < spans && !this.done) this.trace(this.nextTrace++, out);
+    return out;
   }
 
-  private trace(t: number, version: number, out: string[]): void {
+  /** The next batch of about `spans` spans, encoded as the exporter encodes a batch (`version` as its row version). */
+  batch(spans: number, version: number): BenchBatch {
+    const records = this.records(spans);
+    const rowOf = spanRowMapper(version);
+    return { body: jsonEachRowChunks(records.length, (i) => rowOf(records[i])), rows: records.length };
+  }
+
+  private resource(service: string, environment: string): SpanRecord['resourceAttributes'] {
+    const key = `${service}/${environment}`;
+    let attributes = this.resources.get(key);
+    if (!attributes) this.resources.set(key, (attributes = { 'service.name': service, 'deployment.environment.name': environment }));
+    return attributes;
+  }
+
+  private trace(t: number, out: SpanRecord[]): void {
     const r = this.rand;
     const { project, endMs } = this.options;
     const traceStart = this.startMs + (t - (this.options.firstTrace ?? 0)) * this.stepMs;
@@ -104,32 +128,53 @@ export class BenchData {
     const path = `/step-${(t % 5) + 1}`;
     const service = `svc-${user % 8}`;
     const environment = user % 10 === 0 ? 'staging' : 'production';
-    const feature = FEATURES[user % FEATURES.length];
-    const tier = TIERS[user % TIERS.length];
+    const properties = { feature: FEATURES[user % FEATURES.length], tier: TIERS[user % TIERS.length] };
     const traceId = hex(t, 16) + hex(Math.floor(r() * 2 ** 32), 8) + hex(Math.floor(r() * 2 ** 32), 8);
     const spanCount = 5 + Math.floor(r() * 6);
     const spanId = (i: number) => hex(t, 12) + hex(i, 4);
-    const common = (name: string, kind: string, parent: string, i: number, startMs: number, durationMs: number) => {
-      const { date, time } = dateTime(startMs);
+    const resourceAttributes = this.resource(service, environment);
+    const sessionFields = { id: sessionId, name: sessionName, path, parentPath: '/', depth: 1 };
+    const userId = `user-${user}`;
+    const span = (name: string, kind: 1 | 3, parent: string, i: number, startMs: number, durationMs: number): SpanRecord => {
       const startNs = BigInt(Math.floor(startMs)) * 1_000_000n + BigInt(i);
-      return [project, date, time, startNs.toString(), String(Math.round(durationMs * 1e6)), traceId, spanId(i), parent, service, environment, name, kind];
+      return {
+        projectId: project,
+        traceId,
+        spanId: spanId(i),
+        parentSpanId: parent,
+        name,
+        kind,
+        startTimeUnixNano: startNs,
+        endTimeUnixNano: startNs + BigInt(Math.round(durationMs * 1e6)),
+        statusCode: STATUS_OK,
+        statusMessage: '',
+        attributes: {},
+        resourceAttributes,
+        ...SCOPE,
+        events: [],
+        session: sessionFields,
+      };
     };
-    const sessionCols = [sessionId, sessionName, path, '/', '1'];
-    const tail = (attributes: string) => [attributes.replace(/\\/g, '\\\\'), `{"service.name":"${service}","deployment.environment.name":"${environment}"}`, '[]', String(version)];
-    const props = `['feature','tier']\t['${feature}','${tier}']`;
+    const notModelCall = (operation: string) => ({ genAi: { operation, userId, properties, isModelCall: false }, cost: { status: 'not_a_model_call' as const } });
     // Root workflow and agent cover the whole trace.
-    out.push([...common(`invoke_workflow ${sessionName}`, 'internal', '', 0, traceStart, 12_000), 'ok', '', '@tokentrace/instrumentation', '0.1.0', '0', '', 'invoke_workflow', '', '',
-      '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', 'not_a_model_call', '', '\\N', `user-${user}`, ...sessionCols, '', '', props,
-      ...tail(`{"gen_ai.operation.name":"invoke_workflow","gen_ai.workflow.name":"${sessionName}"}`)].join('\t') + '\n');
-    out.push([...common('invoke_agent planner', 'internal', spanId(0), 1, traceStart + 5, 11_900), 'ok', '', '@tokentrace/instrumentation', '0.1.0', '0', '', 'invoke_agent', '', '',
-      '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', 'not_a_model_call', '', '\\N', `user-${user}`, ...sessionCols, '', '', props,
-      ...tail('{"gen_ai.operation.name":"invoke_agent","gen_ai.agent.name":"planner"}')].join('\t') + '\n');
+    out.push({
+      ...span(`invoke_workflow ${sessionName}`, KIND_INTERNAL, '', 0, traceStart, 12_000),
+      attributes: { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': sessionName },
+      ...notModelCall('invoke_workflow'),
+    });
+    out.push({
+      ...span('invoke_agent planner', KIND_INTERNAL, spanId(0), 1, traceStart + 5, 11_900),
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' },
+      ...notModelCall('invoke_agent'),
+    });
     for (let i = 2; i < spanCount; i++) {
       const startMs = traceStart + 10 + (i - 2) * 1500 + r() * 500;
       if (r() < 0.25) {
-        out.push([...common('execute_tool web_search', 'internal', spanId(1), i, startMs, 50 + r() * 1500), 'ok', '', '@tokentrace/instrumentation', '0.1.0', '0', '', 'execute_tool', '', '',
-          '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', '\\N', 'not_a_model_call', '', '\\N', `user-${user}`, ...sessionCols, '', '', props,
-          ...tail('{"gen_ai.operation.name":"execute_tool","gen_ai.tool.name":"web_search"}')].join('\t') + '\n');
+        out.push({
+          ...span('execute_tool web_search', KIND_INTERNAL, spanId(1), i, startMs, 50 + r() * 1500),
+          attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'web_search' },
+          ...notModelCall('execute_tool'),
+        });
         continue;
       }
       const unknown = r() < 0.03;
@@ -149,15 +194,36 @@ export class BenchData {
         costOut = (output * m[3]) / 1e6;
       }
       const cost = costIn === undefined ? undefined : costIn + costOut!;
-      const n = (v: number | undefined) => (v === undefined ? '\\N' : String(v));
-      const responseModel = unknown || failed ? '' : `${model}-2025`;
-      out.push([...common(`chat ${model}`, 'client', spanId(1), i, startMs, durationMs), failed ? 'error' : 'ok', failed ? 'Rate limit reached' : '', '@tokentrace/instrumentation', '0.1.0', '1',
-        provider, 'chat', model, responseModel,
-        n(failed ? undefined : input), n(failed ? undefined : output), n(failed ? undefined : cacheRead), n(failed ? undefined : 0), n(failed ? undefined : reasoning),
-        n(costIn), n(costOut), n(cost === undefined ? undefined : 0), n(cost === undefined ? undefined : 0), n(cost),
-        failed ? 'no_usage' : unknown ? 'unknown_model' : 'priced', cost === undefined ? '' : `${provider}:${model}`, n(failed ? undefined : ttft),
-        `user-${user}`, ...sessionCols, `prompt-${user % 10}`, failed ? 'rate_limit' : '', props,
-        ...tail(`{"gen_ai.operation.name":"chat","gen_ai.provider.name":"${provider}","gen_ai.request.model":"${model}","gen_ai.usage.input_tokens":${input},"gen_ai.usage.output_tokens":${output},"tokentrace.property.feature":"${feature}"}`)].join('\t') + '\n');
+      const responseModel = unknown || failed ? undefined : `${model}-2025`;
+      out.push({
+        ...span(`chat ${model}`, KIND_CLIENT, spanId(1), i, startMs, durationMs),
+        statusCode: failed ? STATUS_ERROR : STATUS_OK,
+        statusMessage: failed ? 'Rate limit reached' : '',
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': provider,
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': input,
+          'gen_ai.usage.output_tokens': output,
+          'tokentrace.property.feature': properties.feature,
+        },
+        genAi: {
+          provider,
+          operation: 'chat',
+          requestModel: model,
+          responseModel,
+          ...(failed ? {} : { inputTokens: input, outputTokens: output, cacheReadInputTokens: cacheRead, cacheCreationInputTokens: 0, reasoningOutputTokens: reasoning, timeToFirstChunk: ttft }),
+          userId,
+          promptId: `prompt-${user % 10}`,
+          errorType: failed ? 'rate_limit' : undefined,
+          properties,
+          isModelCall: true,
+        },
+        cost:
+          cost === undefined
+            ? { status: failed ? 'no_usage' : 'unknown_model' }
+            : { inputUsd: costIn, outputUsd: costOut, cacheReadUsd: 0, cacheWriteUsd: 0, totalUsd: cost, status: 'priced', pricedModel: `${provider}:${model}` },
+      });
       for (const [days, e] of this.expected) {
         if (startMs >= endMs - days * DAY_MS && startMs < endMs) {
           e.requests++;

@@ -1,11 +1,13 @@
 /**
- * Loads the query benchmark's spans into ClickHouse: batches of TabSeparated rows generated on
- * the fly (query-bench-data.ts), a few inserts in flight, and some batches sent twice, as a
- * collector's retries would (the engine must not count them twice). Then waits until
- * ClickHouse's background merges are done, and reports the parts left.
+ * Loads the query benchmark's spans into the `spans` table the way the collector's exporter
+ * writes them: batches encoded by the exporter's row mapping as JSONEachRow
+ * (query-bench-data.ts), inserted with insertJsonEachRow and SPAN_INSERT_COLUMNS, a few inserts
+ * in flight, and some batches sent twice, as a collector's retries would (the engine must not
+ * count them twice). Then: the parts left, waiting for background merges, and the merge the
+ * engine does by itself once a day's partition is old enough (min_age_to_force_merge_seconds),
+ * forced at once with OPTIMIZE … PARTITION … FINAL.
  */
-import { Readable } from 'node:stream';
-import { SPAN_COLUMNS, type createClickHouseClient } from '@tokentrace/processors';
+import { insertJsonEachRow, SPAN_INSERT_COLUMNS, sqlString, type createClickHouseClient } from '@tokentrace/processors';
 import type { BenchData } from './query-bench-data.js';
 
 type ClickHouseClient = ReturnType<typeof createClickHouseClient>;
@@ -29,7 +31,6 @@ export async function loadSpans(client: ClickHouseClient, table: string, data: B
   let rows = 0;
   let duplicateRows = 0;
   let batchNo = 0;
-  const insert = (text: string) => client.insert({ table, values: Readable.from([Buffer.from(text)], { objectMode: false }), format: 'TabSeparated', columns: [...SPAN_COLUMNS] }).then(() => undefined);
   while (!data.done) {
     const batch = data.batch(options.batchSpans, Date.now() * 1000);
     // Let timers run between batches: the client's keep-alive sockets expire on a timer, and a
@@ -39,7 +40,7 @@ export async function loadSpans(client: ClickHouseClient, table: string, data: B
     const copies = options.duplicateEvery > 0 && batchNo % options.duplicateEvery === 7 % options.duplicateEvery ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
-      const p: Promise<void> = insert(batch.text).finally(() => inFlight.delete(p));
+      const p: Promise<void> = insertJsonEachRow(client, table, SPAN_INSERT_COLUMNS, batch.body).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     rows += batch.rows;
@@ -55,7 +56,7 @@ export async function waitForMerges(client: ClickHouseClient, database: string, 
   const started = performance.now();
   let quietSince = performance.now();
   while (performance.now() - started < maxMs) {
-    const result = await client.query({ query: `SELECT count() AS n FROM system.merges WHERE database = '${database}'`, format: 'JSONEachRow' });
+    const result = await client.query({ query: `SELECT count() AS n FROM system.merges WHERE database = ${sqlString(database)}`, format: 'JSONEachRow' });
     const [{ n }] = await result.json<{ n: string }>();
     if (Number(n) > 0) quietSince = performance.now();
     else if (performance.now() - quietSince >= quietMs) break;
@@ -64,14 +65,41 @@ export async function waitForMerges(client: ClickHouseClient, database: string, 
   return (performance.now() - started) / 1000;
 }
 
-/** Active parts of `requests`, and how many of its days are held by one merged part. */
-export async function partStats(client: ClickHouseClient, database: string): Promise<{ parts: number; days: number; settledDays: number }> {
+export interface PartStats {
+  parts: number;
+  rows: number;
+  days: number;
+  /** Days held by one merged part (what FINAL reads without merging). */
+  settledDays: number;
+  bytesOnDisk: number;
+}
+
+/** Active parts of `spans`, and how many of its days are held by one merged part. */
+export async function partStats(client: ClickHouseClient, database: string): Promise<PartStats> {
   const result = await client.query({
-    query: `SELECT count() AS parts, uniqExact(p.partition) AS days, countIf(p.level > 0 AND d.n = 1) AS settled FROM system.parts AS p
-      ANY LEFT JOIN (SELECT partition, count() AS n FROM system.parts WHERE database = '${database}' AND table = 'requests' AND active GROUP BY partition) AS d USING partition
-      WHERE p.database = '${database}' AND p.table = 'requests' AND p.active`,
+    query: `SELECT sum(p) AS parts, sum(n) AS rows, sum(bytes) AS bytes, count() AS days, countIf(p = 1 AND level > 0) AS settled
+      FROM (SELECT partition, count() AS p, sum(rows) AS n, sum(bytes_on_disk) AS bytes, max(level) AS level FROM system.parts
+            WHERE database = ${sqlString(database)} AND table = 'spans' AND active GROUP BY partition)`,
     format: 'JSONEachRow',
   });
-  const [row] = await result.json<{ parts: string; days: string; settled: string }>();
-  return { parts: Number(row.parts), days: Number(row.days), settledDays: Number(row.settled) };
+  const [row] = await result.json<{ parts: string; rows: string; bytes: string; days: string; settled: string }>();
+  return { parts: Number(row.parts), rows: Number(row.rows), days: Number(row.days), settledDays: Number(row.settled), bytesOnDisk: Number(row.bytes) };
+}
+
+/**
+ * What the engine does by itself to a day whose parts are all older than
+ * min_age_to_force_merge_seconds (span-table.ts): merge the partition into one part. Forced here
+ * at once, one partition at a time; returns the partitions merged.
+ */
+export async function mergePartitions(client: ClickHouseClient, database: string): Promise<number> {
+  const result = await client.query({
+    query: `SELECT partition_id FROM system.parts WHERE database = ${sqlString(database)} AND table = 'spans' AND active
+      GROUP BY partition_id HAVING count() > 1 OR max(level) = 0 ORDER BY partition_id`,
+    format: 'JSONEachRow',
+  });
+  const partitions = (await result.json<{ partition_id: string }>()).map((r) => r.partition_id);
+  for (const id of partitions) {
+    await client.command({ query: `OPTIMIZE TABLE ${database}.spans PARTITION ID ${sqlString(id)} FINAL`, clickhouse_settings: { alter_sync: '2' } });
+  }
+  return partitions.length;
 }
