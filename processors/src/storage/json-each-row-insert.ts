@@ -6,7 +6,7 @@
  * them and marked them again. Encoded here, a row lives only until its line is written into the
  * body, one Buffer off the JS heap.
  *
- * JSONCompactEachRow rather than JSONEachRow (measured with the bench's rows, README.md): the
+ * JSONCompactEachRow rather than JSONEachRow (measured with the bench's rows, bench/README.md): the
  * column names are not repeated on every line, so a line is half as long (≈ 780 instead of ≈ 1490
  * bytes), JSON.stringify of an array is ≈ 4× faster in the exporter than of the row object, and
  * the engine parses ≈ 1.6× the rows per second. The values are the same JSON values (span-row.ts
