@@ -3,10 +3,9 @@
  * in one run on one machine, both on the embedded engine (chdb):
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
  *      in the batches the collector's BatchProcessor cuts with the config the collector loads,
- *      already encoded as the exporter encodes them (JSONEachRow, before the clock starts: no
+ *      already encoded as the exporter encodes them (spanBatchBody, before the clock starts: no
  *      JavaScript encoding is timed on this side), inserted one batch after the other with the
- *      exporter's statement (insertJsonEachRow, SPAN_INSERT_COLUMNS) into the embedded engine of
- *      this process;
+ *      exporter's statement (insertSpanBatch) into the embedded engine of this process;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on, its own embedded engine), timed
  *      until every span is stored.
@@ -31,12 +30,10 @@ import {
   createPricingProcessor,
   createSessionProcessor,
   ensureSchema,
-  insertJsonEachRow,
-  jsonEachRowChunks,
+  insertSpanBatch,
+  spanBatchBody,
   schemaTables,
-  SPAN_INSERT_COLUMNS,
   sqlIdentifier,
-  toSpanRows,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
 import { median } from './stats.js';
@@ -66,11 +63,15 @@ async function main(): Promise<void> {
       raws.push(raw);
       e2es.push(e2e.rate);
       peakRssKb = Math.max(peakRssKb, e2e.peakRssKb);
-      console.log(`round ${round}: (a) raw ${fmt(raw)} rows/s, (b) collector ${fmt(e2e.rate)} spans/s, ratio ${(e2e.rate / raw).toFixed(3)}`);
+      const c = e2e.counters;
+      console.log(
+        `round ${round}: (a) raw ${fmt(raw)} rows/s, (b) collector ${fmt(e2e.rate)} spans/s, ratio ${(e2e.rate / raw).toFixed(3)}; ` +
+          `collector peak RSS ${(e2e.peakRssKb / 1024).toFixed(0)} MiB, ${e2e.refused} requests answered 429/503 (retried), ${c.insert_retries ?? 0} insert retries, ${c.spans_spooled ?? 0} spans spooled`,
+      );
     }
     const raw = median(raws);
     const e2e = median(e2es);
-    console.log(`(a) raw insert into the embedded engine, JSONEachRow, the collector's batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
+    console.log(`(a) raw insert into the embedded engine, the exporter's encoded batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
     console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions, median of ${ROUNDS}: ${fmt(e2e)} spans/s`);
     console.log(`collector peak RSS (the embedded engine included): ${(peakRssKb / 1024).toFixed(1)} MiB (target < 1024 MiB)`);
     console.log(`collector_spans_per_s=${Math.round(e2e)}`);
@@ -126,14 +127,13 @@ function collectGarbage(): void {
  */
 async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
-  const batches: Array<{ rows: number; body: Buffer[] }> = [];
+  const batches: Array<{ rows: number; body: Buffer }> = [];
   // The batch settings the collector process loads, TOKENTRACE_BATCH_* included; each batch
   // encoded as the exporter encodes it, before the clock starts.
   const batcher = new BatchProcessor(
     {
       consume: async (spans) => {
-        const rows = toSpanRows(spans, 1);
-        batches.push({ rows: rows.length, body: jsonEachRowChunks(rows.length, (j) => rows[j]) });
+        batches.push({ rows: spans.length, body: spanBatchBody(spans, 1) });
       },
     },
     loadCollectorConfig(undefined).batch,
@@ -152,14 +152,14 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
   const started = performance.now();
   for (const batch of batches) {
     // The engine's own part: the exporter's statement and body, already encoded.
-    await insertJsonEachRow(client, table, SPAN_INSERT_COLUMNS, batch.body);
+    await insertSpanBatch(client, table, batch.body);
   }
   const seconds = (performance.now() - started) / 1000;
   await client.close();
   return { rate: total / seconds, batchRows: total / batches.length };
 }
 
-async function collectorRate(requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number }> {
+async function collectorRate(requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number; refused: number; counters: Record<string, number> }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../collector/dist/cli/collector-main.js', import.meta.url));
   // BENCH_COLLECTOR_NODE_ARGS: V8 flags for the collector that NODE_OPTIONS refuses (e.g. --trace-gc).
@@ -185,6 +185,7 @@ async function collectorRate(requests: Uint8Array[], dir: string, database: stri
   const total = requests.length * SPANS_PER_REQUEST;
   const started = performance.now();
   let next = 0;
+  let refused = 0;
   const sender = async () => {
     while (next < requests.length) {
       const body = requests[next++];
@@ -193,13 +194,16 @@ async function collectorRate(requests: Uint8Array[], dir: string, database: stri
         await res.arrayBuffer();
         if (res.ok) break;
         if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
+        refused++;
         await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)));
       }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  let counters: Record<string, number> = {};
   await waitFor(async () => {
-    const health = (await (await fetch(`${base}/health`)).json()) as { counters: { spans_stored: number } };
+    const health = (await (await fetch(`${base}/health`)).json()) as { counters: Record<string, number> };
+    counters = health.counters;
     return health.counters.spans_stored >= total;
   }, 300_000, 20);
   const seconds = (performance.now() - started) / 1000;
@@ -207,7 +211,7 @@ async function collectorRate(requests: Uint8Array[], dir: string, database: stri
   peakRssKb = Math.max(peakRssKb, peakRssFromProc(child.pid!));
   child.kill('SIGTERM');
   await once(child, 'exit');
-  return { rate: total / seconds, peakRssKb };
+  return { rate: total / seconds, peakRssKb, refused, counters };
 }
 
 function rssKb(pid: number): number {

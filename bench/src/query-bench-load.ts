@@ -1,13 +1,13 @@
 /**
  * Loads the query benchmark's spans into the `spans` table the way the collector's exporter
- * writes them: batches encoded by the exporter's row mapping as JSONEachRow
- * (query-bench-data.ts), inserted with insertJsonEachRow and SPAN_INSERT_COLUMNS, a few inserts
+ * writes them: batches encoded by the exporter's row mapping and encoding (query-bench-data.ts),
+ * inserted with the exporter's statement (insertSpanBatch: SPAN_INSERT_COLUMNS), a few inserts
  * in flight, and some batches sent twice, as a collector's retries would (the engine must not
  * count them twice). Then: the parts left, waiting for background merges, and the merge the
  * engine does by itself once a day's partition is old enough (min_age_to_force_merge_seconds),
  * forced at once with OPTIMIZE … PARTITION … FINAL.
  */
-import { insertJsonEachRow, SPAN_INSERT_COLUMNS, sqlString, type createClickHouseClient } from '@tokentrace/processors';
+import { insertSpanBatch, sqlString, type createClickHouseClient } from '@tokentrace/processors';
 import type { BenchData } from './query-bench-data.js';
 
 type ClickHouseClient = ReturnType<typeof createClickHouseClient>;
@@ -40,7 +40,7 @@ export async function loadSpans(client: ClickHouseClient, table: string, data: B
     const copies = options.duplicateEvery > 0 && batchNo % options.duplicateEvery === 7 % options.duplicateEvery ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
-      const p: Promise<void> = insertJsonEachRow(client, table, SPAN_INSERT_COLUMNS, batch.body).finally(() => inFlight.delete(p));
+      const p: Promise<void> = insertSpanBatch(client, table, batch.body).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     rows += batch.rows;

@@ -9,7 +9,7 @@
  * deterministic whatever the engine's thread count, and histograms of groups merge exactly into
  * the `(other)` row and the totals.
  */
-import { exactUsdSum, type QueryParams } from '@tokentrace/processors';
+import type { QueryParams } from '@tokentrace/processors';
 import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
@@ -89,23 +89,19 @@ export function bucketStart(bucket: Bucket, value: number | string): string {
   return new Date(Number(value) * (bucket === 'day' ? 86_400_000 : 3_600_000)).toISOString();
 }
 
-export type FigureSet = 'full' | 'rank';
-
-const RAW_FIGURES: Record<FigureSet, string> = {
-  rank: `count() AS requests, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd`,
-  full: `count() AS requests, countIf(status_code = 'error') AS errors, countIf(resend_count > 0) AS retries, ${exactUsdSum('ifNull(cost_total_usd, 0)')} AS cost_usd,
+/**
+ * Figures per (bucket, group) from raw rows. The cost stays a Decimal until the outer query, so
+ * that sums over a group's buckets (its rank) and merged groups are exact in any order.
+ */
+const RAW_FIGURES = `count() AS requests, countIf(status_code = 'error') AS errors, countIf(resend_count > 0) AS retries, sum(toDecimal128(ifNull(cost_total_usd, 0), 15)) AS cost_dec,
     sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
     sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
     sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
-    ${HISTOGRAM_STATES}`,
-};
+    ${HISTOGRAM_STATES}`;
 
-const MERGED_FIGURES: Record<FigureSet, string> = {
-  rank: `sum(requests) AS requests, ${exactUsdSum('cost_usd')} AS cost_usd`,
-  full: `sum(requests) AS requests, sum(errors) AS errors, sum(retries) AS retries, ${exactUsdSum('cost_usd')} AS cost_usd, sum(input_tokens) AS input_tokens,
+const MERGED_FIGURES = `sum(requests) AS requests, sum(errors) AS errors, sum(retries) AS retries, toFloat64(sum(cost_dec)) AS cost_usd, sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
-    sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`,
-};
+    sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`;
 
 export interface FiguresQuery {
   ctx: QueryContext;
@@ -113,18 +109,28 @@ export interface FiguresQuery {
   where: string;
   group: GroupSpec;
   bucket: Bucket | undefined;
-  figures: FigureSet;
-  /** Outer SQL: the group as reported (e.g. mapped to '(other)'), a WHERE on `grp`, the tail. */
-  outerGroup?: string;
-  outerWhere?: string;
+  /**
+   * Groups ranked by cost over the whole range (then requests, then name), from the same scan:
+   * `other` keeps the first `limit` and sums the rest into one `otherName` row; `keep` keeps the
+   * first `limit` and drops the rest. Absent: every group as it is.
+   */
+  rank?: { limit: number; mode: 'other' | 'keep'; otherName: string };
   tail: string;
 }
 
-/** The whole statement. */
-export function figuresSql(q: FiguresQuery): string {
-  return `SELECT bucket, ${q.outerGroup ?? 'grp'} AS g, ${MERGED_FIGURES[q.figures]}
-    FROM (SELECT ${bucketSql(q.bucket)} AS bucket, ${q.group.sql} AS grp, ${RAW_FIGURES[q.figures]}
-          FROM ${q.ctx.spans} FINAL WHERE ${q.where} GROUP BY bucket, grp)
-    ${q.outerWhere ? `WHERE ${q.outerWhere}` : ''}
-    GROUP BY bucket, g ${q.tail}`;
+/**
+ * The whole statement: one scan of the model calls with FINAL, figures per (bucket, group); then,
+ * when groups are ranked, each group's totals over its buckets and its rank (window functions
+ * over the small per-group result); then the groups as reported (e.g. `(other)`) merged.
+ */
+export function figuresSql(q: FiguresQuery, params: QueryParams): string {
+  const perGroup = `SELECT ${bucketSql(q.bucket)} AS bucket, ${q.group.sql} AS grp, ${RAW_FIGURES}
+          FROM ${q.ctx.spans} FINAL WHERE ${q.where} GROUP BY bucket, grp`;
+  if (!q.rank) return `SELECT bucket, grp AS g, ${MERGED_FIGURES} FROM (${perGroup}) GROUP BY bucket, g ${q.tail}`;
+  const limit = params.bind('UInt32', q.rank.limit);
+  const ranked = `SELECT *, dense_rank() OVER (ORDER BY group_cost DESC, group_requests DESC, grp) AS group_rank
+      FROM (SELECT *, sum(cost_dec) OVER (PARTITION BY grp) AS group_cost, sum(requests) OVER (PARTITION BY grp) AS group_requests FROM (${perGroup}))`;
+  const g = q.rank.mode === 'other' ? `if(group_rank <= ${limit}, grp, ${params.bind('String', q.rank.otherName)})` : 'grp';
+  const where = q.rank.mode === 'keep' ? `WHERE group_rank <= ${limit}` : '';
+  return `SELECT bucket, ${g} AS g, ${MERGED_FIGURES} FROM (${ranked}) ${where} GROUP BY bucket, g ${q.tail}`;
 }

@@ -17,7 +17,7 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, type ClickHouseExporterConfig } from './config.js';
-import { embeddedConnection } from './embedded-engine.js';
+import { embeddedConnection, registerEmbeddedClient } from './embedded-engine.js';
 
 export type ClickHouseConnectionConfig = Pick<
   ClickHouseExporterConfig,
@@ -36,8 +36,11 @@ export function createClickHouseClient(options: Partial<ClickHouseConnectionConf
   };
   if (config.url === '') {
     // chdb declares the same Connection contract against @clickhouse/client-common's own copy of the types.
-    const connection = embeddedConnection({ dataDir: config.dataDir, maxThreads: config.maxThreads, maxMemoryBytes: config.maxMemoryBytes }) as unknown as ClientConnection;
-    return createClient({ ...common, connection });
+    const engine = embeddedConnection({ dataDir: config.dataDir, maxThreads: config.maxThreads, maxMemoryBytes: config.maxMemoryBytes });
+    const client = createClient({ ...common, connection: engine as unknown as ClientConnection });
+    // Inserts hand their bytes to the engine directly (embedded-engine.ts, json-each-row-insert.ts).
+    registerEmbeddedClient(client, engine, { max_threads: config.maxThreads });
+    return client;
   }
   return createClient({
     ...common,

@@ -1,6 +1,7 @@
 /**
- * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client` (JSONEachRow
- * over HTTP, encoded row by row: json-each-row-insert.ts). It does one insert per batch and says
+ * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client`
+ * (JSONCompactEachRow, encoded row by row: json-each-row-insert.ts; over HTTP to a server, as
+ * bytes to the embedded engine). It does one insert per batch and says
  * what a failure means (error-classifier.ts, issue 10):
  *
  * - content refused (a row ClickHouse cannot parse, a span that cannot become a row): DataError,
@@ -31,7 +32,7 @@ import { ConfigError } from '../pipeline/config-error.js';
 import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
-import { insertJsonEachRow, jsonEachRowChunks } from './json-each-row-insert.js';
+import { insertRows, jsonCompactEachRowBody } from './json-each-row-insert.js';
 import { spanRowMapper } from './span-row.js';
 import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
@@ -101,17 +102,16 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    let body: Buffer[];
+    let body: Buffer;
     try {
-      const rowOf = spanRowMapper(this.nextVersion());
-      body = jsonEachRowChunks(spans.length, (i) => rowOf(spans[i]));
+      body = spanBatchBody(spans, this.nextVersion());
     } catch (err) {
       // The same spans fail the same way on every try (a cycle, a stack overflow in JSON.stringify).
       throw new DataError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
     }
     await this.ensureSchemaOnce();
     try {
-      await insertJsonEachRow(this.client, this.tables.spans, SPAN_INSERT_COLUMNS, body);
+      await insertSpanBatch(this.client, this.tables.spans, body);
     } catch (err) {
       const failure = classifyClickHouseError(err);
       const message = `ClickHouse insert of ${spans.length} spans failed (${failure.reason}): ${errorText(err)}`;
@@ -161,6 +161,17 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     this.lastVersion = Math.max(this.lastVersion + 1, Date.now() * 1000);
     return this.lastVersion;
   }
+}
+
+/** The body of the exporter's insert of `spans`: their rows (span-row.ts), all with `version`, in JSONCompactEachRow. */
+export function spanBatchBody(spans: readonly SpanRecord[], version: number): Buffer {
+  const rowOf = spanRowMapper(version);
+  return jsonCompactEachRowBody(spans.length, SPAN_INSERT_COLUMNS, (i) => rowOf(spans[i]));
+}
+
+/** The exporter's insert of a spanBatchBody into `table` (`db.spans`). */
+export function insertSpanBatch(client: ClickHouseClient, table: string, body: Buffer): Promise<void> {
+  return insertRows(client, table, SPAN_INSERT_COLUMNS, 'JSONCompactEachRow', body);
 }
 
 /** The exporter for `options` over the defaults (config.ts); throws ConfigError naming a bad key. */

@@ -16,8 +16,9 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type { Session as ChdbSession, SessionOptions } from 'chdb';
+import type { Session as ChdbSession, RawInsertFormat, SessionOptions } from 'chdb';
 import type { ChdbConnection as ChdbConnectionType, ChdbConnectionOptions } from 'chdb/connection';
+import { parseError } from '@clickhouse/client';
 
 export interface EmbeddedEngineSettings {
   /** Where the engine keeps its data (created when missing). */
@@ -91,6 +92,49 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
     }
   };
   return connection;
+}
+
+/**
+ * The embedded engine behind a client made by createClickHouseClient (clickhouse-client.ts), for
+ * inserts: `@clickhouse/client`'s insert through chdb's Connection turns the body into a JS string
+ * and appends it to the statement's text, which the engine then parses as one query, on one
+ * thread. chdb's raw insert hands the body's bytes to the engine as they are, and the engine's
+ * parallel parser reads them: measured 2–3× the rows per second for the exporter's batches.
+ */
+const enginesOfClients = new WeakMap<object, { connection: ChdbConnectionType; settings: Record<string, number> }>();
+
+/** `client` runs on `connection`; `settings` go with each of its raw inserts (the client's own, e.g. max_threads). */
+export function registerEmbeddedClient(client: object, connection: ChdbConnectionType, settings: Record<string, number>): void {
+  enginesOfClients.set(client, { connection, settings });
+}
+
+export interface RawInsert {
+  /** `db.table` of plain identifiers, bare or in backquotes (sqlIdentifier); chdb validates them itself, unquoted. */
+  table: string;
+  columns: readonly string[];
+  format: RawInsertFormat;
+  body: Buffer;
+  settings?: Record<string, string | number | boolean>;
+}
+
+/**
+ * `INSERT INTO table (columns) FORMAT format` with `body` as bytes, when `client` runs on the
+ * embedded engine; undefined otherwise (a server: the caller sends the body over HTTP). An engine
+ * error is rethrown as the ClickHouseError the client would have thrown for it, so that it is
+ * classified alike (error-classifier.ts).
+ */
+export function embeddedRawInsert(client: object): ((insert: RawInsert) => Promise<void>) | undefined {
+  const engine = enginesOfClients.get(client);
+  if (!engine) return undefined;
+  return async ({ table, columns, format, body, settings }) => {
+    try {
+      await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values: body, settings: { ...engine.settings, ...settings } });
+    } catch (err) {
+      const mapped = parseError(err instanceof Error && err.message ? err.message : String(err));
+      if (mapped !== err) (mapped as Error & { cause?: unknown }).cause = err;
+      throw mapped;
+    }
+  };
 }
 
 /** The data directory of the engine open in this process, if any. */
