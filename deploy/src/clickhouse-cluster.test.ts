@@ -86,7 +86,7 @@ describe('deploy/clickhouse-cluster/README.md', () => {
     expect(lines.length).toBeGreaterThanOrEqual(6);
     const ddl = productionDdl.join('\n');
     for (const line of lines) expect(ddl, line).toContain(line);
-    const heads = sql.split('\n').filter((l) => l.startsWith('CREATE ')).map((l) => l.replace(/ \(.*$/, ''));
+    const heads = sql.split('\n').filter((l) => /^(CREATE|ALTER) /.test(l)).map((l) => l.replace(/ \(.*$/, ''));
     expect(heads).toEqual(productionDdl.map((statement) => statement.split('\n')[0]));
   });
 
