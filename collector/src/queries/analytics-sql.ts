@@ -1,13 +1,13 @@
 /**
  * The SQL of usage figures: the model calls of a range read once with FINAL (each span once, its
  * newest version; processors/src/storage/README.md), figures per (bucket, group) with
- * percentile histograms, then an outer query that maps groups (e.g. to `(other)`) and merges.
+ * percentile states, then an outer query that ranks groups, maps them (e.g. to `(other)`) and
+ * merges.
  *
- * Percentiles come from histograms on a log scale: a value v (ms) falls in bucket
- * floor(log(v) / log(1.02)), and a percentile is read as the middle (geometric) of the bucket
- * where the cumulative count reaches q × n (nearest rank). That is within 1 % of the exact value,
- * deterministic whatever the engine's thread count, and histograms of groups merge exactly into
- * the `(other)` row and the totals.
+ * Percentiles are exact (`quantilesExact`: the value at rank floor(q × n) of the sorted values),
+ * kept as states per (bucket, group) that merge exactly into `(other)` and the totals and do not
+ * depend on the engine's thread count. They replaced log-scale histograms (`sumMap` per row),
+ * which cost 2–3× the whole query (bench/README.md).
  */
 import type { QueryParams } from '@tokentrace/processors';
 import { propertySql } from './filter/index.js';
@@ -15,29 +15,19 @@ import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
 import type { QueryContext } from './query-context.js';
 
-/** Bucket width of the latency and TTFT histograms: 2 % (so ≤ 1 % error at the bucket middle). */
-export const HISTOGRAM_BASE = 1.02;
-const QUANTILES = '[0.5, 0.95, 0.99]';
-
-/** The histogram bucket of a value in milliseconds (values under 1 µs share the first bucket). */
-export function bucketOfMs(msSql: string): string {
-  return `toInt16(floor(log(greatest(${msSql}, 0.001)) / log(${HISTOGRAM_BASE})))`;
-}
-
-/** The histograms of raw rows (latency always, TTFT when known), as bucket and count arrays. */
-export const HISTOGRAM_STATES = `(sumMap([${bucketOfMs('duration_ns / 1000000')}], [toUInt64(1)]) AS lh).1 AS latency_buckets, lh.2 AS latency_counts,
-    (sumMap(if(isNull(ttft_seconds), emptyArrayInt16(), [${bucketOfMs('ifNull(ttft_seconds, 0) * 1000')}]),
-            if(isNull(ttft_seconds), emptyArrayUInt64(), [toUInt64(1)])) AS th).1 AS ttft_buckets, th.2 AS ttft_counts`;
+const QUANTILES = '0.5, 0.95, 0.99';
 
 /**
- * `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the histograms of column
- * pair `<name>_buckets` / `<name>_counts` merged over the group (sumMap sorts the buckets).
- * Only those two are output; the merged arrays stay inside the expression.
+ * Latency and TTFT percentiles as exact-quantile states: every value of the group is kept, so
+ * groups merge exactly into `(other)` and the totals, and the result (the value at rank
+ * floor(q × n) of the sorted values) does not depend on the engine's thread count.
  */
+export const PERCENTILE_STATES = `quantilesExactState(${QUANTILES})(duration_ns / 1000000) AS latency_state, count() AS latency_count,
+    quantilesExactState(${QUANTILES})(ttft_seconds * 1000) AS ttft_state, count(ttft_seconds) AS ttft_count`;
+
+/** `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the merged states. */
 function percentilesSql(name: string): string {
-  const merged = `${name}_merged`;
-  return `arraySum((sumMap(${name}_buckets, ${name}_counts) AS ${merged}).2) AS ${name}_n,
-    arrayMap(q -> pow(${HISTOGRAM_BASE}, arrayElement(${merged}.1, arrayFirstIndex(c -> c >= q * ${name}_n, arrayCumSum(${merged}.2))) + 0.5), ${QUANTILES}) AS ${name}_p`;
+  return `sum(${name}_count) AS ${name}_n, quantilesExactMerge(${QUANTILES})(${name}_state) AS ${name}_p`;
 }
 
 const MAX_PROPERTY_NAME_LENGTH = 256;
@@ -97,7 +87,7 @@ const RAW_FIGURES = `count() AS requests, countIf(status_code = 'error') AS erro
     sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
     sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
     sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
-    ${HISTOGRAM_STATES}`;
+    ${PERCENTILE_STATES}`;
 
 const MERGED_FIGURES = `sum(requests) AS requests, sum(errors) AS errors, sum(retries) AS retries, toFloat64(sum(cost_dec)) AS cost_usd, sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
