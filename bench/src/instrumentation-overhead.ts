@@ -1,21 +1,23 @@
 /**
- * npm run bench:instrumentation — what tokentrace costs an app, measured side by side in one run:
- * the same `openai` SDK workload against the local OpenAI emulator, uninstrumented and
- * instrumented (tokentrace plus the undici/http instrumentations and a batching OTLP/protobuf
- * exporter, as `register` sets them up), in interleaved rounds so that machine noise hits both
- * alike. Two servers: one that answers at once, which shows the instrumentation's absolute cost
- * per call, and one that answers after SERVER_DELAY_MS (20 ms, still faster than any hosted model
- * answers), whose ratio is the headline figure. Then the start-up cost of
- * `--import @tokentrace/instrumentation/register`, over interleaved process starts.
- * Last line: overhead_ratio=<instrumented median / bare median>, non-streaming, delayed server.
+ * npm run bench:instrumentation — what capturing a call costs an app, tokentrace beside the two
+ * peers, measured side by side in one run: the same `openai` SDK workload (the major both peers
+ * support, 6.x) against the local OpenAI emulator, in four variants — bare (uninstrumented),
+ * tokentrace (as `register` sets it up), @opentelemetry/instrumentation-openai under its NodeSDK,
+ * OpenLLMetry (@traceloop/node-server-sdk) — all exporting OTLP/protobuf to the same local sink.
+ * Each variant runs in a process of its own (instrumentation-variant.ts: instrumentations patch
+ * modules globally), pinned to one CPU where `taskset` exists (the servers to the other), and the
+ * parent runs them in interleaved blocks (A B C D, D C B A, …), one process at a time, so that
+ * machine noise hits all alike. Two servers: one that answers at once (the absolute cost of the
+ * capture; the headline table) and one that answers after SERVER_DELAY_MS (20 ms). Then the
+ * start-up cost of each variant, over interleaved process starts.
+ * Last line: capture_cpu_ratio=<tokentrace chat CPU per call / bare>, server answering at once.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startTokentrace } from '@tokentrace/instrumentation';
-import OpenAI from 'openai';
-import { median, ms, p99 } from './stats.js';
+import { median, p99 } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 40);
@@ -23,7 +25,27 @@ const STREAM_CALLS_PER_ROUND = Math.max(4, Math.floor(CALLS_PER_ROUND / 4));
 const STARTS = Number(process.env.BENCH_STARTS ?? 11);
 const SERVER_DELAY_MS = Number(process.env.BENCH_SERVER_DELAY_MS ?? 20);
 
-type Mode = 'bare' | 'instrumented';
+const VARIANTS = ['bare', 'tokentrace', 'otel', 'openllmetry'] as const;
+type Variant = (typeof VARIANTS)[number];
+const LABEL: Record<Variant, string> = {
+  bare: 'bare',
+  tokentrace: 'tokentrace',
+  otel: '@opentelemetry/instrumentation-openai',
+  openllmetry: 'OpenLLMetry',
+};
+
+/** Clients on the last CPU, servers on the others, where taskset exists and there are 2+ CPUs. */
+const TASKSET = (() => {
+  if (availableParallelism() < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return { client: String(availableParallelism() - 1), servers: `0-${availableParallelism() - 2}` };
+  } catch {
+    return undefined;
+  }
+})();
+const pinned = (cpus: string | undefined, args: string[]): [string, string[]] =>
+  cpus === undefined ? [process.execPath, args] : ['taskset', ['-c', cpus, process.execPath, ...args]];
 
 interface Servers {
   openai: string;
@@ -35,119 +57,165 @@ interface Servers {
 /** The emulator and the OTLP sink run in their own process (see emulator-process.ts). */
 async function startServers(delayMs: number): Promise<Servers> {
   const script = fileURLToPath(new URL('./emulator-process.js', import.meta.url));
-  const child = spawn(process.execPath, [script, String(delayMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [cmd, args] = pinned(TASKSET?.servers, [script, String(delayMs)]);
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return { ...JSON.parse(line), stop: () => child.stdin!.end() };
 }
 
+interface BlockResult {
+  latency: number[];
+  ttfc: number[];
+  total: number[];
+  chatCpu: number;
+  streamCpu: number;
+}
+
+/** A variant's process, driven one command at a time. */
+class Runner {
+  private readonly answers: AsyncIterator<string>;
+  private constructor(readonly child: ChildProcess, lines: Interface) {
+    this.answers = (async function* () {
+      for await (const line of lines) if (line.startsWith('@@')) yield line.slice(2);
+    })();
+  }
+
+  static async start(variant: Variant, servers: readonly Servers[]): Promise<Runner> {
+    const script = fileURLToPath(new URL('./instrumentation-variant.js', import.meta.url));
+    const [cmd, args] = pinned(TASKSET?.client, [script, variant]);
+    const env = { ...process.env, BENCH_SERVERS: JSON.stringify(servers.map(({ openai, openaiBase, otlp }) => ({ openai, openaiBase, otlp }))) };
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
+    const runner = new Runner(child, createInterface({ input: child.stdout! }));
+    await runner.next();
+    return runner;
+  }
+
+  private async next(): Promise<unknown> {
+    const { value, done } = await this.answers.next();
+    if (done) throw new Error('a variant process exited early');
+    return JSON.parse(value);
+  }
+
+  async send(cmd: object): Promise<unknown> {
+    this.child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    return this.next();
+  }
+
+  async stop(): Promise<void> {
+    const exited = once(this.child, 'exit');
+    this.child.stdin!.write('{"cmd":"exit"}\n');
+    await exited;
+  }
+}
+
 interface Samples {
-  latency: Record<Mode, number[]>;
-  streamTtfc: Record<Mode, number[]>;
-  streamTotal: Record<Mode, number[]>;
+  latency: number[];
+  ttfc: number[];
+  total: number[];
+  chatCpu: number;
+  chatCalls: number;
+  streamCpu: number;
+  streamCalls: number;
+}
+
+async function measure(runners: Record<Variant, Runner>, server: number, rounds: number): Promise<Record<Variant, Samples>> {
+  const samples = Object.fromEntries(
+    VARIANTS.map((v) => [v, { latency: [], ttfc: [], total: [], chatCpu: 0, chatCalls: 0, streamCpu: 0, streamCalls: 0 } as Samples]),
+  ) as Record<Variant, Samples>;
+  for (let round = 0; round < rounds; round++) {
+    // A B C D, D C B A, …: no variant always goes first or last.
+    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    for (const variant of order) {
+      const r = (await runners[variant].send({ cmd: 'block', server, calls: CALLS_PER_ROUND, streams: STREAM_CALLS_PER_ROUND })) as BlockResult;
+      const s = samples[variant];
+      s.latency.push(...r.latency);
+      s.ttfc.push(...r.ttfc);
+      s.total.push(...r.total);
+      s.chatCpu += r.chatCpu;
+      s.chatCalls += r.latency.length;
+      s.streamCpu += r.streamCpu;
+      s.streamCalls += r.total.length;
+    }
+  }
+  return samples;
+}
+
+const f3 = (n: number) => n.toFixed(3);
+const x = (n: number) => `×${n.toFixed(2)}`;
+
+function report(title: string, all: Record<Variant, Samples>): void {
+  const bare = all.bare;
+  const cpu = (s: Samples) => s.chatCpu / s.chatCalls;
+  const streamCpu = (s: Samples) => s.streamCpu / s.streamCalls;
+  console.log(`openai SDK chat.completions, ${title}:`);
+  console.log(`  non-streaming, ${bare.latency.length} calls per variant (latency ms; CPU µs per call, user+system over the loop, span export included):`);
+  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
+  for (const v of VARIANTS) {
+    const s = all[v];
+    console.log(
+      `    ${LABEL[v].padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
+    );
+  }
+  console.log(`  streaming, ${bare.total.length} calls per variant (whole stream ms; time to first chunk seen by the app ms; CPU µs per call):`);
+  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'ttfc'.padStart(8)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
+  for (const v of VARIANTS) {
+    const s = all[v];
+    console.log(
+      `    ${LABEL[v].padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
+    );
+  }
+}
+
+/**
+ * Time from process start to the app's first line (the child prints performance.now(), whose
+ * origin is the process start), each variant's set-up before it, the variants alternated.
+ */
+function measureStartup(): Record<Variant, number> {
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none' };
+  const script = fileURLToPath(new URL('./instrumentation-variant.js', import.meta.url));
+  const time = (v: Variant) => {
+    const pre = v === 'tokentrace' ? ['--import', '@tokentrace/instrumentation/register'] : [];
+    const [cmd, args] = pinned(TASKSET?.client, [...pre, script, v, 'startup']);
+    const out = execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return Number(/^T=(.*)$/m.exec(out)![1]);
+  };
+  const times = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
+  for (const v of VARIANTS) time(v); // fills the OS file cache
+  for (let i = 0; i < STARTS; i++) {
+    const order = i % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    for (const v of order) times[v].push(time(v));
+  }
+  return Object.fromEntries(VARIANTS.map((v) => [v, median(times[v])])) as Record<Variant, number>;
 }
 
 async function main(): Promise<void> {
   const [immediate, delayed] = await Promise.all([startServers(0), startServers(SERVER_DELAY_MS)]);
-  // Exactly what `--import @tokentrace/instrumentation/register` sets up: the env-configured SDK
-  // (batching OTLP/protobuf export of spans and metrics) and the three instrumentations.
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = immediate.otlp;
-  process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
-  const tokentrace = startTokentrace({
-    endpoints: [immediate, delayed].map((s) => ({ baseUrl: s.openai, provider: 'openai' })),
-  });
-  const instrumentations = tokentrace.instrumentations;
-  const setMode = (mode: Mode) => {
-    if (mode === 'instrumented') for (const i of instrumentations) i.enable();
-    else for (const i of [...instrumentations].reverse()) i.disable();
-  };
+  const runners = {} as Record<Variant, Runner>;
+  for (const v of VARIANTS) runners[v] = await Runner.start(v, [immediate, delayed]);
+  for (const v of VARIANTS) await runners[v].send({ cmd: 'warmup' });
 
-  const atOnce = await measure(immediate, setMode, Math.max(4, Math.floor(ROUNDS / 2)));
-  const realistic = await measure(delayed, setMode, ROUNDS);
-  await tokentrace.shutdown();
+  const atOnce = await measure(runners, 0, ROUNDS);
+  const realistic = await measure(runners, 1, Math.max(4, Math.floor(ROUNDS / 2)));
+  for (const v of VARIANTS) await runners[v].stop();
   immediate.stop();
   delayed.stop();
 
-  report('server answering at once (absolute cost of the instrumentation)', atOnce);
-  const extra = median(atOnce.latency.instrumented) - median(atOnce.latency.bare);
-  console.log(`  added per non-streaming call: ${(extra * 1000).toFixed(0)} µs (median); ratio at 0 ms ${(median(atOnce.latency.instrumented) / median(atOnce.latency.bare)).toFixed(4)}`);
+  const openaiVersion = (await import('openai/version')).VERSION;
+  console.log(
+    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${Math.max(4, Math.floor(ROUNDS / 2))} at ${SERVER_DELAY_MS} ms; ` +
+      (TASKSET ? `clients pinned to CPU ${TASKSET.client}, servers to CPU ${TASKSET.servers}` : 'not pinned (no taskset or 1 CPU)'),
+  );
+  report('server answering at once (absolute cost of the capture)', atOnce);
   report(`server answering after ${SERVER_DELAY_MS} ms`, realistic);
 
   const startup = measureStartup();
-  console.log(`start-up (process start to the app's first line), ${STARTS} interleaved starts each: node median ${startup.bare.toFixed(1)} ms; with --import register median ${startup.instrumented.toFixed(1)} ms`);
-  console.log(`register_startup_cost_ms=${(startup.instrumented - startup.bare).toFixed(1)} (target: <= 300)`);
-  console.log(`overhead_ratio=${(median(realistic.latency.instrumented) / median(realistic.latency.bare)).toFixed(4)}`);
-}
-
-async function measure(servers: Servers, setMode: (mode: Mode) => void, rounds: number): Promise<Samples> {
-  const client = new OpenAI({ apiKey: 'sk-bench', baseURL: servers.openaiBase, maxRetries: 0 });
-  const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Say something.' }] };
-  const samples: Samples = { latency: { bare: [], instrumented: [] }, streamTtfc: { bare: [], instrumented: [] }, streamTotal: { bare: [], instrumented: [] } };
-
-  const oneCall = async () => {
-    const t0 = performance.now();
-    await client.chat.completions.create(request);
-    return performance.now() - t0;
-  };
-  const oneStream = async () => {
-    const t0 = performance.now();
-    const stream = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } });
-    let first: number | undefined;
-    for await (const _ of stream) first ??= performance.now();
-    return { ttfc: (first ?? performance.now()) - t0, total: performance.now() - t0 };
-  };
-
-  // Warm-up in both modes (JIT, connection pool), not recorded.
-  for (const mode of ['instrumented', 'bare'] as Mode[]) {
-    setMode(mode);
-    for (let i = 0; i < 20; i++) await oneCall();
-    for (let i = 0; i < 5; i++) await oneStream();
+  console.log(`start-up (process start to the app's first line, variant set up before it), median of ${STARTS} interleaved starts:`);
+  for (const v of VARIANTS) {
+    const added = v === 'bare' ? '' : ` (+${(startup[v] - startup.bare).toFixed(1)} ms)`;
+    console.log(`    ${LABEL[v].padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
   }
-  for (let round = 0; round < rounds; round++) {
-    // Alternate which mode goes first so that drift does not favour one.
-    const order: Mode[] = round % 2 === 0 ? ['bare', 'instrumented'] : ['instrumented', 'bare'];
-    for (const mode of order) {
-      setMode(mode);
-      for (let i = 0; i < CALLS_PER_ROUND; i++) samples.latency[mode].push(await oneCall());
-      for (let i = 0; i < STREAM_CALLS_PER_ROUND; i++) {
-        const { ttfc, total } = await oneStream();
-        samples.streamTtfc[mode].push(ttfc);
-        samples.streamTotal[mode].push(total);
-      }
-    }
-  }
-  setMode('bare');
-  return samples;
-}
-
-function report(title: string, s: Samples): void {
-  console.log(`openai SDK chat.completions, ${title}:`);
-  console.log(`  non-streaming, ${s.latency.bare.length} calls per mode:`);
-  for (const mode of ['bare', 'instrumented'] as Mode[]) {
-    console.log(`    ${mode.padEnd(12)} median ${ms(median(s.latency[mode]))}  p99 ${ms(p99(s.latency[mode]))}`);
-  }
-  console.log(`  streaming, ${s.streamTtfc.bare.length} calls per mode (time to first chunk seen by the app; whole stream):`);
-  for (const mode of ['bare', 'instrumented'] as Mode[]) {
-    console.log(`    ${mode.padEnd(12)} ttfc median ${ms(median(s.streamTtfc[mode]))}  p99 ${ms(p99(s.streamTtfc[mode]))}  total median ${ms(median(s.streamTotal[mode]))}`);
-  }
-  console.log(`  streaming ttfc_delta_median=${(median(s.streamTtfc.instrumented) - median(s.streamTtfc.bare)).toFixed(3)} ms (target: within 1 ms)`);
-}
-
-/**
- * Time from process start to the first line of the app (the child prints performance.now(), whose
- * origin is the process start), plain and with the register entry, alternated.
- */
-function measureStartup(): { bare: number; instrumented: number } {
-  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none' };
-  const app = ['-e', 'process.stdout.write(String(performance.now()))'];
-  const time = (args: string[]) => Number(execFileSync(process.execPath, [...args, ...app], { env, encoding: 'utf8' }));
-  const bare: number[] = [];
-  const instrumented: number[] = [];
-  time(['--import', '@tokentrace/instrumentation/register']); // fills the OS file cache
-  for (let i = 0; i < STARTS; i++) {
-    bare.push(time([]));
-    instrumented.push(time(['--import', '@tokentrace/instrumentation/register']));
-  }
-  return { bare: median(bare), instrumented: median(instrumented) };
+  const cpu = (s: Samples) => s.chatCpu / s.chatCalls;
+  console.log(`capture_cpu_ratio=${(cpu(atOnce.tokentrace) / cpu(atOnce.bare)).toFixed(4)}`);
 }
 
 main().catch((err) => {
