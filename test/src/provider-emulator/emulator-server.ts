@@ -48,6 +48,8 @@ export class ProviderEmulator {
   #exchanges: RecordedExchange[] = [];
   #completed = 0;
   #waiters: RequestWaiter[] = [];
+  /** Waiting for requests to arrive (not to finish): resolved as each one is recorded. */
+  #arrivals: Array<{ count: number; resolve: () => void }> = [];
 
   private constructor(server: Server, dialect: ProviderDialect, options: EmulatorOptions) {
     this.#server = server;
@@ -118,6 +120,12 @@ export class ProviderEmulator {
     });
   }
 
+  /** Resolves once `count` requests have arrived (recorded, before their reply is sent). */
+  waitForArrivals(count: number): Promise<void> {
+    if (this.#exchanges.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#arrivals.push({ count, resolve }));
+  }
+
   /** Forgets recorded requests and queued replies; restores the starting default reply. */
   reset(): void {
     this.#exchanges = [];
@@ -159,6 +167,8 @@ export class ProviderEmulator {
       provider: this.provider, route: 'unknown', stream: false, request, response, reply: undefined, done,
     };
     this.#exchanges.push(exchange);
+    for (const arrival of this.#arrivals.filter((a) => this.#exchanges.length >= a.count)) arrival.resolve();
+    this.#arrivals = this.#arrivals.filter((a) => this.#exchanges.length < a.count);
     res.on('close', () => { if (!res.writableFinished) response.aborted = true; });
     try {
       const plan = this.#plan(exchange);

@@ -134,7 +134,11 @@ describe('raw fetch, no retry-count header: tokentrace counts a resend itself', 
     openai.enqueue({ status: 400, error: { message: 'bad' } }, { text: 'd' });
     statuses.push(await post(body('third')), await post(body('third'))); // after a 400, which SDKs do not retry
     openai.enqueue({ status: 429, error: { message: 'slow' }, firstChunkDelayMs: 150 }, { text: 'e' });
-    statuses.push(...(await Promise.all([post(body('parallel')), new Promise((r) => setTimeout(r, 20)).then(() => post(body('parallel')))])));
+    // The second is sent once the first has reached the server, whose 429 waits 150 ms: in flight together.
+    const arrived = openai.requests.length + 1;
+    const first = post(body('parallel'));
+    await openai.waitForArrivals(arrived);
+    statuses.push(...(await Promise.all([first, post(body('parallel'))])));
     expect(statuses).toEqual([429, 200, 200, 400, 200, 429, 200]);
     const spans = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 7));
     expect(resendCounts(spans)).toEqual(Array(7).fill(undefined));
