@@ -18,6 +18,8 @@ export interface ChangePointOptions {
   penalty?: number;
   /** Shortest segment, in points; default 3. */
   minSegment?: number;
+  /** Least weight of a segment (e.g. requests): lighter segments join their closer neighbour; default 0 (none). */
+  minSegmentWeight?: number;
   /** Smallest |after / before − 1| reported; default 0.1. */
   minRelativeChange?: number;
   /**
@@ -78,6 +80,7 @@ export function detectChangePoints(values: readonly number[], options: ChangePoi
   const cost = segmentCost(costFamily, fitted, weights, family === 'poisson' ? sigma : sigma * sigma);
   const bounds = [0, ...pelt(values.length, cost, penalty, minSegment), values.length];
   let segments = bounds.slice(1).map((end, i) => meanOf(values, weights, bounds[i], end)).filter((s) => s.weight > 0);
+  segments = mergeLightSegments(values, weights, segments, options.minSegmentWeight ?? 0);
   segments = mergeSmallShifts(values, weights, segments, minRelative);
   const changePoints: ChangePoint[] = [];
   for (let i = 1; i < segments.length; i++) {
@@ -118,6 +121,21 @@ function meanOf(values: readonly number[], weights: readonly number[], start: nu
     wx += weights[i] * values[i];
   }
   return { start, end, level: w > 0 ? wx / w : 0, weight: w };
+}
+
+/** Merges the lightest segment under `minWeight` into its neighbour of closer level, until none is left (or one segment). */
+function mergeLightSegments(values: readonly number[], weights: readonly number[], segments: Segment[], minWeight: number): Segment[] {
+  const out = [...segments];
+  for (;;) {
+    let at = -1;
+    for (let i = 0; i < out.length; i++) if (out[i].weight < minWeight && (at < 0 || out[i].weight < out[at].weight)) at = i;
+    if (at < 0 || out.length < 2) return out;
+    const left = at > 0 ? out[at - 1] : undefined;
+    const right = at < out.length - 1 ? out[at + 1] : undefined;
+    const toLeft = left !== undefined && (right === undefined || Math.abs(left.level - out[at].level) <= Math.abs(right.level - out[at].level));
+    const [a, b] = toLeft ? [at - 1, at] : [at, at + 1];
+    out.splice(a, 2, meanOf(values, weights, out[a].start, out[b].end));
+  }
 }
 
 /** Merges the adjacent pair with the smallest relative difference until every pair differs by ≥ `minRelative`. */

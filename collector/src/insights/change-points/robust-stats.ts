@@ -25,8 +25,10 @@ export function robustScale(values: readonly number[]): number {
  * The noise σ of one unit of weight in a series whose point i has variance σ² / w_i (e.g. the
  * mean of w_i requests): the robust scale of the standardized differences of consecutive points
  * with weight, (x_i − x_j) / √(1/w_i + 1/w_j), each of variance σ² where the level does not move.
- * Falls back on the mean absolute difference (× √(π/2)) when more than half the differences are
- * equal (sparse counts), and on 0 for a constant series.
+ * The larger of that and the mean absolute difference × √(π/2): both estimate σ for normal
+ * noise, but hourly means of few, very unequal requests (a user's cheap and dear features) have
+ * heavier tails than normal, which the MAD alone underrates (false change points); a level shift
+ * still moves only one difference. 0 for a constant series.
  */
 export function differenceNoise(values: readonly number[], weights: readonly number[]): number {
   const diffs: number[] = [];
@@ -37,7 +39,5 @@ export function differenceNoise(values: readonly number[], weights: readonly num
     last = i;
   }
   if (diffs.length === 0) return 0;
-  const scale = robustScale(diffs);
-  if (scale > 0) return scale;
-  return (diffs.reduce((a, d) => a + Math.abs(d), 0) / diffs.length) * Math.sqrt(Math.PI / 2);
+  return Math.max(robustScale(diffs), (diffs.reduce((a, d) => a + Math.abs(d), 0) / diffs.length) * Math.sqrt(Math.PI / 2));
 }
