@@ -1,6 +1,6 @@
 /**
  * Level shifts in a series (e.g. hourly cost per request, tokens per request, requests per hour):
- * PELT (pelt.ts) with a normal mean-shift cost or a Poisson rate cost (segment-costs.ts), the
+ * Binary segmentation (binary-segmentation.ts) with a normal mean-shift cost or a Poisson rate cost (segment-costs.ts), the
  * noise estimated robustly from the series itself (robust-stats.ts: MAD of the standardized
  * first differences, of the rates' square roots for counts), a BIC-like penalty of
  * `penalty` × ln n per change point, a minimum segment length, then adjacent segments whose levels
@@ -8,7 +8,7 @@
  * README.md states the method and its defaults.
  */
 import { differenceNoise } from './robust-stats.js';
-import { pelt } from './pelt.js';
+import { binarySegmentation } from './binary-segmentation.js';
 import { segmentCost, usable, type Family } from './segment-costs.js';
 
 export interface ChangePointOptions {
@@ -78,7 +78,7 @@ export function detectChangePoints(values: readonly number[], options: ChangePoi
   // A series without noise: any shift is real; a tiny σ keeps the cost finite.
   const sigma = noise > 0 ? noise : Math.max(1e-12, Math.abs(meanOf(values, weights, 0, values.length).level) * 1e-9);
   const cost = segmentCost(costFamily, fitted, weights, family === 'poisson' ? sigma : sigma * sigma);
-  const bounds = [0, ...pelt(values.length, cost, penalty, minSegment), values.length];
+  const bounds = [0, ...binarySegmentation(values.length, cost, penalty, minSegment), values.length];
   let segments = bounds.slice(1).map((end, i) => meanOf(values, weights, bounds[i], end)).filter((s) => s.weight > 0);
   segments = mergeLightSegments(values, weights, segments, options.minSegmentWeight ?? 0);
   segments = mergeSmallShifts(values, weights, segments, minRelative);

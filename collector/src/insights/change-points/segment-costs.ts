@@ -1,5 +1,5 @@
 /**
- * Segment costs for PELT, each −2 × the log-likelihood of the segment under its own level, in
+ * Segment costs for the segmentation, each −2 × the log-likelihood of the segment under its own level, in
  * units of the noise, from prefix sums (O(1) per segment):
  * - `normal`: point i is a mean of w_i observations of variance σ²; cost Σ w_i (x_i − x̄_w)² / σ².
  *   For tokens per request, cost per request (w = requests of the hour).
@@ -9,7 +9,7 @@
  *   level, so a surge does not look like many shifts, as it would under one σ.
  * Points of weight 0 or a non-finite value (gaps) cost nothing.
  */
-import type { SegmentCost } from './pelt.js';
+import type { SegmentCost } from './binary-segmentation.js';
 
 export type Family = 'normal' | 'relative' | 'poisson';
 
