@@ -10,8 +10,8 @@ import { startQueryStore, type QueryStore } from '../../queries/testing/query-st
 import { DRIVERS, Explainer, type ExplainResult } from './index.js';
 
 const DAY = 86_400_000;
-const PLANTED = { project: 'acme', seed: 11, days: 35, requestsPerHour: 150 };
-const STABLE = { project: 'steady', seed: 12, days: 30, requestsPerHour: 150, events: false };
+const PLANTED = { project: 'acme', seed: 11, days: 35, requestsPerHour: 150, agentSpans: false };
+const STABLE = { project: 'steady', seed: 12, days: 30, requestsPerHour: 150, events: false, agentSpans: false };
 
 describe('Explainer on generated traffic', () => {
   let store: QueryStore;

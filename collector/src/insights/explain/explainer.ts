@@ -6,7 +6,7 @@
  * told in words with links to the requests (finding-text.ts), and groups new or gone.
  */
 import { QueryParams } from '@tokentrace/processors';
-import { selectRows, type QueryContext } from '../../queries/query-context.js';
+import { queryContext, selectRows, type QueryContext } from '../../queries/query-context.js';
 import { QueryError } from '../../queries/query-error.js';
 import { cellCost, decompose, zeroDrivers, type CostCell } from './decomposition.js';
 import { DRIVERS, type DimensionDecomposition, type ExplainRequest, type ExplainResult, type GroupChange } from './explain-model.js';
@@ -85,4 +85,9 @@ function changes(dimensions: DimensionData[], w: 0 | 1, windowCost: number): Gro
     }
   }
   return out.sort((a, b) => b.costUsd - a.costUsd).slice(0, MAX_CHANGES);
+}
+
+/** An explainer on `database` through `client` (on a cluster, `spans` is the Distributed table). */
+export function createExplainer(client: QueryContext['client'], database: string, cluster = false): Explainer {
+  return new Explainer(queryContext(client, database, cluster));
 }

@@ -1,0 +1,110 @@
+/**
+ * npm run bench:explain — the spend-change explainer (issue 13 §2) on generated traffic with
+ * planted events (test/src/traffic), on the embedded engine:
+ * 1. loads EXPLAIN_SPANS spans (default 10 M: an agent span and a model call per request) over 60
+ *    days as the exporter writes them (loadTraffic: spanBatchBody + insertSpanBatch), waits for the
+ *    background merges, then merges each day into one part (what the engine does by itself once a
+ *    day is 10 minutes old: query-bench-load.ts);
+ * 2. planted events: each explained in its own comparison (2 days after the event against the
+ *    same hours a week earlier); found when the first finding is the event's dimension, group and
+ *    metric, its hour within ±1 h (steps) and its size within ±10 %;
+ * 3. false alarms: findings in comparisons of the last 25 days, where nothing is planted (the
+ *    drift has reached its plateau on day 35);
+ * 4. latency of a 7-day and a 30-day comparison (each against the previous 7 or 30 days),
+ *    interleaved, median of EXPLAIN_RUNS (default 5) after one warm-up.
+ * Last lines: planted_found=<found>/<planted>, false_alarms=<n>, explain_30d_ms=<median>.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createExplainer, type ExplainResult, type Explainer } from '@tokentrace/collector';
+import { createClickHouseClient, ensureSchema } from '@tokentrace/processors';
+import { loadTraffic, TrafficGenerator, type PlantedEvent } from '@tokentrace/test';
+import { mergePartitions, partStats, waitForMerges } from './query-bench-load.js';
+import { median } from './stats.js';
+
+const SPANS = Number(process.env.EXPLAIN_SPANS ?? 10_000_000);
+const RUNS = Number(process.env.EXPLAIN_RUNS ?? 5);
+const DAYS = 60;
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const PROJECT = 'bench';
+
+function found(event: PlantedEvent, result: ExplainResult): { ok: boolean; text: string } {
+  const top = result.findings[0];
+  if (!top) return { ok: false, text: 'no finding' };
+  const rightSeries = top.dimension === event.dimension.toLowerCase() && top.group === event.group && top.metric === event.metric;
+  const size = event.kind === 'output-drift' ? top.periodLevel / top.baselineLevel / event.expectedRatio : top.ratio / event.ratio;
+  const onTime = event.kind === 'output-drift' ? top.at === undefined || Date.parse(top.at) >= event.atMs - HOUR : top.at !== undefined && Math.abs(Date.parse(top.at) - event.atMs) <= HOUR;
+  return { ok: rightSeries && onTime && size > 0.9 && size < 1.1, text: top.sentence };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-bench-explain-'));
+  const database = 'tokentrace';
+  const client = createClickHouseClient({ url: '', dataDir: join(dir, 'clickhouse'), requestTimeoutMs: 600_000, maxOpenConnections: 4 });
+  try {
+    await ensureSchema(client, database);
+    const requestsPerHour = SPANS / 2 / (DAYS * 24);
+    const traffic = new TrafficGenerator({ seed: 1, days: DAYS, requestsPerHour, project: PROJECT });
+    console.log(`loading ${SPANS.toLocaleString('en')} spans (${Math.round(requestsPerHour).toLocaleString('en')} model calls an hour on average) over ${DAYS} days into the embedded engine…`);
+    let shown = 0;
+    const load = await loadTraffic({ client, database }, traffic, {
+      batchSpans: 50_000,
+      progress: (n) => {
+        if (n - shown >= 2_000_000) console.log(`  ${(n / 1e6).toFixed(1)} M spans`), (shown = n);
+      },
+    });
+    console.log(`loaded ${load.spans.toLocaleString('en')} spans (${load.requests.toLocaleString('en')} model calls) in ${load.seconds.toFixed(1)} s, generation included`);
+    await waitForMerges(client, database, 5000, 120_000);
+    const started = performance.now();
+    const merged = await mergePartitions(client, database);
+    const parts = await partStats(client, database);
+    console.log(`merged ${merged} days into one part each in ${((performance.now() - started) / 1000).toFixed(1)} s: ${parts.parts} parts, ${parts.rows.toLocaleString('en')} rows`);
+    const explainer = createExplainer(client, database);
+
+    console.log(`\nplanted events, each in its own comparison (2 days after it against the same hours a week earlier):`);
+    let hits = 0;
+    for (const event of traffic.events) {
+      const t0 = performance.now();
+      const result = await explainer.explain({ projectId: PROJECT, period: event.period, baseline: event.baseline });
+      const { ok, text } = found(event, result);
+      if (ok) hits++;
+      console.log(`  ${ok ? 'found ' : 'MISSED'} ${event.kind} (${event.dimension} ${event.group}, ${event.metric} ×${event.expectedRatio.toFixed(2)}) in ${Math.round(performance.now() - t0)} ms: ${text}`);
+    }
+
+    const end = traffic.endMs;
+    const stable = [
+      { period: { fromMs: end - 7 * DAY, toMs: end }, baseline: { fromMs: end - 14 * DAY, toMs: end - 7 * DAY } },
+      { period: { fromMs: end - 12 * DAY, toMs: end }, baseline: { fromMs: end - 24 * DAY, toMs: end - 12 * DAY } },
+    ];
+    let falseAlarms = 0;
+    console.log(`\nstable stretch (days ${DAYS - 24}–${DAYS}, nothing planted):`);
+    for (const c of stable) {
+      const result = await explainer.explain({ projectId: PROJECT, ...c });
+      falseAlarms += result.findings.length;
+      console.log(`  ${((c.period.toMs - c.period.fromMs) / DAY).toFixed(0)} d against the previous ${((c.baseline.toMs - c.baseline.fromMs) / DAY).toFixed(0)} d: ${result.findings.length} findings${result.findings.map((f) => `\n    ${f.sentence}`).join('')}`);
+    }
+
+    const comparison = (days: number) => ({ projectId: PROJECT, period: { fromMs: end - days * DAY, toMs: end }, baseline: { fromMs: end - 2 * days * DAY, toMs: end - days * DAY } });
+    const timings = new Map<number, number[]>([[7, []], [30, []]]);
+    const time = async (e: Explainer, days: number) => {
+      const t0 = performance.now();
+      await e.explain(comparison(days));
+      return performance.now() - t0;
+    };
+    for (const days of timings.keys()) await time(explainer, days);
+    for (let run = 0; run < RUNS; run++) for (const [days, samples] of timings) samples.push(await time(explainer, days));
+    console.log(`\nlatency, ${(SPANS / 1e6).toFixed(1)} M spans, days merged, interleaved, median of ${RUNS} (1 warm-up):`);
+    for (const [days, samples] of timings) console.log(`  ${days}-day comparison (against the previous ${days} days): ${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`);
+    console.log(`explain_7d_ms=${Math.round(median(timings.get(7)!))}`);
+    console.log(`planted_found=${hits}/${traffic.events.length}`);
+    console.log(`false_alarms=${falseAlarms}`);
+    console.log(`explain_30d_ms=${Math.round(median(timings.get(30)!))}`);
+  } finally {
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
