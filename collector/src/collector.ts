@@ -30,6 +30,8 @@ import { costAttributes } from './cost-attributes.js';
 import { mountDashboard } from './dashboard/index.js';
 import { QueryService } from './queries/query-service.js';
 import { createQueryRouter } from './api/index.js';
+import { createExplainRouter } from './api/explain-routes.js';
+import { createExplainer } from './insights/explain/index.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -111,6 +113,7 @@ export class Collector {
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
     });
+    http.app.use('/api/v1', createExplainRouter({ explainer: createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== ''), authenticate: receiverOptions.authenticate, log }));
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 

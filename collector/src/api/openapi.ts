@@ -3,6 +3,7 @@
  * GET /api/v1/openapi.json. Paths and parameters here; body schemas in openapi-schemas.ts. The
  * test asserts that the paths listed equal the routes query-router.ts serves.
  */
+import { EXPLAIN_OPENAPI_PATHS } from './explain-routes.js';
 import { schemas } from './openapi-schemas.js';
 import type { OpenApiDocument, Operation, Parameter, Reference } from './openapi-types.js';
 
@@ -94,6 +95,7 @@ export const openApiDocument: OpenApiDocument = {
         responses: { '200': ok('TopUsers', 'costliest first'), ...ERRORS },
       }),
     },
+    ...EXPLAIN_OPENAPI_PATHS,
     '/openapi.json': {
       get: op('getOpenApi', 'meta', 'This description (no credentials needed)', {
         security: [],

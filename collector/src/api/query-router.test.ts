@@ -9,6 +9,8 @@ import type { AnalyticsResult, RequestDetail, RequestPage, SpanTree } from '../q
 import { QueryService } from '../queries/query-service.js';
 import { KNOWN_EXPECTED, KNOWN_IDS, PROJECT_A, PROJECT_B } from '../queries/testing/known-dataset.js';
 import { startQueryStore } from '../queries/testing/query-store.js';
+import { createExplainer } from '../insights/explain/index.js';
+import { createExplainRouter } from './explain-routes.js';
 import { openApiDocument } from './openapi.js';
 import { startQueryApiServer, type QueryApiServer } from './testing/query-api-server.js';
 import { routesOf, schemaErrors } from './testing/schema-check.js';
@@ -244,8 +246,9 @@ describe('OpenAPI description', () => {
     const doc = (await response.json()) as typeof openApiDocument;
     expect(doc.openapi).toBe('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort();
-    expect(described).toEqual(routesOf(api.router as never));
-    expect(described).toHaveLength(10);
+    // The explainer's routes (explain-routes.ts) are mounted beside the query router.
+    expect(described).toEqual([...routesOf(api.router as never), ...routesOf(createExplainRouter({ explainer: createExplainer(store.client, store.database) }) as never)].sort());
+    expect(described).toHaveLength(12);
   });
 
   it('resolves every reference and declares every path parameter', () => {
