@@ -17,6 +17,7 @@ const ROUTES = [
   ['sessions', './views/sessions.js', 'sessions'],
   ['sessions/:sessionId', './views/run-tree.js', 'sessions'],
   ['users', './views/users.js', 'users'],
+  ['explain', './views/explain.js', 'explain'],
 ];
 
 const view = document.getElementById('view');
