@@ -1,8 +1,8 @@
 /**
  * One cause shows in many series: a prompt whose input doubled moves its own input tokens per
  * request, its cost per request, its feature's and its model's. Candidates are grouped into
- * clusters (same sign; steps within ±2 h of each other, or drifts and levels together), clusters
- * ranked by the dollars of their largest member, and each cluster told by its most specific
+ * clusters (same sign, and: the same group, or steps within ±2 h of each other, or drifts and
+ * levels; closed transitively), clusters ranked by the dollars of their largest member, and each cluster told by its most specific
  * member: among those carrying ≥ 50 % of the cluster's dollars, the largest relative move
  * (|ln ratio| within 15 % of the largest), then tokens before cost per request before requests
  * (the cause before the consequence), then dollars, then the dimension a team names things by
@@ -30,8 +30,12 @@ const SAME_DOLLARS = 0.02;
 
 function together(a: Candidate, b: Candidate): boolean {
   if (Math.sign(a.impactUsd) !== Math.sign(b.impactUsd)) return false;
+  // One series' metrics move together (a prompt's output tokens and its cost per request).
+  if (a.dimension === b.dimension && a.group === b.group) return true;
   if (a.kind === 'step' && b.kind === 'step') return Math.abs(a.atHour! - b.atHour!) <= STEP_HOURS;
-  return a.kind !== 'step' && b.kind !== 'step' && a.metric === b.metric;
+  // Drifts and levels have no one hour to tell causes apart: one direction, one cluster (a
+  // prompt's answers growing slowly also raise its feature's cost per request, by less).
+  return a.kind !== 'step' && b.kind !== 'step';
 }
 
 const logRatio = (c: Candidate) => (c.ratio > 0 && Number.isFinite(c.ratio) ? Math.abs(Math.log(c.ratio)) : 0);
@@ -47,8 +51,14 @@ export function rankFindings(candidates: Candidate[], limit: number): Cluster[] 
   const clusters: Cluster[] = [];
   while (rest.length > 0 && clusters.length < limit) {
     const head = rest[0];
-    const members = rest.filter((c) => c === head || together(head, c));
-    for (const m of members) rest.splice(rest.indexOf(m), 1);
+    // The cluster is closed under `together`: what moved with any member joins it.
+    const members = [head];
+    rest.splice(0, 1);
+    for (let i = 0; i < members.length; i++) {
+      for (let j = rest.length - 1; j >= 0; j--) {
+        if (together(members[i], rest[j])) members.push(...rest.splice(j, 1));
+      }
+    }
     const eligible = members.filter((c) => Math.abs(c.impactUsd) >= SHARE_OF_DOLLARS * Math.abs(head.impactUsd));
     const largest = Math.max(...eligible.map(logRatio));
     const lead = eligible
