@@ -8,7 +8,7 @@
  */
 import { median } from '../change-points/index.js';
 import { cellCost, type CostCell } from './decomposition.js';
-import type { ExplainRow } from './explain-sql.js';
+import type { ExplainRow, SeriesRow } from './explain-sql.js';
 import type { MsRange, WindowFigures } from './explain-model.js';
 
 export const HOUR_MS = 3_600_000;
@@ -92,41 +92,41 @@ export function figuresOf(cell: CostCell | undefined): WindowFigures {
 }
 
 /** Groups the rows by dimension; the total travels as dimension ''. Properties get a '' group for the calls without them. */
-export function buildDimensions(rows: ExplainRow[], frame: SeriesFrame): { total: [CostCell, CostCell]; dimensions: DimensionData[] } {
+export function buildDimensions(rows: ExplainRow[], seriesRows: SeriesRow[], frame: SeriesFrame): { total: [CostCell, CostCell]; dimensions: DimensionData[] } {
   const byDim = new Map<string, DimensionData>();
-  const seriesByKey = new Map<string, HourlySeries>();
   const total: [CostCell, CostCell] = [emptyCell(), emptyCell()];
   const arr = () => new Float64Array(frame.hours);
+  const dimension = (name: string) => {
+    let dim = byDim.get(name);
+    if (!dim) byDim.set(name, (dim = { dimension: name, cells: [new Map(), new Map()], series: [], normalized: new Map() }));
+    return dim;
+  };
   for (const r of rows) {
     const w = Number(r.w);
-    const hr = Number(r.hr);
+    if (w === 2) continue;
     if (r.dim === '') {
-      if (w < 2) addToCell(total[w], r);
+      addToCell(total[w], r);
       continue;
     }
-    let dim = byDim.get(r.dim);
-    if (!dim) byDim.set(r.dim, (dim = { dimension: r.dim, cells: [new Map(), new Map()], series: [], normalized: new Map() }));
-    if (w < 2) {
-      let cell = dim.cells[w].get(r.grp);
-      if (!cell) dim.cells[w].set(r.grp, (cell = emptyCell()));
-      addToCell(cell, r);
-    }
-    if (hr > 0) {
-      const key = `${r.dim}\u0000${r.grp}`;
-      let s = seriesByKey.get(key);
-      if (!s) {
-        seriesByKey.set(key, (s = { dimension: r.dim, group: r.grp, requests: arr(), cost: arr(), input: arr(), output: arr(), costIn: arr(), costOut: arr() }));
-        dim.series.push(s);
-      }
-      const i = hr - frame.firstHour;
-      if (i < 0 || i >= frame.hours) continue;
-      s.requests[i] += Number(r.requests);
-      s.cost[i] += Number(r.cost);
-      s.input[i] += Number(r.input);
-      s.output[i] += Number(r.output);
-      s.costIn[i] += Number(r.cost_in);
-      s.costOut[i] += Number(r.cost_out);
-    }
+    const cells = dimension(r.dim).cells[w];
+    let cell = cells.get(r.grp);
+    if (!cell) cells.set(r.grp, (cell = emptyCell()));
+    addToCell(cell, r);
+  }
+  // In a stable order (the engine returns groups in any order).
+  for (const r of [...seriesRows].sort((a, b) => a.dim.localeCompare(b.dim) || a.grp.localeCompare(b.grp))) {
+    const s: HourlySeries = { dimension: r.dim, group: r.grp, requests: arr(), cost: arr(), input: arr(), output: arr(), costIn: arr(), costOut: arr() };
+    r.hours.forEach((hour, j) => {
+      const i = Number(hour) - frame.firstHour;
+      if (i < 0 || i >= frame.hours) return;
+      s.requests[i] += r.requests[j];
+      s.cost[i] += r.cost[j];
+      s.input[i] += r.input[j];
+      s.output[i] += r.output[j];
+      s.costIn[i] += r.cost_in[j];
+      s.costOut[i] += r.cost_out[j];
+    });
+    dimension(r.dim).series.push(s);
   }
   for (const dim of byDim.values()) {
     if (dim.dimension.startsWith('property:')) addMissingGroup(dim, total);

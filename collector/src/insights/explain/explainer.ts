@@ -1,5 +1,6 @@
 /**
- * "Why did the bill change?" (issue 13 §2): one read of the spans in ClickHouse (explain-sql.ts),
+ * "Why did the bill change?" (issue 13 §2): the spans read in ClickHouse (explain-sql.ts: property
+ * names, every group per window, the top groups' hours),
  * then in TypeScript the decomposition of Δcost by driver for every dimension
  * (decomposition.ts), change points in the hourly series of the top groups
  * (series-findings.ts), findings grouped by cause and ranked by dollars (finding-ranking.ts),
@@ -12,7 +13,7 @@ import { cellCost, decompose, zeroDrivers, type CostCell } from './decomposition
 import { DRIVERS, type DimensionDecomposition, type ExplainRequest, type ExplainResult, type GroupChange } from './explain-model.js';
 import { checkRanges } from './explain-range.js';
 import { buildDimensions, figuresOf, seriesFrame, type DimensionData } from './explain-series.js';
-import { explainSql, type ExplainRow } from './explain-sql.js';
+import { dimensionsOf, hourlySeriesSql, propertyNamesSql, windowFiguresSql, type ExplainRow, type ExplainScan, type SeriesRow } from './explain-sql.js';
 import { rankFindings } from './finding-ranking.js';
 import { newThingSentence, toFinding } from './finding-text.js';
 import { seriesCandidates } from './series-findings.js';
@@ -38,10 +39,9 @@ export class Explainer {
     checkRanges(period, baseline);
     const topSeries = request.topSeries ?? DEFAULT_TOP_SERIES;
     if (!Number.isInteger(topSeries) || topSeries < 1 || topSeries > 50) throw new QueryError('topSeries must be an integer from 1 to 50', 'topSeries');
-    const params = new QueryParams();
-    const rows = await selectRows<ExplainRow>(this.ctx, explainSql(this.ctx, params, projectId, period, baseline, request.by, topSeries), params);
+    const { windows, series } = await readExplainRows({ ctx: this.ctx, projectId, period, baseline }, request.by, topSeries);
     const frame = seriesFrame(period, baseline);
-    const { total, dimensions } = buildDimensions(rows, frame);
+    const { total, dimensions } = buildDimensions(windows, series, frame);
     const totals = { baseline: figuresOf(total[0]), period: figuresOf(total[1]), deltaUsd: cellCost(total[1]) - cellCost(total[0]) };
     const candidates = dimensions.flatMap((d) => seriesCandidates(d, frame));
     return {
@@ -55,6 +55,31 @@ export class Explainer {
       vanished: changes(dimensions, 0, cellCost(total[0])),
     };
   }
+}
+
+/** The three reads of explain-sql.ts: property names, every group per window, the top groups' hours. */
+async function readExplainRows(scan: ExplainScan, by: string[] | undefined, topSeries: number): Promise<{ windows: ExplainRow[]; series: SeriesRow[] }> {
+  let properties: string[] = [];
+  if (by === undefined) {
+    const params = new QueryParams();
+    properties = (await selectRows<{ name: string }>(scan.ctx, propertyNamesSql(scan, params), params)).map((r) => r.name);
+  }
+  const params = new QueryParams();
+  const dims = dimensionsOf(by, properties, params);
+  const windows = await selectRows<ExplainRow>(scan.ctx, windowFiguresSql(scan, dims, params), params);
+  // The top groups of each dimension by cost over both windows (then by name: a stable order).
+  const costs = new Map<string, Map<string, number>>();
+  for (const r of windows) {
+    if (r.dim === '' || Number(r.w) === 2) continue;
+    const byGroup = costs.get(r.dim) ?? costs.set(r.dim, new Map()).get(r.dim)!;
+    byGroup.set(r.grp, (byGroup.get(r.grp) ?? 0) + Number(r.cost));
+  }
+  const top = new Map([...costs].map(([dim, groups]) => [dim, [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, topSeries).map(([g]) => g)]));
+  if (dims.length === 0) return { windows, series: [] };
+  const hourlyParams = new QueryParams();
+  const hourlyDims = dimensionsOf(by, properties, hourlyParams);
+  const series = await selectRows<SeriesRow>(scan.ctx, hourlySeriesSql(scan, hourlyDims, top, hourlyParams), hourlyParams);
+  return { windows, series };
 }
 
 function decomposition(dim: DimensionData): DimensionDecomposition {
