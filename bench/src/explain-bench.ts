@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   const client = createClickHouseClient({ url: '', dataDir: join(dir, 'clickhouse'), requestTimeoutMs: 600_000, maxOpenConnections: 4 });
   try {
     await ensureSchema(client, database);
-    const requestsPerHour = SPANS / 2 / (DAYS * 24);
+    // The surge user's extra requests (×20 of ≈1.5 % from day 16 on) come on top of the rate.
+    const surgeExtra = 1 + 0.015 * 19 * ((DAYS - 16.4) / DAYS);
+    const requestsPerHour = SPANS / 2 / (DAYS * 24) / surgeExtra;
     const traffic = new TrafficGenerator({ seed: 1, days: DAYS, requestsPerHour, project: PROJECT });
     console.log(`loading ${SPANS.toLocaleString('en')} spans (${Math.round(requestsPerHour).toLocaleString('en')} model calls an hour on average) over ${DAYS} days into the embedded engine…`);
     let shown = 0;
