@@ -19,7 +19,7 @@
  * forecast by resampling its recent days. Fewer than 7 days of history widen everything
  * (`notes` say so).
  */
-import { cholesky, dot, robustRegression, weightedMedian } from './robust-regression.js';
+import { cholesky, dot, robustRegression, weightedMedian, type RegressionFit } from './robust-regression.js';
 import type { Random } from './seeded-random.js';
 
 export const DAY_MS = 86_400_000;
@@ -35,6 +35,13 @@ const MIN_LEVEL_DRIFT = 0.02;
 /** Residual scale assumed at least when under a week of history. */
 const SMALL_DATA_SCALE = 0.35;
 const SPARSE_ZERO_SHARE = 0.3;
+/** Level shifts are looked for in the last two weeks, at least two days after they happened. */
+const SHIFT_WINDOW_DAYS = 14;
+const SHIFT_MIN_DAYS = 2;
+const SHIFT_T = 6;
+const MAX_SHIFTS = 2;
+/** Residual scale with the steps, relative to without, below which they are kept. */
+const SHIFT_SCALE_GAIN = 0.7;
 
 export interface DailyModel {
   kind: 'log-linear' | 'sparse' | 'empty';
@@ -44,6 +51,8 @@ export interface DailyModel {
   lastDay: number;
   weekly: boolean;
   trend: boolean;
+  /** Recent level shifts found: their steps are in the level from then on (levelShifts()). */
+  shifts: number;
   /** Fitted daily growth of spend (e.g. 0.01 = +1 % a day), 0 without trend. */
   trendPerDay: number;
   /** Multiplicative weekday effects, Sunday first (1 = average day); all 1 without weekly terms. */
@@ -88,7 +97,7 @@ export function fitDailyModel(costs: readonly number[], lastDay: number): DailyM
   const first = costs.findIndex((c) => c > 0);
   const history = first < 0 ? [] : costs.slice(Math.max(first, costs.length - HISTORY_DAYS));
   const n = history.length;
-  const base = { historyDays: n, lastDay, weekly: false, trend: false, trendPerDay: 0, weekdayFactors: new Array<number>(7).fill(1), notes: [] as string[], beta: [], chol: [], residuals: [], offset: 0, recent: [] };
+  const base = { historyDays: n, lastDay, weekly: false, trend: false, shifts: 0, trendPerDay: 0, weekdayFactors: new Array<number>(7).fill(1), notes: [] as string[], beta: [], chol: [], residuals: [], offset: 0, recent: [] };
   if (n === 0) return { ...base, kind: 'empty', residualScale: 0, levelDrift: 0, levelShift: 0, notes: ['no spend recorded before today'] };
   if (n < SMALL_DATA_DAYS) base.notes.push(`only ${n} complete day${n === 1 ? '' : 's'} of history: a rough extrapolation with a wide interval`);
   else if (n < SEASONAL_MIN_DAYS) base.notes.push(`${n} days of history: weekday pattern and trend not estimated until 14 days`);
@@ -108,7 +117,14 @@ export function fitDailyModel(costs: readonly number[], lastDay: number): DailyM
   const x = days.map((d) => designRow(d - lastDay, d, weekly, trend));
   const y = history.map((c) => Math.log(c + offset));
   const weights = days.map((d) => 0.5 ** ((lastDay - d) / HALF_LIFE_DAYS));
-  const fit = robustRegression(x, y, weights);
+  const plain = robustRegression(x, y, weights);
+  // Steps replace the plain fit only when they explain the history clearly better.
+  const stepped = weekly && plain.scale > 0.01 ? levelShifts(x, y, weights) : undefined;
+  const shifted = stepped && stepped.fit.scale < SHIFT_SCALE_GAIN * plain.scale ? stepped : undefined;
+  const fit = shifted?.fit ?? plain;
+  for (const shift of shifted?.shifts ?? []) {
+    base.notes.push(`spend shifted ${shift.ratio >= 1 ? 'up' : 'down'} ${Math.round(Math.abs(shift.ratio - 1) * 100)} % on ${new Date(days[shift.at] * DAY_MS).toISOString().slice(0, 10)}: forecast at the new level`);
+  }
   const residualScale = n < SMALL_DATA_DAYS ? Math.max(fit.scale, SMALL_DATA_SCALE) : Math.max(fit.scale, 0.01);
   const covariance = n < SMALL_DATA_DAYS ? fit.covariance.map((row) => row.map((v) => (v * residualScale ** 2) / Math.max(fit.scale, 1e-6) ** 2)) : fit.covariance;
   const residuals = n < SMALL_DATA_DAYS ? fit.residuals.map((r) => (fit.scale > 0 ? (r * residualScale) / fit.scale : 0)) : fit.residuals;
@@ -117,7 +133,7 @@ export function fitDailyModel(costs: readonly number[], lastDay: number): DailyM
   const drift = levelDrift(fit.residuals, weights, residualScale, n);
   const weekdayFactors = new Array<number>(7).fill(1);
   if (weekly) {
-    const effects = fit.beta.slice(trend ? 2 : 1);
+    const effects = fit.beta.slice(trend ? 2 : 1, (trend ? 2 : 1) + 6);
     effects.push(-effects.reduce((a, b) => a + b, 0));
     for (let k = 0; k < 7; k++) weekdayFactors[k] = Math.exp(effects[k]);
   }
@@ -126,6 +142,7 @@ export function fitDailyModel(costs: readonly number[], lastDay: number): DailyM
     kind: 'log-linear',
     weekly,
     trend,
+    shifts: shifted?.shifts.length ?? 0,
     trendPerDay: trend ? Math.exp(fit.beta[1]) - 1 : 0,
     weekdayFactors,
     residualScale,
@@ -136,6 +153,41 @@ export function fitDailyModel(costs: readonly number[], lastDay: number): DailyM
     residuals,
     offset,
   };
+}
+
+/**
+ * Recent level shifts (a feature moved to a pricier model, a user's volume jumped): step
+ * regressors "day ≥ c" (c from 14 to 2 days back) added greedily, up to MAX_SHIFTS, each kept when
+ * its t-statistic exceeds SHIFT_T (conservative: stable traffic must not see steps); the steps
+ * take the trend's place (both free, they trade off). Without them the robust fit would treat the
+ * first days at a new level as outliers for weeks.
+ */
+function levelShifts(x: number[][], y: number[], weights: number[]): { fit: RegressionFit; shifts: Array<{ at: number; ratio: number }> } | undefined {
+  const n = y.length;
+  const base = x.map((row) => [row[0], ...row.slice(2)]);
+  const shifts: Array<{ at: number; ratio: number }> = [];
+  let found: RegressionFit | undefined;
+  while (shifts.length < MAX_SHIFTS) {
+    let best: { fit: RegressionFit; at: number; t: number } | undefined;
+    const after = shifts.length > 0 ? shifts[shifts.length - 1].at + SHIFT_MIN_DAYS : 0;
+    for (let at = Math.max(7, after, n - SHIFT_WINDOW_DAYS); at <= n - SHIFT_MIN_DAYS; at++) {
+      const fit = robustRegression(base.map((row, i) => [...row, ...shifts.map((s) => (i >= s.at ? 1 : 0)), i >= at ? 1 : 0]), y, weights);
+      const last = fit.beta.length - 1;
+      const t = Math.abs(fit.beta[last]) / Math.sqrt(Math.max(fit.covariance[last][last], 1e-12));
+      if (t > SHIFT_T && (!best || t > best.t)) best = { fit, at, t };
+    }
+    if (!best) break;
+    shifts.push({ at: best.at, ratio: Math.exp(best.fit.beta[best.fit.beta.length - 1]) });
+    found = best.fit;
+  }
+  return found ? { fit: withTrendSlot(found), shifts } : undefined;
+}
+
+/** A fit without the trend column, its coefficients and covariance laid out as with it (trend 0). */
+function withTrendSlot(fit: RegressionFit): RegressionFit {
+  const insert = <T>(xs: T[], value: T) => [xs[0], value, ...xs.slice(1)];
+  const covariance = insert(fit.covariance.map((row) => insert(row, 0)), new Array<number>(fit.beta.length + 1).fill(0));
+  return { ...fit, beta: insert(fit.beta, 0), covariance };
 }
 
 /**
@@ -181,7 +233,7 @@ export function simulate(model: DailyModel, days: number, paths: number, random:
   let damped = 0;
   for (let h = 1; h <= days; h++) {
     damped += DAMPING ** h;
-    rows.push(designRow(damped, model.lastDay + h, model.weekly, model.trend));
+    rows.push([...designRow(damped, model.lastDay + h, model.weekly, model.trend), ...new Array<number>(model.shifts).fill(1)]);
   }
   const out: Float64Array[] = [];
   for (let p = 0; p < paths; p++) out.push(model.kind === 'sparse' ? sparsePath(model, days, random) : logLinearPath(model, rows, random));

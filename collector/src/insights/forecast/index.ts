@@ -7,3 +7,4 @@ export { readDailySpend } from './daily-spend.js';
 export { billingPeriodAt, nextBillingPeriod, isoDay, MAX_BILLING_DAY, MIN_BILLING_DAY, type BillingPeriod } from './billing-period.js';
 export { forecastSummary, formatForecastUsd } from './forecast-summary.js';
 export { DEFAULT_FORECAST_GROUPS, MAX_FORECAST_GROUPS } from './forecast-options.js';
+export { backtestStored, type StoredBacktestOptions } from './stored-backtest.js';
