@@ -30,6 +30,7 @@ import { costAttributes } from './cost-attributes.js';
 import { mountDashboard } from './dashboard/index.js';
 import { QueryService } from './queries/query-service.js';
 import { createQueryRouter } from './api/index.js';
+import { createForecastRouter } from './api/forecast-routes.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -111,6 +112,7 @@ export class Collector {
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
     });
+    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '' }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 

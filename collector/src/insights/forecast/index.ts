@@ -8,3 +8,4 @@ export { billingPeriodAt, nextBillingPeriod, isoDay, MAX_BILLING_DAY, MIN_BILLIN
 export { forecastSummary, formatForecastUsd } from './forecast-summary.js';
 export { DEFAULT_FORECAST_GROUPS, MAX_FORECAST_GROUPS } from './forecast-options.js';
 export { backtestStored, type StoredBacktestOptions } from './stored-backtest.js';
+export { DEFAULT_FORECAST_CONFIG, validateForecastConfig, type ForecastConfig } from './forecast-config.js';
