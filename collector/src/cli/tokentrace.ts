@@ -5,6 +5,7 @@
  */
 import { runCollector } from './collector-main.js';
 import { runCostCommand, COST_USAGE } from './cost-command.js';
+import { runForecastCommand, FORECAST_USAGE } from './forecast-command.js';
 import { COMMON_USAGE } from './query-command.js';
 import { runReprice } from './reprice-command.js';
 import { runRequestsCommand, REQUESTS_USAGE } from './requests-command.js';
@@ -17,6 +18,7 @@ const USAGE = `usage: tokentrace collector [--config file.json]
        ${COST_USAGE}
        ${REQUESTS_USAGE}
        ${TOP_USAGE}
+       ${FORECAST_USAGE}
 ${COMMON_USAGE}
 filter language: model = "gpt-4o" and property.Feature = "chat" and cost > 0.01 and user != "test"`;
 
@@ -42,6 +44,9 @@ switch (command) {
     break;
   case 'top':
     process.exitCode = await runTopCommand(rest);
+    break;
+  case 'forecast':
+    process.exitCode = await runForecastCommand(rest);
     break;
   case '--help':
   case '-h':
