@@ -17,6 +17,7 @@ const ROUTES = [
   ['sessions', './views/sessions.js', 'sessions'],
   ['sessions/:sessionId', './views/run-tree.js', 'sessions'],
   ['users', './views/users.js', 'users'],
+  ['forecast', './views/forecast.js', 'forecast'],
 ];
 
 const view = document.getElementById('view');
