@@ -6,3 +6,4 @@ export { CollectorCounters } from './telemetry/collector-counters.js';
 export * from './queries/index.js';
 export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type WalTicket } from './wal/write-ahead-log.js';
 export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';
+export * from './insights/forecast/index.js';

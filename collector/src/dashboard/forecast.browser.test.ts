@@ -5,75 +5,45 @@
  * API's figures as the pages format them, with no console error and no failed request.
  * Screenshots go to test-artifacts/dashboard/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadTraffic, TrafficGenerator } from '@tokentrace/test';
 import { startForecastApiServer, type ForecastApiServer } from '../api/testing/forecast-api-server.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
 import { mountDashboard } from './index.js';
+import { startBrowserPage, type BrowserPage } from './testing/browser-page.js';
 // @ts-expect-error plain browser JavaScript without type declarations
 import { usd } from '../../dashboard/js/format.js';
 
 const API_KEY = 'forecast-dashboard-key';
 const NOW = new Date(Date.UTC(2026, 11, 6, 12));
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 let store: QueryStore;
 let server: ForecastApiServer;
-let profileDir: string;
-let context: BrowserContext;
+let browser: BrowserPage;
 let page: Page;
-const problems: string[] = [];
-let allowed: Array<{ status: number; path: string }> = [];
 
 beforeAll(async () => {
   store = await startQueryStore({ load: false });
   await loadTraffic({ client: store.client, database: store.database }, new TrafficGenerator({ seed: 51, days: 34, requestsPerHour: 20, agentSpans: false, project: 'acme' }));
   server = await startForecastApiServer(store, { [API_KEY]: 'acme' }, NOW, (app) => mountDashboard(app));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  profileDir = mkdtempSync(join(tmpdir(), 'tokentrace-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (res.status() >= 400 && !allowed.some((a) => a.status === res.status() && url.pathname === a.path)) problems.push(`HTTP ${res.status()} ${res.url()}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
-    const resource = msg.location().url ? new URL(msg.location().url).pathname : '';
-    if (!allowed.some((a) => msg.text().includes(`status of ${a.status}`) && resource === a.path)) problems.push(`console ${msg.type()}: ${msg.text()}`);
-  });
-  await page.goto(`${server.url}/dashboard/#/forecast`);
+  browser = await startBrowserPage();
+  page = browser.page;
+  // A route without a page makes no API call: the key is stored before any request is made.
+  await page.goto(`${server.url}/dashboard/#/no-page`);
+  await browser.settled();
   await page.evaluate((key) => localStorage.setItem('tokentrace.apiKey', key), API_KEY);
 }, 180_000);
 
-beforeEach(() => {
-  problems.length = 0;
-  allowed = [];
-});
+beforeEach(() => browser.reset());
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await server?.close();
   await store?.stop();
 });
 
-async function open(hash: string): Promise<string> {
-  await page.evaluate((h) => {
-    document.body.dataset.state = 'pending';
-    location.hash = h;
-  }, hash);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 20_000 });
-  return (await page.evaluate(() => document.body.dataset.state)) as string;
-}
+const open = (hash: string) => browser.open(hash);
 
 async function api(path: string): Promise<any> {
   const res = await fetch(`${server.url}/api/v1/${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
@@ -91,8 +61,8 @@ describe('forecast page in headless Chromium', () => {
     expect(await cardText('budget')).toMatch(/^(At this rate the \$60\.00 budget runs out on Dec \d+ \(\d+ % chance of exceeding it\)|The \$60\.00 budget should last \(\d+ % chance of exceeding it\))\.$/);
     expect(await page.locator('[data-figure="summary"]').textContent()).toBe(expected.summary);
     expect(await page.locator('[data-nav="forecast"]').getAttribute('aria-current')).toBe('');
-    await page.screenshot({ path: join(ARTIFACTS, 'forecast.png'), fullPage: true });
-    expect(problems).toEqual([]);
+    await browser.shot('forecast');
+    expect(browser.problems).toEqual([]);
   });
 
   it('groups by feature from the form, with a table per group', async () => {
@@ -108,14 +78,14 @@ describe('forecast page in headless Chromium', () => {
     expect(rows.map((r) => r[0])).toEqual(expected.groups.map((g: { group: string }) => g.group));
     expect(rows.map((r) => r[2])).toEqual(expected.groups.map((g: { current: { forecastUsd: number } }) => usd(g.current.forecastUsd)));
     expect(await page.locator('[data-card="budget"] .card-value').textContent()).toMatch(/^\d+(\.\d)?%$/);
-    await page.screenshot({ path: join(ARTIFACTS, 'forecast-by-feature.png'), fullPage: true });
-    expect(problems).toEqual([]);
+    await browser.shot('forecast-by-feature');
+    expect(browser.problems).toEqual([]);
   });
 
   it('shows the API\'s refusal of a bad billing day in place of the page', async () => {
-    allowed = [{ status: 400, path: '/api/v1/forecast' }];
+    browser.allowed = [{ status: 400, path: '/api/v1/forecast' }];
     expect(await open('#/forecast?billingDay=31')).toBe('error');
     expect(await page.locator('.notice.error').textContent()).toContain('billingDay: expected a day of the month from 1 to 28, got "31"');
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });
