@@ -4,7 +4,8 @@
  * property, as in analytics), from a first day until now. Groups beyond `limit`, ranked by their
  * cost over the whole range in the same scan, are summed into `(other)`. Read with FINAL like every
  * sum of the query layer (each span once, its newest version; collector/src/queries/README.md);
- * every value is a query parameter.
+ * every value is a query parameter. A read can instead keep a given list of groups (`keep`), to
+ * extend an earlier read with the same groups (spend-history-cache.ts).
  */
 import { QueryParams } from '@tokentrace/processors';
 import { groupSpec } from '../../queries/analytics-sql.js';
@@ -26,6 +27,8 @@ export interface DailySpendQuery {
   filter?: FilterExpression;
   /** Groups kept before `(other)`. */
   limit: number;
+  /** Keep exactly these groups (the others are `(other)`) instead of ranking: a read that extends a cached one. */
+  keep?: string[];
 }
 
 export interface DailySpend {
@@ -46,7 +49,9 @@ export async function readDailySpend(ctx: QueryContext, query: DailySpendQuery):
   const where = modelCallsWhere(params, query.projectId, { fromMs: query.fromDay * DAY_MS, toMs: query.toMs }, query.filter);
   const perDay = `SELECT toUInt16(date) AS day, ${group.sql} AS grp, sum(toDecimal128(ifNull(cost_total_usd, 0), 15)) AS cost_dec
       FROM ${ctx.spans} FINAL WHERE ${where} GROUP BY day, grp`;
-  const sql = group.grouped
+  const sql = group.grouped && query.keep
+    ? `SELECT day, if(grp IN ${params.bind('Array(String)', query.keep)}, grp, ${params.bind('String', OTHER_GROUP)}) AS g, toFloat64(sum(cost_dec)) AS cost FROM (${perDay}) GROUP BY day, g`
+    : group.grouped
     ? `SELECT day, if(group_rank <= ${params.bind('UInt32', query.limit)}, grp, ${params.bind('String', OTHER_GROUP)}) AS g, toFloat64(sum(cost_dec)) AS cost
        FROM (SELECT *, dense_rank() OVER (ORDER BY group_cost DESC, grp) AS group_rank
              FROM (SELECT *, sum(cost_dec) OVER (PARTITION BY grp) AS group_cost FROM (${perDay})))

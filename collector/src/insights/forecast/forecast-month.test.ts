@@ -133,4 +133,21 @@ describe('forecastMonth on the engine', () => {
     await expect(forecastMonth(store2, '', {})).rejects.toMatchObject({ field: 'projectId' });
     await expect(forecastMonth(store2, 'fc-a', { by: 'bogus' as never })).rejects.toMatchObject({ field: 'groupBy' });
   });
+
+  it('reuses the complete days read in the last 10 minutes: today\'s new spend shows at once, a late span for yesterday once read fresh', async () => {
+    const store2 = { client: store.client, database: store.database };
+    const spans = (day: number, usd: number) => new TrafficGenerator({ seed: 23, startMs: START, days: 35, requestsPerHour: 5, events: false, agentSpans: false, project: 'fc-cache' }).all()
+      .filter((r) => r.genAi?.isModelCall && Math.floor(Number(r.startTimeUnixNano / 1_000_000n) / DAY_MS) === day).slice(0, 1)
+      .map((r) => ({ ...r, spanId: `${r.spanId.slice(0, 12)}${day.toString(16).slice(-4).padStart(4, '0')}`, cost: { ...r.cost!, totalUsd: usd } }));
+    const history = new TrafficGenerator({ seed: 23, startMs: START, days: 34, requestsPerHour: 5, events: false, agentSpans: false, project: 'fc-cache' }).all();
+    await store.insert(history);
+    const today = NOW.getTime() / DAY_MS - 0.5;
+    const first = await forecastMonth(store2, 'fc-cache', { now: NOW, by: 'model' });
+    await store.insert([...spans(today, 100), ...spans(today - 1, 1000)]);
+    const cached = await forecastMonth(store2, 'fc-cache', { now: NOW, by: 'model' });
+    expect(cached.total.current.spentUsd).toBeCloseTo(first.total.current.spentUsd + 100, 6);
+    expect(cached.groups.reduce((s, g) => s + g.current.spentUsd, 0)).toBeCloseTo(cached.total.current.spentUsd, 6);
+    const fresh = await forecastMonth(store2, 'fc-cache', { now: NOW, by: 'model', fresh: true });
+    expect(fresh.total.current.spentUsd).toBeCloseTo(first.total.current.spentUsd + 1100, 6);
+  });
 });

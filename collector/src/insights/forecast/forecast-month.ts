@@ -14,7 +14,7 @@ import { queryContext } from '../../queries/query-context.js';
 import { validFreeId } from '../../queries/query-sql.js';
 import type { FilterExpression } from '../../queries/filter/filter-expression.js';
 import type { GroupBy } from '../../queries/query-model.js';
-import { readDailySpend } from './daily-spend.js';
+import { readDailySpendCached } from './spend-history-cache.js';
 import { forecastSummary } from './forecast-summary.js';
 import type { MonthForecast } from './forecast-types.js';
 import { resolveForecastOptions } from './forecast-options.js';
@@ -42,22 +42,28 @@ export interface ForecastOptions {
   limit?: number;
   /** Simulated futures per series (default 2000). */
   paths?: number;
+  /**
+   * Read every day again instead of reusing the complete days read in the last 10 minutes
+   * (spend-history-cache.ts: only today's spend is read then).
+   */
+  fresh?: boolean;
 }
 
 export async function forecastMonth(store: ForecastStore, projectId: string, options: ForecastOptions = {}): Promise<MonthForecast> {
   const o = resolveForecastOptions(options);
   const nowMs = o.now.getTime();
-  const spend = await readDailySpend(queryContext(store.client, store.database, store.cluster ?? false), {
+  const spend = await readDailySpendCached(queryContext(store.client, store.database, store.cluster ?? false), {
     projectId: validFreeId(projectId, 'projectId'),
     fromDay: seriesStartDay(nowMs, o.billingDay),
     toMs: nowMs,
     groupBy: o.by,
     filter: o.filter,
     limit: o.limit,
-  });
-  const common = { nowMs, billingDay: o.billingDay, paths: o.paths };
-  const { budget, ...total } = forecastGroup(spend.total, { ...common, budgetUsd: o.budgetUsd });
-  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, common) }));
+  }, options.fresh === true);
+  const common = { nowMs, billingDay: o.billingDay };
+  const { budget, ...total } = forecastGroup(spend.total, { ...common, paths: o.paths, budgetUsd: o.budgetUsd });
+  // Half the futures per group: their intervals matter less than the total's, and there may be 50.
+  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, { ...common, paths: Math.max(500, Math.round(o.paths / 2)) }) }));
   return {
     projectId,
     generatedAt: o.now.toISOString(),
