@@ -31,6 +31,8 @@ export async function readDailySpendCached(ctx: QueryContext, query: DailySpendQ
   const nowMs = Date.now();
   if (fresh || !entry || entry.today !== today || nowMs - entry.readAtMs > HISTORY_TTL_MS || nowMs < entry.readAtMs) {
     const all = await readDailySpend(ctx, query);
+    // Expired entries go as new ones come: keys change every day (the first day read moves on).
+    for (const [k, e] of cache) if (nowMs - e.readAtMs > HISTORY_TTL_MS) cache.delete(k);
     cache.set(key, { history: truncate(all, today - query.fromDay), today, readAtMs: nowMs });
     return all;
   }
