@@ -58,7 +58,7 @@ export const FEATURES: FeatureSpec[] = [
     ],
   },
   {
-    name: 'triage', share: 0.15, service: 'support-svc', model: 'gpt-4.1-mini', prompts: [
+    name: 'triage', share: 0.15, service: 'support-svc', model: 'claude-sonnet-4', prompts: [
       { id: 'triage-classifier-v1', share: 0.6, inputTokens: 512, outputTokens: 12, cachedShare: 0 },
       { id: 'triage-router-v2', share: 0.4, inputTokens: 700, outputTokens: 30, cachedShare: 0 },
     ],
