@@ -76,5 +76,3 @@ export async function forecastMonth(store: ForecastStore, projectId: string, opt
     note: total.notes.length > 0 ? total.notes.join('; ') : null,
   };
 }
-
-export type { FilterExpression };
