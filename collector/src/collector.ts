@@ -32,6 +32,7 @@ import { QueryService } from './queries/query-service.js';
 import { createQueryRouter } from './api/index.js';
 import { createExplainRouter } from './api/explain-routes.js';
 import { createExplainer } from './insights/explain/index.js';
+import { createForecastRouter } from './api/forecast-routes.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -114,6 +115,7 @@ export class Collector {
       cluster: config.clickhouse.cluster !== '',
     });
     http.app.use('/api/v1', createExplainRouter({ explainer: createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== ''), authenticate: receiverOptions.authenticate, log }));
+    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '' }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 

@@ -7,3 +7,4 @@ export * from './queries/index.js';
 export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type WalTicket } from './wal/write-ahead-log.js';
 export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';
 export * from './insights/explain/index.js';
+export * from './insights/forecast/index.js';

@@ -18,6 +18,7 @@ const ROUTES = [
   ['sessions/:sessionId', './views/run-tree.js', 'sessions'],
   ['users', './views/users.js', 'users'],
   ['explain', './views/explain.js', 'explain'],
+  ['forecast', './views/forecast.js', 'forecast'],
 ];
 
 const view = document.getElementById('view');

@@ -7,11 +7,11 @@
 import { FILTER_OPERATORS } from '../queries/filter/filter-expression.js';
 import type { JsonSchema } from './openapi-types.js';
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): JsonSchema => ({ type: 'string', ...(description ? { description } : {}) });
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+export const str = (description?: string): JsonSchema => ({ type: 'string', ...(description ? { description } : {}) });
 const time: JsonSchema = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC' };
-const int: JsonSchema = { type: 'integer', minimum: 0 };
-const num: JsonSchema = { type: 'number' };
+export const int: JsonSchema = { type: 'integer', minimum: 0 };
+export const num: JsonSchema = { type: 'number' };
 const nullableInt: JsonSchema = { type: ['integer', 'null'], minimum: 0, description: 'null when never recorded' };
 const nullableNum: JsonSchema = { type: ['number', 'null'], description: 'null when never recorded' };
 const status: JsonSchema = { type: 'string', enum: ['unset', 'ok', 'error'] };
@@ -23,7 +23,7 @@ const attributeMap = (what: string): JsonSchema => ({
 });
 
 /** A closed object whose properties are all required unless listed in `optional`. */
-function object(properties: Record<string, JsonSchema>, description?: string, optional: string[] = []): JsonSchema {
+export function object(properties: Record<string, JsonSchema>, description?: string, optional: string[] = []): JsonSchema {
   return {
     type: 'object',
     ...(description ? { description } : {}),

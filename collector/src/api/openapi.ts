@@ -4,6 +4,7 @@
  * test asserts that the paths listed equal the routes query-router.ts serves.
  */
 import { EXPLAIN_OPENAPI_PATHS } from './explain-routes.js';
+import { forecastPaths, forecastSchemas } from './forecast-openapi.js';
 import { schemas } from './openapi-schemas.js';
 import type { OpenApiDocument, Operation, Parameter, Reference } from './openapi-types.js';
 
@@ -102,9 +103,10 @@ export const openApiDocument: OpenApiDocument = {
         responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
       }),
     },
+    ...forecastPaths,
   },
   components: {
-    schemas,
+    schemas: { ...schemas, ...forecastSchemas },
     parameters: {
       since: { name: 'since', in: 'query', description: 'range back from now: <n>m, <n>h or <n>d (default 24h for requests, 7d otherwise); excludes from/to', schema: { type: 'string', pattern: '^[0-9]+[mhd]$', examples: ['7d'] } },
       from: { name: 'from', in: 'query', description: 'ISO-8601 start, inclusive (a time without zone is UTC)', schema: { type: 'string', examples: ['2026-01-31T00:00:00Z'] } },

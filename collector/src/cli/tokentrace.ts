@@ -6,6 +6,7 @@
 import { runCollector } from './collector-main.js';
 import { runCostCommand, COST_USAGE } from './cost-command.js';
 import { runExplainCommand, EXPLAIN_USAGE } from './explain-command.js';
+import { runForecastCommand, FORECAST_USAGE } from './forecast-command.js';
 import { COMMON_USAGE } from './query-command.js';
 import { runReprice } from './reprice-command.js';
 import { runRequestsCommand, REQUESTS_USAGE } from './requests-command.js';
@@ -19,6 +20,7 @@ const USAGE = `usage: tokentrace collector [--config file.json]
        ${REQUESTS_USAGE}
        ${TOP_USAGE}
        ${EXPLAIN_USAGE}
+       ${FORECAST_USAGE}
 ${COMMON_USAGE}
 filter language: model = "gpt-4o" and property.Feature = "chat" and cost > 0.01 and user != "test"`;
 
@@ -47,6 +49,9 @@ switch (command) {
     break;
   case 'explain':
     process.exitCode = await runExplainCommand(rest);
+    break;
+  case 'forecast':
+    process.exitCode = await runForecastCommand(rest);
     break;
   case '--help':
   case '-h':

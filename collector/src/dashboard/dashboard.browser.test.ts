@@ -8,39 +8,29 @@
  * allowed are the ones a step provokes on purpose (the 401 before the key is entered, the 400 of
  * a bad filter), and only on the API path that step calls.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createQueryRouter } from '../api/index.js';
 import { KNOWN_CONTENT, KNOWN_IDS, PROJECT_A } from '../queries/testing/known-dataset.js';
 import { startQueryStore } from '../queries/testing/query-store.js';
 import { createApiKeyAuthenticator } from '../receivers/index.js';
 import { mountDashboard } from './index.js';
+import { startBrowserPage, type BrowserPage } from './testing/browser-page.js';
 // The pages' own formatting, for figures the dataset does not fix by hand (percentiles are
 // log-histogram estimates): the test checks the API's figure is what the page shows.
 // @ts-expect-error plain browser JavaScript without type declarations
 import { duration, percentiles } from '../../dashboard/js/format.js';
 
 const API_KEY = 'dashboard-test-key';
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-
 let store: Awaited<ReturnType<typeof startQueryStore>>;
 let server: Server;
 let base: string;
-let profileDir: string;
-let context: BrowserContext;
+/** The page, what went wrong in it (checked after every test), the HTTP errors a test provokes on purpose. */
+let browser: BrowserPage;
 let page: Page;
-/** What went wrong in the page, checked after every test. */
-const problems: string[] = [];
-/** HTTP errors a test provokes on purpose: status and API path. */
-let allowed: Array<{ status: number; path: string }> = [];
 
 beforeAll(async () => {
   store = await startQueryStore();
@@ -52,57 +42,22 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  profileDir = mkdtempSync(join(tmpdir(), 'tokentrace-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-    timezoneId: 'UTC',
-    locale: 'en-US',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (res.status() >= 400 && !allowed.some((a) => a.status === res.status() && url.pathname === a.path)) problems.push(`HTTP ${res.status()} ${res.url()}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
-    // Chromium logs every HTTP error response; the provoked ones are expected.
-    const resource = msg.location().url ? new URL(msg.location().url).pathname : '';
-    const provoked = allowed.some((a) => msg.text().includes(`status of ${a.status}`) && resource === a.path);
-    if (!provoked) problems.push(`console ${msg.type()}: ${msg.text()}`);
-  });
+  browser = await startBrowserPage();
+  page = browser.page;
 }, 120_000);
 
 // Each test answers for its own page only.
-beforeEach(() => {
-  problems.length = 0;
-  allowed = [];
-});
+beforeEach(() => browser.reset());
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await store?.stop();
 });
 
 /** Navigates within the app and waits until the view has rendered (or failed). */
-async function open(hash: string): Promise<void> {
-  await page.evaluate((h) => {
-    document.body.dataset.state = 'pending';
-    location.hash = h;
-  }, hash);
-  await settled();
-}
-
-async function settled(): Promise<string> {
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 20_000 });
-  return (await page.evaluate(() => document.body.dataset.state)) as string;
-}
+const open = (hash: string) => browser.open(hash);
+const settled = () => browser.settled();
 
 async function texts(selector: string): Promise<string[]> {
   return page.locator(selector).allTextContents();
@@ -113,9 +68,7 @@ async function cellsOf(selector: string): Promise<Array<Array<string | null>>> {
   return page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
 }
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => browser.shot(name);
 
 /** The API's own answer, for figures the dataset does not fix by hand and for error messages. */
 async function api(path: string): Promise<{ status: number; body: any }> {
@@ -125,14 +78,14 @@ async function api(path: string): Promise<{ status: number; body: any }> {
 
 describe('dashboard in headless Chromium', () => {
   it('asks for the API key on 401, then shows the overview with the known totals', async () => {
-    allowed = [{ status: 401, path: '/api/v1/analytics' }, { status: 401, path: '/api/v1/users/top' }];
+    browser.allowed = [{ status: 401, path: '/api/v1/analytics' }, { status: 401, path: '/api/v1/users/top' }];
     await page.goto(`${base}/`);
     expect(page.url()).toBe(`${base}/dashboard/#/overview`);
     expect(await settled()).toBe('error');
     await expect(page.locator('.key-prompt').textContent()).resolves.toContain('401');
     // The first 401 shows the form; let the overview's other calls get their 401 too.
     await page.waitForLoadState('networkidle');
-    allowed = [];
+    browser.allowed = [];
     await page.evaluate(() => (document.body.dataset.state = 'pending'));
     await page.fill('input[name="api-key"]', API_KEY);
     await page.click('.key-prompt button[type="submit"]');
@@ -168,7 +121,7 @@ describe('dashboard in headless Chromium', () => {
     expect((await rows('Top features (property.feature)')).map((r) => r[0])).toEqual(['batch', 'research', 'chat', 'indexing']);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
     await shot('overview');
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   it('narrows the requests table with a filter, pages with "load more", and shows a bad filter\'s error', async () => {
@@ -199,15 +152,15 @@ describe('dashboard in headless Chromium', () => {
     const bad = 'name = <img src=x onerror=alert(1)>';
     const { status, body } = await api(`requests?filter=${encodeURIComponent(bad)}`);
     expect(status).toBe(400);
-    allowed = [{ status: 400, path: '/api/v1/requests' }];
+    browser.allowed = [{ status: 400, path: '/api/v1/requests' }];
     await open(`#/requests?filter=${encodeURIComponent(bad)}`);
     const error = page.locator('.notice.error');
     expect(await error.textContent()).toContain(body.error.message);
     expect(await page.locator('.filter-caret').textContent()).toBe(`${bad}\n${' '.repeat(body.error.position)}^`);
     // The filter is user text: shown as characters, never parsed as HTML.
     expect(await page.locator('main img').count()).toBe(0);
-    allowed = [];
-    expect(problems).toEqual([]);
+    browser.allowed = [];
+    expect(browser.problems).toEqual([]);
   });
 
   it('shows a retried call as "attempt 2" in the list and the detail, with a link to all its attempts', async () => {
@@ -226,7 +179,7 @@ describe('dashboard in headless Chromium', () => {
     await settled();
     const cells = await cellsOf('table.requests');
     expect(cells.map((c) => c.at(-1))).toEqual(['ok attempt 2', 'error: rate_limit']);
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   it('shows a request in full, with its rendered content', async () => {
@@ -247,7 +200,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await attribute('service.name')).toEqual(['research-agent']);
     expect(await attribute('feature')).toEqual(['research']); // the properties panel
     await shot('request-detail');
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   it('shows a session as a tree with per-step costs', async () => {
@@ -285,7 +238,7 @@ describe('dashboard in headless Chromium', () => {
     expect(rows.filter((r) => / path /.test(r) || r.includes('invoke_'))).toEqual([
       '0 path research', '1 span invoke_workflow research', '2 span invoke_agent planner', '3 path search-1', '3 path search-2', '1 path summarize', '2 span invoke_workflow summarize',
     ]);
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   it('shows a trace as a waterfall whose rows fold', async () => {
@@ -303,7 +256,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await visible()).toBe(2);
     await page.click('text=Expand all');
     expect(await visible()).toBe(7);
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   it('lists users and session names with their costs', async () => {
@@ -320,6 +273,6 @@ describe('dashboard in headless Chromium', () => {
       ['research', '1', '$0.0316', '$0.0316'],
     ]);
     await shot('sessions');
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });

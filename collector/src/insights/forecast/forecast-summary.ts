@@ -1,0 +1,36 @@
+/**
+ * The forecast in one line, as the card, the CLI and alert messages say it (issue 13 §3):
+ * "Month-end forecast $3,870 (80 %: $3,410–$4,390); $2,010 spent so far; at this rate the $4,000
+ * budget runs out on the 29th". Fixed en-US formats, UTC days.
+ */
+import type { BudgetOutlook, GroupForecast } from './forecast-types.js';
+
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const cents = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** $3,870 from $100 up, $12.34 from $1, $0.0123 below. */
+export function formatForecastUsd(value: number): string {
+  if (value >= 100) return `$${whole.format(value)}`;
+  if (value >= 1) return `$${cents.format(value)}`;
+  return `$${value.toFixed(4)}`;
+}
+
+/** `2026-12-29` → `the 29th`. */
+export function ordinalDay(isoDay: string): string {
+  const d = Number(isoDay.slice(8, 10));
+  const suffix = d % 100 >= 11 && d % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][d % 10] ?? 'th');
+  return `the ${d}${suffix}`;
+}
+
+export function forecastSummary(total: GroupForecast, budget: BudgetOutlook | null, calendarMonth: boolean): string {
+  const c = total.current;
+  const what = calendarMonth ? 'Month-end forecast' : `Forecast for the billing period to ${c.end}`;
+  let text = `${what} ${formatForecastUsd(c.forecastUsd)} (80 %: ${formatForecastUsd(c.interval80.lowUsd)}–${formatForecastUsd(c.interval80.highUsd)}); ${formatForecastUsd(c.spentUsd)} spent so far`;
+  if (budget) {
+    const amount = formatForecastUsd(budget.budgetUsd);
+    if (budget.exhaustedOn) text += `; the ${amount} budget ran out on ${ordinalDay(budget.exhaustedOn)}`;
+    else if (budget.runsOutOn) text += `; at this rate the ${amount} budget runs out on ${ordinalDay(budget.runsOutOn)}`;
+    else text += `; the ${amount} budget should last (${Math.round(budget.exceedProbability * 100)} % chance of exceeding it)`;
+  }
+  return text;
+}
