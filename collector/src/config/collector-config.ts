@@ -17,6 +17,7 @@ import {
 } from '@tokentrace/processors';
 import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from '../receivers/span-limits.js';
 import { DEFAULT_WAL_CONFIG, validateWalConfig } from '../wal/write-ahead-log.js';
+import { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig } from './alerts-config.js';
 
 /** The exporter's keys the collector's config exposes under `clickhouse.` (the rest keep the exporter's defaults). */
 export type CollectorClickHouseConfig = Pick<
@@ -51,6 +52,8 @@ export interface CollectorConfig {
   pricing: { priceFile: string };
   /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
   forward: { endpoint: string; headers: Record<string, string> };
+  /** Alert rules, their evaluation, SMTP and delivery (alerts-config.ts). */
+  alerts: AlertsConfig;
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -65,6 +68,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   wal: { enabled: true, dir: '', ...DEFAULT_WAL_CONFIG },
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
+  alerts: structuredClone(DEFAULT_ALERTS_CONFIG),
 };
 
 function clickhouseDefaults(c: ClickHouseExporterConfig): CollectorClickHouseConfig {
@@ -112,6 +116,8 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_WAL_SYNC: 'wal.sync',
   TOKENTRACE_PRICE_FILE: 'pricing.priceFile',
   TOKENTRACE_FORWARD_ENDPOINT: 'forward.endpoint',
+  TOKENTRACE_ALERTS_ENABLED: 'alerts.enabled',
+  TOKENTRACE_ALERTS_DASHBOARD_URL: 'alerts.dashboardUrl',
 };
 
 /** Reads `file` (JSON, optional), then the environment, over the defaults; throws ConfigError. */
@@ -154,6 +160,7 @@ export function validate(c: CollectorConfig): void {
   resolvedUnder('wal', () => validateWalConfig({ directory: walDirectory(c), sync: c.wal.sync, segmentBytes: c.wal.segmentBytes }));
   resolvedUnder('clickhouse', () => validateClickHouseExporterConfig({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...c.clickhouse }));
   resolvedUnder('pricing', () => validatePricingConfig(c.pricing));
+  resolvedUnder('alerts', () => resolveAlertsConfig(c.alerts));
   if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new ConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
   for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {

@@ -61,15 +61,16 @@ export interface AlertRuleRow {
   rule_id: string;
   version: number;
   deleted: 0 | 1;
-  /** Epoch milliseconds (DateTime64(3) accepts them as a number in JSONEachRow). */
-  updated_at: number;
+  /** `<seconds>.<millis>` text, as DateTime64(3) reads it. */
+  updated_at: string;
   rule: string;
 }
 
 export interface AlertEventRow {
   project_id: string;
   rule_id: string;
-  time: number;
+  /** `<seconds>.<millis>` text. */
+  time: string;
   notification_id: string;
   event: string;
   group_key: string;
