@@ -30,6 +30,9 @@ import { costAttributes } from './cost-attributes.js';
 import { mountDashboard } from './dashboard/index.js';
 import { QueryService } from './queries/query-service.js';
 import { createQueryRouter } from './api/index.js';
+import { createAlertRouter } from './api/alert-routes.js';
+import { AlertService } from './alerts/index.js';
+import { resolveAlertsConfig } from './config/alerts-config.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -52,6 +55,8 @@ export class Collector {
     private readonly wal: WriteAheadLog | undefined,
     /** The query API's engine and its own connection to ClickHouse (same server and credentials as the exporter). */
     private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
+    /** Alert rules evaluated every `alerts.intervalMs` (issue 13); absent when `alerts.enabled` is false. */
+    readonly alerts: AlertService | undefined,
   ) {}
 
   static async start(config: CollectorConfig, options: CollectorOptions = {}): Promise<Collector> {
@@ -111,6 +116,18 @@ export class Collector {
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
     });
+    const alerts = config.alerts.enabled
+      ? new AlertService({
+          client: queryClient,
+          database: config.clickhouse.database,
+          cluster: config.clickhouse.cluster !== '',
+          config: config.alerts,
+          dashboardBase: () => config.alerts.dashboardUrl || `${http.url}/dashboard/`,
+          count: (name, n) => counters.add(name, n),
+          log,
+        })
+      : undefined;
+    http.app.use('/api/v1/alerts', createAlertRouter({ alerts, authenticate: receiverOptions.authenticate, log }));
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 
@@ -127,16 +144,19 @@ export class Collector {
     }
     await http.start();
     await grpc?.start();
+    // After storage.start(): the exporter's migrations created the alert tables.
+    await alerts?.start(resolveAlertsConfig(config.alerts));
     const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
     log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${storageLocation(connection)} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient });
+    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient }, alerts);
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
   async shutdown(): Promise<void> {
     await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
     await this.decoder.close();
+    await this.alerts?.stop();
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();

@@ -18,18 +18,16 @@ import type { RuleStore } from './rule-store.js';
 import { runScan } from './window-scan.js';
 import type { QueryContext } from '../queries/query-context.js';
 import { judgeAnomalies, type AnomalyJudgement } from './anomaly-check.js';
+import type { AlertCounterName } from './alert-counters.js';
 
-/** The engine's counters, exposed with the collector's at /metrics and /health. */
-export const ALERT_COUNTER_NAMES = ['alert_rounds', 'alert_evaluation_failures', 'alert_notifications', 'alert_deliveries_failed', 'alert_delivery_retries'] as const;
-export type AlertCounterName = (typeof ALERT_COUNTER_NAMES)[number];
 
 export interface AlertEngineOptions {
   ctx: QueryContext;
   rules: RuleStore;
   history: AlertHistory;
   delivery: AlertDelivery;
-  /** The dashboard's base URL, for links in notifications. */
-  dashboardBase: string;
+  /** The dashboard's base URL, for links in notifications (asked when a notification is built: the port may be known only once listening). */
+  dashboardBase: () => string;
   explain?: Explain;
   /** How long a notification waits for the explainer before going without findings. */
   explainTimeoutMs?: number;
@@ -197,7 +195,7 @@ export class AlertEngine {
       window: range,
       detail,
       findings,
-      dashboardBase: this.options.dashboardBase,
+      dashboardBase: this.options.dashboardBase(),
     });
   }
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ALERTS_CONFIG, type AlertsConfig } from '../config/alerts-config.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
-import type { AlertCounterName } from './alert-engine.js';
+import type { AlertCounterName } from './alert-counters.js';
 import { AlertService } from './alert-service.js';
 import type { SchedulerClock } from './alert-scheduler.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './channels/webhook-channel.js';

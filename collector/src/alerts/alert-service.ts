@@ -11,7 +11,8 @@ import type { AlertsConfig, ConfiguredRule } from '../config/alerts-config.js';
 import { queryContext } from '../queries/query-context.js';
 import type { StoredRule } from './alert-rule.js';
 import { AlertError, ruleNotFound } from './alert-error.js';
-import { AlertEngine, type AlertCounterName, type RoundReport, type RuleTestResult } from './alert-engine.js';
+import { AlertEngine, type RoundReport, type RuleTestResult } from './alert-engine.js';
+import type { AlertCounterName } from './alert-counters.js';
 import { AlertHistory, type HistoryEntry } from './alert-history.js';
 import { AlertScheduler, SYSTEM_CLOCK, type SchedulerClock } from './alert-scheduler.js';
 import { alertTables } from './alert-storage.js';
@@ -20,6 +21,7 @@ import { EmailSender } from './channels/email-channel.js';
 import type { Explain } from './notification.js';
 import { RuleStore } from './rule-store.js';
 import { validateRule } from './rule-validate.js';
+import { withStoredSecrets } from './rule-secrets.js';
 
 export interface AlertServiceOptions {
   client: ClickHouseClient;
@@ -27,7 +29,8 @@ export interface AlertServiceOptions {
   /** `spans` is Distributed over a cluster. */
   cluster?: boolean;
   config: AlertsConfig;
-  dashboardBase: string;
+  /** The dashboard's base URL for links (`http://127.0.0.1:4318/dashboard/`), or a function asked at each notification. */
+  dashboardBase: string | (() => string);
   explain?: Explain;
   clock?: SchedulerClock;
   /** Waits between delivery attempts (tests: no wait). */
@@ -45,6 +48,9 @@ export class AlertService {
   private readonly scheduler: AlertScheduler;
   private readonly email: EmailSender;
   private readonly clock: SchedulerClock;
+  private readonly log: (message: string) => void;
+  /** What start() still has to do before rounds can run (undefined once done). */
+  private prepare: (() => Promise<void>) | undefined;
 
   constructor(options: AlertServiceOptions) {
     const tables = alertTables(options.client, options.database);
@@ -64,18 +70,40 @@ export class AlertService {
       rules: this.rules,
       history: this.history,
       delivery,
-      dashboardBase: options.dashboardBase,
+      dashboardBase: typeof options.dashboardBase === 'string' ? () => options.dashboardBase as string : options.dashboardBase,
       explain: options.explain,
       count: options.count,
       log: options.log,
     });
-    this.scheduler = new AlertScheduler((now) => this.engine.evaluateRound(now), options.config.intervalMs, this.clock, options.log);
+    this.log = options.log ?? ((m) => console.error(`[tokentrace-alerts] ${m}`));
+    this.scheduler = new AlertScheduler(
+      async (now) => {
+        await this.prepare?.();
+        return this.engine.evaluateRound(now);
+      },
+      options.config.intervalMs,
+      this.clock,
+      this.log,
+    );
   }
 
-  /** Restores the firing states, writes the config file's rules, and starts the schedule when `schedule`. */
+  /**
+   * Writes the config file's rules, restores the firing states, and starts the schedule when
+   * `schedule`. With the store unreachable at start the collector starts anyway: this is retried
+   * before each round until it succeeds.
+   */
   async start(configured: readonly ConfiguredRule[] = [], schedule = true): Promise<void> {
-    for (const { projectId, rule } of configured) await this.rules.put(projectId, rule);
-    await this.engine.restore();
+    this.prepare = async () => {
+      for (const { projectId, rule } of configured) await this.rules.put(projectId, rule);
+      await this.engine.restore();
+      this.prepare = undefined;
+    };
+    try {
+      await this.prepare();
+    } catch (err) {
+      if (!schedule) throw err;
+      this.log(`alerts: the store is not ready (${(err as Error).message}); retrying before the next round`);
+    }
     if (schedule) this.scheduler.start();
   }
 
@@ -108,8 +136,8 @@ export class AlertService {
 
   /** Replaces rule `id` (it must exist). */
   async updateRule(projectId: string, id: string, input: unknown): Promise<StoredRule> {
-    await this.getRule(projectId, id);
-    return this.rules.put(projectId, validateRule(input, id));
+    const stored = await this.getRule(projectId, id);
+    return this.rules.put(projectId, validateRule(withStoredSecrets(input, stored), id));
   }
 
   async deleteRule(projectId: string, id: string): Promise<void> {

@@ -244,7 +244,8 @@ describe('OpenAPI description', () => {
     const doc = (await response.json()) as typeof openApiDocument;
     expect(doc.openapi).toBe('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort();
-    expect(described).toEqual(routesOf(api.router as never));
+    // The alerts API has its own router (alert-routes.test.ts checks its paths).
+    expect(described.filter((route) => !route.includes(' /alerts/'))).toEqual(routesOf(api.router as never));
     expect(described).toHaveLength(10);
   });
 
