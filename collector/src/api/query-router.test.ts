@@ -245,8 +245,9 @@ describe('OpenAPI description', () => {
     expect(doc.openapi).toBe('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort();
     // The alerts API has its own router (alert-routes.test.ts checks its paths).
-    expect(described.filter((route) => !route.includes(' /alerts/'))).toEqual(routesOf(api.router as never));
-    expect(described).toHaveLength(10);
+    const queryRoutes = described.filter((route) => !route.includes(' /alerts/'));
+    expect(queryRoutes).toEqual(routesOf(api.router as never));
+    expect(queryRoutes).toHaveLength(10);
   });
 
   it('resolves every reference and declares every path parameter', () => {
