@@ -2,44 +2,32 @@
 // read, replaced, deleted and tested per project (the API key names it), refusals naming the
 // field, write-only webhook secrets, history; every answer checked against the OpenAPI
 // description, whose /alerts paths equal the routes served.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertService } from '../alerts/index.js';
+import type { AlertService } from '../alerts/index.js';
+import { startAlertApiServer, type AlertApiServer } from '../alerts/testing/alert-api-server.js';
 import { startHttpReceiver, type HttpReceiver } from '../alerts/testing/alert-receivers.js';
 import { modelCalls } from '../alerts/testing/alert-spans.js';
-import { DEFAULT_ALERTS_CONFIG } from '../config/alerts-config.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
-import { createApiKeyAuthenticator } from '../receivers/api-key-auth.js';
-import { createAlertRouter } from './alert-routes.js';
 import { openApiDocument } from './openapi.js';
 import { routesOf, schemaErrors } from './testing/schema-check.js';
 
 const KEYS = { 'key-a': 'proj-a', 'key-b': 'proj-b' };
 let store: QueryStore;
 let receiver: HttpReceiver;
+let server: AlertApiServer;
 let alerts: AlertService;
-let router: ReturnType<typeof createAlertRouter>;
 let base = '';
-let close: () => Promise<void>;
 
 beforeAll(async () => {
   store = await startQueryStore({ load: false });
   receiver = await startHttpReceiver();
-  alerts = new AlertService({ client: store.client, database: store.database, config: DEFAULT_ALERTS_CONFIG, dashboardBase: 'http://dash.example/dashboard/', log: () => undefined });
-  router = createAlertRouter({ alerts, authenticate: createApiKeyAuthenticator(new Map(Object.entries(KEYS))), log: () => undefined });
-  const app = express();
-  app.use('/api/v1/alerts', router);
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/alerts`;
-  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  server = await startAlertApiServer(store, KEYS);
+  alerts = server.alerts;
+  base = `${server.url}/api/v1/alerts`;
 }, 120_000);
 
 afterAll(async () => {
-  await close?.();
-  await alerts?.stop();
+  await server?.close();
   await receiver?.close();
   await store?.stop();
 }, 60_000);
@@ -75,7 +63,7 @@ describe('the alerts API', () => {
       .filter(([path]) => path.startsWith('/alerts/'))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path.slice('/alerts'.length)}`))
       .sort();
-    expect(described).toEqual(routesOf(router as never));
+    expect(described).toEqual(routesOf(server.router as never));
   });
 
   it('creates, reads, replaces and deletes rules of the caller\'s project only, secrets write-only', async () => {

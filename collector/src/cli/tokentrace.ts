@@ -4,6 +4,7 @@
  * the query commands (issue 4) read the collector's HTTP API: `tree`, `cost`, `requests`, `top`.
  */
 import { runCollector } from './collector-main.js';
+import { ALERTS_USAGE, runAlertsCommand } from './alerts-command.js';
 import { runCostCommand, COST_USAGE } from './cost-command.js';
 import { COMMON_USAGE } from './query-command.js';
 import { runReprice } from './reprice-command.js';
@@ -17,6 +18,7 @@ const USAGE = `usage: tokentrace collector [--config file.json]
        ${COST_USAGE}
        ${REQUESTS_USAGE}
        ${TOP_USAGE}
+       ${ALERTS_USAGE}
 ${COMMON_USAGE}
 filter language: model = "gpt-4o" and property.Feature = "chat" and cost > 0.01 and user != "test"`;
 
@@ -42,6 +44,9 @@ switch (command) {
     break;
   case 'top':
     process.exitCode = await runTopCommand(rest);
+    break;
+  case 'alerts':
+    process.exitCode = await runAlertsCommand(rest);
     break;
   case '--help':
   case '-h':
