@@ -34,6 +34,7 @@ const OPTIONS = {
   secret: { type: 'string' },
   slack: { type: 'string' },
   email: { type: 'string', multiple: true },
+  rule: { type: 'string' },
   limit: { type: 'string', short: 'n' },
   since: { type: 'string' },
 } as const;
