@@ -96,7 +96,7 @@ export class AlertEngine {
     for (const rule of anomalyRules) {
       let judged: Map<string, AnomalyJudgement>;
       try {
-        judged = await judgeAnomalies(this.options.ctx, rule, nowMs);
+        judged = await judgeAnomalies(this.options.ctx, rule, nowMs, (group) => this.states.has(stateKey(rule.projectId, rule.id, group)));
       } catch (err) {
         this.fail(report, `anomaly rule ${rule.id} of project ${rule.projectId} failed: ${(err as Error).message}`);
         continue;

@@ -22,8 +22,11 @@ export type AlertMetric = (typeof ALERT_METRICS)[number];
 
 /** Sums over the window (their minimum request count defaults to 1); the others are ratios or percentiles (default 20). */
 export const VOLUME_METRICS: ReadonlySet<AlertMetric> = new Set(['cost', 'requests', 'errors', 'input_tokens', 'output_tokens']);
-/** Metrics an anomaly rule may watch: per-request levels, whose normal is stable from hour to hour. */
-export const ANOMALY_METRICS: ReadonlySet<AlertMetric> = new Set(['tokens_per_request', 'latency_p50', 'latency_p95', 'ttft_p95', 'error_rate', 'input_tokens', 'output_tokens', 'cost']);
+/**
+ * Metrics an anomaly rule may watch: per-request levels, whose normal holds from hour to hour
+ * (sums follow the daily cycle, and a budget or threshold suits them better).
+ */
+export const ANOMALY_METRICS: ReadonlySet<AlertMetric> = new Set(['tokens_per_request', 'error_rate', 'latency_p50', 'latency_p95', 'ttft_p95']);
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -49,9 +52,9 @@ export interface BudgetCondition {
 }
 
 /**
- * Fires when the window's value moved away from the group's own recent normal: the hourly series
- * over `baselineDays` before the window, judged by the change-point detector of
- * insights/change-points (README.md). No hand-set threshold.
+ * Fires when the window's hourly values moved away from the group's own recent normal: the hourly
+ * values over `baselineDays` before the window, judged by `isAnomalous` of insights/change-points
+ * (robust z of the medians beyond 4). No hand-set threshold.
  */
 export interface AnomalyCondition {
   type: 'anomaly';

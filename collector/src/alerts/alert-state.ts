@@ -4,7 +4,7 @@
  * higher level is reached ("escalated"). `judge` says whether a window's figures breach the rule;
  * `transition` compares that with the state the (rule, group) was in.
  */
-import type { AlertRule, Severity } from './alert-rule.js';
+import { VOLUME_METRICS, type AlertRule, type Severity } from './alert-rule.js';
 import { metricValue, type WindowFigures } from './alert-metrics.js';
 import { parseDuration } from './alert-window.js';
 import type { AlertEventKind } from './notification.js';
@@ -18,6 +18,8 @@ export interface Judgement {
   /** A budget: the level reached (percent), 0 for none; percentSpent of the budget. */
   level: number;
   percentSpent?: number;
+  /** Too little data to say either way: no state change. */
+  undecided?: boolean;
 }
 
 /** A (rule, group) that is firing; absent from the state map when ok. */
@@ -31,6 +33,9 @@ export interface FiringState {
 export function judge(rule: AlertRule, figures: WindowFigures): Judgement {
   const value = metricValue(rule.metric, figures);
   const judged = value !== null && (rule.metric === 'requests' || figures.requests >= rule.minRequests);
+  // A rate or percentile over too few requests says nothing: a firing alert stays as it is,
+  // unless the window holds no request at all (the group is gone).
+  const undecided = !judged && !VOLUME_METRICS.has(rule.metric) && figures.requests > 0;
   const c = rule.condition;
   if (c.type === 'budget') {
     const percentSpent = value === null ? 0 : (value / c.amount) * 100;
@@ -40,7 +45,7 @@ export function judge(rule: AlertRule, figures: WindowFigures): Judgement {
   }
   if (c.type === 'threshold') {
     const breached = judged && (c.op === 'above' ? value! > c.value : value! < c.value);
-    return { breached, value, severity: rule.severity, threshold: c.value, level: 0 };
+    return { breached, value, severity: rule.severity, threshold: c.value, level: 0, undecided };
   }
   // Anomaly rules are judged by anomaly-check.ts.
   return { breached: false, value, severity: rule.severity, threshold: null, level: 0 };
@@ -49,6 +54,7 @@ export function judge(rule: AlertRule, figures: WindowFigures): Judgement {
 /** The notification this judgement calls for, given the state before (undefined: ok). */
 export function transition(rule: AlertRule, before: FiringState | undefined, j: Judgement, nowMs: number): AlertEventKind | undefined {
   if (!before) return j.breached ? 'firing' : undefined;
+  if (j.undecided) return undefined;
   if (!j.breached) return 'resolved';
   if (j.level > before.level) return 'escalated';
   const repeatMs = parseDuration(rule.repeatInterval) ?? 0;

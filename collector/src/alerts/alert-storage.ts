@@ -18,9 +18,10 @@ export function alertTables(client: ClickHouseClient, database: string): AlertTa
   return { client, rules: `${db}.${ALERT_RULES_TABLE}`, events: `${db}.${ALERT_EVENTS_TABLE}` };
 }
 
-/** Epoch milliseconds as DateTime64(3) text. */
+/** Epoch milliseconds as DateTime64(3) text: `<10-digit seconds>.<millis>` (fewer digits read as a date). */
 export function timeText(ms: number): string {
-  return (ms / 1000).toFixed(3);
+  const whole = Math.max(0, Math.floor(ms));
+  return `${String(Math.floor(whole / 1000)).padStart(10, '0')}.${String(whole % 1000).padStart(3, '0')}`;
 }
 
 export async function insertObjects(client: ClickHouseClient, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
