@@ -6,3 +6,5 @@ export { CollectorCounters } from './telemetry/collector-counters.js';
 export * from './queries/index.js';
 export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type WalTicket } from './wal/write-ahead-log.js';
 export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';
+export * from './alerts/index.js';
+export { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig, type ConfiguredRule } from './config/alerts-config.js';
