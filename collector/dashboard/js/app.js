@@ -17,6 +17,8 @@ const ROUTES = [
   ['sessions', './views/sessions.js', 'sessions'],
   ['sessions/:sessionId', './views/run-tree.js', 'sessions'],
   ['users', './views/users.js', 'users'],
+  ['alerts', './views/alerts.js', 'alerts'],
+  ['alerts/:id', './views/alert-editor.js', 'alerts'],
 ];
 
 const view = document.getElementById('view');
