@@ -19,6 +19,7 @@ import { runScan } from './window-scan.js';
 import type { QueryContext } from '../queries/query-context.js';
 import { judgeAnomalies, type AnomalyJudgement } from './anomaly-check.js';
 import type { AlertCounterName } from './alert-counters.js';
+import { isDue } from './evaluation-cadence.js';
 
 
 export interface AlertEngineOptions {
@@ -36,6 +37,7 @@ export interface AlertEngineOptions {
 }
 
 export interface RoundReport {
+  /** Rules due and evaluated in this round (evaluation-cadence.ts). */
   rules: number;
   scans: number;
   notifications: AlertNotification[];
@@ -53,6 +55,8 @@ const stateKey = (projectId: string, ruleId: string, group: string) => JSON.stri
 export class AlertEngine {
   private readonly states = new Map<string, FiringState>();
   private readonly inflight = new Set<Promise<void>>();
+  /** When the last round ran: which rules are due is counted from it (evaluation-cadence.ts). */
+  private previousRoundMs: number | undefined;
   private readonly count: (name: AlertCounterName, n?: number) => void;
   private readonly log: (message: string) => void;
 
@@ -70,7 +74,9 @@ export class AlertEngine {
   }
 
   async evaluateRound(nowMs: number): Promise<RoundReport> {
-    const rules = await this.options.rules.listEnabled();
+    const enabled = await this.options.rules.listEnabled();
+    const rules = enabled.filter((r) => isDue(r, nowMs, this.previousRoundMs));
+    this.previousRoundMs = nowMs;
     const report: RoundReport = { rules: rules.length, scans: 0, notifications: [], failures: [] };
     const thresholdRules = rules.filter((r) => r.condition.type !== 'anomaly');
     const plan = planRound(thresholdRules, nowMs);
@@ -107,7 +113,7 @@ export class AlertEngine {
         await this.apply(report, rule, group, j, j.requests, windowRange(rule.window, nowMs), nowMs, j.detail);
       }
     }
-    this.forgetRulesNotIn(rules);
+    this.forgetRulesNotIn(enabled);
     this.count('alert_rounds');
     return report;
   }

@@ -181,7 +181,7 @@ describe('a cost rule', () => {
     expect(await events(T0 + 30 * MIN)).toEqual(['repeat']);
     expect(await events(T0 + 45 * MIN)).toEqual([]);
     // One project, one window: its three rules (two slots) read the spans once.
-    const report = await round(alerts, T0 + 46 * MIN, 'p-repeat');
+    const report = await round(alerts, T0 + 50 * MIN, 'p-repeat'); // due again (a 2h window: every 2.5 min)
     const projects = new Set((await alerts.rules.listEnabled()).map((r) => r.projectId));
     expect(report.scans).toBe(projects.size);
     await alerts.stop();
@@ -231,8 +231,10 @@ describe('grouped and budget rules', () => {
     expect(at50.notifications.map((n) => [n.event, n.severity, n.budget])).toEqual([['firing', 'info', { amount: 10, percentSpent: 60, level: 50 }]]);
     expect(at50.notifications[0].message).toBe('Cost this month (UTC) is $6.00: 60 % of the $10.00 budget (level 50 %).');
     await store.insert(modelCalls(3, T0 - HOUR, T0, { project: 'p-budget', costUsd: 1 }));
-    expect((await round(alerts, T0 + MIN, 'p-budget')).notifications.map((n) => [n.event, n.severity, n.budget?.level])).toEqual([['escalated', 'warning', 80]]);
-    expect((await round(alerts, T0 + 2 * MIN, 'p-budget')).notifications).toEqual([]);
+    // A month-long window is evaluated every 15 minutes (evaluation-cadence.ts).
+    expect((await round(alerts, T0 + 14 * MIN, 'p-budget')).notifications).toEqual([]);
+    expect((await round(alerts, T0 + 15 * MIN, 'p-budget')).notifications.map((n) => [n.event, n.severity, n.budget?.level])).toEqual([['escalated', 'warning', 80]]);
+    expect((await round(alerts, T0 + 30 * MIN, 'p-budget')).notifications).toEqual([]);
     expect((await round(alerts, Date.UTC(2026, 11, 1, 0, 1), 'p-budget')).notifications.map((n) => n.event)).toEqual(['resolved']);
     await alerts.stop();
   });
