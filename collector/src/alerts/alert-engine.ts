@@ -200,6 +200,7 @@ export class AlertEngine {
       requests,
       window: range,
       detail,
+      breached: j.breached,
       findings,
       dashboardBase: this.options.dashboardBase(),
     });

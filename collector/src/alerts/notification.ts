@@ -67,6 +67,8 @@ export interface NotificationInput {
   window: { fromMs: number; toMs: number };
   /** For anomaly rules: the sentence the detector gave. */
   detail?: string;
+  /** A test notification of a rule that would not fire now says so. */
+  breached?: boolean;
   findings: Finding[];
   /** The dashboard's base URL (`http://127.0.0.1:4318/dashboard/`). */
   dashboardBase: string;
@@ -110,11 +112,12 @@ function sentence(n: NotificationInput, subject: string, value: string): string 
   const condition = n.rule.condition;
   if (condition.type === 'budget' && n.budget) {
     const budget = formatMetric(n.rule.metric, n.budget.amount);
-    if (n.event === 'resolved') return `${capital} is ${value}, below the first level of the ${budget} budget.`;
+    if (n.event === 'resolved' || (n.event === 'test' && n.breached === false)) return `${n.event === 'test' ? 'Test: ' : ''}${capital} is ${value}, below the first level of the ${budget} budget.`;
     return `${capital} is ${value}: ${Math.round(n.budget.percentSpent)} % of the ${budget} budget (level ${n.budget.level} %).`;
   }
   const op = condition.type === 'threshold' ? condition.op : 'above';
   if (n.event === 'resolved') return `${capital} is back to ${value} (${op} ${threshold} is the alert).`;
+  if (n.event === 'test' && n.breached === false) return `Test: ${subject} is ${value} (${n.requests.toLocaleString('en-US')} requests); the alert fires ${op} ${threshold}.`;
   return `${capital} is ${value}, ${op} ${threshold} (${n.requests.toLocaleString('en-US')} requests).`;
 }
 

@@ -121,6 +121,7 @@ describe('the alert pages', () => {
     await page.click('text=Test now');
     await page.waitForSelector('.test-result');
     expect(await page.locator('.test-result').innerText()).toMatch(/gpt-4o-mini: 0\.0% over 40 requests/);
+    expect(await page.locator('.test-result strong').innerText()).toBe('Test: error rate over the last 1h for model gpt-4o-mini is 0 % (40 requests); the alert fires above 5 %.');
     expect(receiver.at('/editor').map((r) => JSON.parse(r.body).event)).toEqual(['test']);
     await open('#/alerts'); // the same hash again would not navigate
     await open(`#/alerts/${id}`);
