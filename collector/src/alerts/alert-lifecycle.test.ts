@@ -293,6 +293,16 @@ describe('channels that fail', () => {
     await alerts.stop();
   });
 
+  it('stop() does not wait out a retry: the delivery waiting for it is recorded as failed', async () => {
+    const alerts = new AlertService({ client: store.client, database: store.database, config: config(), dashboardBase: DASHBOARD, clock, log: () => undefined }); // the real, abortable wait
+    await alerts.createRule('p-stop', { id: 'stops', metric: 'requests', window: '1h', condition: { type: 'threshold', op: 'above', value: 1 }, channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/closed', secret: SECRET }] });
+    await store.insert(modelCalls(3, T0 - 30 * MIN, T0 - 10 * MIN, { project: 'p-stop' }));
+    expect((await round(alerts, T0, 'p-stop')).notifications.map((n) => n.event)).toEqual(['firing']);
+    await alerts.stop(); // the first retry would wait 1–3 s (backoff 2 s ± 50 %)
+    const [entry] = await alerts.listHistory('p-stop');
+    expect(entry.deliveries).toMatchObject([{ delivered: false, attempts: 1, error: expect.stringMatching(/not retried: the collector stopped\)$/) }]);
+  });
+
   it('a receiver that refuses (4xx) is not retried', async () => {
     const alerts = service();
     http.answer('/gone', [404]);

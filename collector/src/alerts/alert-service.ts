@@ -49,6 +49,7 @@ export class AlertService {
   private readonly email: EmailSender;
   private readonly clock: SchedulerClock;
   private readonly log: (message: string) => void;
+  private readonly delivery: AlertDelivery;
   /** What start() still has to do before rounds can run (undefined once done). */
   private prepare: (() => Promise<void>) | undefined;
 
@@ -58,13 +59,13 @@ export class AlertService {
     this.rules = new RuleStore(tables, () => this.clock.now());
     this.history = new AlertHistory(tables);
     this.email = new EmailSender(options.config.smtp);
-    const delivery = new AlertDelivery({
+    const delivery = (this.delivery = new AlertDelivery({
       config: options.config.delivery,
       email: this.email,
       sleep: options.sleep,
       now: () => this.clock.now(),
       onRetry: () => options.count?.('alert_delivery_retries'),
-    });
+    }));
     this.engine = new AlertEngine({
       ctx: queryContext(options.client, options.database, options.cluster ?? false),
       rules: this.rules,
@@ -107,8 +108,10 @@ export class AlertService {
     if (schedule) this.scheduler.start();
   }
 
+  /** Stops the schedule, ends retries waiting for their turn (recorded as failed), waits for deliveries under way. */
   async stop(): Promise<void> {
     await this.scheduler.stop();
+    this.delivery.close();
     await this.engine.idle();
     this.email.close();
   }

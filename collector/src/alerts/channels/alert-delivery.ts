@@ -54,10 +54,17 @@ export function channelLabel(channel: AlertChannel): string {
 export class AlertDelivery {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  /** Aborted by close(): waits between attempts end, and no further attempt is made. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: DeliveryOptions) {
-    this.sleep = options.sleep ?? ((ms) => realSleep(ms));
+    this.sleep = options.sleep ?? ((ms) => realSleep(ms, this.closing.signal));
     this.now = options.now ?? Date.now;
+  }
+
+  /** Stops retrying (collector shutdown): deliveries waiting for a retry end as failed at once. */
+  close(): void {
+    this.closing.abort();
   }
 
   deliver(notification: AlertNotification, channels: readonly AlertChannel[]): Promise<DeliveryResult[]> {
@@ -76,8 +83,10 @@ export class AlertDelivery {
         error = err instanceof Error ? err.message : String(err);
         const permanent = err instanceof ChannelError && err.permanent;
         if (permanent || attempt >= this.options.config.maxAttempts) return { notificationId: n.id, channel: label, delivered: false, attempts: attempt, error };
+        if (this.closing.signal.aborted) return { notificationId: n.id, channel: label, delivered: false, attempts: attempt, error: `${error} (not retried: the collector stopped)` };
         this.options.onRetry?.(label, attempt, error);
         await this.sleep(backoff.next());
+        if (this.closing.signal.aborted) return { notificationId: n.id, channel: label, delivered: false, attempts: attempt, error: `${error} (not retried: the collector stopped)` };
       }
     }
   }
