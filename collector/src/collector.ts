@@ -33,6 +33,10 @@ import { createQueryRouter } from './api/index.js';
 import { createExplainRouter } from './api/explain-routes.js';
 import { createExplainer } from './insights/explain/index.js';
 import { createForecastRouter } from './api/forecast-routes.js';
+import { createAlertRouter } from './api/alert-routes.js';
+import { AlertService } from './alerts/index.js';
+import { explainerFindings } from './alerts/explainer-findings.js';
+import { resolveAlertsConfig } from './config/alerts-config.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -55,6 +59,8 @@ export class Collector {
     private readonly wal: WriteAheadLog | undefined,
     /** The query API's engine and its own connection to ClickHouse (same server and credentials as the exporter). */
     private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
+    /** Alert rules evaluated every `alerts.intervalMs` (issue 13); absent when `alerts.enabled` is false. */
+    readonly alerts: AlertService | undefined,
   ) {}
 
   static async start(config: CollectorConfig, options: CollectorOptions = {}): Promise<Collector> {
@@ -114,8 +120,23 @@ export class Collector {
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
     });
-    http.app.use('/api/v1', createExplainRouter({ explainer: createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== ''), authenticate: receiverOptions.authenticate, log }));
+    const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '');
+    const dashboardBase = () => config.alerts.dashboardUrl || `${http.url}/dashboard/`;
+    http.app.use('/api/v1', createExplainRouter({ explainer, authenticate: receiverOptions.authenticate, log }));
     http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '' }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
+    const alerts = config.alerts.enabled
+      ? new AlertService({
+          client: queryClient,
+          database: config.clickhouse.database,
+          cluster: config.clickhouse.cluster !== '',
+          config: config.alerts,
+          dashboardBase,
+          explain: explainerFindings(explainer, dashboardBase),
+          count: (name, n) => counters.add(name, n),
+          log,
+        })
+      : undefined;
+    http.app.use('/api/v1/alerts', createAlertRouter({ alerts, authenticate: receiverOptions.authenticate, log }));
     http.app.use('/api/v1', createQueryRouter({ api: queries, authenticate: receiverOptions.authenticate, log }));
     mountDashboard(http.app);
 
@@ -132,16 +153,19 @@ export class Collector {
     }
     await http.start();
     await grpc?.start();
+    // After storage.start(): the exporter's migrations created the alert tables.
+    await alerts?.start(resolveAlertsConfig(config.alerts));
     const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
     log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${storageLocation(connection)} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient });
+    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient }, alerts);
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
   async shutdown(): Promise<void> {
     await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
     await this.decoder.close();
+    await this.alerts?.stop();
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();

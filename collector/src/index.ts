@@ -8,3 +8,5 @@ export { WriteAheadLog, DEFAULT_WAL_CONFIG, type WalConfig, type WalSync, type W
 export { encodeRequestRecord, decodeRequestRecord, type RequestRecord } from './wal/request-record.js';
 export * from './insights/explain/index.js';
 export * from './insights/forecast/index.js';
+export * from './alerts/index.js';
+export { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig, type ConfiguredRule } from './config/alerts-config.js';

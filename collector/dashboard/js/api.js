@@ -69,6 +69,13 @@ export function apiPost(path, body, signal) {
   return send(apiUrl(path), { method: 'POST', signal, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+/** PUT / DELETE (and any method) on /api/v1/<path>, with a JSON body when given; null for 204. */
+export function apiSend(method, path, body, signal) {
+  const init = { method, signal };
+  if (body !== undefined) Object.assign(init, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return send(apiUrl(path), init);
+}
+
 /** A path segment of the API (ids are user data). */
 export function segment(value) {
   return encodeURIComponent(value);

@@ -19,6 +19,8 @@ const ROUTES = [
   ['users', './views/users.js', 'users'],
   ['explain', './views/explain.js', 'explain'],
   ['forecast', './views/forecast.js', 'forecast'],
+  ['alerts', './views/alerts.js', 'alerts'],
+  ['alerts/:id', './views/alert-editor.js', 'alerts'],
 ];
 
 const view = document.getElementById('view');

@@ -133,7 +133,7 @@ const timeBody: Record<string, JsonSchema> = {
 export const schemas: Record<string, JsonSchema> = {
   Error: object({
     error: object({
-      code: { type: 'string', enum: ['TOKENTRACE_INVALID_QUERY', 'TOKENTRACE_INVALID_FILTER', 'TOKENTRACE_NOT_FOUND', 'TOKENTRACE_UNAUTHENTICATED', 'TOKENTRACE_FORBIDDEN', 'TOKENTRACE_UNAVAILABLE', 'TOKENTRACE_INTERNAL'] },
+      code: { type: 'string', enum: ['TOKENTRACE_INVALID_QUERY', 'TOKENTRACE_INVALID_FILTER', 'TOKENTRACE_NOT_FOUND', 'TOKENTRACE_UNAUTHENTICATED', 'TOKENTRACE_FORBIDDEN', 'TOKENTRACE_UNAVAILABLE', 'TOKENTRACE_INTERNAL', 'TOKENTRACE_INVALID_ALERT_RULE', 'TOKENTRACE_ALERT_RULE_NOT_FOUND'] },
       message: str(),
       position: { type: 'integer', minimum: 0, description: '0-based offset in the filter text' },
       path: str('the parameter at fault, or the JSON path in a filter expression'),

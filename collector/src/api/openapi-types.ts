@@ -58,7 +58,7 @@ export interface Operation {
   security?: Record<string, string[]>[];
 }
 
-export type PathItem = Partial<Record<'get' | 'post', Operation>>;
+export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'delete', Operation>>;
 
 export interface OpenApiDocument {
   openapi: '3.1.0';

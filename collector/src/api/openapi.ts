@@ -6,6 +6,7 @@
 import { EXPLAIN_OPENAPI_PATHS } from './explain-routes.js';
 import { forecastPaths, forecastSchemas } from './forecast-openapi.js';
 import { schemas } from './openapi-schemas.js';
+import { alertPaths, alertSchemas } from './alert-openapi.js';
 import type { OpenApiDocument, Operation, Parameter, Reference } from './openapi-types.js';
 
 const p = (name: string): Reference => ({ $ref: `#/components/parameters/${name}` });
@@ -40,9 +41,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'trees', description: 'span trees of a trace or a session' },
     { name: 'requests', description: 'model calls, listed and in full' },
     { name: 'analytics', description: 'cost and usage over time' },
+    { name: 'alerts', description: 'alert rules and their history (alert-routes.ts)' },
     { name: 'meta', description: 'this description' },
   ],
   paths: {
+    ...alertPaths,
     '/traces/{traceId}': {
       get: op('getTraceTree', 'trees', 'The span tree of a trace, with totals per node', { parameters: [p('traceId')], responses: { '200': ok('SpanTree', 'the tree'), ...LOOKUP_ERRORS } }),
     },
@@ -106,7 +109,7 @@ export const openApiDocument: OpenApiDocument = {
     ...forecastPaths,
   },
   components: {
-    schemas: { ...schemas, ...forecastSchemas },
+    schemas: { ...schemas, ...forecastSchemas, ...alertSchemas },
     parameters: {
       since: { name: 'since', in: 'query', description: 'range back from now: <n>m, <n>h or <n>d (default 24h for requests, 7d otherwise); excludes from/to', schema: { type: 'string', pattern: '^[0-9]+[mhd]$', examples: ['7d'] } },
       from: { name: 'from', in: 'query', description: 'ISO-8601 start, inclusive (a time without zone is UTC)', schema: { type: 'string', examples: ['2026-01-31T00:00:00Z'] } },

@@ -34,14 +34,25 @@ export class QueryClient {
   }
 
   /** GET `/api/v1${path}` with the defined parameters; resolves the JSON body of a 2xx answer. */
-  async get<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+  get<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+    return this.send<T>('GET', path, params);
+  }
+
+  /** `method` `/api/v1${path}` with a JSON body; resolves the JSON body of a 2xx answer (undefined for 204). */
+  async send<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(name, String(value));
     const url = `${this.base}/api/v1${path}${query.size > 0 ? `?${query}` : ''}`;
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { accept: 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (err) {
@@ -49,16 +60,17 @@ export class QueryClient {
       throw new QueryClientError(`cannot reach the collector at ${this.base} (${reason}); set --url or TOKENTRACE_URL`, 'TOKENTRACE_UNREACHABLE');
     }
     const text = await response.text();
-    let body: unknown;
+    if (response.status === 204) return undefined as T;
+    let answer: unknown;
     try {
-      body = JSON.parse(text);
+      answer = JSON.parse(text);
     } catch {
       throw new QueryClientError(`unexpected answer from ${url}: HTTP ${response.status}, not JSON (is ${this.base} a tokentrace collector?)`, 'TOKENTRACE_BAD_ANSWER', response.status);
     }
     if (!response.ok) {
-      const error = (body as { error?: { code?: string; message?: string; position?: number; path?: string } }).error ?? {};
+      const error = (answer as { error?: { code?: string; message?: string; position?: number; path?: string } }).error ?? {};
       throw new QueryClientError(error.message ?? `HTTP ${response.status}`, error.code ?? 'TOKENTRACE_HTTP_ERROR', response.status, error.position, error.path);
     }
-    return body as T;
+    return answer as T;
   }
 }

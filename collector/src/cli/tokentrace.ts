@@ -4,6 +4,7 @@
  * the query commands (issue 4) read the collector's HTTP API: `tree`, `cost`, `requests`, `top`.
  */
 import { runCollector } from './collector-main.js';
+import { ALERTS_USAGE, runAlertsCommand } from './alerts-command.js';
 import { runCostCommand, COST_USAGE } from './cost-command.js';
 import { runExplainCommand, EXPLAIN_USAGE } from './explain-command.js';
 import { runForecastCommand, FORECAST_USAGE } from './forecast-command.js';
@@ -21,6 +22,7 @@ const USAGE = `usage: tokentrace collector [--config file.json]
        ${TOP_USAGE}
        ${EXPLAIN_USAGE}
        ${FORECAST_USAGE}
+       ${ALERTS_USAGE}
 ${COMMON_USAGE}
 filter language: model = "gpt-4o" and property.Feature = "chat" and cost > 0.01 and user != "test"`;
 
@@ -52,6 +54,9 @@ switch (command) {
     break;
   case 'forecast':
     process.exitCode = await runForecastCommand(rest);
+    break;
+  case 'alerts':
+    process.exitCode = await runAlertsCommand(rest);
     break;
   case '--help':
   case '-h':

@@ -18,6 +18,7 @@ import {
 import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from '../receivers/span-limits.js';
 import { DEFAULT_WAL_CONFIG, validateWalConfig } from '../wal/write-ahead-log.js';
 import { DEFAULT_FORECAST_CONFIG, validateForecastConfig, type ForecastConfig } from '../insights/forecast/forecast-config.js';
+import { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig } from './alerts-config.js';
 
 /** The exporter's keys the collector's config exposes under `clickhouse.` (the rest keep the exporter's defaults). */
 export type CollectorClickHouseConfig = Pick<
@@ -54,6 +55,8 @@ export interface CollectorConfig {
   forward: { endpoint: string; headers: Record<string, string> };
   /** Defaults of the month-end forecast (insights/forecast/forecast-config.ts): billing start day, budget. */
   forecast: ForecastConfig;
+  /** Alert rules, their evaluation, SMTP and delivery (alerts-config.ts). */
+  alerts: AlertsConfig;
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -69,6 +72,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   pricing: { priceFile: '' },
   forward: { endpoint: '', headers: {} },
   forecast: { ...DEFAULT_FORECAST_CONFIG },
+  alerts: structuredClone(DEFAULT_ALERTS_CONFIG),
 };
 
 function clickhouseDefaults(c: ClickHouseExporterConfig): CollectorClickHouseConfig {
@@ -118,6 +122,8 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_FORWARD_ENDPOINT: 'forward.endpoint',
   TOKENTRACE_FORECAST_BILLING_DAY: 'forecast.billingDay',
   TOKENTRACE_FORECAST_BUDGET_USD: 'forecast.budgetUsd',
+  TOKENTRACE_ALERTS_ENABLED: 'alerts.enabled',
+  TOKENTRACE_ALERTS_DASHBOARD_URL: 'alerts.dashboardUrl',
 };
 
 /** Reads `file` (JSON, optional), then the environment, over the defaults; throws ConfigError. */
@@ -161,6 +167,7 @@ export function validate(c: CollectorConfig): void {
   resolvedUnder('clickhouse', () => validateClickHouseExporterConfig({ ...DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, ...c.clickhouse }));
   resolvedUnder('pricing', () => validatePricingConfig(c.pricing));
   resolvedUnder('forecast', () => validateForecastConfig(c.forecast));
+  resolvedUnder('alerts', () => resolveAlertsConfig(c.alerts));
   if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new ConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
   for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {

@@ -2,6 +2,8 @@
  * The collector's own counters (received, stored, spooled, retried, rejected, ...), exposed in the
  * Prometheus text format at GET /metrics and as JSON at GET /health.
  */
+import { ALERT_COUNTER_NAMES } from '../alerts/alert-counters.js';
+
 export const COUNTER_NAMES = [
   'spans_received',
   'spans_rejected',
@@ -16,6 +18,7 @@ export const COUNTER_NAMES = [
   'requests_refused_backpressure',
   'requests_malformed',
   'requests_unauthenticated',
+  ...ALERT_COUNTER_NAMES,
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 

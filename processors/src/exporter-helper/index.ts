@@ -1,5 +1,5 @@
 /** Wrappers that every exporter composes with (retry, isolation of refused spans, on-disk spool), written once. */
-export { ExponentialBackoff, sleep, type BackoffConfig } from './backoff.js';
+export { ExponentialBackoff, sleep, validateBackoff, type BackoffConfig } from './backoff.js';
 export { RetryingConsumer, DEFAULT_RETRY_CONFIG, type RetryConfig, type RetryHooks } from './retrying-consumer.js';
 export { IsolatingConsumer, IsolationStoppedError, type IsolationHooks, type IsolationResult } from './isolating-consumer.js';
 export { SpansRefusedError, type RefusedSpan } from './spans-refused-error.js';

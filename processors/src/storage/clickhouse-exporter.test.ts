@@ -71,16 +71,16 @@ const plainSpan: SpanRecord = {
 };
 
 describe('ClickHouse schema v3', () => {
-  it('is created at start-up (migrations 3 and 4) and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4], version: 4 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 4 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '2' }]);
+  it('is created at start-up (migrations 3, 4 and 7) and running it again is a no-op', async () => {
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7], version: 7 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 7 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '3' }]);
 
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
       `SELECT name, engine, sorting_key, partition_key, engine_full FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
     );
-    expect(tables.map((t) => [t.name, t.engine])).toEqual([['otel_traces', 'View'], ['schema_migrations', 'MergeTree'], ['spans', 'ReplacingMergeTree']]);
+    expect(tables.map((t) => [t.name, t.engine])).toEqual([['alert_events', 'MergeTree'], ['alert_rules', 'ReplacingMergeTree'], ['otel_traces', 'View'], ['schema_migrations', 'MergeTree'], ['spans', 'ReplacingMergeTree']]);
     const spans = tables.find((t) => t.name === 'spans')!;
     expect(spans).toMatchObject({ sorting_key: 'project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id', partition_key: 'toDate(start_time)' });
     expect(spans.engine_full).toMatch(/^ReplacingMergeTree\(version\) PARTITION BY toDate\(start_time\) /);

@@ -16,3 +16,4 @@ export { ensureClusterSchema, type ClusterSchemaOptions, type ClusterSchemaResul
 export { clusterLayout, singleNodeLayout, LOCAL_SUFFIX, type SchemaLayout, type ClusterLayoutOptions, type TableSpec } from './schema-layout.js';
 export { QueryParams } from './query-params.js';
 export { SUMMARY_COLUMNS, TREE_COLUMNS, DETAIL_COLUMNS, READ_SETTINGS, projectCondition, startRangeCondition, propertySql, exactUsdSum } from './span-reads.js';
+export { ALERT_EVENTS_TABLE, ALERT_RULES_TABLE, ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, type AlertEventRow, type AlertRuleRow } from './alert-tables.js';
