@@ -57,6 +57,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'spans.resend_count: which retry of its request a call is (http.request.resend_count, issue 12)',
     statements: (db, layout = singleNodeLayout()) => layout.alterTable(db, 'spans', addedColumnsDdl(4)),
   },
+  {
+    version: 8,
+    name: 'spans.cost_saved_usd: what a response-cache hit saved (issue 14)',
+    statements: (db, layout = singleNodeLayout()) => layout.alterTable(db, 'spans', addedColumnsDdl(8)),
+  },
 ];
 
 /** What a database written by the 18.16 schema (versions 1 and 2) holds; schema.ts retires it. */
