@@ -103,16 +103,14 @@ class Relay {
     const writer = new ResponseWriter(this.socket, response.status, this.seen.statusText, response.headers);
     let i = 0;
     const next = (): void => {
-      if (this.closed) return;
-      if (i < response.chunks.length) {
-        if (writer.chunk(response.chunks[i++]!)) setImmediate(next);
-        else this.socket.whenReadable(next);
-        return;
+      while (!this.closed && i < response.chunks.length) {
+        if (!writer.chunk(response.chunks[i++]!)) return this.socket.whenReadable(next);
       }
+      if (this.closed) return;
       writer.end();
       this.finish(true);
     };
-    setImmediate(next);
+    next();
   }
 
   private send(body: Buffer): void {

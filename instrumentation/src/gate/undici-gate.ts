@@ -130,9 +130,9 @@ function observeForGates(handler: Handler, extra: [string, string][], observatio
 }
 
 /**
- * Drives the handler with a local response as a connection would: connect, headers, each chunk
- * in its own turn of the event loop (pausing when the handler asks), then the end. An abort
- * from the app stops the replay with the handler's error callback.
+ * Drives the handler with a local response as a connection would: connect, headers, the chunks
+ * one call each (as undici delivers what one socket read holds), pausing when the handler asks
+ * until it resumes, then the end. An abort from the app stops it with the handler's error callback.
  */
 export function replay(handler: Handler, response: LocalResponse, done: (complete: boolean) => void): void {
   const legacy = typeof handler.onHeaders === 'function';
@@ -164,15 +164,18 @@ export function replay(handler: Handler, response: LocalResponse, done: (complet
     },
     resume,
   };
+  /** Delivers chunks until the handler pauses (resume() continues), then the end. */
   const next = () => {
     if (aborted || paused) return;
     try {
-      if (index < response.chunks.length) {
+      while (index < response.chunks.length) {
         const chunk = Buffer.from(response.chunks[index++]!);
         const more = legacy ? call(handler, 'onData', chunk) : call(handler, 'onResponseData', controller, chunk);
-        if (more === false) paused = true;
-        if (!paused) setImmediate(next);
-        return;
+        if (aborted) return;
+        if (more === false || paused) {
+          paused = true;
+          return;
+        }
       }
       if (legacy) call(handler, 'onComplete', []);
       else call(handler, 'onResponseEnd', controller, {});
@@ -200,7 +203,7 @@ export function replay(handler: Handler, response: LocalResponse, done: (complet
     fail(err);
     return;
   }
-  if (!aborted && !paused) setImmediate(next);
+  next();
 }
 
 function call(handler: Handler, method: string, ...args: unknown[]): unknown {
