@@ -84,12 +84,14 @@ export class NodeHttpCapture {
           forwarded = [...args];
           forwarded[parsed.optionsIndex] = { ...options, headers };
         }
-        call = startLlmCall(this.deps(), endpoint, tracking, context.active(), parsed.target);
-        const selected = selectGates(this.deps(), call, endpoint, protocol, tracking?.controls);
+        const deps = this.deps();
+        call = startLlmCall(deps, endpoint, tracking, context.active(), parsed.target);
+        const selected = selectGates(deps, call, endpoint, protocol, tracking?.controls);
         if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: parsed.optionsIndex, target: { ...parsed.target, headers } };
       } else {
-        call = startLlmCall(this.deps(), endpoint, undefined, context.active(), parsed.target);
-        const selected = selectGates(this.deps(), call, endpoint, protocol, undefined);
+        const deps = this.deps();
+        call = startLlmCall(deps, endpoint, undefined, context.active(), parsed.target);
+        const selected = selectGates(deps, call, endpoint, protocol, undefined);
         if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: undefined, target: parsed.target };
       }
     });

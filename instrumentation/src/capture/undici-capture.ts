@@ -76,9 +76,10 @@ export class UndiciCapture {
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };
-      call = startLlmCall(this.deps(), endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
+      const deps = this.deps();
+      call = startLlmCall(deps, endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
       if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
-      gate = selectGates(this.deps(), call, endpoint, origin.protocol, tracking?.controls);
+      gate = selectGates(deps, call, endpoint, origin.protocol, tracking?.controls);
     });
     if (!call) return inner.dispatch(forwarded, handler);
     const observed = observeHandler(handler, call);
