@@ -6,6 +6,7 @@ import {
   ATTR_TOKENTRACE_COST_INPUT_USD,
   ATTR_TOKENTRACE_COST_OUTPUT_USD,
   ATTR_TOKENTRACE_COST_PRICED_MODEL,
+  ATTR_TOKENTRACE_COST_SAVED_USD,
   ATTR_TOKENTRACE_COST_STATUS,
   ATTR_TOKENTRACE_COST_TOTAL_USD,
 } from '@tokentrace/semconv';
@@ -22,6 +23,7 @@ export function costAttributes(span: SpanRecord): Attributes {
   put(ATTR_TOKENTRACE_COST_CACHE_READ_USD, cost.cacheReadUsd);
   put(ATTR_TOKENTRACE_COST_CACHE_WRITE_USD, cost.cacheWriteUsd);
   put(ATTR_TOKENTRACE_COST_TOTAL_USD, cost.totalUsd);
+  put(ATTR_TOKENTRACE_COST_SAVED_USD, cost.savedUsd);
   put(ATTR_TOKENTRACE_COST_PRICED_MODEL, cost.pricedModel);
   return attrs;
 }

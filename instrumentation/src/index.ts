@@ -12,4 +12,6 @@ export type {
   ContentKind,
   RedactContentHook,
   TrackingContext,
+  CacheOptions,
+  CacheConfig,
 } from './types.js';

@@ -35,6 +35,41 @@ export interface TrackingContext {
   sessionPath?: string;
   promptId?: string;
   properties?: Record<string, string>;
+  /** Response cache options for the calls made inside (the `Helicone-Cache-*` headers' meaning); a header wins. */
+  cache?: CacheOptions;
+}
+
+/**
+ * Response cache options of a call (README, "Response cache"). The `Helicone-Cache-*` and
+ * `Tokentrace-Cache-*` headers, `withContext({ cache })` and the `cache` config set them.
+ */
+export interface CacheOptions {
+  /** `Helicone-Cache-Enabled`. */
+  enabled?: boolean;
+  /** Seconds an answer is reused (`Cache-Control: max-age`); Helicone's default and maximum apply. */
+  maxAge?: number;
+  /** `Helicone-Cache-Bucket-Max-Size`: keep up to n answers for one request and return one of them. */
+  bucketMaxSize?: number;
+  /** `Helicone-Cache-Seed`: a separate cache namespace (e.g. per user). */
+  seed?: string;
+  /** `Helicone-Cache-Ignore-Keys`: top-level request body keys left out of the key. */
+  ignoreKeys?: string[];
+}
+
+/** The response cache's configuration (option `cache`, env `TOKENTRACE_CACHE_*`). */
+export interface CacheConfig extends CacheOptions {
+  /** `memory` (default): an LRU in this process; `redis`: shared by processes and hosts. Env `TOKENTRACE_CACHE_STORE`. */
+  store?: 'memory' | 'redis';
+  /** Memory store bound in bytes. Default 64 MiB. Env `TOKENTRACE_CACHE_MAX_BYTES`. */
+  maxBytes?: number;
+  /** Redis URL (`redis://host:port/db`). Env `TOKENTRACE_CACHE_REDIS_URL`. */
+  redisUrl?: string;
+  /** Largest answer stored, in bytes. Default 1 MiB. Env `TOKENTRACE_CACHE_MAX_ENTRY_BYTES`. */
+  maxEntryBytes?: number;
+  /** Let calls made with different API keys share entries. Default false. */
+  shareAcrossKeys?: boolean;
+  /** Per call options from its tracking values (e.g. on for one feature), under headers and `withContext`. */
+  forCall?: (call: { tracking: TrackingContext | undefined; provider: string }) => CacheOptions | undefined;
 }
 
 export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
@@ -54,4 +89,6 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   denyHosts?: string[];
   /** Count tokens with a tokenizer when the provider reports no usage (marked as estimated). Default true. */
   estimateMissingUsage?: boolean;
+  /** The response cache (README, "Response cache"); headers turn it on per call even without this. */
+  cache?: CacheConfig;
 }

@@ -51,3 +51,28 @@ export const ATTR_TOKENTRACE_COST_PRICED_MODEL = 'tokentrace.cost.priced_model';
  * "invalid_utf16_replaced:1"]` (collector/src/receivers/span-sanitizer.ts lists the actions).
  */
 export const ATTR_TOKENTRACE_SANITIZED = 'tokentrace.sanitized';
+
+/**
+ * The response cache (instrumentation/src/cache/, issue 14). `hit`: answered in-process from the
+ * cache, the provider was not called; `miss`: sent, and stored once complete if it was a good
+ * answer; `bypass`: caching was asked for but the store failed (Redis unreachable), so the call was
+ * sent as if caching were off, `tokentrace.cache.error` says why.
+ */
+export const ATTR_TOKENTRACE_CACHE_STATUS = 'tokentrace.cache.status';
+export const TOKENTRACE_CACHE_STATUS = { HIT: 'hit', MISS: 'miss', BYPASS: 'bypass' } as const;
+/** `memory` or `redis`. */
+export const ATTR_TOKENTRACE_CACHE_STORE = 'tokentrace.cache.store';
+/** On a hit: which answer of the bucket was returned (also the `Helicone-Cache-Bucket-Idx` header). */
+export const ATTR_TOKENTRACE_CACHE_BUCKET_INDEX = 'tokentrace.cache.bucket_index';
+export const ATTR_TOKENTRACE_CACHE_BUCKET_MAX_SIZE = 'tokentrace.cache.bucket_max_size';
+/** Why the cache was bypassed, or an answer not stored (`too_large`). */
+export const ATTR_TOKENTRACE_CACHE_ERROR = 'tokentrace.cache.error';
+/**
+ * On a hit: the usage the original call reported. It was not billed again, so the span has no
+ * gen_ai.usage.*; the collector prices these into `tokentrace.cost.saved_usd`.
+ */
+export const ATTR_TOKENTRACE_CACHE_ORIGINAL_INPUT_TOKENS = 'tokentrace.cache.original.input_tokens';
+export const ATTR_TOKENTRACE_CACHE_ORIGINAL_OUTPUT_TOKENS = 'tokentrace.cache.original.output_tokens';
+export const ATTR_TOKENTRACE_CACHE_ORIGINAL_CACHE_READ_INPUT_TOKENS = 'tokentrace.cache.original.cache_read.input_tokens';
+/** Set by the collector's pricing processor on a cache hit: what its original usage costs, USD. */
+export const ATTR_TOKENTRACE_COST_SAVED_USD = 'tokentrace.cost.saved_usd';

@@ -8,3 +8,4 @@ export type {
 } from './otlp-json.js';
 export { flattenMetrics, flattenTraces } from './otlp-json.js';
 export * from './traffic/index.js';
+export { startRedisServer, type RedisServer } from './redis/redis-server.js';

@@ -84,6 +84,9 @@ const percentiles = object({ p50: nullableNum, p95: nullableNum, p99: nullableNu
 const usageProperties: Record<string, JsonSchema> = {
   costUsd: num, requests: int, errors: int, errorRate: { type: 'number', minimum: 0, maximum: 1 },
   retries: { ...int, description: 'calls that were a retry of an earlier request (resendCount > 0); each is also one of `requests`' },
+  cacheHits: { ...int, description: 'calls answered by the response cache in the app (Helicone-Cache: HIT); each is also one of `requests`, at 0 cost' },
+  cacheHitRate: { type: 'number', minimum: 0, maximum: 1, description: 'cacheHits / requests' },
+  savedUsd: { ...num, description: 'USD the cache hits saved: what the usage of the calls they replayed costs' },
   inputTokens: int, outputTokens: int, cacheReadTokens: int, cacheCreationTokens: int, reasoningTokens: int,
   latencyMs: ref('Percentiles'), ttftMs: ref('Percentiles'),
 };

@@ -1,6 +1,7 @@
 /**
  * `tokentrace cost [--by user|model|provider|property:<Name>] [--since 7d] [--bucket day]
- * [--filter '<expr>']`: cost and usage per group (and time bucket) as a table with a totals row;
+ * [--filter '<expr>']`: cost and usage per group (and time bucket) as a table with a totals row,
+ * with the response cache's hit rate and the dollars it saved (issue 14);
  * `--json` prints the API's AnalyticsResult.
  */
 import type { AnalyticsResult, AnalyticsRow, UsageFigures } from '../queries/query-model.js';
@@ -12,7 +13,7 @@ import { timeParams, TIME_OPTIONS } from './time-options.js';
 
 export const COST_USAGE = "tokentrace cost [--by user|model|provider|session_name|prompt_id|service|environment|property:<Name>] [--since 7d | --from <iso> [--to <iso>]] [--bucket hour|day] [--filter '<expr>'] [--limit 20] [--json]";
 
-const FIGURE_COLUMNS: Column[] = ['REQUESTS', 'ERRORS', 'IN', 'OUT', 'COST', 'P50', 'P95'].map((header) => ({ header, align: 'right' }));
+const FIGURE_COLUMNS: Column[] = ['REQUESTS', 'ERRORS', 'IN', 'OUT', 'COST', 'HIT RATE', 'SAVED', 'P50', 'P95'].map((header) => ({ header, align: 'right' }));
 
 export function runCostCommand(args: string[], io: CliIo = processIo): Promise<number> {
   const options = { ...TIME_OPTIONS, by: { type: 'string', short: 'b' }, bucket: { type: 'string' }, filter: { type: 'string', short: 'f' }, limit: { type: 'string', short: 'n' } } as const;
@@ -36,12 +37,15 @@ export function runCostCommand(args: string[], io: CliIo = processIo): Promise<n
     const footer: Cell[] = [...(labels > 0 ? ['total', ...Array<string>(labels - 1).fill('')] : []), ...figures(result.totals)];
     print(labels === 0 ? renderTable(FIGURE_COLUMNS, [figures(result.totals)], style) : renderTable(columns, rows, style, footer));
     if (result.totals.requests > 0) print(style.dim(`error rate ${formatPercent(result.totals.errorRate)}\n`));
+    if (result.totals.cacheHits > 0) {
+      print(style.dim(`response cache saved ${formatUsd(result.totals.savedUsd)} (${formatPercent(result.totals.cacheHitRate)} hit rate)\n`));
+    }
   });
 }
 
 function figures(f: UsageFigures): Cell[] {
   const errors = formatTokens(f.errors);
-  return [formatTokens(f.requests), f.errors > 0 ? { text: errors, tone: 'error' } : errors, formatTokens(f.inputTokens), formatTokens(f.outputTokens), formatUsd(f.costUsd), formatDuration(f.latencyMs.p50), formatDuration(f.latencyMs.p95)];
+  return [formatTokens(f.requests), f.errors > 0 ? { text: errors, tone: 'error' } : errors, formatTokens(f.inputTokens), formatTokens(f.outputTokens), formatUsd(f.costUsd), formatPercent(f.cacheHitRate), formatUsd(f.savedUsd), formatDuration(f.latencyMs.p50), formatDuration(f.latencyMs.p95)];
 }
 
 /** `property:Feature` → `FEATURE`, `session_name` → `SESSION NAME`. */

@@ -179,7 +179,7 @@ describe('tokentrace requests, cost, top', () => {
     const { code, stdout } = await run(runCostCommand, ['--by', 'model', '--since', '24h']);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^MODEL +REQUESTS +ERRORS +IN +OUT +COST +P50 +P95$/);
+    expect(lines[0]).toMatch(/^MODEL +REQUESTS +ERRORS +IN +OUT +COST +HIT RATE +SAVED +P50 +P95$/);
     const cells = (line: string) => line.split(/ {2,}/);
     const gemini = cells(lines.find((l) => l.startsWith('gemini-2.0-flash'))!);
     expect(gemini.slice(1, 6)).toEqual(['100', '0', '1,000', '1,000', '$0.0505']);

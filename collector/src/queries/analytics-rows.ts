@@ -15,6 +15,8 @@ export interface FigureRow {
   cache_read_tokens: string;
   cache_creation_tokens: string;
   reasoning_tokens: string;
+  cache_hits: string;
+  saved_usd: number;
   latency_n: string;
   latency_p: number[];
   ttft_n: string;
@@ -24,6 +26,7 @@ export interface FigureRow {
 export function usageFigures(row: FigureRow | undefined): UsageFigures {
   const requests = Number(row?.requests ?? 0);
   const errors = Number(row?.errors ?? 0);
+  const cacheHits = Number(row?.cache_hits ?? 0);
   return {
     costUsd: Number(row?.cost_usd ?? 0),
     requests,
@@ -35,6 +38,9 @@ export function usageFigures(row: FigureRow | undefined): UsageFigures {
     cacheReadTokens: Number(row?.cache_read_tokens ?? 0),
     cacheCreationTokens: Number(row?.cache_creation_tokens ?? 0),
     reasoningTokens: Number(row?.reasoning_tokens ?? 0),
+    cacheHits,
+    cacheHitRate: requests === 0 ? 0 : cacheHits / requests,
+    savedUsd: Number(row?.saved_usd ?? 0),
     latencyMs: percentiles(row?.latency_p, Number(row?.latency_n ?? 0)),
     ttftMs: percentiles(row?.ttft_p, Number(row?.ttft_n ?? 0)),
   };

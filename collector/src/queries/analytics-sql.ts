@@ -87,11 +87,13 @@ const RAW_FIGURES = `count() AS requests, countIf(status_code = 'error') AS erro
     sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
     sum(ifNull(cache_read_tokens, 0)) AS cache_read_tokens, sum(ifNull(cache_creation_tokens, 0)) AS cache_creation_tokens,
     sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,
+    countIf(cost_status = 'cache_hit') AS cache_hits, sum(toDecimal128(ifNull(cost_saved_usd, 0), 15)) AS saved_dec,
     ${PERCENTILE_STATES}`;
 
 const MERGED_FIGURES = `sum(requests) AS requests, sum(errors) AS errors, sum(retries) AS retries, toFloat64(sum(cost_dec)) AS cost_usd, sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
-    sum(reasoning_tokens) AS reasoning_tokens, ${percentilesSql('latency')}, ${percentilesSql('ttft')}`;
+    sum(reasoning_tokens) AS reasoning_tokens, sum(cache_hits) AS cache_hits, toFloat64(sum(saved_dec)) AS saved_usd,
+    ${percentilesSql('latency')}, ${percentilesSql('ttft')}`;
 
 export interface FiguresQuery {
   ctx: QueryContext;

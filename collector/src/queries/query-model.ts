@@ -194,6 +194,12 @@ export interface UsageFigures {
   errorRate: number;
   /** Calls that were a retry of an earlier request (resend_count > 0); each retry is also one of `requests`. */
   retries: number;
+  /** Calls answered by the response cache in the app's process (issue 14); each is also one of `requests`, at 0 cost. */
+  cacheHits: number;
+  /** cacheHits / requests, 0 when there are no requests. */
+  cacheHitRate: number;
+  /** USD the cache hits saved: what their replayed calls' usage costs (pricing/cache-savings.ts). */
+  savedUsd: number;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;

@@ -53,6 +53,7 @@ import { metricAttributes, type GenAiMetrics } from '../telemetry/genai-metrics.
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
+import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
 import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
@@ -65,6 +66,8 @@ export interface CaptureDeps {
   metrics: GenAiMetrics;
   config: ResolvedConfig;
   resends: ResendTracker;
+  /** Request gates (cache, limits); src/gate/. */
+  gates?: GateChain;
 }
 
 /** Which attempt of a call this request is (resend-count.ts). */
@@ -77,10 +80,33 @@ export interface AttemptInfo {
 
 export type HeaderLookup = (name: string) => string | undefined;
 
+/** How a call ended, as its span says: the request gates' observers get it with the response. */
+export interface CallResult {
+  /** The span's `error.type`, when the call failed (`NOT_AN_LLM_CALL`: a lookalike, no GenAI span). */
+  errorType?: string;
+  usage?: Usage;
+  model?: string;
+}
+
+export const NOT_AN_LLM_CALL = 'not_an_llm_call';
+
 export class LlmCall {
   /** Context in which the HTTP client must run, so that its own span becomes our child. */
   readonly context: Context;
-  private readonly span: Span;
+  /** The call's span; request gates record their decisions on it. */
+  readonly span: Span;
+  /**
+   * Set by a gate that answered with a stored answer (a cache hit): the usage the answer reports
+   * was not billed again, so it is handed to this instead of becoming the span's gen_ai.usage.
+   */
+  replayedUsage?: (span: Span, usage: Usage) => void;
+  /**
+   * Set by the request gates: told how the call ended, as soon as the span knows (before usage is
+   * estimated), with completion run at once at the response's end rather than in a setImmediate,
+   * so that a gate (the cache) acts before the app's next call (src/gate/gate-observation.ts).
+   */
+  onCompleted?: (result: CallResult) => void;
+  completeAtOnce = false;
   /** False when the span is another instrumentation's (see borrowedSpan). */
   private readonly owned: boolean;
   private readonly codec: ProviderCodec;
@@ -90,7 +116,7 @@ export class LlmCall {
   private labelled: boolean;
   /** A call recognised by shape whose request is not an LLM request: nothing is recorded for it. */
   private rejected = false;
-  private readonly tracking: TrackingContext | undefined;
+  readonly tracking: TrackingContext | undefined;
   private requestChunks: Buffer[] | undefined = [];
   private requestBytes = 0;
   /** The request body as sent, kept until completion to recognise a resend. */
@@ -200,7 +226,7 @@ export class LlmCall {
 
   /** Off the app's path for our own span; at once for a borrowed one, before its owner ends it. */
   private schedule(completion: () => void): void {
-    if (this.owned) setImmediate(completion);
+    if (this.owned && !this.completeAtOnce) setImmediate(completion);
     else completion();
   }
 
@@ -274,6 +300,7 @@ export class LlmCall {
       this.pendingChunks = [];
       this.observer?.destroy();
       span.end(endedAt);
+      guard('gate observer', () => this.onCompleted?.({ errorType: NOT_AN_LLM_CALL }));
       return;
     }
     this.drain();
@@ -295,15 +322,19 @@ export class LlmCall {
 
     let usage = response?.usage;
     const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error && !read?.invalid;
-    if (succeeded && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
+    const error = classifyCallError(failure, this.status, response, read?.invalid);
+    // Before any wait (the tokenizer): a gate may keep the answer before the app's next call.
+    const onCompleted = this.onCompleted;
+    if (onCompleted) guard('gate observer', () => onCompleted({ errorType: error?.type, usage, model: response?.model ?? this.request?.model ?? this.endpoint.urlModel }), span);
+    if (succeeded && !this.replayedUsage && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
       usage = await this.estimateUsage(response).catch((err) => {
         recordCaptureError('token estimate', err, span);
         return usage;
       });
     }
-    if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
+    if (usage && this.replayedUsage) guard('replayed usage', () => this.replayedUsage!(span, usage), span);
+    else if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
 
-    const error = classifyCallError(failure, this.status, response, read?.invalid);
     if (error) recordCallError(span, error);
     guard('resend count', () => this.countResend(failure !== undefined || isRetryableStatus(this.status), endedAt), span);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
@@ -313,7 +344,7 @@ export class LlmCall {
     }
     guard('metrics', () => {
       const attributes = metricAttributes(this.endpoint, this.request?.model ?? this.endpoint.urlModel, response?.model, error?.type);
-      this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, usage, ttfc);
+      this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, this.replayedUsage ? undefined : usage, ttfc);
     }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);
@@ -412,6 +443,7 @@ export class LlmCall {
   private forceEnd(err: unknown, endedAt: number): void {
     recordCaptureError('completion', err, this.span);
     this.span.end(endedAt);
+    guard('gate observer', () => this.onCompleted?.({ errorType: '_OTHER' }));
   }
 }
 

@@ -10,14 +10,16 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
+import { requestThroughGates, type NodeHttpGateInput } from '../gate/node-http-gate.js';
 import { guard } from '../telemetry/guard.js';
-import { startLlmCall } from './call-starter.js';
+import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
 interface HttpModule {
   request: RequestFn;
   get: RequestFn;
+  globalAgent?: unknown;
 }
 interface Patch {
   module: HttpModule;
@@ -69,6 +71,7 @@ export class NodeHttpCapture {
   private request(module: HttpModule, original: RequestFn, protocol: 'http:' | 'https:', args: unknown[]): ClientRequest {
     let call: LlmCall | undefined;
     let forwarded = args;
+    let gate: NodeHttpGateInput | undefined;
     guard('http request', () => {
       const parsed = parseRequestArgs(args, protocol);
       if (!parsed) return;
@@ -81,14 +84,20 @@ export class NodeHttpCapture {
           forwarded = [...args];
           forwarded[parsed.optionsIndex] = { ...options, headers };
         }
-        call = startLlmCall(this.deps(), endpoint, tracking, context.active(), parsed.target);
+        const deps = this.deps();
+        call = startLlmCall(deps, endpoint, tracking, context.active(), parsed.target);
+        const selected = selectGates(deps, call, endpoint, protocol, tracking?.controls);
+        if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: parsed.optionsIndex, target: { ...parsed.target, headers } };
       } else {
-        call = startLlmCall(this.deps(), endpoint, undefined, context.active(), parsed.target);
+        const deps = this.deps();
+        call = startLlmCall(deps, endpoint, undefined, context.active(), parsed.target);
+        const selected = selectGates(deps, call, endpoint, protocol, undefined);
+        if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: undefined, target: parsed.target };
       }
     });
     if (!call) return original.apply(module, forwarded);
     const activeCall = call;
-    const req = context.with(activeCall.context, () => original.apply(module, forwarded));
+    const req = gate ? requestThroughGates(gate) : context.with(activeCall.context, () => original.apply(module, forwarded));
     guard('http request', () => observeClientRequest(req, activeCall));
     return req;
   }

@@ -8,8 +8,9 @@
 import { context, diag } from '@opentelemetry/api';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import { dispatchThroughGates, type GateSelection } from '../gate/undici-gate.js';
 import { guard } from '../telemetry/guard.js';
-import { startLlmCall } from './call-starter.js';
+import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
@@ -66,6 +67,7 @@ export class UndiciCapture {
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
     let call: LlmCall | undefined;
     let forwarded = options;
+    let gate: GateSelection | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -74,11 +76,14 @@ export class UndiciCapture {
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };
-      call = startLlmCall(this.deps(), endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
+      const deps = this.deps();
+      call = startLlmCall(deps, endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
       if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+      gate = selectGates(deps, call, endpoint, origin.protocol, tracking?.controls);
     });
     if (!call) return inner.dispatch(forwarded, handler);
     const observed = observeHandler(handler, call);
+    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options: forwarded, handler: observed });
     return context.with(call.context, () => inner.dispatch(forwarded, observed));
   }
 }

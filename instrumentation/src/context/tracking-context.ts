@@ -30,6 +30,7 @@ export function mergeTracking(base: TrackingContext | undefined, over: TrackingC
     if (over[key] !== undefined) merged[key] = over[key];
   }
   if (over.properties) merged.properties = { ...base.properties, ...normalizeProperties(over.properties) };
+  if (over.cache) merged.cache = { ...base.cache, ...over.cache };
   return merged;
 }
 

@@ -78,8 +78,10 @@ export interface CostFields {
   cacheReadUsd?: number;
   cacheWriteUsd?: number;
   totalUsd?: number;
-  /** 'priced' | 'unknown_model' | 'not_a_model_call' | 'no_usage' */
-  status: 'priced' | 'unknown_model' | 'not_a_model_call' | 'no_usage';
+  /** A response-cache hit: what the replayed call's usage costs (pricing/cache-savings.ts). */
+  savedUsd?: number;
+  /** 'priced' | 'unknown_model' | 'not_a_model_call' | 'no_usage' | 'cache_hit' (0 spent, see savedUsd) */
+  status: 'priced' | 'unknown_model' | 'not_a_model_call' | 'no_usage' | 'cache_hit';
   /** The catalog entry that priced it, e.g. `openai:gpt-4o-2024-08-06`. */
   pricedModel?: string;
 }

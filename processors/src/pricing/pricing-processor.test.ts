@@ -225,3 +225,22 @@ describe('PricingProcessor after NormalizeProcessor', () => {
     expect(llm?.cost?.totalUsd).toBeCloseTo(usd(1_000, 2.5) + usd(100, 10), 12);
   });
 });
+
+describe('PricingProcessor: response-cache hits', () => {
+  it('a hit costs 0 and saves what its original usage costs, its savedUsd', () => {
+    // gpt-4o: $2.50 input, $10 output.
+    const hit = span({ provider: 'openai', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06' }, JAN_2025, {
+      'tokentrace.cache.status': 'hit',
+      'tokentrace.cache.original.input_tokens': 1000,
+      'tokentrace.cache.original.output_tokens': 200,
+    });
+    const cost = price(hit);
+    expect(cost).toMatchObject({ status: 'cache_hit', inputUsd: 0, outputUsd: 0, totalUsd: 0 });
+    expect(cost?.savedUsd).toBeCloseTo(usd(1000, 2.5) + usd(200, 10), 12);
+  });
+
+  it('a hit of an unknown model costs 0 and saves nothing known', () => {
+    const hit = span({ provider: 'acme', requestModel: 'mystery-1' }, JAN_2025, { 'tokentrace.cache.status': 'hit', 'tokentrace.cache.original.input_tokens': 10 });
+    expect(price(hit)).toEqual({ status: 'cache_hit', inputUsd: 0, outputUsd: 0, totalUsd: 0 });
+  });
+});

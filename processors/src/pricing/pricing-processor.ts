@@ -9,6 +9,7 @@ import type { SpanProcessor } from '../pipeline/processor.js';
 import { ConfigError } from '../pipeline/config-error.js';
 import type { CostFields, SpanRecord } from '../pipeline/span-record.js';
 import { normalizeSpan } from '../normalization/normalize-span.js';
+import { cacheHitCost, isCacheHit, originalUsage } from './cache-savings.js';
 import { computeCost } from './cost-calculator.js';
 import { ModelResolver } from './model-resolver.js';
 import { loadPriceFile, type PriceFile } from './price-file.js';
@@ -52,7 +53,8 @@ export class PricingProcessor implements SpanProcessor {
     const genAi = (span.genAi ??= normalizeSpan(span));
     if (!genAi.isModelCall) return { ...NOT_A_MODEL_CALL };
     const resolution = this.resolver.resolve(genAi.provider, genAi.responseModel, genAi.requestModel);
-    if (!resolution) return { status: 'unknown_model' };
+    if (!resolution) return isCacheHit(span.attributes) ? cacheHitCost({ status: 'unknown_model' }) : { status: 'unknown_model' };
+    if (isCacheHit(span.attributes)) return cacheHitCost(computeCost(resolution, originalUsage(span.attributes), spanTime(span)));
     return computeCost(resolution, genAi, spanTime(span));
   }
 }
@@ -83,6 +85,7 @@ function sameCost(a: CostFields | undefined, b: CostFields): boolean {
     a.outputUsd === b.outputUsd &&
     a.cacheReadUsd === b.cacheReadUsd &&
     a.cacheWriteUsd === b.cacheWriteUsd &&
-    a.totalUsd === b.totalUsd
+    a.totalUsd === b.totalUsd &&
+    a.savedUsd === b.savedUsd
   );
 }

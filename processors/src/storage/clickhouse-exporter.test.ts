@@ -71,10 +71,10 @@ const plainSpan: SpanRecord = {
 };
 
 describe('ClickHouse schema v3', () => {
-  it('is created at start-up (migrations 3, 4 and 7) and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7], version: 7 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 7 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7]);
+  it('is created at start-up (migrations 3, 4, 7 and 8) and running it again is a no-op', async () => {
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 8 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7, 8]);
     expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '3' }]);
 
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
@@ -136,7 +136,7 @@ describe('ClickHouseExporter', () => {
       scope_name: '@tokentrace/instrumentation', scope_version: '0.1.0', is_model_call: 1, provider: 'openai', operation: 'chat',
       request_model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06', model: 'gpt-4o-2024-08-06',
       input_tokens: '1200', output_tokens: '300', cache_read_tokens: '1000', cache_creation_tokens: '0', reasoning_tokens: '64',
-      cost_input_usd: 0.0005, cost_output_usd: 0.003, cost_cache_read_usd: 0.00125, cost_cache_write_usd: 0, cost_total_usd: 0.00475,
+      cost_input_usd: 0.0005, cost_output_usd: 0.003, cost_cache_read_usd: 0.00125, cost_cache_write_usd: 0, cost_total_usd: 0.00475, cost_saved_usd: null,
       cost_status: 'priced', priced_model: 'openai:gpt-4o-2024-08-06', ttft_seconds: 0.42,
       user_id: 'user-7', session_id: 'sess-1', session_name: 'analyze', session_path: '/analyze/extract', session_parent_path: '/analyze', session_depth: 2,
       prompt_id: 'p-12', error_type: 'rate_limit', resend_count: 1,

@@ -65,6 +65,8 @@ export async function repriceStoredSpans(
     if (rows.length === 0) break;
     result.scanned += rows.length;
     const changed = rows.flatMap((row) => {
+      // A response-cache hit spent nothing; its savings were priced from attributes not read here.
+      if (row.cost_status === 'cache_hit') return [];
       const cost = pricing.priceSpan(asSpan(row));
       return sameCost(row, cost) ? [] : [withCost(row, cost, version)];
     });

@@ -49,6 +49,7 @@ export interface SpanRow {
   cost_cache_read_usd: number | null;
   cost_cache_write_usd: number | null;
   cost_total_usd: number | null;
+  cost_saved_usd: number | null;
   /** CostFields.status; '' when the pricing stage did not run. */
   cost_status: string;
   priced_model: string;
@@ -164,6 +165,7 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
     cost_cache_read_usd: real(c?.cacheReadUsd),
     cost_cache_write_usd: real(c?.cacheWriteUsd),
     cost_total_usd: real(c?.totalUsd),
+    cost_saved_usd: real(c?.savedUsd),
     cost_status: c?.status ?? '',
     priced_model: c?.pricedModel ?? '',
     ttft_seconds: real(g?.timeToFirstChunk),

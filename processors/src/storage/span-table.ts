@@ -77,6 +77,8 @@ export const SPAN_TABLE_COLUMNS: readonly SpanColumn[] = [
   { name: 'cost_cache_read_usd', type: 'Nullable(Float64)' },
   { name: 'cost_cache_write_usd', type: 'Nullable(Float64)' },
   { name: 'cost_total_usd', type: 'Nullable(Float64)' },
+  // A response-cache hit (cost_status 'cache_hit', 0 spent): what its replayed call's usage costs (issue 14).
+  { name: 'cost_saved_usd', type: 'Nullable(Float64)', since: 8 },
   { name: 'cost_status', type: LC },
   { name: 'priced_model', type: LC },
   { name: 'ttft_seconds', type: 'Nullable(Float64)' },

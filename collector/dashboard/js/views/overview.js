@@ -45,6 +45,7 @@ export async function render({ root, query, signal, go }) {
     h('div', { class: 'cards', dataset: { section: 'range' } },
       card('Requests', count(figures.requests), `${tokenPair(figures.inputTokens, figures.outputTokens)} tokens`, 'requests'),
       card('Error rate', percent(figures.errorRate), plural(figures.errors, 'error'), 'error-rate'),
+      card('Cache hit rate', percent(figures.cacheHitRate), `${plural(figures.cacheHits, 'hit')}, ${usd(figures.savedUsd)} saved`, 'cache'),
       card('Latency p50 / p95 / p99', percentiles(figures.latencyMs), 'per request', 'latency', 'wide'),
       card('TTFT p50 / p95 / p99', percentiles(figures.ttftMs), 'time to first token, streamed requests', 'ttft', 'wide'),
     ),
@@ -71,6 +72,9 @@ function groupTable(rows, label, field, range) {
     { label, value: (r) => groupLabel(r.group) },
     { label: 'Requests', class: 'num', value: (r) => count(r.requests) },
     { label: 'Cost', class: 'num', value: (r) => usd(r.costUsd) },
+    // The response cache (issue 14): hit rate and dollars saved; the top users list has neither.
+    { label: 'Cache hits', class: 'num', value: (r) => (r.cacheHitRate === undefined ? '' : percent(r.cacheHitRate)) },
+    { label: 'Saved', class: 'num', value: (r) => (r.savedUsd === undefined ? '' : usd(r.savedUsd)) },
     { label: 'p95 latency', class: 'num', value: (r) => duration(r.latencyMs.p95) },
   ];
   return dataTable(columns, rows, {
