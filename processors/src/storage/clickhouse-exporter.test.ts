@@ -75,7 +75,7 @@ describe('ClickHouse schema v3', () => {
     expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
     expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 8 });
     expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7, 8]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '3' }]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '4' }]);
 
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
       `SELECT name, engine, sorting_key, partition_key, engine_full FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
