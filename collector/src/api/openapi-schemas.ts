@@ -80,7 +80,10 @@ const requestDetail = object({
   content: { type: ['object', 'null'], description: 'captured GenAI content (opt-in), else null', properties: { system: {}, input: {}, output: {} }, required: ['system', 'input', 'output'], additionalProperties: false },
 }, 'One request in full: every attribute, the resource, events, and the captured content if any.');
 
-const percentiles = object({ p50: nullableNum, p95: nullableNum, p99: nullableNum });
+const percentiles = object(
+  { p50: nullableNum, p95: nullableNum, p99: nullableNum },
+  'approximate percentiles, in milliseconds, each within 0.4 % of a value of the group (values rounded to 8 significant bits, ClickHouse `quantilesBFloat16`); null when no value went in',
+);
 const usageProperties: Record<string, JsonSchema> = {
   costUsd: num, requests: int, errors: int, errorRate: { type: 'number', minimum: 0, maximum: 1 },
   retries: { ...int, description: 'calls that were a retry of an earlier request (resendCount > 0); each is also one of `requests`' },

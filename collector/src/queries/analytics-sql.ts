@@ -4,10 +4,11 @@
  * percentile states, then an outer query that ranks groups, maps them (e.g. to `(other)`) and
  * merges.
  *
- * Percentiles are exact (`quantilesExact`: the value at rank floor(q × n) of the sorted values),
- * kept as states per (bucket, group) that merge exactly into `(other)` and the totals and do not
- * depend on the engine's thread count. They replaced log-scale histograms (`sumMap` per row),
- * which cost 2–3× the whole query (bench/README.md).
+ * Percentiles are approximate, within 0.4 % of a value of the group (`quantilesBFloat16`: each
+ * value rounded to 8 significant bits, counted per rounded value). Their states are small
+ * histograms that merge exactly into `(other)` and the totals, whatever the order or the thread
+ * count, so the same rows give the same percentiles. Exact states (`quantilesExact`, every value
+ * kept and carried through the ranking) made the analytics ≈ 2× slower (bench/README.md).
  */
 import type { QueryParams } from '@tokentrace/processors';
 import { propertySql } from './filter/index.js';
@@ -17,17 +18,16 @@ import type { QueryContext } from './query-context.js';
 
 const QUANTILES = '0.5, 0.95, 0.99';
 
-/**
- * Latency and TTFT percentiles as exact-quantile states: every value of the group is kept, so
- * groups merge exactly into `(other)` and the totals, and the result (the value at rank
- * floor(q × n) of the sorted values) does not depend on the engine's thread count.
- */
-export const PERCENTILE_STATES = `quantilesExactState(${QUANTILES})(duration_ns / 1000000) AS latency_state, count() AS latency_count,
-    quantilesExactState(${QUANTILES})(ttft_seconds * 1000) AS ttft_state, count(ttft_seconds) AS ttft_count`;
+/** The quantile function (documented in the API: collector/src/api/openapi.ts, README.md). */
+const QUANTILE = 'quantilesBFloat16';
+
+/** Latency and TTFT percentile states: a histogram of values rounded to bfloat16 per (bucket, group). */
+export const PERCENTILE_STATES = `${QUANTILE}State(${QUANTILES})(duration_ns / 1000000) AS latency_state, count() AS latency_count,
+    ${QUANTILE}State(${QUANTILES})(ttft_seconds * 1000) AS ttft_state, count(ttft_seconds) AS ttft_count`;
 
 /** `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the merged states. */
 function percentilesSql(name: string): string {
-  return `sum(${name}_count) AS ${name}_n, quantilesExactMerge(${QUANTILES})(${name}_state) AS ${name}_p`;
+  return `sum(${name}_count) AS ${name}_n, ${QUANTILE}Merge(${QUANTILES})(${name}_state) AS ${name}_p`;
 }
 
 const MAX_PROPERTY_NAME_LENGTH = 256;
