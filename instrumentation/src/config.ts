@@ -4,6 +4,7 @@
  */
 import type { CustomEndpoint, DetectionMode, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
 import { parseHostPattern, type HostPattern } from './providers/host-pattern.js';
+import { resolveRetryConfig, type ResolvedRetryConfig } from './retry/retry-config.js';
 
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 export const ENV_MAX_CONTENT_LENGTH = 'TOKENTRACE_MAX_CONTENT_LENGTH';
@@ -34,6 +35,7 @@ export interface ResolvedConfig {
   /** OTEL_SEMCONV_STABILITY_OPT_IN lists gen_ai_latest_experimental: emit the latest experimental names only. */
   latestExperimentalSemconv: boolean;
   estimateMissingUsage: boolean;
+  retry: ResolvedRetryConfig;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +75,7 @@ export function resolveConfig(
     denyHosts: hostPatterns(options.denyHosts, 'denyHosts', env, ENV_DENY_HOSTS),
     latestExperimentalSemconv: latestExperimentalFromEnv(env),
     estimateMissingUsage: options.estimateMissingUsage ?? true,
+    retry: resolveRetryConfig(options.retry),
   };
 }
 

@@ -35,6 +35,28 @@ export interface TrackingContext {
   sessionPath?: string;
   promptId?: string;
   properties?: Record<string, string>;
+  /** In-process retries of 429 and 5xx answers (the `Helicone-Retry-*` headers' meaning). */
+  retry?: RetryOptions;
+}
+
+/** Helicone's retry options (https://docs.helicone.ai/features/advanced-usage/retries); unset fields take its defaults. */
+export interface RetryOptions {
+  /** `Helicone-Retry-Enabled`: retries happen only when true. */
+  enabled?: boolean;
+  /** `Helicone-Retry-Num`: retries after the first attempt. Default 5. */
+  num?: number;
+  /** `Helicone-Retry-Factor`: back-off growth per retry. Default 2. */
+  factor?: number;
+  /** `Helicone-Retry-Min-Timeout`: first wait, ms. Default 1000. */
+  minTimeoutMs?: number;
+  /** `Helicone-Retry-Max-Timeout`: longest wait, ms. Default 10000. */
+  maxTimeoutMs?: number;
+}
+
+/** The programmatic retry option: defaults for every call, and how to wait. */
+export interface RetryConfig extends RetryOptions {
+  /** Replaces the timer between attempts (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
@@ -54,4 +76,6 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   denyHosts?: string[];
   /** Count tokens with a tokenizer when the provider reports no usage (marked as estimated). Default true. */
   estimateMissingUsage?: boolean;
+  /** Retry options for every call (headers and `withContext` win); `{ enabled: true }` turns retries on everywhere. */
+  retry?: RetryConfig;
 }

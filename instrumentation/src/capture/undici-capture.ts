@@ -8,6 +8,10 @@
 import { context, diag } from '@opentelemetry/api';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import { canReplay } from '../retry/replayable-body.js';
+import { callRetryPolicy } from '../retry/call-retry-policy.js';
+import type { RetryPolicy } from '../retry/retry-options.js';
+import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
 import { guard } from '../telemetry/guard.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
@@ -66,6 +70,8 @@ export class UndiciCapture {
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
     let call: LlmCall | undefined;
     let forwarded = options;
+    let retry: RetryPolicy | undefined;
+    let startAttempt: ((resendCount: number) => LlmCall) | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -74,10 +80,23 @@ export class UndiciCapture {
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };
-      call = startLlmCall(this.deps(), endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
-      if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+      const deps = this.deps();
+      const parent = context.active();
+      const request = { path: options.path, headers: options.headers };
+      retry = canReplay(options.body) && canRetryHandler(handler) ? callRetryPolicy(deps.config.retry, tracking, parent) : undefined;
+      call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+      if (retry) startAttempt = (n) => (n === 0 ? call! : startLlmCall(deps, endpoint, tracking, parent, request, n));
+      else forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
     });
     if (!call) return inner.dispatch(forwarded, handler);
+    if (retry && startAttempt) {
+      const start = startAttempt;
+      return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
+        const attempt = start(n);
+        const sent = { ...forwarded, body: observeRequestBody(body, attempt) };
+        context.with(attempt.context, () => inner.dispatch(sent, observeHandler(attemptHandler, attempt)));
+      });
+    }
     const observed = observeHandler(handler, call);
     return context.with(call.context, () => inner.dispatch(forwarded, observed));
   }

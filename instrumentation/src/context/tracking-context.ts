@@ -4,6 +4,7 @@
  * children inherit it. Nested calls merge, the inner values winning.
  */
 import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { mergeRetryOptions } from '../retry/retry-options.js';
 import type { TrackingContext } from '../types.js';
 
 const TRACKING_KEY = createContextKey('tokentrace.tracking');
@@ -30,6 +31,7 @@ export function mergeTracking(base: TrackingContext | undefined, over: TrackingC
     if (over[key] !== undefined) merged[key] = over[key];
   }
   if (over.properties) merged.properties = { ...base.properties, ...normalizeProperties(over.properties) };
+  if (over.retry) merged.retry = mergeRetryOptions(base.retry, over.retry);
   return merged;
 }
 

@@ -3,6 +3,7 @@
  * the outgoing request so that without a proxy they become span attributes instead.
  * https://docs.helicone.ai/helicone-headers/header-directory
  */
+import { readRetryHeader } from '../retry/retry-options.js';
 import type { TrackingContext } from '../types.js';
 
 const PREFIXES = ['helicone-', 'tokentrace-'];
@@ -40,6 +41,7 @@ export function readTrackingHeader(name: string, value: unknown, into: TrackingC
   }
   const field = FIELDS[rest];
   if (field) into[field] = text;
+  else readRetryHeader(rest, text, into);
 }
 
 function headerValueToString(value: unknown): string | undefined {
