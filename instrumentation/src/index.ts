@@ -12,4 +12,6 @@ export type {
   ContentKind,
   RedactContentHook,
   TrackingContext,
+  RetryOptions,
+  RetryConfig,
 } from './types.js';

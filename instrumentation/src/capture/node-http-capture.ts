@@ -10,7 +10,11 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
+import { callRetryPolicy } from '../retry/call-retry-policy.js';
+import { retryClientRequest, type Resend } from '../retry/node-http-retry.js';
+import type { RetryPolicy } from '../retry/retry-options.js';
 import { guard } from '../telemetry/guard.js';
+import type { TrackingContext } from '../types.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
@@ -69,26 +73,45 @@ export class NodeHttpCapture {
   private request(module: HttpModule, original: RequestFn, protocol: 'http:' | 'https:', args: unknown[]): ClientRequest {
     let call: LlmCall | undefined;
     let forwarded = args;
+    let retry: { policy: RetryPolicy; resend: Resend } | undefined;
     guard('http request', () => {
       const parsed = parseRequestArgs(args, protocol);
       if (!parsed) return;
       const endpoint = this.registry().match(parsed.target);
       if (!endpoint) return;
+      let tracking: TrackingContext | undefined;
       if (parsed.optionsIndex !== undefined) {
         const options = args[parsed.optionsIndex] as RequestOptions;
-        const { headers, tracking } = stripTrackingHeaders(options.headers as HeaderShape);
+        const stripped = stripTrackingHeaders(options.headers as HeaderShape);
+        tracking = stripped.tracking;
         if (tracking) {
           forwarded = [...args];
-          forwarded[parsed.optionsIndex] = { ...options, headers };
+          forwarded[parsed.optionsIndex] = { ...options, headers: stripped.headers };
         }
-        call = startLlmCall(this.deps(), endpoint, tracking, context.active(), parsed.target);
-      } else {
-        call = startLlmCall(this.deps(), endpoint, undefined, context.active(), parsed.target);
+      }
+      const deps = this.deps();
+      const parent = context.active();
+      const policy = callRetryPolicy(deps.config.retry, tracking, parent);
+      call = startLlmCall(deps, endpoint, tracking, parent, parsed.target, policy && 0);
+      if (policy) {
+        // A resend carries the same options, without the app's response callback (the app's request relays the answer).
+        const resendArgs = typeof forwarded[forwarded.length - 1] === 'function' ? forwarded.slice(0, -1) : forwarded;
+        retry = {
+          policy,
+          resend: (n) => {
+            const attempt = startLlmCall(deps, endpoint, tracking, parent, parsed.target, n);
+            const resent = context.with(attempt.context, () => original.apply(module, resendArgs));
+            observeClientRequest(resent, attempt);
+            return resent;
+          },
+        };
       }
     });
     if (!call) return original.apply(module, forwarded);
     const activeCall = call;
     const req = context.with(activeCall.context, () => original.apply(module, forwarded));
+    // Beneath the observers: the first attempt's answer is recorded on its span before being held back.
+    if (retry) guard('http request', () => retryClientRequest(req, retry!.policy, this.deps().config.retry.sleep, retry!.resend));
     guard('http request', () => observeClientRequest(req, activeCall));
     return req;
   }

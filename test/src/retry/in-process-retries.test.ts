@@ -165,3 +165,46 @@ describe('axios (node:http) with the Helicone retry headers', () => {
     expect(waits).toEqual([2000]);
   });
 });
+
+describe('an SDK with its own retries off', () => {
+  it('openai (maxRetries: 0) with the Helicone headers as default headers: the 429 is retried in-process', async () => {
+    const { default: OpenAI } = await import('openai');
+    const client = new OpenAI({ apiKey: 'sk-retry', baseURL: openai.baseUrl, maxRetries: 0, defaultHeaders: RETRY_HEADERS });
+    openai.enqueue({ status: 429, error: { message: 'slow down' }, headers: { 'retry-after': '1' } }, { text: 'done' });
+    const completion = await client.chat.completions.create(BODY as never);
+    expect((completion as { choices: Array<{ message: { content: string } }> }).choices[0].message.content).toBe('done');
+    expect(waits).toEqual([1000]);
+    expect(openai.requests.map((r) => r.response.status)).toEqual([429, 200]);
+  });
+});
+
+async function twoAttemptSpans(): Promise<ReadableSpan[]> {
+  return byStart(genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 2)));
+}
+
+describe('the app aborts', () => {
+  it('fetch aborted during the wait: the fetch rejects, no further attempt reaches the emulator', async () => {
+    const controller = new AbortController();
+    let release!: () => void;
+    harness.instrumentation.setConfig({
+      endpoints: [{ baseUrl: openai.url, provider: 'openai' }],
+      retry: { sleep: (ms) => { waits.push(ms); controller.abort(); return new Promise<void>((r) => (release = r)); } },
+    });
+    try {
+      openai.enqueue(UNAVAILABLE, { text: 'never' });
+      const pending = fetch(`${openai.baseUrl}/chat/completions`, {
+        method: 'POST', signal: controller.signal,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-retry', ...RETRY_HEADERS }, body: JSON.stringify(BODY),
+      });
+      await expect(pending).rejects.toThrow(/abort/i);
+      release();
+      // The second attempt is aborted as it starts: its span ends with the abort.
+      const spans = await twoAttemptSpans();
+      expect(spans.map((s) => s.attributes['error.type'])).toEqual(['503', 'AbortError']);
+      expect(waits).toEqual([2000]);
+      expect(openai.requests.map((r) => r.response.status)).toEqual([503]);
+    } finally {
+      harness.instrumentation.setConfig({ endpoints: [{ baseUrl: openai.url, provider: 'openai' }], retry: { sleep: async (ms) => void waits.push(ms) } });
+    }
+  });
+});
