@@ -37,6 +37,8 @@ export interface TrackingContext {
   properties?: Record<string, string>;
   /** In-process retries of 429 and 5xx answers (the `Helicone-Retry-*` headers' meaning). */
   retry?: RetryOptions;
+  /** Rate-limit policies in Helicone's grammar (`100;w=60;s=user`), as `Helicone-RateLimit-Policy` sets them. */
+  rateLimitPolicies?: string[];
 }
 
 /** Helicone's retry options (https://docs.helicone.ai/features/advanced-usage/retries); unset fields take its defaults. */
@@ -78,4 +80,37 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   estimateMissingUsage?: boolean;
   /** Retry options for every call (headers and `withContext` win); `{ enabled: true }` turns retries on everywhere. */
   retry?: RetryConfig;
+  /** Budgets and rate limits enforced before a call leaves the process. Env `TOKENTRACE_LIMITS_FILE` (JSON of the same shape). */
+  limits?: LimitsConfig;
+}
+
+/** A budget or quota in the configuration (limits/limit-config.ts). Exactly one of `requests`, `usd`, `cents`. */
+export interface BudgetConfig {
+  /** Names the counter; defaults to the policy text. */
+  name?: string;
+  requests?: number;
+  usd?: number;
+  cents?: number;
+  /** Fixed windows: `{ seconds }` (at least 60, aligned to the epoch), or the UTC calendar `day` or `month`. */
+  window: { seconds: number } | 'day' | 'month';
+  /** One counter for the whole project (default), one per user, or one per value of a property. */
+  per?: 'project' | 'user' | { property: string };
+  /** Only calls with these tracking values count (e.g. `{ properties: { tier: 'free' } }`). */
+  match?: { userId?: string; properties?: Record<string, string> };
+  /** `enforce` (default): the call is answered 429; `warn`: recorded on the span, sent anyway. */
+  mode?: 'enforce' | 'warn';
+}
+
+export interface LimitsConfig {
+  budgets?: BudgetConfig[];
+  /** Helicone policy strings for every call. */
+  policies?: string[];
+  /** `warn` records breaches of header policies without blocking. Default `enforce`. */
+  mode?: 'enforce' | 'warn';
+  /** Counters in Redis, shared by every process using it (env `TOKENTRACE_LIMITS_REDIS_URL`); in memory otherwise. */
+  redis?: { url: string; keyPrefix?: string; timeoutMs?: number };
+  /** Whose counters these are in a shared Redis. Default: `OTEL_SERVICE_NAME`, else `default`. */
+  project?: string;
+  /** The clock windows are computed from (tests). */
+  now?: () => number;
 }

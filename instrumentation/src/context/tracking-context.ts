@@ -32,6 +32,7 @@ export function mergeTracking(base: TrackingContext | undefined, over: TrackingC
   }
   if (over.properties) merged.properties = { ...base.properties, ...normalizeProperties(over.properties) };
   if (over.retry) merged.retry = mergeRetryOptions(base.retry, over.retry);
+  if (over.rateLimitPolicies) merged.rateLimitPolicies = over.rateLimitPolicies;
   return merged;
 }
 

@@ -8,7 +8,9 @@ import type { TrackingContext } from '../types.js';
 
 const PREFIXES = ['helicone-', 'tokentrace-'];
 const PROPERTY = 'property-';
-const FIELDS: Record<string, keyof Omit<TrackingContext, 'properties'>> = {
+/** `Helicone-RateLimit-Policy`, read by limits/. */
+const RATE_LIMIT_POLICY = 'ratelimit-policy';
+const FIELDS: Record<string, 'userId' | 'sessionId' | 'sessionName' | 'sessionPath' | 'promptId'> = {
   'user-id': 'userId',
   'session-id': 'sessionId',
   'session-name': 'sessionName',
@@ -41,6 +43,7 @@ export function readTrackingHeader(name: string, value: unknown, into: TrackingC
   }
   const field = FIELDS[rest];
   if (field) into[field] = text;
+  else if (rest === RATE_LIMIT_POLICY) into.rateLimitPolicies = [text];
   else readRetryHeader(rest, text, into);
 }
 
