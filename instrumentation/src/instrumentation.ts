@@ -11,6 +11,8 @@ import { NodeHttpCapture } from './capture/node-http-capture.js';
 import { ResendTracker } from './capture/resend-count.js';
 import { UndiciCapture } from './capture/undici-capture.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
+import type { GateChain } from './gate/gate-chain.js';
+import { createGateChain } from './gate/gates-from-config.js';
 import { EndpointRegistry } from './providers/endpoint-registry.js';
 import { createGenAiMetrics, type GenAiMetrics } from './telemetry/genai-metrics.js';
 import type { TokentraceInstrumentationConfig } from './types.js';
@@ -24,6 +26,8 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   private declare resends?: ResendTracker;
   private declare undiciCapture?: UndiciCapture;
   private declare httpCapture?: NodeHttpCapture;
+  /** null: resolved, no gate; undefined: not built yet. */
+  private declare gates?: GateChain | null;
 
   constructor(config: TokentraceInstrumentationConfig = {}) {
     super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
@@ -50,6 +54,8 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   override disable(): void {
     this.undiciCapture?.disable();
     this.httpCapture?.disable();
+    void this.gates?.close();
+    this.gates = undefined;
   }
 
   protected override _updateMetricInstruments(): void {
@@ -62,6 +68,8 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     this.registry = new EndpointRegistry(endpoints, { detection, allowHosts, denyHosts });
     setContentCaptureEnabled(this.resolved.captureMessageContent);
     this.metrics = undefined; // the semconv choice may have changed; instruments are made again on first use
+    void this.gates?.close();
+    this.gates = undefined; // built on first use, from the new config
   }
 
   private endpointRegistry(): EndpointRegistry {
@@ -73,6 +81,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     if (!this.resolved) this.applyConfig();
     this.metrics ??= createGenAiMetrics(this.meter, this.resolved!.latestExperimentalSemconv);
     this.resends ??= new ResendTracker();
-    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved!, resends: this.resends };
+    if (this.gates === undefined) this.gates = createGateChain(this.resolved!) ?? null;
+    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved!, resends: this.resends, gates: this.gates ?? undefined };
   }
 }

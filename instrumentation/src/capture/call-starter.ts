@@ -15,6 +15,7 @@ import {
   OPENINFERENCE_MODEL_CALL_KINDS,
 } from '@tokentrace/semconv';
 import { getTrackingContext, mergeTracking } from '../context/tracking-context.js';
+import type { GateSelection } from '../gate/gate-chain.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
 import type { LlmEndpoint } from '../providers/types.js';
 import type { TrackingContext } from '../types.js';
@@ -61,4 +62,20 @@ function isInsideModelCallSpan(parent: Context): boolean {
   const openInferenceKind = attributes[ATTR_OPENINFERENCE_SPAN_KIND];
   if (typeof openInferenceKind === 'string') return OPENINFERENCE_MODEL_CALL_KINDS.has(openInferenceKind);
   return attributes[ATTR_GEN_AI_SYSTEM] !== undefined || attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined;
+}
+
+/**
+ * The request gates concerned by this call (cache, limits), or undefined: for a call no gate is
+ * concerned with, one select() (a few property reads) is all gates cost.
+ */
+export function selectGates(
+  deps: CaptureDeps,
+  call: LlmCall,
+  endpoint: LlmEndpoint,
+  protocol: 'http:' | 'https:',
+  controls: Readonly<Record<string, string>> | undefined,
+): GateSelection | undefined {
+  const chain = deps.gates;
+  const gates = chain?.select(controls, call.tracking);
+  return gates && { chain: chain!, gates, call, endpoint, protocol, controls };
 }

@@ -53,6 +53,7 @@ import { metricAttributes, type GenAiMetrics } from '../telemetry/genai-metrics.
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
+import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
 import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
@@ -65,6 +66,8 @@ export interface CaptureDeps {
   metrics: GenAiMetrics;
   config: ResolvedConfig;
   resends: ResendTracker;
+  /** Request gates (cache, limits); src/gate/. */
+  gates?: GateChain;
 }
 
 /** Which attempt of a call this request is (resend-count.ts). */
@@ -80,7 +83,13 @@ export type HeaderLookup = (name: string) => string | undefined;
 export class LlmCall {
   /** Context in which the HTTP client must run, so that its own span becomes our child. */
   readonly context: Context;
-  private readonly span: Span;
+  /** The call's span; request gates record their decisions on it. */
+  readonly span: Span;
+  /**
+   * Set by a gate that answered with a stored answer (a cache hit): the usage the answer reports
+   * was not billed again, so it is handed to this instead of becoming the span's gen_ai.usage.
+   */
+  replayedUsage?: (span: Span, usage: Usage) => void;
   /** False when the span is another instrumentation's (see borrowedSpan). */
   private readonly owned: boolean;
   private readonly codec: ProviderCodec;
@@ -90,7 +99,7 @@ export class LlmCall {
   private labelled: boolean;
   /** A call recognised by shape whose request is not an LLM request: nothing is recorded for it. */
   private rejected = false;
-  private readonly tracking: TrackingContext | undefined;
+  readonly tracking: TrackingContext | undefined;
   private requestChunks: Buffer[] | undefined = [];
   private requestBytes = 0;
   /** The request body as sent, kept until completion to recognise a resend. */
@@ -295,13 +304,14 @@ export class LlmCall {
 
     let usage = response?.usage;
     const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error && !read?.invalid;
-    if (succeeded && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
+    if (succeeded && !this.replayedUsage && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
       usage = await this.estimateUsage(response).catch((err) => {
         recordCaptureError('token estimate', err, span);
         return usage;
       });
     }
-    if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
+    if (usage && this.replayedUsage) guard('replayed usage', () => this.replayedUsage!(span, usage), span);
+    else if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
 
     const error = classifyCallError(failure, this.status, response, read?.invalid);
     if (error) recordCallError(span, error);
@@ -313,7 +323,7 @@ export class LlmCall {
     }
     guard('metrics', () => {
       const attributes = metricAttributes(this.endpoint, this.request?.model ?? this.endpoint.urlModel, response?.model, error?.type);
-      this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, usage, ttfc);
+      this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, this.replayedUsage ? undefined : usage, ttfc);
     }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);

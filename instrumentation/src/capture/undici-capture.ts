@@ -8,12 +8,13 @@
 import { context, diag } from '@opentelemetry/api';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import { dispatchThroughGates, type GateSelection } from '../gate/undici-gate.js';
 import { canReplay } from '../retry/replayable-body.js';
 import { callRetryPolicy } from '../retry/call-retry-policy.js';
 import type { RetryPolicy } from '../retry/retry-options.js';
 import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
 import { guard } from '../telemetry/guard.js';
-import { startLlmCall } from './call-starter.js';
+import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
@@ -72,6 +73,8 @@ export class UndiciCapture {
     let forwarded = options;
     let retry: RetryPolicy | undefined;
     let startAttempt: ((resendCount: number) => LlmCall) | undefined;
+    let gate: GateSelection | undefined;
+    let attemptGates: ((attempt: LlmCall) => GateSelection | undefined) | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -85,19 +88,30 @@ export class UndiciCapture {
       const request = { path: options.path, headers: options.headers };
       retry = canReplay(options.body) && canRetryHandler(handler) ? callRetryPolicy(deps.config.retry, tracking, parent) : undefined;
       call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+      const gatesFor = (c: LlmCall) => selectGates(deps, c, endpoint, origin.protocol, tracking?.controls);
       if (retry) startAttempt = (n) => (n === 0 ? call! : startLlmCall(deps, endpoint, tracking, parent, request, n));
-      else forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+      else {
+        forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+        gate = gatesFor(call);
+      }
+      attemptGates = gatesFor;
     });
     if (!call) return inner.dispatch(forwarded, handler);
     if (retry && startAttempt) {
       const start = startAttempt;
+      const gatesFor = attemptGates!;
+      // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
       return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
         const attempt = start(n);
         const sent = { ...forwarded, body: observeRequestBody(body, attempt) };
-        context.with(attempt.context, () => inner.dispatch(sent, observeHandler(attemptHandler, attempt)));
+        const observed = observeHandler(attemptHandler, attempt);
+        const gates = gatesFor(attempt);
+        if (gates) dispatchThroughGates({ ...gates, dispatch: (o, h) => inner.dispatch(o, h), options: sent, handler: observed });
+        else context.with(attempt.context, () => inner.dispatch(sent, observed));
       });
     }
     const observed = observeHandler(handler, call);
+    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options: forwarded, handler: observed });
     return context.with(call.context, () => inner.dispatch(forwarded, observed));
   }
 }

@@ -43,4 +43,16 @@ describe('stripTrackingHeaders', () => {
     expect(stripTrackingHeaders(input).headers).toBe(input);
     expect(stripTrackingHeaders(input).tracking).toBeUndefined();
   });
+
+  it('keeps the gate headers (cache, rate limit, retry) as controls, removed like the others', () => {
+    const { headers, tracking } = stripTrackingHeaders({
+      'Helicone-Cache-Enabled': 'true',
+      'tokentrace-cache-seed': 'u1',
+      'Helicone-RateLimit-Policy': '10;w=60',
+      'Helicone-Retry-Num': '3',
+      'Cache-Control': 'max-age=60',
+    });
+    expect(headers).toEqual({ 'Cache-Control': 'max-age=60' });
+    expect(tracking?.controls).toEqual({ 'cache-enabled': 'true', 'cache-seed': 'u1', 'ratelimit-policy': '10;w=60', 'retry-num': '3' });
+  });
 });

@@ -18,6 +18,18 @@ const FIELDS: Record<string, 'userId' | 'sessionId' | 'sessionName' | 'sessionPa
   'prompt-id': 'promptId',
 };
 
+/**
+ * The Helicone headers that configure request gates (`Helicone-Cache-Enabled`,
+ * `Helicone-RateLimit-Policy`, `Helicone-Retry-Num`, ...): removed like the others and kept,
+ * without prefix and lower-cased (`cache-enabled`), for the gates (src/gate/).
+ */
+const GATE_HEADER_PREFIXES = ['cache-', 'ratelimit-', 'retry-'];
+
+/** What the headers carry: tracking values, and the gate headers. */
+export interface HeaderTracking extends TrackingContext {
+  controls?: Record<string, string>;
+}
+
 /** Header names look like `Helicone-User-Id`; only the first 10 characters can start a match. */
 export function isTrackingHeader(name: string): boolean {
   const c = name.charCodeAt(0) | 0x20; // lower-case first letter
@@ -27,7 +39,7 @@ export function isTrackingHeader(name: string): boolean {
 }
 
 /** Adds one tracking header to `into`. Unknown `Helicone-*` headers (e.g. Helicone-Auth) are dropped too, but read as nothing. */
-export function readTrackingHeader(name: string, value: unknown, into: TrackingContext): void {
+export function readTrackingHeader(name: string, value: unknown, into: HeaderTracking): void {
   const lower = name.toLowerCase();
   const prefix = PREFIXES.find((p) => lower.startsWith(p));
   if (!prefix) return;
@@ -43,8 +55,12 @@ export function readTrackingHeader(name: string, value: unknown, into: TrackingC
   }
   const field = FIELDS[rest];
   if (field) into[field] = text;
-  else if (rest === RATE_LIMIT_POLICY) into.rateLimitPolicies = [text];
-  else readRetryHeader(rest, text, into);
+  else if (GATE_HEADER_PREFIXES.some((p) => rest.startsWith(p))) {
+    (into.controls ??= {})[rest] = text;
+    // Read here too, so that headers and withContext merge alike (limits/, retry/).
+    if (rest === RATE_LIMIT_POLICY) into.rateLimitPolicies = [text];
+    else readRetryHeader(rest, text, into);
+  }
 }
 
 function headerValueToString(value: unknown): string | undefined {
@@ -65,7 +81,7 @@ export type HeaderShape =
 export interface StrippedHeaders<H> {
   /** Headers without the tracking ones; the same object when there were none. */
   headers: H;
-  tracking?: TrackingContext;
+  tracking?: HeaderTracking;
 }
 
 /**
@@ -79,7 +95,7 @@ export function stripTrackingHeaders<H extends HeaderShape>(headers: H): Strippe
     return stripArray([...(headers as Iterable<[string, unknown]>)]) as unknown as StrippedHeaders<H>;
   }
   const record = headers as Record<string, unknown>;
-  let found: TrackingContext | undefined;
+  let found: HeaderTracking | undefined;
   for (const name in record) {
     if (isTrackingHeader(name)) readTrackingHeader(name, record[name], (found ??= {}));
   }
@@ -91,7 +107,7 @@ export function stripTrackingHeaders<H extends HeaderShape>(headers: H): Strippe
 
 function stripArray(headers: unknown[]): StrippedHeaders<unknown[]> {
   const pairs = headers.length > 0 && Array.isArray(headers[0]);
-  let found: TrackingContext | undefined;
+  let found: HeaderTracking | undefined;
   const kept: unknown[] = [];
   if (pairs) {
     for (const pair of headers as [unknown, unknown][]) {

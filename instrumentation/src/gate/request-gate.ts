@@ -1,0 +1,56 @@
+/**
+ * Request gates: code that runs in the app's process before a recognised LLM request leaves it
+ * (issue 14: response cache, budgets and rate limits). A gate sees the complete request and may
+ * answer it locally (a cache hit, a provider-shaped 429) or let it through and observe the
+ * complete response (to store it, to charge its cost). Gates are chained in a fixed order; the
+ * first local answer wins and the gates after it are not asked.
+ *
+ * The HTTP hooks (undici-gate.ts, node-http-gate.ts) do the plumbing; a gate sees only these
+ * shapes, never sockets or handlers.
+ */
+import type { Context, Span } from '@opentelemetry/api';
+import type { LlmEndpoint } from '../providers/types.js';
+import type { TrackingContext } from '../types.js';
+import type { LocalResponse, ObservedResponse } from './local-response.js';
+
+/** The request as it will leave the process (tracking headers removed). */
+export interface GateRequest {
+  readonly endpoint: LlmEndpoint;
+  readonly method: string;
+  readonly protocol: 'http:' | 'https:';
+  /** Path and query, as sent. */
+  readonly path: string;
+  /** Reads a request header as it will be sent (`name` lower case). */
+  header(name: string): string | undefined;
+  /** The gate headers the app sent (`Helicone-Cache-Enabled` → `cache-enabled`), removed from the request. */
+  readonly controls: Readonly<Record<string, string>> | undefined;
+  /** The call's tracking values, `withContext` options included. */
+  readonly tracking: TrackingContext | undefined;
+  /** The complete request body. */
+  readonly body: Buffer;
+  /** The call's span: gates record their decisions on it. */
+  readonly span: Span;
+  /** The call's context (the span's). */
+  readonly context: Context;
+}
+
+/** What a gate decided for one request; every field optional. */
+export interface GateDecision {
+  /** Answer the request locally: the provider is not called. */
+  respond?: LocalResponse;
+  /** Headers added to the response the app sees (e.g. `Helicone-Cache: MISS`), when not answered locally by this gate. */
+  responseHeaders?: [string, string][];
+  /** Called once with the response the app got (from the provider, or a later gate's local answer). */
+  observe?(response: ObservedResponse): void;
+}
+
+export interface RequestGate {
+  /** For logs and error messages: `cache`, `limits`. */
+  readonly name: string;
+  /** Cheap test, run for every recognised LLM call: whether this gate has anything to do with it. */
+  wants(controls: Readonly<Record<string, string>> | undefined, tracking: TrackingContext | undefined): boolean;
+  /** Decides; must not throw into the app (a rejection is recorded and the gate skipped: fail open). */
+  admit(request: GateRequest): GateDecision | undefined | Promise<GateDecision | undefined>;
+  /** Releases what the gate holds (a Redis connection); called when the instrumentation's config changes. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,237 @@
+/**
+ * Request gates on the fetch path (undici's dispatcher). The request body is read whole, the
+ * gates decide, then either the app's handler is driven with a local response (undici 6's
+ * onConnect/onHeaders/onData/onComplete, which fetch uses on Node 22 and 24, or undici 7's
+ * onRequestStart/onResponseStart/... for handlers written against it) exactly as a connection
+ * would drive it, or the request is dispatched with the body as bytes and its response observed.
+ */
+import { context } from '@opentelemetry/api';
+import { readRequestHeader } from '../context/request-header.js';
+import type { HeaderShape } from '../context/tracking-headers.js';
+import { recordCaptureError } from '../telemetry/guard.js';
+import { notify, type GateOutcome, type GateSelection } from './gate-chain.js';
+import { objectFromPairs, pairsFromObject, pairsFromRaw, type LocalResponse, type ObservedResponse } from './local-response.js';
+import { readRequestBody } from './request-body.js';
+import type { GateRequest } from './request-gate.js';
+import { statusText } from './status-text.js';
+
+type Handler = Record<string | symbol, unknown>;
+type Method = (...args: unknown[]) => unknown;
+interface DispatchOptions {
+  method?: string;
+  path?: string;
+  headers?: HeaderShape;
+  body?: unknown;
+  [key: string]: unknown;
+}
+type Dispatch = (options: DispatchOptions, handler: Handler) => boolean;
+
+export type { GateSelection };
+
+export interface UndiciGateInput extends GateSelection {
+  dispatch: Dispatch;
+  /** As it will be sent: tracking headers removed. */
+  options: DispatchOptions;
+  /** The app's handler, already observed by the call. */
+  handler: Handler;
+}
+
+/** Returns at once (true: undici's "not busy"); the request goes out, or is answered, later. */
+export function dispatchThroughGates(input: UndiciGateInput): boolean {
+  const body = readRequestBody(input.options.body);
+  if (body === undefined) return context.with(input.call.context, () => input.dispatch(input.options, input.handler));
+  void Promise.resolve(body)
+    .then((bytes) => decide(input, bytes))
+    .catch((err: unknown) => callHandler(input.handler, 'onError', err, 'onResponseError'));
+  return true;
+}
+
+async function decide(input: UndiciGateInput, body: Buffer): Promise<void> {
+  const { options, call } = input;
+  const request: GateRequest = {
+    endpoint: input.endpoint,
+    method: (options.method ?? 'POST').toUpperCase(),
+    protocol: input.protocol,
+    path: options.path ?? '/',
+    header: (name) => readRequestHeader(options.headers, name),
+    controls: input.controls,
+    tracking: call.tracking,
+    body,
+    span: call.span,
+    context: call.context,
+  };
+  const outcome = await input.chain.run(input.gates, request);
+  if (outcome.respond) {
+    const response = outcome.respond;
+    replay(input.handler, response, (complete) =>
+      notify(outcome, { ...response, statusText: response.statusText ?? statusText(response.status), complete, local: true }, request),
+    );
+    return;
+  }
+  const observing = observeForGates(input.handler, outcome, request);
+  context.with(call.context, () => input.dispatch({ ...options, body }, observing));
+}
+
+/** The handler seen through a proxy that adds the gates' headers and hands the complete response to their observers. */
+function observeForGates(handler: Handler, outcome: GateOutcome, request: GateRequest): Handler {
+  if (outcome.observers.length === 0 && outcome.responseHeaders.length === 0) return handler;
+  const seen: ObservedResponse = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
+  let done = false;
+  const finish = (complete: boolean) => {
+    if (done) return;
+    done = true;
+    notify(outcome, { ...seen, complete }, request);
+  };
+  const extra = outcome.responseHeaders;
+  const wrappers: Record<string, (original: Method, target: Handler) => Method> = {
+    onHeaders: (original, target) => (status, raw, ...rest) => {
+      seen.status = status as number;
+      seen.statusText = typeof rest[1] === 'string' ? rest[1] : '';
+      seen.headers = pairsFromRaw(raw);
+      const withExtra = extra.length ? [...(raw as unknown[]), ...extra.flatMap(([k, v]) => [Buffer.from(k), Buffer.from(v)])] : raw;
+      return original.call(target, status, withExtra, ...rest);
+    },
+    onData: (original, target) => (chunk) => {
+      seen.chunks.push(Buffer.from(chunk as Uint8Array));
+      return original.call(target, chunk);
+    },
+    onComplete: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      finish(true);
+      return result;
+    },
+    onError: (original, target) => (...args) => {
+      finish(false);
+      return original.apply(target, args);
+    },
+    onResponseStart: (original, target) => (controller, status, headers, message) => {
+      seen.status = status as number;
+      seen.statusText = typeof message === 'string' ? message : '';
+      seen.headers = pairsFromObject(headers);
+      const withExtra = extra.length ? objectFromPairs([...seen.headers, ...extra]) : headers;
+      return original.call(target, controller, status, withExtra, message);
+    },
+    onResponseData: (original, target) => (controller, chunk) => {
+      seen.chunks.push(Buffer.from(chunk as Uint8Array));
+      return original.call(target, controller, chunk);
+    },
+    onResponseEnd: (original, target) => (...args) => {
+      const result = original.apply(target, args);
+      finish(true);
+      return result;
+    },
+    onResponseError: (original, target) => (...args) => {
+      finish(false);
+      return original.apply(target, args);
+    },
+  };
+  const cache = new Map<string | symbol, unknown>();
+  return new Proxy(handler, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      let wrapped = cache.get(prop);
+      if (wrapped === undefined) {
+        const wrap = typeof prop === 'string' ? wrappers[prop] : undefined;
+        wrapped = wrap ? wrap(value as Method, target) : value.bind(target);
+        cache.set(prop, wrapped);
+      }
+      return wrapped;
+    },
+  });
+}
+
+/**
+ * Drives the handler with a local response as a connection would: connect, headers, each chunk
+ * in its own turn of the event loop (pausing when the handler asks), then the end. An abort
+ * from the app stops the replay with the handler's error callback.
+ */
+export function replay(handler: Handler, response: LocalResponse, done: (complete: boolean) => void): void {
+  const legacy = typeof handler.onHeaders === 'function';
+  let aborted = false;
+  let paused = false;
+  let index = 0;
+  const fail = (reason: unknown) => {
+    if (aborted) return;
+    aborted = true;
+    done(false);
+    callHandler(handler, 'onError', reason ?? abortError(), 'onResponseError', controller);
+  };
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    setImmediate(next);
+  };
+  const controller = {
+    get aborted() {
+      return aborted;
+    },
+    get paused() {
+      return paused;
+    },
+    reason: null as unknown,
+    abort: (reason: unknown) => fail(reason),
+    pause: () => {
+      paused = true;
+    },
+    resume,
+  };
+  const next = () => {
+    if (aborted || paused) return;
+    try {
+      if (index < response.chunks.length) {
+        const chunk = Buffer.from(response.chunks[index++]!);
+        const more = legacy ? call(handler, 'onData', chunk) : call(handler, 'onResponseData', controller, chunk);
+        if (more === false) paused = true;
+        if (!paused) setImmediate(next);
+        return;
+      }
+      if (legacy) call(handler, 'onComplete', []);
+      else call(handler, 'onResponseEnd', controller, {});
+      aborted = true; // nothing may follow the end
+      done(true);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  try {
+    const status = response.status;
+    const text = response.statusText ?? statusText(status);
+    if (legacy) {
+      call(handler, 'onConnect', fail);
+      if (aborted) return;
+      call(handler, 'onResponseStarted');
+      const raw = response.headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+      if (call(handler, 'onHeaders', status, raw, resume, text) === false) paused = true;
+    } else {
+      call(handler, 'onRequestStart', controller, {});
+      if (aborted) return;
+      call(handler, 'onResponseStart', controller, status, objectFromPairs(response.headers), text);
+    }
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (!aborted && !paused) setImmediate(next);
+}
+
+function call(handler: Handler, method: string, ...args: unknown[]): unknown {
+  const fn = handler[method];
+  return typeof fn === 'function' ? (fn as Method).apply(handler, args) : undefined;
+}
+
+/** Reports an error to either handler style. */
+function callHandler(handler: Handler, legacy: string, err: unknown, modern: string, controller?: unknown): void {
+  try {
+    if (typeof handler[legacy] === 'function') call(handler, legacy, err);
+    else call(handler, modern, controller, err);
+  } catch (e) {
+    recordCaptureError('gate', e);
+  }
+}
+
+function abortError(): Error {
+  const err = new Error('The operation was aborted.');
+  err.name = 'AbortError';
+  return err;
+}
