@@ -32,8 +32,12 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
 fi
 
 
-# Only the test command needs Debian's chromium, for the dashboard's browser tests.
-if [ "${TOKENTRACE_TEST_DEPS:-0}" = 1 ]; then bash "$root/scripts/ensure-chromium.sh"; fi
+# Only the test command needs Debian's chromium (the dashboard's browser tests) and redis-server
+# (the Redis cache and limit stores' tests).
+if [ "${TOKENTRACE_TEST_DEPS:-0}" = 1 ]; then
+  bash "$root/scripts/ensure-chromium.sh"
+  bash "$root/scripts/ensure-redis.sh"
+fi
 
 if [ "${TOKENTRACE_BUILD:-0}" = 1 ]; then
   log "building (tsc -b, then the register bundle)"

@@ -7,3 +7,4 @@ export type {
   OtlpAttributes, OtlpValue, ReceivedDataPoint, ReceivedMetricType, ReceivedSpan, ReceivedSpanKind,
 } from './otlp-json.js';
 export { flattenMetrics, flattenTraces } from './otlp-json.js';
+export { startRedisServer, type RedisServer } from './redis/redis-server.js';
