@@ -8,7 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { withContext } from '@tokentrace/instrumentation';
 import { ATTR_HTTP_REQUEST_RESEND_COUNT } from '@tokentrace/semconv';
 import axios from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupTracing } from '../harness/in-process-tracing.js';
 import { genAiSpans } from '../harness/span-assertions.js';
 import { startOpenAIEmulator, type ProviderEmulator } from '../provider-emulator/index.js';
@@ -24,6 +24,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await openai.close();
   await harness.shutdown();
+});
+// Every attempt's span has ended before the next test starts (spans end off the app's path).
+afterEach(async () => {
+  await harness.waitForSpans((s) => genAiSpans(s).length >= openai.requests.length);
 });
 beforeEach(() => {
   harness.reset();
