@@ -4,6 +4,7 @@
  */
 import type { CustomEndpoint, DetectionMode, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
 import { parseHostPattern, type HostPattern } from './providers/host-pattern.js';
+import { resolveLimitsConfig, type ResolvedLimitsConfig } from './limits/limit-config.js';
 import { resolveRetryConfig, type ResolvedRetryConfig } from './retry/retry-config.js';
 
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
@@ -36,6 +37,7 @@ export interface ResolvedConfig {
   latestExperimentalSemconv: boolean;
   estimateMissingUsage: boolean;
   retry: ResolvedRetryConfig;
+  limits: ResolvedLimitsConfig;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +78,7 @@ export function resolveConfig(
     latestExperimentalSemconv: latestExperimentalFromEnv(env),
     estimateMissingUsage: options.estimateMissingUsage ?? true,
     retry: resolveRetryConfig(options.retry),
+    limits: resolveLimitsConfig(options.limits, env),
   };
 }
 

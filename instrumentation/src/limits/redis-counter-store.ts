@@ -1,0 +1,108 @@
+/**
+ * Limit counters in Redis, shared by every process using the same server (issue 14 §2): one key
+ * per (project, policy, segment value, window start), charged by a Lua script so that the
+ * check-and-add is atomic across processes, and expiring with its window (PEXPIREAT). The `redis`
+ * client (node-redis) is loaded only when a Redis is configured.
+ *
+ * Unreachable Redis: commands fail fast (no offline queue, a per-command timeout) and the limiter
+ * fails open; the client keeps reconnecting in the background.
+ */
+import type { ChargeResult, CounterStore } from './counter-store.js';
+
+/** KEYS[1] counter; ARGV amount, quota, expire-at (epoch ms), force ('1'). Returns {allowed, used}. Same rule as fits(). */
+const CHARGE = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+if ARGV[4] == '1' or (used < tonumber(ARGV[2]) and used + amount <= tonumber(ARGV[2])) then
+  used = tonumber(redis.call('INCRBYFLOAT', KEYS[1], ARGV[1]))
+  redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+  return {1, tostring(used)}
+end
+return {0, tostring(used)}`;
+
+/** KEYS[1] counter; ARGV delta, expire-at. */
+const ADJUST = `
+redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1`;
+
+interface Client {
+  sendCommand(args: string[]): Promise<unknown>;
+  connect(): Promise<unknown>;
+  destroy?(): void;
+  quit?(): Promise<unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export class RedisCounterStore implements CounterStore {
+  private client?: Promise<Client>;
+  private closed = false;
+  private readonly shas = new Map<string, string>();
+
+  constructor(
+    private readonly url: string,
+    private readonly keyPrefix: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async charge(key: string, amount: number, quota: number, expireAt: number, force: boolean): Promise<ChargeResult> {
+    const reply = (await this.run(CHARGE, this.keyPrefix + key, [String(amount), String(quota), String(Math.ceil(expireAt)), force ? '1' : '0'])) as [number, string];
+    return { allowed: Number(reply[0]) === 1, used: Number(reply[1]) };
+  }
+
+  async adjust(key: string, delta: number, expireAt: number): Promise<void> {
+    await this.run(ADJUST, this.keyPrefix + key, [String(delta), String(Math.ceil(expireAt))]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = await this.client?.catch(() => undefined);
+    this.client = undefined;
+    client?.destroy?.();
+  }
+
+  /** EVALSHA, loading the script once per connection (NOSCRIPT after a Redis restart loads it again). */
+  private async run(script: string, key: string, args: string[]): Promise<unknown> {
+    const client = await this.withTimeout(this.connect());
+    let sha = this.shas.get(script);
+    if (sha === undefined) {
+      sha = String(await this.withTimeout(client.sendCommand(['SCRIPT', 'LOAD', script])));
+      this.shas.set(script, sha);
+    }
+    try {
+      return await this.withTimeout(client.sendCommand(['EVALSHA', sha, '1', key, ...args]));
+    } catch (err) {
+      if (!String((err as Error)?.message).includes('NOSCRIPT')) throw err;
+      this.shas.delete(script);
+      return this.withTimeout(client.sendCommand(['EVAL', script, '1', key, ...args]));
+    }
+  }
+
+  private connect(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error('the Redis counter store is closed'));
+    this.client ??= (async () => {
+      const { createClient } = await import('redis');
+      const client = createClient({
+        url: this.url,
+        disableOfflineQueue: true,
+        socket: { connectTimeout: this.timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+      }) as unknown as Client;
+      client.on('error', () => {}); // reported per command, as the span's fail-open reason
+      await client.connect();
+      return client;
+    })();
+    this.client.catch(() => {
+      this.client = undefined; // the next call tries again
+    });
+    return this.client;
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
