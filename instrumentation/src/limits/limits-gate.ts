@@ -40,6 +40,7 @@ export class LimitsGate implements RequestGate {
     this.limiter = new Limiter(config, () => (this.store ??= createStore(config)));
     // The catalog loads in the background as soon as a configured limit is priced in cents.
     if (config.policies.some((p) => p.unit === 'cents')) void loadPrices().catch(() => undefined);
+    if (config.redis) this.store = createStore(config); // starts loading the Redis client now
   }
 
   wants(_controls: unknown, tracking: GateRequest['tracking']): boolean {
@@ -76,7 +77,10 @@ export function withLimitsGate(chain: GateChain | undefined, config: ResolvedCon
 }
 
 function createStore(config: ResolvedLimitsConfig): CounterStore {
-  return config.redis ? new RedisCounterStore(config.redis.url, config.redis.keyPrefix, config.redis.timeoutMs) : new MemoryCounterStore(config.now);
+  if (!config.redis) return new MemoryCounterStore(config.now);
+  const store = new RedisCounterStore(config.redis.url, config.redis.keyPrefix, config.redis.timeoutMs);
+  store.warm();
+  return store;
 }
 
 function recordOutcome(span: Span, outcome: LimitOutcome): void {

@@ -34,6 +34,11 @@ interface Client {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+let loading: Promise<typeof import('redis')> | undefined;
+function loadRedis(): Promise<typeof import('redis')> {
+  return (loading ??= import('redis'));
+}
+
 export class RedisCounterStore implements CounterStore {
   private client?: Promise<Client>;
   private closed = false;
@@ -63,7 +68,7 @@ export class RedisCounterStore implements CounterStore {
 
   /** EVALSHA, loading the script once per connection (NOSCRIPT after a Redis restart loads it again). */
   private async run(script: string, key: string, args: string[]): Promise<unknown> {
-    const client = await this.withTimeout(this.connect());
+    const client = await this.connect();
     let sha = this.shas.get(script);
     if (sha === undefined) {
       sha = String(await this.withTimeout(client.sendCommand(['SCRIPT', 'LOAD', script])));
@@ -78,17 +83,27 @@ export class RedisCounterStore implements CounterStore {
     }
   }
 
+  /** Starts loading the client module (about a second on a busy machine) before the first call needs it. */
+  warm(): void {
+    void loadRedis().catch(() => undefined);
+  }
+
   private connect(): Promise<Client> {
     if (this.closed) return Promise.reject(new Error('the Redis counter store is closed'));
     this.client ??= (async () => {
-      const { createClient } = await import('redis');
+      const { createClient } = await loadRedis(); // local code: not under the command timeout
       const client = createClient({
         url: this.url,
         disableOfflineQueue: true,
         socket: { connectTimeout: this.timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
       }) as unknown as Client;
       client.on('error', () => {}); // reported per command, as the span's fail-open reason
-      await client.connect();
+      try {
+        await this.withTimeout(client.connect());
+      } catch (err) {
+        client.destroy?.();
+        throw err;
+      }
       return client;
     })();
     this.client.catch(() => {
