@@ -48,7 +48,12 @@ export interface LimitOutcome {
 
 export const NO_LIMITS: LimitOutcome = { decision: RATE_LIMIT_DECISION.allowed, charges: [] };
 
+/** Distinct header policies remembered; a flood of distinct texts only costs re-parsing. */
+const MAX_PARSED_POLICIES = 256;
+
 export class Limiter {
+  private readonly parsedPolicies = new Map<string, LimitPolicy | string>();
+
   constructor(
     private readonly config: ResolvedLimitsConfig,
     private readonly store: () => CounterStore,
@@ -116,6 +121,21 @@ export class Limiter {
     await Promise.all(outcome.charges.map((c) => (actualCents === c.amount ? undefined : store.adjust(c.key, actualCents - c.amount, c.expireAt))));
   }
 
+  /** A header policy, parsed once per distinct text (apps send the same few); its error message when invalid. */
+  private parsed(text: string): LimitPolicy | string {
+    let policy = this.parsedPolicies.get(text);
+    if (policy === undefined) {
+      try {
+        policy = parseLimitPolicy(text, this.config.mode);
+      } catch (err) {
+        policy = (err as Error).message;
+      }
+      if (this.parsedPolicies.size >= MAX_PARSED_POLICIES) this.parsedPolicies.clear();
+      this.parsedPolicies.set(text, policy);
+    }
+    return policy;
+  }
+
   private applicable(tracking: TrackingContext | undefined): { policies: Array<{ policy: LimitPolicy; segment: string }>; error?: string } {
     const out: Array<{ policy: LimitPolicy; segment: string }> = [];
     let error: string | undefined;
@@ -126,11 +146,9 @@ export class Limiter {
     };
     for (const policy of this.config.policies) add(policy);
     for (const text of tracking?.rateLimitPolicies ?? []) {
-      try {
-        add(parseLimitPolicy(text, this.config.mode));
-      } catch (err) {
-        error = `Helicone-RateLimit-Policy "${text}": ${(err as Error).message}`;
-      }
+      const parsed = this.parsed(text);
+      if (typeof parsed === 'string') error = `Helicone-RateLimit-Policy "${text}": ${parsed}`;
+      else add(parsed);
     }
     return { policies: out, ...(error && { error }) };
   }
