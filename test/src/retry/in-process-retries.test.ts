@@ -128,7 +128,7 @@ describe('raw fetch with the Helicone retry headers', () => {
 describe('streams', () => {
   it('a streamed answer that started is never retried: the app sees the broken stream, the emulator one call', async () => {
     openai.enqueue({ text: 'a long streamed answer that breaks half way', failAfterChunks: 2 }, { text: 'never sent' });
-    const res = await rawFetch(RETRY_HEADERS, { ...BODY, stream: true });
+    const res = await rawFetch(RETRY_HEADERS, { ...BODY, stream: true, stream_options: { include_usage: true } });
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     expect(openai.requests).toHaveLength(1);
@@ -137,7 +137,8 @@ describe('streams', () => {
 
   it('a stream request answered 503 (no byte reached the app) is retried and the app gets the stream', async () => {
     openai.enqueue(UNAVAILABLE, { text: 'streamed after a retry' });
-    const res = await rawFetch(RETRY_HEADERS, { ...BODY, stream: true });
+    // Usage in the stream: no tokenizer (seconds to load on a busy machine) delays the span.
+    const res = await rawFetch(RETRY_HEADERS, { ...BODY, stream: true, stream_options: { include_usage: true } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const text = await res.text();
