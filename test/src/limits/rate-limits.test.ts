@@ -191,3 +191,18 @@ describe('an invalid policy', () => {
     expect(span.attributes[ATTR_TOKENTRACE_RATE_LIMIT_POLICY]).toBeUndefined();
   });
 });
+
+describe('with retries', () => {
+  it('each attempt is checked and counted: a 503 then a 200 use two of the quota', async () => {
+    configure({ policies: ['2;w=60'] });
+    harness.instrumentation.setConfig({ ...harness.instrumentation.getConfig(), retry: { sleep: async () => {} } });
+    openai.enqueue({ status: 503, error: { message: 'overloaded' } }, { text: 'ok' });
+    const client = openaiClient({ 'Helicone-Retry-Enabled': 'true' });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
+    await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    expect(openai.requests.map((r) => r.response.status)).toEqual([503, 200]);
+    const spans = await spansOf(3);
+    expect(spans.map((s) => s.attributes[ATTR_TOKENTRACE_RATE_LIMIT_DECISION])).toEqual(['allowed', 'allowed', 'limited']);
+    expect(spans.map((s) => s.attributes['http.request.resend_count'])).toEqual([undefined, 1, undefined]);
+  });
+});
