@@ -91,8 +91,8 @@ export interface BudgetConfig {
   requests?: number;
   usd?: number;
   cents?: number;
-  /** Fixed windows: `{ seconds }` (at least 60, aligned to the epoch), or the UTC calendar `day` or `month`. */
-  window: { seconds: number } | 'day' | 'month';
+  /** Fixed windows: `{ seconds }` (at least 60, aligned to the epoch), or the UTC calendar `day` or `month`; `{ seconds, rolling: true }`: the last `seconds` (to 1/60 of it). */
+  window: { seconds: number; rolling?: boolean } | 'day' | 'month';
   /** One counter for the whole project (default), one per user, or one per value of a property. */
   per?: 'project' | 'user' | { property: string };
   /** Only calls with these tracking values count (e.g. `{ properties: { tier: 'free' } }`). */

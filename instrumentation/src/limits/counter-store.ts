@@ -1,3 +1,5 @@
+import type { RollingBuckets } from './limit-window.js';
+
 /**
  * Where limit counters live: one number per (policy, segment value, window), charged atomically.
  * In memory by default (this process only); in Redis when configured (redis-counter-store.ts),
@@ -14,11 +16,12 @@ export interface ChargeResult {
 export interface CounterStore {
   /**
    * Adds `amount` to the counter at `key` when `force`, or when the counter is below `quota` and
-   * stays within it; in one atomic step. The counter expires at `expireAt` (epoch ms).
+   * stays within it; in one atomic step. The counter expires at `expireAt` (epoch ms). A rolling
+   * counter is the sum of its last `buckets` buckets; the amount goes to bucket `bucket`.
    */
-  charge(key: string, amount: number, quota: number, expireAt: number, force: boolean): Promise<ChargeResult>;
-  /** Adds `delta` (negative to refund) whatever the quota. */
-  adjust(key: string, delta: number, expireAt: number): Promise<void>;
+  charge(key: string, amount: number, quota: number, expireAt: number, force: boolean, rolling?: RollingBuckets): Promise<ChargeResult>;
+  /** Adds `delta` (negative to refund) whatever the quota; to bucket `rolling.bucket` of a rolling counter. */
+  adjust(key: string, delta: number, expireAt: number, rolling?: RollingBuckets): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export function fits(used: number, amount: number, quota: number): boolean {
 interface Counter {
   value: number;
   expireAt: number;
+  /** A rolling counter's buckets (value unused). */
+  buckets?: Map<number, number>;
 }
 
 /** Sweep expired counters once the map holds this many. */
@@ -41,16 +46,25 @@ export class MemoryCounterStore implements CounterStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  charge(key: string, amount: number, quota: number, expireAt: number, force: boolean): Promise<ChargeResult> {
+  charge(key: string, amount: number, quota: number, expireAt: number, force: boolean, rolling?: RollingBuckets): Promise<ChargeResult> {
     const counter = this.live(key, expireAt);
-    if (!force && !fits(counter.value, amount, quota)) return Promise.resolve({ allowed: false, used: counter.value });
-    counter.value += amount;
-    return Promise.resolve({ allowed: true, used: counter.value });
+    const used = rolling ? rollingSum(counter, rolling) : counter.value;
+    if (!force && !fits(used, amount, quota)) return Promise.resolve({ allowed: false, used });
+    this.add(counter, amount, rolling);
+    return Promise.resolve({ allowed: true, used: used + amount });
   }
 
-  adjust(key: string, delta: number, expireAt: number): Promise<void> {
-    this.live(key, expireAt).value += delta;
+  adjust(key: string, delta: number, expireAt: number, rolling?: RollingBuckets): Promise<void> {
+    this.add(this.live(key, expireAt), delta, rolling);
     return Promise.resolve();
+  }
+
+  private add(counter: Counter, amount: number, rolling: RollingBuckets | undefined): void {
+    if (!rolling) counter.value += amount;
+    else {
+      const buckets = (counter.buckets ??= new Map());
+      buckets.set(rolling.bucket, (buckets.get(rolling.bucket) ?? 0) + amount);
+    }
   }
 
   close(): Promise<void> {
@@ -66,6 +80,7 @@ export class MemoryCounterStore implements CounterStore {
       counter = { value: 0, expireAt };
       this.counters.set(key, counter);
     }
+    if (expireAt > counter.expireAt) counter.expireAt = expireAt; // a rolling counter lives on while used
     return counter;
   }
 
@@ -73,4 +88,15 @@ export class MemoryCounterStore implements CounterStore {
     for (const [key, counter] of this.counters) if (counter.expireAt <= now) this.counters.delete(key);
     this.sweepAt = Math.max(SWEEP_AT, this.counters.size * 2);
   }
+}
+
+/** The buckets still inside the window; older ones are dropped. */
+function rollingSum(counter: Counter, rolling: RollingBuckets): number {
+  let sum = 0;
+  const oldest = rolling.bucket - rolling.buckets + 1;
+  for (const [bucket, value] of counter.buckets ?? []) {
+    if (bucket < oldest) counter.buckets!.delete(bucket);
+    else sum += value;
+  }
+  return sum;
 }

@@ -63,8 +63,10 @@ function budgetPolicy(budget: BudgetConfig, key: string): LimitPolicy {
   const amount = budget[amounts[0]!]!;
   if (typeof amount !== 'number' || !(amount >= 0)) throw new ConfigError(`${key}.${amounts[0]}`, 'a number >= 0', amount);
   const window = budget.window;
-  const windowOk = window === 'day' || window === 'month' || (typeof window === 'object' && Number.isInteger(window?.seconds) && window.seconds >= MIN_WINDOW_SECONDS);
-  if (!windowOk) throw new ConfigError(`${key}.window`, `day, month or { seconds: n >= ${MIN_WINDOW_SECONDS} }`, window);
+  const windowOk =
+    window === 'day' || window === 'month' ||
+    (typeof window === 'object' && Number.isInteger(window?.seconds) && window.seconds >= MIN_WINDOW_SECONDS && (window.rolling === undefined || typeof window.rolling === 'boolean'));
+  if (!windowOk) throw new ConfigError(`${key}.window`, `day, month or { seconds: n >= ${MIN_WINDOW_SECONDS}, rolling?: boolean }`, window);
   const per = budget.per ?? 'project';
   const segment: LimitSegment =
     per === 'project' ? { kind: 'global' } : per === 'user' ? { kind: 'user' } : typeof per === 'object' && per.property ? { kind: 'property', name: per.property.toLowerCase() } : invalid(`${key}.per`, per);

@@ -21,9 +21,11 @@ describe("Helicone's policy grammar", () => {
 describe('windows', () => {
   it('w seconds aligned to the epoch; UTC day and month', () => {
     const t = Date.UTC(2026, 1, 14, 10, 30, 15);
-    expect(windowAt({ seconds: 60 }, t)).toEqual({ start: Date.UTC(2026, 1, 14, 10, 30), end: Date.UTC(2026, 1, 14, 10, 31) });
-    expect(windowAt('day', t)).toEqual({ start: Date.UTC(2026, 1, 14), end: Date.UTC(2026, 1, 15) });
-    expect(windowAt('month', t)).toEqual({ start: Date.UTC(2026, 1, 1), end: Date.UTC(2026, 2, 1) });
+    expect(windowAt({ seconds: 60 }, t)).toEqual({ start: Date.UTC(2026, 1, 14, 10, 30), end: Date.UTC(2026, 1, 14, 10, 31), resetAt: Date.UTC(2026, 1, 14, 10, 31) });
+    expect(windowAt('day', t)).toMatchObject({ start: Date.UTC(2026, 1, 14), end: Date.UTC(2026, 1, 15) });
+    expect(windowAt('month', t)).toMatchObject({ start: Date.UTC(2026, 1, 1), end: Date.UTC(2026, 2, 1) });
+    // Rolling: 60 buckets of 1 s; the counter can next go down at the next bucket.
+    expect(windowAt({ seconds: 60, rolling: true }, t)).toEqual({ start: 0, end: t + 60_000, resetAt: t + 1000, rolling: { bucket: Math.floor(t / 1000), buckets: 60 } });
   });
 });
 
@@ -65,5 +67,22 @@ describe('the limiter', () => {
     expect((await limiter.check({ tracking: {}, estimateCents: async () => 1 })).report?.remaining).toBe(3);
     // 7 used: an estimate of 4 no longer fits.
     expect((await limiter.check({ tracking: {}, estimateCents: async () => 4 })).decision).toBe('limited');
+  });
+});
+
+describe('rolling windows', () => {
+  it('count the last w seconds, to 1/60 of w: a call leaves the count once it is w old', async () => {
+    let now = Date.UTC(2026, 0, 1, 0, 0, 0);
+    const store = new MemoryCounterStore(() => now);
+    const config = resolveLimitsConfig({ now: () => now, budgets: [{ requests: 2, window: { seconds: 60, rolling: true } }] }, {});
+    const limiter = new Limiter(config, () => store);
+    const check = async (atSeconds: number) => {
+      now = Date.UTC(2026, 0, 1) + atSeconds * 1000;
+      return (await limiter.check({ tracking: {}, estimateCents: async () => 0 })).decision;
+    };
+    expect([await check(0), await check(30), await check(45)]).toEqual(['allowed', 'allowed', 'limited']);
+    expect(await check(59)).toBe('limited'); // a fixed 60 s window would have reset at 60: a rolling one waits for the call at 0 to age out
+    expect(await check(60)).toBe('allowed'); // the call at 0 left the window
+    expect(await check(61)).toBe('limited'); // 30 and 60 remain
   });
 });

@@ -10,8 +10,11 @@
 export type LimitUnit = 'request' | 'cents';
 /** `global` is everything the process (or the processes sharing a Redis) sends for the project. */
 export type LimitSegment = { kind: 'global' } | { kind: 'user' } | { kind: 'property'; name: string };
-/** Fixed windows: `seconds` aligned to the Unix epoch, or UTC calendar days and months. */
-export type LimitWindow = { seconds: number } | 'day' | 'month';
+/**
+ * Fixed windows: `seconds` aligned to the Unix epoch, or UTC calendar days and months; or a
+ * rolling window of `seconds` (`rolling: true`): the last `seconds`, counted in 60 buckets.
+ */
+export type LimitWindow = { seconds: number; rolling?: boolean } | 'day' | 'month';
 export type LimitMode = 'enforce' | 'warn';
 
 export interface LimitPolicy {
@@ -70,6 +73,7 @@ export function parseLimitPolicy(text: string, mode: LimitMode = 'enforce'): Lim
 
 /** Helicone's form of a policy; calendar windows are written with their length in seconds of the current one's nominal length. */
 export function formatPolicy(quota: number, window: LimitWindow, unit: LimitUnit, segment: LimitSegment): string {
+  // Helicone's grammar has no calendar or rolling windows: their length in seconds (a month as 30 days).
   const w = typeof window === 'object' ? window.seconds : window === 'day' ? 86_400 : 2_592_000;
   const s = segment.kind === 'global' ? '' : `;s=${segment.kind === 'user' ? 'user' : segment.name}`;
   return `${quota};w=${w};u=${unit}${s}`;

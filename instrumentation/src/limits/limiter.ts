@@ -15,7 +15,7 @@ import type { TrackingContext } from '../types.js';
 import type { CounterStore } from './counter-store.js';
 import type { ResolvedLimitsConfig } from './limit-config.js';
 import { parseLimitPolicy, type LimitPolicy } from './limit-policy.js';
-import { windowAt } from './limit-window.js';
+import { windowAt, type RollingBuckets } from './limit-window.js';
 import type { LimitReport } from './rate-limit-response.js';
 
 export interface LimitCheckInput {
@@ -29,6 +29,7 @@ export interface Charge {
   amount: number;
   expireAt: number;
   unit: LimitPolicy['unit'];
+  rolling?: RollingBuckets;
 }
 
 export interface LimitReportOnSpan extends LimitReport {
@@ -78,20 +79,20 @@ export class Limiter {
     try {
       for (const { policy, segment } of policies) {
         const window = windowAt(policy.window, now);
-        const key = `${this.config.project}:${policy.id}:${segment}:${window.start}`;
+        const key = `${this.config.project}:${policy.id}:${segment}:${window.rolling ? 'rolling' : window.start}`;
         const amount = policy.unit === 'request' ? 1 : estimate!;
         const warn = policy.mode === 'warn';
-        const result = await store.charge(key, amount, policy.quota, window.end, warn);
+        const result = await store.charge(key, amount, policy.quota, window.end, warn, window.rolling);
         const wouldBlock = warn && result.used > policy.quota;
         const report: LimitReportOnSpan = {
           quota: policy.quota,
           remaining: Math.max(0, roundCents(policy.quota - result.used)),
           policyText: policy.text,
-          retryAfterSeconds: Math.max(1, Math.ceil((window.end - now) / 1000)),
+          retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)),
           unit: policy.unit,
           segment,
         };
-        if (result.allowed) charges.push({ key, amount, expireAt: window.end, unit: policy.unit });
+        if (result.allowed) charges.push({ key, amount, expireAt: window.end, unit: policy.unit, ...(window.rolling && { rolling: window.rolling }) });
         if (!result.allowed) {
           limited = report;
           break;
@@ -100,7 +101,7 @@ export class Limiter {
         if (!tightest || report.remaining / (report.quota || 1) < tightest.remaining / (tightest.quota || 1)) tightest = report;
       }
       if (limited) {
-        await Promise.all(charges.map((c) => store.adjust(c.key, -c.amount, c.expireAt)));
+        await Promise.all(charges.map((c) => store.adjust(c.key, -c.amount, c.expireAt, c.rolling)));
         return { decision: RATE_LIMIT_DECISION.limited, report: limited, charges: [], ...(policyError && { error: policyError }) };
       }
     } catch (err) {
@@ -118,7 +119,7 @@ export class Limiter {
   async settle(outcome: LimitOutcome, actualCents: number | undefined): Promise<void> {
     if (actualCents === undefined || outcome.charges.length === 0) return;
     const store = this.store();
-    await Promise.all(outcome.charges.map((c) => (actualCents === c.amount ? undefined : store.adjust(c.key, actualCents - c.amount, c.expireAt))));
+    await Promise.all(outcome.charges.map((c) => (actualCents === c.amount ? undefined : store.adjust(c.key, actualCents - c.amount, c.expireAt, c.rolling))));
   }
 
   /** A header policy, parsed once per distinct text (apps send the same few); its error message when invalid. */

@@ -8,6 +8,7 @@
  * fails open; the client keeps reconnecting in the background.
  */
 import type { ChargeResult, CounterStore } from './counter-store.js';
+import type { RollingBuckets } from './limit-window.js';
 
 /** KEYS[1] counter; ARGV amount, quota, expire-at (epoch ms), force ('1'). Returns {allowed, used}. Same rule as fits(). */
 const CHARGE = `
@@ -19,6 +20,31 @@ if ARGV[4] == '1' or (used < tonumber(ARGV[2]) and used + amount <= tonumber(ARG
   return {1, tostring(used)}
 end
 return {0, tostring(used)}`;
+
+/**
+ * A rolling counter: a hash of bucket → amount. KEYS[1]; ARGV amount, quota, expire-at, force,
+ * bucket, buckets. Buckets that left the window are deleted; the rest are summed.
+ */
+const CHARGE_ROLLING = `
+local entries = redis.call('HGETALL', KEYS[1])
+local oldest = tonumber(ARGV[5]) - tonumber(ARGV[6]) + 1
+local used = 0
+for i = 1, #entries, 2 do
+  if tonumber(entries[i]) < oldest then redis.call('HDEL', KEYS[1], entries[i]) else used = used + tonumber(entries[i + 1]) end
+end
+local amount = tonumber(ARGV[1])
+if ARGV[4] == '1' or (used < tonumber(ARGV[2]) and used + amount <= tonumber(ARGV[2])) then
+  redis.call('HINCRBYFLOAT', KEYS[1], ARGV[5], ARGV[1])
+  redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+  return {1, tostring(used + amount)}
+end
+return {0, tostring(used)}`;
+
+/** KEYS[1] rolling counter; ARGV delta, expire-at, bucket. */
+const ADJUST_ROLLING = `
+redis.call('HINCRBYFLOAT', KEYS[1], ARGV[3], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1`;
 
 /** KEYS[1] counter; ARGV delta, expire-at. */
 const ADJUST = `
@@ -50,13 +76,18 @@ export class RedisCounterStore implements CounterStore {
     private readonly timeoutMs: number,
   ) {}
 
-  async charge(key: string, amount: number, quota: number, expireAt: number, force: boolean): Promise<ChargeResult> {
-    const reply = (await this.run(CHARGE, this.keyPrefix + key, [String(amount), String(quota), String(Math.ceil(expireAt)), force ? '1' : '0'])) as [number, string];
+  async charge(key: string, amount: number, quota: number, expireAt: number, force: boolean, rolling?: RollingBuckets): Promise<ChargeResult> {
+    const args = [String(amount), String(quota), String(Math.ceil(expireAt)), force ? '1' : '0'];
+    const reply = (await (rolling
+      ? this.run(CHARGE_ROLLING, this.keyPrefix + key, [...args, String(rolling.bucket), String(rolling.buckets)])
+      : this.run(CHARGE, this.keyPrefix + key, args))) as [number, string];
     return { allowed: Number(reply[0]) === 1, used: Number(reply[1]) };
   }
 
-  async adjust(key: string, delta: number, expireAt: number): Promise<void> {
-    await this.run(ADJUST, this.keyPrefix + key, [String(delta), String(Math.ceil(expireAt))]);
+  async adjust(key: string, delta: number, expireAt: number, rolling?: RollingBuckets): Promise<void> {
+    const args = [String(delta), String(Math.ceil(expireAt))];
+    if (rolling) await this.run(ADJUST_ROLLING, this.keyPrefix + key, [...args, String(rolling.bucket)]);
+    else await this.run(ADJUST, this.keyPrefix + key, args);
   }
 
   async close(): Promise<void> {

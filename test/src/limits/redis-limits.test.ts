@@ -96,3 +96,29 @@ describe('Redis killed mid-run', () => {
     }
   });
 });
+
+describe('a rolling window in Redis', () => {
+  it('counts the last 60 s: a call leaves the count once it is 60 s old', async () => {
+    let now = CLOCK;
+    harness.instrumentation.setConfig({
+      endpoints: [{ baseUrl: openai.url, provider: 'openai' }],
+      limits: { redis: { url: redis.url, timeoutMs: 2000 }, now: () => now, project: 'rolling-test', budgets: [{ requests: 2, window: { seconds: 60, rolling: true } }] },
+    });
+    const post = async (atSeconds: number) => {
+      now = CLOCK + atSeconds * 1000;
+      const res = await fetch(`${openai.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-redis' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    try {
+      expect([await post(0), await post(30), await post(45), await post(59), await post(60), await post(61)]).toEqual([200, 200, 429, 429, 200, 429]);
+      expect(openai.requests).toHaveLength(3);
+    } finally {
+      harness.instrumentation.setConfig({});
+    }
+  });
+});
