@@ -80,6 +80,16 @@ export interface AttemptInfo {
 
 export type HeaderLookup = (name: string) => string | undefined;
 
+/** How a call ended, as its span says: the request gates' observers get it with the response. */
+export interface CallResult {
+  /** The span's `error.type`, when the call failed (`NOT_AN_LLM_CALL`: a lookalike, no GenAI span). */
+  errorType?: string;
+  usage?: Usage;
+  model?: string;
+}
+
+export const NOT_AN_LLM_CALL = 'not_an_llm_call';
+
 export class LlmCall {
   /** Context in which the HTTP client must run, so that its own span becomes our child. */
   readonly context: Context;
@@ -90,6 +100,8 @@ export class LlmCall {
    * was not billed again, so it is handed to this instead of becoming the span's gen_ai.usage.
    */
   replayedUsage?: (span: Span, usage: Usage) => void;
+  /** Set by the request gates: told how the call ended, once its span is complete (src/gate/gate-observation.ts). */
+  onCompleted?: (result: CallResult) => void;
   /** False when the span is another instrumentation's (see borrowedSpan). */
   private readonly owned: boolean;
   private readonly codec: ProviderCodec;
@@ -283,6 +295,7 @@ export class LlmCall {
       this.pendingChunks = [];
       this.observer?.destroy();
       span.end(endedAt);
+      this.onCompleted?.({ errorType: NOT_AN_LLM_CALL });
       return;
     }
     this.drain();
@@ -327,6 +340,7 @@ export class LlmCall {
     }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);
+    this.onCompleted?.({ errorType: error?.type, usage, model: response?.model ?? this.request?.model ?? this.endpoint.urlModel });
   }
 
   /**
@@ -422,6 +436,7 @@ export class LlmCall {
   private forceEnd(err: unknown, endedAt: number): void {
     recordCaptureError('completion', err, this.span);
     this.span.end(endedAt);
+    this.onCompleted?.({ errorType: '_OTHER' });
   }
 }
 

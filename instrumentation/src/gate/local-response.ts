@@ -4,6 +4,7 @@
  * bytes on the wire after transfer decoding (chunked framing removed, `content-encoding` kept),
  * one element per chunk as received, so that a stream is replayed as the same stream.
  */
+import type { CallResult } from '../capture/llm-call.js';
 
 export interface LocalResponse {
   status: number;
@@ -24,6 +25,8 @@ export interface ObservedResponse {
   complete: boolean;
   /** True when a gate answered (the provider was not called). */
   local: boolean;
+  /** How the call ended according to its span: `errorType` set for any failure, the usage it reported. */
+  call: CallResult;
 }
 
 /** The first value of a header in a header list (`name` lower case). */

@@ -15,10 +15,11 @@ import { ClientRequest, type IncomingMessage, type RequestOptions } from 'node:h
 import { readRequestHeader } from '../context/request-header.js';
 import type { RequestTarget } from '../providers/endpoint-registry.js';
 import { GateSocket } from './gate-socket.js';
-import { notify, type GateOutcome, type GateSelection } from './gate-chain.js';
-import { headerValue, type LocalResponse, type ObservedResponse } from './local-response.js';
+import type { GateOutcome, GateSelection } from './gate-chain.js';
+import { GateObservation, type ResponseSeen } from './gate-observation.js';
+import { headerValue, type LocalResponse } from './local-response.js';
 import { WrittenBody } from './request-body.js';
-import type { GateRequest } from './request-gate.js';
+import { gateRequest } from './request-gate.js';
 import { statusText } from './status-text.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
@@ -64,9 +65,8 @@ class Relay {
   private closed = false;
   private real?: ClientRequest;
   private outcome?: GateOutcome;
-  private request?: GateRequest;
-  private readonly seen: ObservedResponse = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
-  private notified = false;
+  private observation?: GateObservation;
+  private readonly seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
 
   constructor(private readonly input: NodeHttpGateInput) {
     this.socket = new GateSocket(input.target.hostname, input.target.port, () => {
@@ -80,22 +80,16 @@ class Relay {
     if (this.started) return;
     this.started = true;
     const { input } = this;
-    const { call } = input;
-    this.request = {
-      endpoint: input.endpoint,
+    const request = gateRequest(input, {
       method: input.target.method,
-      protocol: input.protocol,
       path: input.target.path,
       header: (name) => readRequestHeader(input.target.headers, name),
-      controls: input.controls,
-      tracking: call.tracking,
       body,
-      span: call.span,
-      context: call.context,
-    };
-    input.chain.run(input.gates, this.request).then(
+    });
+    input.chain.run(input.gates, request).then(
       (outcome) => {
         this.outcome = outcome;
+        this.observation = new GateObservation(outcome, request, input.call);
         if (this.closed) return this.finish(false);
         if (outcome.respond) this.answer(outcome.respond);
         else this.send(body);
@@ -157,9 +151,7 @@ class Relay {
   }
 
   private finish(complete: boolean): void {
-    if (this.notified || !this.outcome || !this.request) return;
-    this.notified = true;
-    notify(this.outcome, { ...this.seen, complete: complete && !this.closed }, this.request);
+    this.observation?.responseEnded({ ...this.seen, complete: complete && !this.closed });
   }
 }
 

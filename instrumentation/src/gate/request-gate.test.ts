@@ -56,6 +56,11 @@ beforeAll(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       received.push(body);
+      if (body.includes('"fail"')) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":{"message":"boom","type":"server_error"}}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"from":"server"}\n\n');
       setImmediate(() => res.end('data: [DONE]\n\n'));
@@ -101,7 +106,8 @@ describe('request gates', () => {
     expect(request.body.toString()).toBe(body('local'));
     expect(request.controls).toEqual({ 'cache-enabled': 'true' });
     expect(request.header('helicone-cache-enabled')).toBeUndefined();
-    expect(gate.observed.at(-1)).toMatchObject({ status: 200, complete: true, local: true });
+    await waitFor(() => gate.observed.length > 0);
+    expect(gate.observed.at(-1)).toMatchObject({ status: 200, complete: true, local: true, call: { errorType: undefined } });
   });
 
   it('fetch: a request let through is sent with its body; the gate observes the complete response and adds its headers', async () => {
@@ -140,6 +146,17 @@ describe('request gates', () => {
     controller.abort();
     await expect(reader.read()).rejects.toThrow();
     await waitFor(() => gate.observed.at(-1)!.complete === false);
+  });
+
+  it('observers are told how the call ended: a 500 is an error, on both paths', async () => {
+    const before = gate.observed.length;
+    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: gated, body: body('fail') });
+    expect(res.status).toBe(500);
+    await res.text();
+    const viaHttp = await nodeRequest(body('fail'));
+    expect(viaHttp.status).toBe(500);
+    await waitFor(() => gate.observed.length === before + 2);
+    for (const seen of gate.observed.slice(before)) expect(seen).toMatchObject({ status: 500, complete: true, call: { errorType: '500' } });
   });
 
   it('calls without a gate header go straight out', async () => {

@@ -9,7 +9,8 @@
  * shapes, never sockets or handlers.
  */
 import type { Context, Span } from '@opentelemetry/api';
-import type { LlmEndpoint } from '../providers/types.js';
+import type { LlmEndpoint, Usage } from '../providers/types.js';
+import type { GateSelection } from './gate-chain.js';
 import type { TrackingContext } from '../types.js';
 import type { LocalResponse, ObservedResponse } from './local-response.js';
 
@@ -32,6 +33,31 @@ export interface GateRequest {
   readonly span: Span;
   /** The call's context (the span's). */
   readonly context: Context;
+  /**
+   * Says the answer is a stored one (a cache hit): the usage it reports was not billed again and
+   * goes to `record` instead of the span's gen_ai.usage.
+   */
+  replayedUsage(record: (span: Span, usage: Usage) => void): void;
+}
+
+/** A GateRequest for a selected call. */
+export function gateRequest(
+  selection: GateSelection,
+  parts: { method: string; path: string; header(name: string): string | undefined; body: Buffer },
+): GateRequest {
+  const { call } = selection;
+  return {
+    ...parts,
+    endpoint: selection.endpoint,
+    protocol: selection.protocol,
+    controls: selection.controls,
+    tracking: call.tracking,
+    span: call.span,
+    context: call.context,
+    replayedUsage: (record) => {
+      call.replayedUsage = record;
+    },
+  };
 }
 
 /** What a gate decided for one request; every field optional. */
@@ -40,7 +66,7 @@ export interface GateDecision {
   respond?: LocalResponse;
   /** Headers added to the response the app sees (e.g. `Helicone-Cache: MISS`), when not answered locally by this gate. */
   responseHeaders?: [string, string][];
-  /** Called once with the response the app got (from the provider, or a later gate's local answer). */
+  /** Called once with the response the app got (from the provider, or a later gate's local answer), after the call's span ended. */
   observe?(response: ObservedResponse): void;
 }
 

@@ -9,10 +9,11 @@ import { context } from '@opentelemetry/api';
 import { readRequestHeader } from '../context/request-header.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
 import { recordCaptureError } from '../telemetry/guard.js';
-import { notify, type GateOutcome, type GateSelection } from './gate-chain.js';
-import { objectFromPairs, pairsFromObject, pairsFromRaw, type LocalResponse, type ObservedResponse } from './local-response.js';
+import type { GateSelection } from './gate-chain.js';
+import { GateObservation, type ResponseSeen } from './gate-observation.js';
+import { objectFromPairs, pairsFromObject, pairsFromRaw, type LocalResponse } from './local-response.js';
 import { readRequestBody } from './request-body.js';
-import type { GateRequest } from './request-gate.js';
+import { gateRequest } from './request-gate.js';
 import { statusText } from './status-text.js';
 
 type Handler = Record<string | symbol, unknown>;
@@ -48,41 +49,28 @@ export function dispatchThroughGates(input: UndiciGateInput): boolean {
 
 async function decide(input: UndiciGateInput, body: Buffer): Promise<void> {
   const { options, call } = input;
-  const request: GateRequest = {
-    endpoint: input.endpoint,
+  const request = gateRequest(input, {
     method: (options.method ?? 'POST').toUpperCase(),
-    protocol: input.protocol,
     path: options.path ?? '/',
     header: (name) => readRequestHeader(options.headers, name),
-    controls: input.controls,
-    tracking: call.tracking,
     body,
-    span: call.span,
-    context: call.context,
-  };
+  });
   const outcome = await input.chain.run(input.gates, request);
+  const observation = new GateObservation(outcome, request, call);
   if (outcome.respond) {
     const response = outcome.respond;
-    replay(input.handler, response, (complete) =>
-      notify(outcome, { ...response, statusText: response.statusText ?? statusText(response.status), complete, local: true }, request),
-    );
+    const text = response.statusText ?? statusText(response.status);
+    replay(input.handler, response, (complete) => observation.responseEnded({ ...response, statusText: text, complete, local: true }));
     return;
   }
-  const observing = observeForGates(input.handler, outcome, request);
+  const observing = observeForGates(input.handler, outcome.responseHeaders, observation);
   context.with(call.context, () => input.dispatch({ ...options, body }, observing));
 }
 
-/** The handler seen through a proxy that adds the gates' headers and hands the complete response to their observers. */
-function observeForGates(handler: Handler, outcome: GateOutcome, request: GateRequest): Handler {
-  if (outcome.observers.length === 0 && outcome.responseHeaders.length === 0) return handler;
-  const seen: ObservedResponse = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
-  let done = false;
-  const finish = (complete: boolean) => {
-    if (done) return;
-    done = true;
-    notify(outcome, { ...seen, complete }, request);
-  };
-  const extra = outcome.responseHeaders;
+/** The handler seen through a proxy that adds the gates' headers and reports the complete response. */
+function observeForGates(handler: Handler, extra: [string, string][], observation: GateObservation): Handler {
+  const seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
+  const finish = (complete: boolean) => observation.responseEnded({ ...seen, complete });
   const wrappers: Record<string, (original: Method, target: Handler) => Method> = {
     onHeaders: (original, target) => (status, raw, ...rest) => {
       seen.status = status as number;
