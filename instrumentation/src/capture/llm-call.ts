@@ -100,8 +100,13 @@ export class LlmCall {
    * was not billed again, so it is handed to this instead of becoming the span's gen_ai.usage.
    */
   replayedUsage?: (span: Span, usage: Usage) => void;
-  /** Set by the request gates: told how the call ended, once its span is complete (src/gate/gate-observation.ts). */
+  /**
+   * Set by the request gates: told how the call ended, as soon as the span knows (before usage is
+   * estimated), with completion run at once at the response's end rather than in a setImmediate,
+   * so that a gate (the cache) acts before the app's next call (src/gate/gate-observation.ts).
+   */
   onCompleted?: (result: CallResult) => void;
+  completeAtOnce = false;
   /** False when the span is another instrumentation's (see borrowedSpan). */
   private readonly owned: boolean;
   private readonly codec: ProviderCodec;
@@ -221,7 +226,7 @@ export class LlmCall {
 
   /** Off the app's path for our own span; at once for a borrowed one, before its owner ends it. */
   private schedule(completion: () => void): void {
-    if (this.owned) setImmediate(completion);
+    if (this.owned && !this.completeAtOnce) setImmediate(completion);
     else completion();
   }
 
@@ -295,7 +300,7 @@ export class LlmCall {
       this.pendingChunks = [];
       this.observer?.destroy();
       span.end(endedAt);
-      this.onCompleted?.({ errorType: NOT_AN_LLM_CALL });
+      guard('gate observer', () => this.onCompleted?.({ errorType: NOT_AN_LLM_CALL }));
       return;
     }
     this.drain();
@@ -317,6 +322,10 @@ export class LlmCall {
 
     let usage = response?.usage;
     const succeeded = !failure && this.status > 0 && this.status < 400 && !response?.error && !read?.invalid;
+    const error = classifyCallError(failure, this.status, response, read?.invalid);
+    // Before any wait (the tokenizer): a gate may keep the answer before the app's next call.
+    const onCompleted = this.onCompleted;
+    if (onCompleted) guard('gate observer', () => onCompleted({ errorType: error?.type, usage, model: response?.model ?? this.request?.model ?? this.endpoint.urlModel }), span);
     if (succeeded && !this.replayedUsage && !hasTokenCounts(usage, this.endpoint.operation) && this.deps.config.estimateMissingUsage) {
       usage = await this.estimateUsage(response).catch((err) => {
         recordCaptureError('token estimate', err, span);
@@ -326,7 +335,6 @@ export class LlmCall {
     if (usage && this.replayedUsage) guard('replayed usage', () => this.replayedUsage!(span, usage), span);
     else if (usage) setUsageAttributes(span, usage, this.deps.config.latestExperimentalSemconv);
 
-    const error = classifyCallError(failure, this.status, response, read?.invalid);
     if (error) recordCallError(span, error);
     guard('resend count', () => this.countResend(failure !== undefined || isRetryableStatus(this.status), endedAt), span);
     const ttfc = this.isStream() && this.firstChunkAt !== undefined ? (this.firstChunkAt - this.startedAt) / 1000 : undefined;
@@ -340,7 +348,6 @@ export class LlmCall {
     }, span);
     // A performance.now() value: the SDK maps it onto the span's own clock (safe from wall-clock drift).
     span.end(endedAt);
-    this.onCompleted?.({ errorType: error?.type, usage, model: response?.model ?? this.request?.model ?? this.endpoint.urlModel });
   }
 
   /**
@@ -436,7 +443,7 @@ export class LlmCall {
   private forceEnd(err: unknown, endedAt: number): void {
     recordCaptureError('completion', err, this.span);
     this.span.end(endedAt);
-    this.onCompleted?.({ errorType: '_OTHER' });
+    guard('gate observer', () => this.onCompleted?.({ errorType: '_OTHER' }));
   }
 }
 
