@@ -1,13 +1,11 @@
 /**
  * The cost of one call as a cost limit sees it: an estimate before the call (the request's input
- * at ~4 characters per token × the model's input price) and the actual cost once the complete
- * response is known (its usage × the prices), read from the bytes the app got with the same codecs
- * and body decoding the capture uses.
+ * at ~4 characters per token × the model's input price) and the actual cost once it ended (the
+ * usage and model its span recorded × the prices; 0 for a failed call, which providers do not bill).
  */
-import { ResponseBodyObserver, bodyModeFor } from '../capture/response-body-observer.js';
-import { headerValue, type ObservedResponse } from '../gate/local-response.js';
+import type { ObservedResponse } from '../gate/local-response.js';
 import { codecFor } from '../providers/codec-registry.js';
-import type { LlmEndpoint, ResponseInfo } from '../providers/types.js';
+import type { LlmEndpoint } from '../providers/types.js';
 import { parseJson } from '../providers/wire-json.js';
 import { costCents, estimateInputTokens } from './limit-prices.js';
 
@@ -24,27 +22,10 @@ export async function estimateCents(endpoint: LlmEndpoint, body: Buffer): Promis
   return costCents(endpoint.provider, model, { inputTokens: estimateInputTokens(inputText), outputTokens: 0 });
 }
 
-/** What the answer cost, in cents: 0 for an error answer (providers do not bill those), undefined when unknown. */
+/** What the call cost, in cents; undefined when unknown (no usage, a model the catalog does not price). */
 export async function actualCents(endpoint: LlmEndpoint, requestModel: string | undefined, response: ObservedResponse): Promise<number | undefined> {
-  if (response.status >= 400) return 0;
-  const info = readResponse(endpoint, response);
-  if (!info?.usage) return undefined;
-  return costCents(endpoint.provider, info.model ?? requestModel, info.usage);
-}
-
-function readResponse(endpoint: LlmEndpoint, response: ObservedResponse): ResponseInfo | undefined {
-  const codec = codecFor(endpoint.api);
-  const mode = bodyModeFor(headerValue(response.headers, 'content-type'));
-  const accumulator = mode !== 'json' || endpoint.urlStream ? codec.createStreamAccumulator(endpoint) : undefined;
-  const observer = new ResponseBodyObserver(mode, headerValue(response.headers, 'content-encoding'), (e) => accumulator?.accept(e), { synchronous: true });
-  for (const chunk of response.chunks) observer.write(chunk);
-  void observer.end();
-  if (accumulator && mode !== 'json') return accumulator.result();
-  const body = parseJson(observer.bodyText() ?? '');
-  if (body === undefined || body === null || typeof body !== 'object') return undefined;
-  if (accumulator && Array.isArray(body)) {
-    for (const item of body) accumulator.accept({ data: JSON.stringify(item) });
-    return accumulator.result();
-  }
-  return codec.parseResponse(body, endpoint);
+  const { errorType, usage, model } = response.call;
+  if (errorType !== undefined || response.status >= 400) return 0;
+  if (!usage) return undefined;
+  return costCents(endpoint.provider, model ?? requestModel, usage);
 }

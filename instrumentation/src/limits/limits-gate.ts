@@ -55,10 +55,11 @@ export class LimitsGate implements RequestGate {
     const decision: GateDecision = {};
     if (report) decision.responseHeaders = Object.entries(rateLimitHeaders(report));
     if (outcome.charges.length > 0) {
+      // Called once the call's span ended, with its usage; an answer cut short keeps its estimate.
       decision.observe = (response) => {
         const model = readRequest(request.endpoint, request.body).model;
         actualCents(request.endpoint, model, response)
-          .then((cents) => this.limiter.settle(outcome, response.complete || response.status >= 400 ? cents : undefined))
+          .then((cents) => this.limiter.settle(outcome, response.complete || response.call.errorType !== undefined ? cents : undefined))
           .catch((err: unknown) => recordCaptureError('limits settle', err));
       };
     }
