@@ -97,22 +97,23 @@ export class UndiciCapture {
       attemptGates = gatesFor;
     });
     if (!call) return inner.dispatch(forwarded, handler);
-    if (retry && startAttempt) {
+    if (retry && startAttempt && attemptGates) {
       const start = startAttempt;
-      const gatesFor = attemptGates!;
+      const gatesFor = attemptGates;
       // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
       return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
         const attempt = start(n);
-        const sent = { ...forwarded, body: observeRequestBody(body, attempt) };
-        const observed = observeHandler(attemptHandler, attempt);
-        const gates = gatesFor(attempt);
-        if (gates) dispatchThroughGates({ ...gates, dispatch: (o, h) => inner.dispatch(o, h), options: sent, handler: observed });
-        else context.with(attempt.context, () => inner.dispatch(sent, observed));
+        this.send(inner, { ...forwarded, body: observeRequestBody(body, attempt) }, attemptHandler, attempt, gatesFor(attempt));
       });
     }
+    return this.send(inner, forwarded, handler, call, gate);
+  }
+
+  /** Dispatches one observed call, through the request gates when some want it. */
+  private send(inner: Dispatcher, options: DispatchOptions, handler: Handler, call: LlmCall, gate: GateSelection | undefined): boolean {
     const observed = observeHandler(handler, call);
-    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options: forwarded, handler: observed });
-    return context.with(call.context, () => inner.dispatch(forwarded, observed));
+    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options, handler: observed });
+    return context.with(call.context, () => inner.dispatch(options, observed));
   }
 }
 
