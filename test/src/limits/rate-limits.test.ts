@@ -205,4 +205,21 @@ describe('with retries', () => {
     expect(spans.map((s) => s.attributes[ATTR_TOKENTRACE_RATE_LIMIT_DECISION])).toEqual(['allowed', 'allowed', 'limited']);
     expect(spans.map((s) => s.attributes['http.request.resend_count'])).toEqual([undefined, 1, undefined]);
   });
+
+  it('axios (node:http): the same, each attempt through the gates', async () => {
+    configure({ policies: ['2;w=60'] });
+    harness.instrumentation.setConfig({ ...harness.instrumentation.getConfig(), retry: { sleep: async () => {} } });
+    const { default: axios } = await import('axios');
+    openai.enqueue({ status: 503, error: { message: 'overloaded' } }, { text: 'ok' });
+    const post = () =>
+      axios.post(`${openai.baseUrl}/chat/completions`, { model: 'gpt-4o-mini', messages: MESSAGES }, {
+        headers: { authorization: 'Bearer sk-limit', 'Helicone-Retry-Enabled': 'true' },
+        validateStatus: () => true,
+      });
+    const first = await post();
+    expect(first.status).toBe(200);
+    expect(first.headers['helicone-ratelimit-remaining']).toBe('0');
+    expect((await post()).status).toBe(429);
+    expect(openai.requests.map((r) => r.response.status)).toEqual([503, 200]);
+  });
 });
