@@ -19,9 +19,10 @@ await build({
   format: 'esm',
   target: 'node22',
   // The API is a peer dependency: the app's copy must be the one in use. The tokenizer's ranks
-  // are large and loaded only when a stream lacks usage. The Redis client is loaded only when a
-  // Redis cache store is configured (instrumentation/src/cache/redis-store.ts).
-  external: ['@opentelemetry/api', 'js-tiktoken', 'js-tiktoken/*', 'redis', '@redis/*'],
+  // are large and loaded only when a stream lacks usage; the price catalog (several MB) only when a
+  // cost limit exists (instrumentation/src/limits/limit-prices.ts); the Redis client only when a
+  // Redis store (cache or limits) is configured.
+  external: ['@opentelemetry/api', 'js-tiktoken', 'js-tiktoken/*', '@pydantic/genai-prices', 'redis', '@redis/*'],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __tokentraceCreateRequire } from 'node:module'; const require = __tokentraceCreateRequire(import.meta.url);" },
   logLevel: 'warning',

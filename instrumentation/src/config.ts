@@ -5,6 +5,8 @@
 import type { CustomEndpoint, DetectionMode, EndpointFormat, RedactContentHook, TokentraceInstrumentationConfig } from './types.js';
 import { parseHostPattern, type HostPattern } from './providers/host-pattern.js';
 import { resolveCacheConfig, type ResolvedCacheConfig } from './cache/cache-config.js';
+import { resolveLimitsConfig, type ResolvedLimitsConfig } from './limits/limit-config.js';
+import { resolveRetryConfig, type ResolvedRetryConfig } from './retry/retry-config.js';
 
 export const ENV_CAPTURE_MESSAGE_CONTENT = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 export const ENV_MAX_CONTENT_LENGTH = 'TOKENTRACE_MAX_CONTENT_LENGTH';
@@ -37,6 +39,8 @@ export interface ResolvedConfig {
   estimateMissingUsage: boolean;
   /** The response cache (src/cache/cache-config.ts). */
   cache: ResolvedCacheConfig;
+  retry: ResolvedRetryConfig;
+  limits: ResolvedLimitsConfig;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +81,8 @@ export function resolveConfig(
     latestExperimentalSemconv: latestExperimentalFromEnv(env),
     estimateMissingUsage: options.estimateMissingUsage ?? true,
     cache: resolveCacheConfig(options.cache, env),
+    retry: resolveRetryConfig(options.retry),
+    limits: resolveLimitsConfig(options.limits, env),
   };
 }
 

@@ -14,4 +14,6 @@ export type {
   TrackingContext,
   CacheOptions,
   CacheConfig,
+  RetryOptions,
+  RetryConfig,
 } from './types.js';

@@ -13,6 +13,7 @@ import { UndiciCapture } from './capture/undici-capture.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import type { GateChain } from './gate/gate-chain.js';
 import { createGateChain } from './gate/gates-from-config.js';
+import { withLimitsGate } from './limits/limits-gate.js';
 import { EndpointRegistry } from './providers/endpoint-registry.js';
 import { createGenAiMetrics, type GenAiMetrics } from './telemetry/genai-metrics.js';
 import type { TokentraceInstrumentationConfig } from './types.js';
@@ -81,7 +82,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     if (!this.resolved) this.applyConfig();
     this.metrics ??= createGenAiMetrics(this.meter, this.resolved!.latestExperimentalSemconv);
     this.resends ??= new ResendTracker();
-    if (this.gates === undefined) this.gates = createGateChain(this.resolved!) ?? null;
+    if (this.gates === undefined) this.gates = withLimitsGate(createGateChain(this.resolved!), this.resolved!);
     return { tracer: this.tracer, metrics: this.metrics, config: this.resolved!, resends: this.resends, gates: this.gates ?? undefined };
   }
 }

@@ -37,6 +37,10 @@ export interface TrackingContext {
   properties?: Record<string, string>;
   /** Response cache options for the calls made inside (the `Helicone-Cache-*` headers' meaning); a header wins. */
   cache?: CacheOptions;
+  /** In-process retries of 429 and 5xx answers (the `Helicone-Retry-*` headers' meaning). */
+  retry?: RetryOptions;
+  /** Rate-limit policies in Helicone's grammar (`100;w=60;s=user`), as `Helicone-RateLimit-Policy` sets them. */
+  rateLimitPolicies?: string[];
 }
 
 /**
@@ -72,6 +76,26 @@ export interface CacheConfig extends CacheOptions {
   forCall?: (call: { tracking: TrackingContext | undefined; provider: string }) => CacheOptions | undefined;
 }
 
+/** Helicone's retry options (https://docs.helicone.ai/features/advanced-usage/retries); unset fields take its defaults. */
+export interface RetryOptions {
+  /** `Helicone-Retry-Enabled`: retries happen only when true. */
+  enabled?: boolean;
+  /** `Helicone-Retry-Num`: retries after the first attempt. Default 5. */
+  num?: number;
+  /** `Helicone-Retry-Factor`: back-off growth per retry. Default 2. */
+  factor?: number;
+  /** `Helicone-Retry-Min-Timeout`: first wait, ms. Default 1000. */
+  minTimeoutMs?: number;
+  /** `Helicone-Retry-Max-Timeout`: longest wait, ms. Default 10000. */
+  maxTimeoutMs?: number;
+}
+
+/** The programmatic retry option: defaults for every call, and how to wait. */
+export interface RetryConfig extends RetryOptions {
+  /** Replaces the timer between attempts (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   /** Record gen_ai.input.messages / output.messages / system_instructions. Default: env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else false. */
   captureMessageContent?: boolean;
@@ -91,4 +115,39 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   estimateMissingUsage?: boolean;
   /** The response cache (README, "Response cache"); headers turn it on per call even without this. */
   cache?: CacheConfig;
+  /** Retry options for every call (headers and `withContext` win); `{ enabled: true }` turns retries on everywhere. */
+  retry?: RetryConfig;
+  /** Budgets and rate limits enforced before a call leaves the process. Env `TOKENTRACE_LIMITS_FILE` (JSON of the same shape). */
+  limits?: LimitsConfig;
+}
+
+/** A budget or quota in the configuration (limits/limit-config.ts). Exactly one of `requests`, `usd`, `cents`. */
+export interface BudgetConfig {
+  /** Names the counter; defaults to the policy text. */
+  name?: string;
+  requests?: number;
+  usd?: number;
+  cents?: number;
+  /** Fixed windows: `{ seconds }` (at least 60, aligned to the epoch), or the UTC calendar `day` or `month`; `{ seconds, rolling: true }`: the last `seconds` (to 1/60 of it). */
+  window: { seconds: number; rolling?: boolean } | 'day' | 'month';
+  /** One counter for the whole project (default), one per user, or one per value of a property. */
+  per?: 'project' | 'user' | { property: string };
+  /** Only calls with these tracking values count (e.g. `{ properties: { tier: 'free' } }`). */
+  match?: { userId?: string; properties?: Record<string, string> };
+  /** `enforce` (default): the call is answered 429; `warn`: recorded on the span, sent anyway. */
+  mode?: 'enforce' | 'warn';
+}
+
+export interface LimitsConfig {
+  budgets?: BudgetConfig[];
+  /** Helicone policy strings for every call. */
+  policies?: string[];
+  /** `warn` records breaches of header policies without blocking. Default `enforce`. */
+  mode?: 'enforce' | 'warn';
+  /** Counters in Redis, shared by every process using it (env `TOKENTRACE_LIMITS_REDIS_URL`); in memory otherwise. */
+  redis?: { url: string; keyPrefix?: string; timeoutMs?: number };
+  /** Whose counters these are in a shared Redis. Default: `OTEL_SERVICE_NAME`, else `default`. */
+  project?: string;
+  /** The clock windows are computed from (tests). */
+  now?: () => number;
 }

@@ -4,3 +4,4 @@ export * from './gen-ai-values.js';
 export * from './gen-ai-metrics.js';
 export * from './tokentrace-attributes.js';
 export * from './foreign-attributes.js';
+export * from './rate-limit-attributes.js';

@@ -158,6 +158,20 @@ export const schemas: Record<string, JsonSchema> = {
   SessionNameStatsList: object({ items: { type: 'array', items: ref('SessionNameStats') } }),
   SessionNameStats: sessionNameStats,
   TopUsers: object({ items: { type: 'array', items: ref('AnalyticsRow') } }),
+  RateLimitHits: object({
+    items: {
+      type: 'array',
+      items: object({
+        segment: str('whose counter: user:<id>, <property>:<value> or global'),
+        policy: str("the policy in Helicone's grammar, e.g. 100;w=60;u=request;s=user"),
+        limited: { ...int, description: 'calls answered 429 in the app (the provider was not called)' },
+        warned: { ...int, description: 'calls over the limit sent anyway (warn mode)' },
+        failedOpen: { ...int, description: 'calls sent unlimited because the counter store failed' },
+        checked: { ...int, description: 'calls the policy checked' },
+        lastLimitedAt: str('ISO-8601 time of the last limited call; empty when none'),
+      }),
+    },
+  }),
   FilterExpression: filterExpression,
   RequestQuery: object({ ...timeBody, filter: filterInput, limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: str('nextCursor of the previous page') }, undefined, ['since', 'from', 'to', 'filter', 'limit', 'cursor']),
   AnalyticsQuery: object({

@@ -100,6 +100,13 @@ export const openApiDocument: OpenApiDocument = {
       }),
     },
     ...EXPLAIN_OPENAPI_PATHS,
+    '/rate-limits': {
+      get: op('getRateLimitHits', 'analytics', 'Who hit rate limits and budgets, how often', {
+        description: 'Decisions of the in-process limits (issue 14) recorded on model calls; owners with at least one call limited, warned or failed open, most limited first. Default range: the last 7 days.',
+        parameters: [...TIME, limit(20, 'counters')],
+        responses: { '200': ok('RateLimitHits', 'most limited first'), ...ERRORS },
+      }),
+    },
     '/openapi.json': {
       get: op('getOpenApi', 'meta', 'This description (no credentials needed)', {
         security: [],

@@ -130,6 +130,14 @@ export function createQueryRouter(options: QueryRouterOptions): Router {
     return { items };
   }));
 
+  // Issue 14: who hit rate limits and budgets, how often (collector/src/queries/rate-limit-hits.ts).
+  router.get('/rate-limits', route(async (q, projectId) => {
+    checkKnown(q, [...TIME, 'limit']);
+    if (!api.rateLimitHits) throw notFound('rate-limit statistics are not available here');
+    const items = await api.rateLimitHits({ projectId, range: parseTimeRange(q, DEFAULT_SINCE.analytics), limit: parseLimit(q, 20) });
+    return { items };
+  }));
+
   router.use((req, res) => {
     sendError(res, notFound(`no endpoint ${req.method} ${req.baseUrl}${req.path} (see ${req.baseUrl}/openapi.json)`), log);
   });

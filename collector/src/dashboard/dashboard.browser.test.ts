@@ -78,7 +78,7 @@ async function api(path: string): Promise<{ status: number; body: any }> {
 
 describe('dashboard in headless Chromium', () => {
   it('asks for the API key on 401, then shows the overview with the known totals', async () => {
-    browser.allowed = [{ status: 401, path: '/api/v1/analytics' }, { status: 401, path: '/api/v1/users/top' }];
+    browser.allowed = [{ status: 401, path: '/api/v1/analytics' }, { status: 401, path: '/api/v1/users/top' }, { status: 401, path: '/api/v1/rate-limits' }];
     await page.goto(`${base}/`);
     expect(page.url()).toBe(`${base}/dashboard/#/overview`);
     expect(await settled()).toBe('error');
@@ -121,6 +121,8 @@ describe('dashboard in headless Chromium', () => {
     expect((await rows('Top users'))[0].slice(3)).toEqual(['0.0%', '$0.00', duration(users.items[0].latencyMs.p95)]);
     expect((await rows('Top features (property.feature)')).map((r) => r[0])).toEqual(['batch', 'research', 'chat', 'indexing']);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    // The known dataset has no rate-limit decisions (issue 14's panel is tested with some in rate-limit-hits.test.ts).
+    await expect(page.locator('[data-section="rate-limits"] .empty').textContent()).resolves.toBe('No call hit a rate limit or budget in this range.');
     await shot('overview');
     expect(browser.problems).toEqual([]);
   });

@@ -241,6 +241,8 @@ export interface SessionNameStats {
 // The service the HTTP API and the dashboard call (implemented by query-service.ts on ClickHouse)
 // ---------------------------------------------------------------------------------------------
 
+import type { RateLimitHit, RateLimitHitsQuery } from './rate-limit-hits.js';
+
 export interface QueryApi {
   /** null when the project has no span of that trace. */
   traceTree(scope: ProjectScope & { traceId: string }): Promise<SpanTree | null>;
@@ -253,4 +255,6 @@ export interface QueryApi {
   /** Top-N users by cost over the range (analytics grouped by user, no `(other)` row). */
   topUsers(query: ProjectScope & { range: TimeRange; limit?: number; filter?: FilterExpression }): Promise<AnalyticsRow[]>;
   sessionStats(query: SessionStatsQuery): Promise<SessionNameStats[]>;
+  /** Who hit rate limits and budgets (rate-limit-hits.ts); optional for other implementations. */
+  rateLimitHits?(query: RateLimitHitsQuery): Promise<RateLimitHit[]>;
 }

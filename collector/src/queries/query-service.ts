@@ -32,6 +32,7 @@ import { getRequest } from './request-detail.js';
 import { sessionStats } from './session-stats.js';
 import { sessionTree } from './session-tree.js';
 import { traceTree } from './trace-tree.js';
+import { rateLimitHits, type RateLimitHit, type RateLimitHitsQuery } from './rate-limit-hits.js';
 
 export interface QueryServiceOptions {
   client: ClickHouseClient;
@@ -73,5 +74,9 @@ export class QueryService implements QueryApi {
 
   sessionStats(query: SessionStatsQuery): Promise<SessionNameStats[]> {
     return sessionStats(this.ctx, query);
+  }
+
+  rateLimitHits(query: RateLimitHitsQuery): Promise<RateLimitHit[]> {
+    return rateLimitHits(this.ctx, query);
   }
 }

@@ -35,11 +35,13 @@ export function startLlmCall(
   headerTracking: TrackingContext | undefined,
   parent: Context,
   request: RequestShape,
+  /** Set when tokentrace itself resends the request (retry/): 0 for the first attempt. */
+  resendCount?: number,
 ): LlmCall {
   const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
   const foreign = isInsideModelCallSpan(parent) ? trace.getSpan(parent) : undefined;
   const attempt = {
-    resendCount: resendCountFromHeaders(request.headers),
+    resendCount: resendCount ?? resendCountFromHeaders(request.headers),
     // The same URL under the same parent span: where a resend of this request would come from.
     key: `${endpoint.serverAddress}:${endpoint.serverPort}${request.path} ${trace.getSpanContext(parent)?.spanId ?? ''}`,
   };

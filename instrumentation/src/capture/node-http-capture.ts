@@ -8,9 +8,12 @@
 import { context } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
+import { stripTrackingHeaders, type HeaderShape, type HeaderTracking } from '../context/tracking-headers.js';
 import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
 import { requestThroughGates, type NodeHttpGateInput } from '../gate/node-http-gate.js';
+import { callRetryPolicy } from '../retry/call-retry-policy.js';
+import { retryClientRequest, type Resend } from '../retry/node-http-retry.js';
+import type { RetryPolicy } from '../retry/retry-options.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
@@ -72,32 +75,53 @@ export class NodeHttpCapture {
     let call: LlmCall | undefined;
     let forwarded = args;
     let gate: NodeHttpGateInput | undefined;
+    let retry: { policy: RetryPolicy; resend: Resend } | undefined;
     guard('http request', () => {
       const parsed = parseRequestArgs(args, protocol);
       if (!parsed) return;
       const endpoint = this.registry().match(parsed.target);
       if (!endpoint) return;
+      let tracking: HeaderTracking | undefined;
+      let target = parsed.target;
       if (parsed.optionsIndex !== undefined) {
         const options = args[parsed.optionsIndex] as RequestOptions;
-        const { headers, tracking } = stripTrackingHeaders(options.headers as HeaderShape);
+        const stripped = stripTrackingHeaders(options.headers as HeaderShape);
+        tracking = stripped.tracking;
+        target = { ...parsed.target, headers: stripped.headers };
         if (tracking) {
           forwarded = [...args];
-          forwarded[parsed.optionsIndex] = { ...options, headers };
+          forwarded[parsed.optionsIndex] = { ...options, headers: stripped.headers };
         }
-        const deps = this.deps();
-        call = startLlmCall(deps, endpoint, tracking, context.active(), parsed.target);
-        const selected = selectGates(deps, call, endpoint, protocol, tracking?.controls);
-        if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: parsed.optionsIndex, target: { ...parsed.target, headers } };
-      } else {
-        const deps = this.deps();
-        call = startLlmCall(deps, endpoint, undefined, context.active(), parsed.target);
-        const selected = selectGates(deps, call, endpoint, protocol, undefined);
-        if (selected) gate = { ...selected, module, original, args: forwarded, optionsIndex: undefined, target: parsed.target };
+      }
+      const deps = this.deps();
+      const parent = context.active();
+      const policy = callRetryPolicy(deps.config.retry, tracking, parent);
+      const gatesFor = (c: LlmCall, a: unknown[]): NodeHttpGateInput | undefined => {
+        const selected = selectGates(deps, c, endpoint, protocol, tracking?.controls);
+        return selected && { ...selected, module, original, args: a, optionsIndex: parsed.optionsIndex, target };
+      };
+      call = startLlmCall(deps, endpoint, tracking, parent, parsed.target, policy && 0);
+      gate = gatesFor(call, forwarded);
+      if (policy) {
+        // A resend carries the same options, without the app's response callback (the app's request relays the answer).
+        const resendArgs = typeof forwarded[forwarded.length - 1] === 'function' ? forwarded.slice(0, -1) : forwarded;
+        retry = {
+          policy,
+          resend: (n) => {
+            const attempt = startLlmCall(deps, endpoint, tracking, parent, parsed.target, n);
+            const attemptGate = gatesFor(attempt, resendArgs);
+            const resent = attemptGate ? requestThroughGates(attemptGate) : context.with(attempt.context, () => original.apply(module, resendArgs));
+            observeClientRequest(resent, attempt);
+            return resent;
+          },
+        };
       }
     });
     if (!call) return original.apply(module, forwarded);
     const activeCall = call;
     const req = gate ? requestThroughGates(gate) : context.with(activeCall.context, () => original.apply(module, forwarded));
+    // Beneath the observers: the first attempt's answer is recorded on its span before being held back.
+    if (retry) guard('http request', () => retryClientRequest(req, retry!.policy, this.deps().config.retry.sleep, retry!.resend));
     guard('http request', () => observeClientRequest(req, activeCall));
     return req;
   }

@@ -9,6 +9,10 @@ import { context, diag } from '@opentelemetry/api';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
 import { dispatchThroughGates, type GateSelection } from '../gate/undici-gate.js';
+import { canReplay } from '../retry/replayable-body.js';
+import { callRetryPolicy } from '../retry/call-retry-policy.js';
+import type { RetryPolicy } from '../retry/retry-options.js';
+import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
@@ -67,7 +71,10 @@ export class UndiciCapture {
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
     let call: LlmCall | undefined;
     let forwarded = options;
+    let retry: RetryPolicy | undefined;
+    let startAttempt: ((resendCount: number) => LlmCall) | undefined;
     let gate: GateSelection | undefined;
+    let attemptGates: ((attempt: LlmCall) => GateSelection | undefined) | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -77,14 +84,36 @@ export class UndiciCapture {
       const { headers, tracking } = stripTrackingHeaders(options.headers);
       if (headers !== options.headers) forwarded = { ...options, headers };
       const deps = this.deps();
-      call = startLlmCall(deps, endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
-      if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
-      gate = selectGates(deps, call, endpoint, origin.protocol, tracking?.controls);
+      const parent = context.active();
+      const request = { path: options.path, headers: options.headers };
+      retry = canReplay(options.body) && canRetryHandler(handler) ? callRetryPolicy(deps.config.retry, tracking, parent) : undefined;
+      call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+      const gatesFor = (c: LlmCall) => selectGates(deps, c, endpoint, origin.protocol, tracking?.controls);
+      if (retry) startAttempt = (n) => (n === 0 ? call! : startLlmCall(deps, endpoint, tracking, parent, request, n));
+      else {
+        forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+        gate = gatesFor(call);
+      }
+      attemptGates = gatesFor;
     });
     if (!call) return inner.dispatch(forwarded, handler);
+    if (retry && startAttempt && attemptGates) {
+      const start = startAttempt;
+      const gatesFor = attemptGates;
+      // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
+      return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
+        const attempt = start(n);
+        this.send(inner, { ...forwarded, body: observeRequestBody(body, attempt) }, attemptHandler, attempt, gatesFor(attempt));
+      });
+    }
+    return this.send(inner, forwarded, handler, call, gate);
+  }
+
+  /** Dispatches one observed call, through the request gates when some want it. */
+  private send(inner: Dispatcher, options: DispatchOptions, handler: Handler, call: LlmCall, gate: GateSelection | undefined): boolean {
     const observed = observeHandler(handler, call);
-    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options: forwarded, handler: observed });
-    return context.with(call.context, () => inner.dispatch(forwarded, observed));
+    if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options, handler: observed });
+    return context.with(call.context, () => inner.dispatch(options, observed));
   }
 }
 

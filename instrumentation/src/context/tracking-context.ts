@@ -4,6 +4,7 @@
  * children inherit it. Nested calls merge, the inner values winning.
  */
 import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { mergeRetryOptions } from '../retry/retry-options.js';
 import type { TrackingContext } from '../types.js';
 
 const TRACKING_KEY = createContextKey('tokentrace.tracking');
@@ -31,6 +32,8 @@ export function mergeTracking(base: TrackingContext | undefined, over: TrackingC
   }
   if (over.properties) merged.properties = { ...base.properties, ...normalizeProperties(over.properties) };
   if (over.cache) merged.cache = { ...base.cache, ...over.cache };
+  if (over.retry) merged.retry = mergeRetryOptions(base.retry, over.retry);
+  if (over.rateLimitPolicies) merged.rateLimitPolicies = over.rateLimitPolicies;
   return merged;
 }
 

@@ -3,10 +3,13 @@
  * the outgoing request so that without a proxy they become span attributes instead.
  * https://docs.helicone.ai/helicone-headers/header-directory
  */
+import { readRetryHeader } from '../retry/retry-options.js';
 import type { TrackingContext } from '../types.js';
 
 const PREFIXES = ['helicone-', 'tokentrace-'];
 const PROPERTY = 'property-';
+/** `Helicone-RateLimit-Policy`, read by limits/. */
+const RATE_LIMIT_POLICY = 'ratelimit-policy';
 const FIELDS: Record<string, 'userId' | 'sessionId' | 'sessionName' | 'sessionPath' | 'promptId'> = {
   'user-id': 'userId',
   'session-id': 'sessionId',
@@ -52,7 +55,12 @@ export function readTrackingHeader(name: string, value: unknown, into: HeaderTra
   }
   const field = FIELDS[rest];
   if (field) into[field] = text;
-  else if (GATE_HEADER_PREFIXES.some((p) => rest.startsWith(p))) (into.controls ??= {})[rest] = text;
+  else if (GATE_HEADER_PREFIXES.some((p) => rest.startsWith(p))) {
+    (into.controls ??= {})[rest] = text;
+    // Read here too, so that headers and withContext merge alike (limits/, retry/).
+    if (rest === RATE_LIMIT_POLICY) into.rateLimitPolicies = [text];
+    else readRetryHeader(rest, text, into);
+  }
 }
 
 function headerValueToString(value: unknown): string | undefined {

@@ -11,6 +11,7 @@ import { count, duration, groupLabel, percent, percentiles, plural, tokenPair, u
 import { equalsFilter, propertyField } from '../filter-text.js';
 import { dataTable } from '../table.js';
 import { rangeLabel, rangeParams, rangeSelect } from '../time-range.js';
+import { rateLimitsPanel } from '../rate-limits-panel.js';
 
 const DEFAULT_SINCE = '7d';
 const CHART_DAYS = 30;
@@ -23,11 +24,12 @@ export async function render({ root, query, signal, go }) {
   // also feeds the chart. The selected range reuses a window's answer when it is the same.
   const windows = { '24h': get({ since: '24h' }), '7d': get({ since: '7d' }), '30d': get({ since: '30d', bucket: 'day' }) };
   const selected = range.since && windows[range.since] ? windows[range.since] : get(range);
-  const [day, week, month, totals, models, features, users] = await Promise.all([
+  const [day, week, month, totals, models, features, users, limits] = await Promise.all([
     windows['24h'], windows['7d'], windows['30d'], selected,
     get({ ...range, groupBy: 'model', limit: 10 }),
     get({ ...range, groupBy: `property:${property}`, limit: 10 }),
     apiGet('users/top', { ...range, limit: 10 }, signal),
+    apiGet('rate-limits', { ...range, limit: 10 }, signal),
   ]);
   const figures = totals.totals;
 
@@ -55,6 +57,7 @@ export async function render({ root, query, signal, go }) {
       panel(`Top features (property.${property})`, groupTable(features.rows, 'Feature', propertyField(property), range)),
       panel('Top users', groupTable(users.items, 'User', 'user', range)),
     ),
+    rateLimitsPanel(limits.items, range),
   ]);
 }
 
