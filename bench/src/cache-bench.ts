@@ -5,10 +5,13 @@
  * 20 ms (through the cache: lookup, provider, store) and the same call with caching off. Calls are
  * raw fetch of an OpenAI chat completion, read to the end. Blocks of each variant alternate
  * (gate-bench-harness.ts), BENCH_ROUNDS rounds (default 10) of BENCH_BLOCK calls (default 50).
- * Ends with `cache_hit_p50_ms=<in-memory>` and `redis_hit_p50_ms=<n>`.
+ * Then the overhead of a rate-limit check per call (limit-bench.ts: the limits gate's admit, in
+ * memory and on Redis). Ends with `cache_hit_p50_ms=<in-memory>`, `redis_hit_p50_ms=<n>` and
+ * `limit_check_us=<in-memory median>`.
  */
 import { startRedisServer } from '@tokentrace/test';
 import { instrument, interleave, printResults, startSlowProvider, type Variant } from './gate-bench-harness.js';
+import { formatLimitBench, runLimitBench } from './limit-bench.js';
 
 const PROVIDER_DELAY_MS = 20;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -51,12 +54,18 @@ async function main(): Promise<void> {
     const providerCalls = provider.calls - before;
     console.log(`  provider calls: ${providerCalls} (misses, uncached calls and warm-ups; hits never reach it)`);
     console.log(`  ratios (p50): miss / in-memory hit ${(miss!.p50 / memory!.p50).toFixed(0)}×, miss / Redis hit ${(miss!.p50 / viaRedis!.p50).toFixed(0)}×, miss / no cache ${(miss!.p50 / none!.p50).toFixed(3)}`);
-    console.log(`cache_hit_p50_ms=${memory!.p50.toFixed(3)}`);
-    console.log(`redis_hit_p50_ms=${viaRedis!.p50.toFixed(3)}`);
-  } finally {
     instrumentation.disable();
     await provider.close();
     await redis.stop();
+    const limits = await runLimitBench();
+    for (const line of formatLimitBench(limits)) console.log(line);
+    console.log(`cache_hit_p50_ms=${memory!.p50.toFixed(3)}`);
+    console.log(`redis_hit_p50_ms=${viaRedis!.p50.toFixed(3)}`);
+    console.log(`limit_check_us=${limits.memory.medianUs.toFixed(1)}`);
+  } finally {
+    instrumentation.disable();
+    await provider.close().catch(() => undefined);
+    await redis.stop().catch(() => undefined);
   }
 }
 

@@ -12,7 +12,11 @@
  *    drift has reached its plateau on day 35);
  * 4. latency of a 7-day and a 30-day comparison (each against the previous 7 or 30 days),
  *    interleaved, median of EXPLAIN_RUNS (default 5) after one warm-up.
- * Last lines: planted_found=<found>/<planted>, false_alarms=<n>, explain_30d_ms=<median>.
+ * 5. the month-end forecast on the same spans (forecast-bench.ts: latency, backtest coverage of the
+ *    80 % interval on stable generated months and on the loaded month with its planted events);
+ * 6. alert evaluation of 100 rules over the same spans (alert-eval-bench.ts: CPU per round).
+ * Last lines: planted_found=<found>/<planted>, false_alarms=<n>, forecast_coverage_80=<fraction>,
+ * explain_30d_ms=<median>.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,8 @@ import { join } from 'node:path';
 import { createExplainer, type ExplainResult, type Explainer } from '@tokentrace/collector';
 import { createClickHouseClient, ensureSchema } from '@tokentrace/processors';
 import { loadTraffic, TrafficGenerator, type PlantedEvent } from '@tokentrace/test';
+import { measureAlertEvaluation } from './alert-eval-bench.js';
+import { measureForecast } from './forecast-bench.js';
 import { mergePartitions, partStats, waitForMerges } from './query-bench-load.js';
 import { median } from './stats.js';
 
@@ -99,9 +105,19 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) for (const [days, samples] of timings) samples.push(await time(explainer, days));
     console.log(`\nlatency, ${(SPANS / 1e6).toFixed(1)} M spans, days merged, interleaved, median of ${RUNS} (1 warm-up):`);
     for (const [days, samples] of timings) console.log(`  ${days}-day comparison (against the previous ${days} days): ${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`);
+
+    console.log('\nmonth-end forecast on the same spans:');
+    const forecast = await measureForecast({ client, database, projectId: PROJECT, now: new Date(end) });
+    for (const line of forecast.lines.filter((l) => !l.startsWith('forecast_coverage_80='))) console.log(`  ${line}`);
+
+    console.log('\nalert evaluation, 100 rules over the same spans:');
+    const alerts = await measureAlertEvaluation({ client, database, projectId: PROJECT, nowMs: end });
+    console.log(`  first round (all due) ${alerts.firstRoundCpuMs.toFixed(0)} ms CPU; over ${alerts.rounds} rounds a minute apart: CPU per round mean ${alerts.cpuMsPerRound.mean.toFixed(0)} ms, median ${alerts.cpuMsPerRound.median.toFixed(0)}, max ${alerts.cpuMsPerRound.max.toFixed(0)} (${(alerts.coreShareAtOneRoundPerMinute * 100).toFixed(2)} % of a core)`);
+    console.log(`alert_eval_cpu_ms_per_round=${alerts.cpuMsPerRound.mean.toFixed(0)}`);
     console.log(`explain_7d_ms=${Math.round(median(timings.get(7)!))}`);
     console.log(`planted_found=${hits}/${traffic.events.length}`);
     console.log(`false_alarms=${falseAlarms}`);
+    console.log(`forecast_coverage_80=${forecast.stable.coverage80.toFixed(3)}`);
     console.log(`explain_30d_ms=${Math.round(median(timings.get(30)!))}`);
   } finally {
     await client.close();

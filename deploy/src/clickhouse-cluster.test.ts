@@ -92,7 +92,7 @@ describe('deploy/clickhouse-cluster/README.md', () => {
 
   it('names only tables the schema creates, or keeps from the retired schema', () => {
     const created = new Set(productionDdl.map((statement) => /`tokentrace`\.(\w+)/.exec(statement)![1]));
-    expect([...created].sort()).toEqual(['otel_traces', 'spans', 'spans_local']);
+    expect([...created].sort()).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'otel_traces', 'spans', 'spans_local']);
     const known = new Set([...created, 'schema_migrations', `${LEGACY_SPANS_TABLE}_local`]);
     const named = [...readme.matchAll(/(?<![\w/-])`?tokentrace`?\.(?!xml\b)(\w+)/g)].map((m) => m[1]); // `tokentrace.spans`, not users.d/tokentrace.xml
     expect(named.length).toBeGreaterThan(0);
