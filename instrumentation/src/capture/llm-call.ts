@@ -23,6 +23,7 @@
  * `error.type` `invalid_response`: the app's SDK throws on it.
  */
 import { SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import {
   ATTR_TOKENTRACE_EMBEDDINGS_INPUT,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -30,12 +31,14 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TOKENTRACE_CONTENT_TRUNCATED,
   ATTR_TOKENTRACE_USAGE_ESTIMATED,
 } from '@tokentrace/semconv';
 import type { ResolvedConfig } from '../config.js';
+import { propagationHeaders } from '../context/trace-propagation.js';
 import { codecFor } from '../providers/codec-registry.js';
 import { isWireRequest, providerForModel } from '../providers/wire-shape.js';
 import { parseJson } from '../providers/wire-json.js';
@@ -78,8 +81,13 @@ export interface AttemptInfo {
 export type HeaderLookup = (name: string) => string | undefined;
 
 export class LlmCall {
-  /** Context in which the HTTP client must run, so that its own span becomes our child. */
+  /**
+   * Context in which the HTTP client must run: its own span becomes our child or, without
+   * `httpSpans`, is not made (tracing suppressed).
+   */
   readonly context: Context;
+  /** Trace-context headers the capture adds to the request, when no HTTP instrumentation will. */
+  readonly propagationHeaders?: Record<string, string>;
   private readonly span: Span;
   /** False when the span is another instrumentation's (see borrowedSpan). */
   private readonly owned: boolean;
@@ -134,7 +142,14 @@ export class LlmCall {
     } else {
       const name = this.labelled ? spanName(endpoint.operation, endpoint.urlModel) : UNLABELLED_SPAN_NAME;
       this.span = deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-      this.context = trace.setSpan(parent, this.span);
+      const own = trace.setSpan(parent, this.span);
+      if (deps.config.httpSpans) this.context = own;
+      else {
+        // Our span is the call's client span: the HTTP instrumentations make none under it (the
+        // trace context they would have sent is sent by the capture, naming our span).
+        this.context = suppressTracing(own);
+        this.propagationHeaders = propagationHeaders(own);
+      }
     }
   }
 
@@ -269,6 +284,8 @@ export class LlmCall {
   private async complete(endedAt: number, transportError: unknown): Promise<void> {
     const span = this.span;
     this.parseRequest();
+    // What the generic HTTP span (not made by default) would have said that the conventions' attributes do not.
+    if (this.owned && this.status > 0) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, this.status);
     if (this.rejected) {
       // Not an LLM call after all: the plain span ends as it is, nothing else is recorded.
       this.pendingChunks = [];

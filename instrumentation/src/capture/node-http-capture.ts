@@ -8,6 +8,7 @@
 import { context } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { withHeaders } from '../context/trace-propagation.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
 import { guard } from '../telemetry/guard.js';
@@ -74,17 +75,15 @@ export class NodeHttpCapture {
       if (!parsed) return;
       const endpoint = this.registry().match(parsed.target);
       if (!endpoint) return;
-      if (parsed.optionsIndex !== undefined) {
-        const options = args[parsed.optionsIndex] as RequestOptions;
-        const { headers, tracking } = stripTrackingHeaders(options.headers as HeaderShape);
-        if (tracking) {
-          forwarded = [...args];
-          forwarded[parsed.optionsIndex] = { ...options, headers };
-        }
-        call = startLlmCall(this.deps(), endpoint, tracking, context.active(), parsed.target);
-      } else {
-        call = startLlmCall(this.deps(), endpoint, undefined, context.active(), parsed.target);
-      }
+      const index = parsed.optionsIndex;
+      // Only a POST is an LLM call, and only an options object says POST: index is set.
+      const options = index === undefined ? undefined : (args[index] as RequestOptions);
+      const stripped = stripTrackingHeaders(options?.headers as HeaderShape);
+      call = startLlmCall(this.deps(), endpoint, stripped.tracking, context.active(), parsed.target);
+      const added = call.propagationHeaders;
+      if (index === undefined || (!stripped.tracking && !added)) return;
+      forwarded = [...args];
+      forwarded[index] = { ...options, headers: added ? withHeaders(stripped.headers, added) : stripped.headers };
     });
     if (!call) return original.apply(module, forwarded);
     const activeCall = call;

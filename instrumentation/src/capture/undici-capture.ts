@@ -6,6 +6,7 @@
  * it, on both versions: undici 6 publishes no response-body diagnostics channel.
  */
 import { context, diag } from '@opentelemetry/api';
+import { withHeaders } from '../context/trace-propagation.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
 import { guard } from '../telemetry/guard.js';
@@ -72,10 +73,11 @@ export class UndiciCapture {
       if (!origin) return;
       const endpoint = this.registry().match(requestTarget(origin, options.method, options.path, options.headers));
       if (!endpoint) return;
-      const { headers, tracking } = stripTrackingHeaders(options.headers);
-      if (headers !== options.headers) forwarded = { ...options, headers };
-      call = startLlmCall(this.deps(), endpoint, tracking, context.active(), { path: options.path, headers: options.headers });
-      if (call) forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
+      const stripped = stripTrackingHeaders(options.headers);
+      call = startLlmCall(this.deps(), endpoint, stripped.tracking, context.active(), { path: options.path, headers: options.headers });
+      const added = call.propagationHeaders;
+      const headers = added ? withHeaders(stripped.headers, added) : stripped.headers;
+      forwarded = { ...options, headers, body: observeRequestBody(options.body, call) };
     });
     if (!call) return inner.dispatch(forwarded, handler);
     const observed = observeHandler(handler, call);
