@@ -8,9 +8,10 @@
  * the body (node:http: on the 'end' event, right after the last chunk), so completion must not
  * wait for zlib's thread pool, whose answer may come after that.
  */
-import zlib from 'node:zlib';
+import type { BrotliDecompress, Gunzip, Inflate } from 'node:zlib';
 import type { StreamEvent } from '../providers/types.js';
 import { AwsEventStreamDecoder } from './aws-event-stream-decoder.js';
+import { zlib } from './lazy-builtins.js';
 import { SseDecoder } from './sse-decoder.js';
 
 export type BodyMode = 'sse' | 'aws-event-stream' | 'ndjson' | 'json';
@@ -32,7 +33,7 @@ export interface ObserverOptions {
 }
 
 export class ResponseBodyObserver {
-  private readonly decompressor: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private readonly decompressor: Gunzip | Inflate | BrotliDecompress | undefined;
   /** Synchronous mode: decodes the compressed bytes kept in `compressed`. */
   private readonly decodeSync: ((compressed: Buffer) => Buffer) | undefined;
   private compressed: Buffer[] | undefined;
@@ -166,15 +167,15 @@ export class ResponseBodyObserver {
 
 /** The synchronous decoder for a content encoding; it tolerates a body cut short (sync flush). */
 function syncDecoder(encoding: string | undefined): ((compressed: Buffer) => Buffer) | undefined {
-  const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  const flush = (z: ReturnType<typeof zlib>) => ({ finishFlush: z.constants.Z_SYNC_FLUSH });
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return (b) => zlib.gunzipSync(b, partial);
+      return (b) => zlib().gunzipSync(b, flush(zlib()));
     case 'deflate':
-      return (b) => zlib.inflateSync(b, partial);
+      return (b) => zlib().inflateSync(b, flush(zlib()));
     case 'br':
-      return (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+      return (b) => zlib().brotliDecompressSync(b, { finishFlush: zlib().constants.BROTLI_OPERATION_FLUSH });
     default:
       return undefined;
   }
@@ -184,11 +185,11 @@ function createDecompressor(encoding: string | undefined) {
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip();
+      return zlib().createGunzip();
     case 'deflate':
-      return zlib.createInflate();
+      return zlib().createInflate();
     case 'br':
-      return zlib.createBrotliDecompress();
+      return zlib().createBrotliDecompress();
     default:
       return undefined;
   }

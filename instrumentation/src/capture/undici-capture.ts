@@ -35,14 +35,64 @@ type GlobalWithDispatcher = typeof globalThis & { [GLOBAL_DISPATCHER]?: Dispatch
 export class UndiciCapture {
   private original?: Dispatcher;
   private wrapper?: Dispatcher;
+  /** The stand-in for the global `fetch` while undici is not loaded yet (see enable), and the original. */
+  private fetchStandIn?: typeof fetch;
+  private originalFetch?: typeof fetch;
 
   constructor(
     private readonly deps: () => CaptureDeps,
     private readonly registry: () => EndpointRegistry,
   ) {}
 
+  /**
+   * Wraps the global dispatcher at once when undici is loaded. Otherwise not yet: loading Node's
+   * bundled undici (and the node:http2 it requires) costs a process tens of milliseconds at
+   * start, which an app that never calls fetch should not pay. The global `fetch` is then
+   * replaced by a stand-in that, on its first call, loads undici, wraps its dispatcher, puts the
+   * original `fetch` back and calls it; code that kept a reference to the stand-in calls the
+   * original through it.
+   */
   enable(): void {
-    if (this.wrapper) return;
+    if (this.wrapper || this.fetchStandIn) return;
+    const g = globalThis as GlobalWithDispatcher;
+    if (g[GLOBAL_DISPATCHER] || typeof g.fetch !== 'function') {
+      this.wrapGlobalDispatcher();
+      return;
+    }
+    const originalFetch = g.fetch;
+    const standIn = function fetch(this: unknown, ...args: Parameters<typeof globalThis.fetch>) {
+      if (capture.fetchStandIn === standIn) capture.installOnFirstFetch();
+      return originalFetch.apply(this, args);
+    } as typeof globalThis.fetch;
+    const capture = this;
+    this.fetchStandIn = standIn;
+    this.originalFetch = originalFetch;
+    g.fetch = standIn;
+  }
+
+  disable(): void {
+    const g = globalThis as GlobalWithDispatcher;
+    // Only undo our own wrapper: the app may have installed another dispatcher since.
+    if (this.wrapper && g[GLOBAL_DISPATCHER] === this.wrapper) g[GLOBAL_DISPATCHER] = this.original;
+    this.wrapper = undefined;
+    this.original = undefined;
+    this.restoreFetch();
+  }
+
+  private installOnFirstFetch(): void {
+    this.restoreFetch();
+    guard('fetch capture', () => this.wrapGlobalDispatcher());
+  }
+
+  /** Puts the original `fetch` back, unless the app has set another one since. */
+  private restoreFetch(): void {
+    const g = globalThis;
+    if (this.fetchStandIn && g.fetch === this.fetchStandIn) g.fetch = this.originalFetch!;
+    this.fetchStandIn = undefined;
+    this.originalFetch = undefined;
+  }
+
+  private wrapGlobalDispatcher(): void {
     const g = globalThis as GlobalWithDispatcher;
     // Touching a lazy undici global loads Node's bundled undici, which installs its Agent.
     void g.Headers;
@@ -54,14 +104,6 @@ export class UndiciCapture {
     this.original = original;
     this.wrapper = wrapDispatcher(original, (options, handler) => this.dispatch(original, options, handler));
     g[GLOBAL_DISPATCHER] = this.wrapper;
-  }
-
-  disable(): void {
-    const g = globalThis as GlobalWithDispatcher;
-    // Only undo our own wrapper: the app may have installed another dispatcher since.
-    if (this.wrapper && g[GLOBAL_DISPATCHER] === this.wrapper) g[GLOBAL_DISPATCHER] = this.original;
-    this.wrapper = undefined;
-    this.original = undefined;
   }
 
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
