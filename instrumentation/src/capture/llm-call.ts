@@ -58,7 +58,7 @@ import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
-import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
+import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -110,6 +110,7 @@ export class LlmCall {
   private accumulator?: StreamAccumulator;
   private firstChunkAt?: number;
   private pendingChunks: Uint8Array[] = [];
+  private pendingBytes = 0;
   private drainScheduled = false;
   private requestBodyComplete = false;
   private requestParsed = false;
@@ -183,11 +184,17 @@ export class LlmCall {
     }, this.span);
   }
 
-  /** Called for each response body chunk right after the app's own handler took it. */
+  /**
+   * Called for each response body chunk right after the app's own handler took it. A stream is
+   * decoded as it comes (in a setImmediate); a JSON body is only read at its end, so its chunks
+   * wait for completion unless they grow past what would be kept anyway.
+   */
   onResponseChunk(chunk: Uint8Array): void {
     if (this.finished || !this.observer) return;
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
     this.pendingChunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.observer.mode === 'json' && this.pendingBytes <= MAX_JSON_BODY_BYTES) return;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(() => this.drain());
@@ -222,6 +229,7 @@ export class LlmCall {
   /** Feeds the chunks received so far to the decoder. */
   private drain(): void {
     this.drainScheduled = false;
+    this.pendingBytes = 0;
     const chunks = this.pendingChunks;
     if (chunks.length === 0 || !this.observer) return;
     this.pendingChunks = [];
