@@ -8,7 +8,7 @@ import OpenAI4 from 'openai-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOpenAIEmulator, type ProviderEmulator } from '../provider-emulator/index.js';
 import { setupTracing } from '../harness/in-process-tracing.js';
-import { everythingRecorded, genAiSpans, httpChildren } from '../harness/span-assertions.js';
+import { everythingRecorded, genAiSpans, expectOnlyClientSpan } from '../harness/span-assertions.js';
 
 const API_KEY = 'sk-test-do-not-record-0123456789';
 const FIRST_CHUNK_DELAY_MS = 150;
@@ -38,7 +38,7 @@ const sdks: Array<[string, () => ChatClient]> = [
 ];
 
 describe.each(sdks)('%s', (_name, makeClient) => {
-  it('gives one chat span with the conventions attributes, the HTTP span under it, tracking headers stripped', async () => {
+  it('gives one chat span with the conventions attributes, its trace context sent (no HTTP span under it), tracking headers stripped', async () => {
     emulator.enqueue({ text: 'Paris is the capital of France.', inputTokens: 120, outputTokens: 40, cachedInputTokens: 100, reasoningTokens: 12 });
     const client = makeClient();
     const completion = await client.chat.completions.create(
@@ -53,7 +53,7 @@ describe.each(sdks)('%s', (_name, makeClient) => {
     );
     expect(completion.choices[0].message.content).toBe('Paris is the capital of France.');
 
-    const spans = await harness.waitForSpans((s) => genAiSpans(s).length === 1 && s.length >= 2);
+    const spans = await harness.waitForSpans((s) => genAiSpans(s).length === 1);
     const [span] = genAiSpans(spans);
     expect(span.name).toBe('chat gpt-4o-mini');
     expect(span.kind).toBe(2 /* CLIENT */);
@@ -84,9 +84,7 @@ describe.each(sdks)('%s', (_name, makeClient) => {
     expect(span.attributes['tokentrace.capture.error']).toBeUndefined();
     expect(span.status.code).toBe(0);
 
-    const http = httpChildren(spans, span);
-    expect(http).toHaveLength(1);
-    expect(http[0].spanContext().traceId).toBe(span.spanContext().traceId);
+    expectOnlyClientSpan(spans, span, emulator);
 
     const seen = emulator.lastRequest!.request.headers;
     expect(Object.keys(seen).filter((h) => h.startsWith('helicone-') || h.startsWith('tokentrace-'))).toEqual([]);
@@ -133,7 +131,8 @@ describe.each(sdks)('%s', (_name, makeClient) => {
     const client = makeClient();
     const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello to the general.' }], stream: true });
     for await (const _ of stream as AsyncIterable<unknown>) void _;
-    const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
+    // The first estimate loads the tokenizer's ranks in a worker: seconds on a busy machine.
+    const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1, 20_000));
     expect(emulator.lastRequest!.request.json).not.toHaveProperty('stream_options'); // request not modified
     expect(span.attributes['tokentrace.usage.estimated']).toBe(true);
     // o200k_base: "Hello there, general Kenobi." is 7 tokens.
