@@ -1,8 +1,10 @@
 // Builds the repository: TypeScript project references (tsc -b), then the register entry of
-// @tokentrace/instrumentation as a single bundled file. Loading a few hundred small modules costs
+// @tokentrace/instrumentation as one bundled file (and chunks loaded on first use). Loading a few hundred small modules costs
 // a Node process ~0.3 s at start; one file costs a fraction, and `--import` runs on every start.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -10,10 +12,35 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b'], { cwd: root, stdio: 'inherit' });
 
+/**
+ * Two dependencies of @opentelemetry/instrumentation replaced by stand-ins in the bundle, each for
+ * what it costs every process start (issue 12 part 5) and does not do there:
+ * - import-in-the-middle: its hooks work only with its ESM loader, which shares state with the
+ *   copy in node_modules, never with a bundled copy; loading it loads node:worker_threads.
+ * - debug (require-in-the-middle's DEBUG logging): loads supports-color and with it node:tty.
+ */
+const STUBS = {
+  'import-in-the-middle': 'export class Hook { unhook() {} }',
+  debug: 'module.exports = () => Object.assign(() => {}, { enabled: false });',
+};
+const stubs = {
+  name: 'tokentrace-stubs',
+  setup(b) {
+    b.onResolve({ filter: /^(import-in-the-middle|debug)$/ }, (args) => ({ path: args.path, namespace: 'tokentrace-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'tokentrace-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
+  },
+};
+
+// Chunk names carry a content hash: clear the last build's.
+rmSync(join(root, 'instrumentation/dist/chunks'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['instrumentation/dist/register.js'],
-  outfile: 'instrumentation/dist/register.bundle.js',
+  entryPoints: { 'register.bundle': 'instrumentation/dist/register.js' },
+  outdir: 'instrumentation/dist',
+  // What is loaded with import() (the OTLP exporters, on first export) goes to chunks of its own,
+  // compiled only when loaded: V8 compiles all of one file's source at start.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,5 +52,6 @@ await build({
   external: ['@opentelemetry/api', 'js-tiktoken', 'js-tiktoken/*', '@pydantic/genai-prices', 'redis', '@redis/*'],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __tokentraceCreateRequire } from 'node:module'; const require = __tokentraceCreateRequire(import.meta.url);" },
+  plugins: [stubs],
   logLevel: 'warning',
 });

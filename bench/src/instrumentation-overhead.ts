@@ -156,12 +156,13 @@ function report(title: string, all: Record<Variant, Samples>): void {
       `    ${LABEL[v].padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
     );
   }
-  console.log(`  streaming, ${bare.total.length} calls per variant (whole stream ms; time to first chunk seen by the app ms; CPU µs per call):`);
-  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'ttfc'.padStart(8)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
+  console.log(`  streaming, ${bare.total.length} calls per variant (whole stream ms; time to first chunk seen by the app ms, median, and its difference to bare; CPU µs per call):`);
+  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'ttfc'.padStart(8)} ${'ttfc−bare'.padStart(9)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
   for (const v of VARIANTS) {
     const s = all[v];
+    const ttfcDelta = median(s.ttfc) - median(bare.ttfc);
     console.log(
-      `    ${LABEL[v].padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
+      `    ${LABEL[v].padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
     );
   }
 }

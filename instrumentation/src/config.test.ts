@@ -5,7 +5,7 @@ describe('resolveConfig', () => {
   it('defaults: content off, 32 KiB limit, no custom endpoints', () => {
     expect(resolveConfig({}, {})).toMatchObject({
       captureMessageContent: false, maxContentLength: 32768, endpoints: [], estimateMissingUsage: true,
-      detection: 'shape', allowHosts: [], denyHosts: [], latestExperimentalSemconv: false,
+      detection: 'shape', allowHosts: [], denyHosts: [], latestExperimentalSemconv: false, httpSpans: false,
     });
   });
 
@@ -55,6 +55,13 @@ describe('resolveConfig', () => {
   it('OTEL_SEMCONV_STABILITY_OPT_IN: gen_ai_latest_experimental anywhere in the list', () => {
     expect(resolveConfig({}, { OTEL_SEMCONV_STABILITY_OPT_IN: 'http, gen_ai_latest_experimental' }).latestExperimentalSemconv).toBe(true);
     expect(resolveConfig({}, { OTEL_SEMCONV_STABILITY_OPT_IN: 'http,database' }).latestExperimentalSemconv).toBe(false);
+  });
+
+  it('httpSpans from the option or TOKENTRACE_HTTP_SPANS, the option winning; a value that is no boolean names the variable', () => {
+    expect(resolveConfig({}, { TOKENTRACE_HTTP_SPANS: 'true' }).httpSpans).toBe(true);
+    expect(resolveConfig({ httpSpans: false }, { TOKENTRACE_HTTP_SPANS: '1' }).httpSpans).toBe(false);
+    expect(resolveConfig({ httpSpans: true }, {}).httpSpans).toBe(true);
+    expect(() => resolveConfig({}, { TOKENTRACE_HTTP_SPANS: 'keep' })).toThrow(/invalid TOKENTRACE_HTTP_SPANS: expected true or false/);
   });
 
   it('parses a URL containing = without mistaking it for a provider', () => {

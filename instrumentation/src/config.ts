@@ -17,6 +17,8 @@ export const ENV_ENDPOINTS = 'TOKENTRACE_ENDPOINTS';
 export const ENV_DETECTION = 'TOKENTRACE_DETECTION';
 export const ENV_ALLOW_HOSTS = 'TOKENTRACE_ALLOW_HOSTS';
 export const ENV_DENY_HOSTS = 'TOKENTRACE_DENY_HOSTS';
+/** `true`: keep the generic HTTP client span under each GenAI span (off by default, issue 12 part 5). */
+export const ENV_HTTP_SPANS = 'TOKENTRACE_HTTP_SPANS';
 /** The conventions' switch between the default and the latest experimental GenAI conventions. */
 export const ENV_SEMCONV_STABILITY_OPT_IN = 'OTEL_SEMCONV_STABILITY_OPT_IN';
 export const SEMCONV_GEN_AI_LATEST_EXPERIMENTAL = 'gen_ai_latest_experimental';
@@ -36,6 +38,8 @@ export interface ResolvedConfig {
   denyHosts: HostPattern[];
   /** OTEL_SEMCONV_STABILITY_OPT_IN lists gen_ai_latest_experimental: emit the latest experimental names only. */
   latestExperimentalSemconv: boolean;
+  /** Keep the generic HTTP span under each GenAI span tokentrace owns; false: that span is not made. */
+  httpSpans: boolean;
   estimateMissingUsage: boolean;
   /** The response cache (src/cache/cache-config.ts). */
   cache: ResolvedCacheConfig;
@@ -79,6 +83,7 @@ export function resolveConfig(
     allowHosts: hostPatterns(options.allowHosts, 'allowHosts', env, ENV_ALLOW_HOSTS),
     denyHosts: hostPatterns(options.denyHosts, 'denyHosts', env, ENV_DENY_HOSTS),
     latestExperimentalSemconv: latestExperimentalFromEnv(env),
+    httpSpans: options.httpSpans ?? parseBoolEnv(env, ENV_HTTP_SPANS) ?? false,
     estimateMissingUsage: options.estimateMissingUsage ?? true,
     cache: resolveCacheConfig(options.cache, env),
     retry: resolveRetryConfig(options.retry),

@@ -111,6 +111,12 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   allowHosts?: string[];
   /** Hosts never captured, whatever recognised them (`host`, `host:port`, `*.suffix`). Env `TOKENTRACE_DENY_HOSTS`. */
   denyHosts?: string[];
+  /**
+   * Keep the generic HTTP client span (instrumentation-undici / instrumentation-http) under each GenAI span tokentrace
+   * opens. Default false: the GenAI span is the call's one client span and the trace context sent downstream names it.
+   * Env `TOKENTRACE_HTTP_SPANS`.
+   */
+  httpSpans?: boolean;
   /** Count tokens with a tokenizer when the provider reports no usage (marked as estimated). Default true. */
   estimateMissingUsage?: boolean;
   /** The response cache (README, "Response cache"); headers turn it on per call even without this. */

@@ -55,9 +55,10 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(streamed.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': expect.any(Number) });
     expect(streamed.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThanOrEqual(0.045);
     expect(plain.resource).toMatchObject({ 'service.name': 'e2e-app', 'deployment.environment.name': 'test', team: 'llm' });
-    // The fetch span of instrumentation-undici sits under the GenAI span.
-    const httpChild = receiver.spans.find((s) => s.parentSpanId === plain.spanId);
-    expect(httpChild?.attributes['http.request.method']).toBe('POST');
+    // The GenAI span is the call's only span (no instrumentation-undici span under it), and the
+    // request carried its trace context.
+    expect(receiver.spans.filter((s) => s.parentSpanId === plain.spanId)).toEqual([]);
+    expect(openai.requests.map((r) => r.request.headers.traceparent)).toContain(`00-${plain.traceId}-${plain.spanId}-01`);
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-e2e-secret');
     // Metrics from the same capture are exported at exit too.
     const names = new Set(receiver.dataPoints.map((p) => p.name));
@@ -66,14 +67,16 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(names).toContain('gen_ai.client.operation.time_to_first_chunk');
   });
 
-  it('traces a CommonJS app using axios over node:http', async () => {
-    const { stdout, stderr } = await runApp('cjs-axios-app.cjs');
+  it('traces a CommonJS app using axios over node:http; TOKENTRACE_HTTP_SPANS=true keeps the HTTP span beneath', async () => {
+    const { stdout, stderr } = await runApp('cjs-axios-app.cjs', { TOKENTRACE_HTTP_SPANS: 'true' });
     expect(JSON.parse(stdout).text).toEqual(expect.any(String));
     expect(stderr).toBe('');
     const [span] = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
     expect(span.name).toBe('chat claude-sonnet-4-5');
     expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.conversation.id': 'cjs-session', 'gen_ai.request.max_tokens': 100 });
-    expect(receiver.spans.find((s) => s.parentSpanId === span.spanId)?.kind).toBe('client');
+    const httpChild = receiver.spans.find((s) => s.parentSpanId === span.spanId);
+    expect(httpChild?.kind).toBe('client');
+    expect(httpChild?.attributes['http.request.method']).toBe('POST');
     expect(anthropic.lastRequest!.request.headers['helicone-session-id']).toBeUndefined();
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
   });

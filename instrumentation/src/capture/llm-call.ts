@@ -23,6 +23,7 @@
  * `error.type` `invalid_response`: the app's SDK throws on it.
  */
 import { SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import {
   ATTR_TOKENTRACE_EMBEDDINGS_INPUT,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -30,12 +31,14 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TOKENTRACE_CONTENT_TRUNCATED,
   ATTR_TOKENTRACE_USAGE_ESTIMATED,
 } from '@tokentrace/semconv';
 import type { ResolvedConfig } from '../config.js';
+import { propagationHeaders } from '../context/trace-propagation.js';
 import { codecFor } from '../providers/codec-registry.js';
 import { isWireRequest, providerForModel } from '../providers/wire-shape.js';
 import { parseJson } from '../providers/wire-json.js';
@@ -56,7 +59,7 @@ import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
-import { bodyModeFor, ResponseBodyObserver } from './response-body-observer.js';
+import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -91,8 +94,13 @@ export interface CallResult {
 export const NOT_AN_LLM_CALL = 'not_an_llm_call';
 
 export class LlmCall {
-  /** Context in which the HTTP client must run, so that its own span becomes our child. */
+  /**
+   * Context in which the HTTP client must run: its own span becomes our child or, without
+   * `httpSpans`, is not made (tracing suppressed).
+   */
   readonly context: Context;
+  /** Trace-context headers the capture adds to the request, when no HTTP instrumentation will. */
+  readonly propagationHeaders?: Record<string, string>;
   /** The call's span; request gates record their decisions on it. */
   readonly span: Span;
   /**
@@ -128,6 +136,7 @@ export class LlmCall {
   private accumulator?: StreamAccumulator;
   private firstChunkAt?: number;
   private pendingChunks: Uint8Array[] = [];
+  private pendingBytes = 0;
   private drainScheduled = false;
   private requestBodyComplete = false;
   private requestParsed = false;
@@ -160,7 +169,14 @@ export class LlmCall {
     } else {
       const name = this.labelled ? spanName(endpoint.operation, endpoint.urlModel) : UNLABELLED_SPAN_NAME;
       this.span = deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-      this.context = trace.setSpan(parent, this.span);
+      const own = trace.setSpan(parent, this.span);
+      if (deps.config.httpSpans) this.context = own;
+      else {
+        // Our span is the call's client span: the HTTP instrumentations make none under it (the
+        // trace context they would have sent is sent by the capture, naming our span).
+        this.context = suppressTracing(own);
+        this.propagationHeaders = propagationHeaders(own);
+      }
     }
   }
 
@@ -194,11 +210,17 @@ export class LlmCall {
     }, this.span);
   }
 
-  /** Called for each response body chunk right after the app's own handler took it. */
+  /**
+   * Called for each response body chunk right after the app's own handler took it. A stream is
+   * decoded as it comes (in a setImmediate); a JSON body is only read at its end, so its chunks
+   * wait for completion unless they grow past what would be kept anyway.
+   */
   onResponseChunk(chunk: Uint8Array): void {
     if (this.finished || !this.observer) return;
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
     this.pendingChunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.observer.mode === 'json' && this.pendingBytes <= MAX_JSON_BODY_BYTES) return;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(() => this.drain());
@@ -233,6 +255,7 @@ export class LlmCall {
   /** Feeds the chunks received so far to the decoder. */
   private drain(): void {
     this.drainScheduled = false;
+    this.pendingBytes = 0;
     const chunks = this.pendingChunks;
     if (chunks.length === 0 || !this.observer) return;
     this.pendingChunks = [];
@@ -295,6 +318,8 @@ export class LlmCall {
   private async complete(endedAt: number, transportError: unknown): Promise<void> {
     const span = this.span;
     this.parseRequest();
+    // What the generic HTTP span (not made by default) would have said that the conventions' attributes do not.
+    if (this.owned && this.status > 0) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, this.status);
     if (this.rejected) {
       // Not an LLM call after all: the plain span ends as it is, nothing else is recorded.
       this.pendingChunks = [];

@@ -8,6 +8,7 @@
 import { context } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { withHeaders } from '../context/trace-propagation.js';
 import { stripTrackingHeaders, type HeaderShape, type HeaderTracking } from '../context/tracking-headers.js';
 import { defaultPort, type EndpointRegistry, type RequestTarget } from '../providers/endpoint-registry.js';
 import { requestThroughGates, type NodeHttpGateInput } from '../gate/node-http-gate.js';
@@ -83,16 +84,22 @@ export class NodeHttpCapture {
       if (!endpoint) return;
       let tracking: HeaderTracking | undefined;
       let target = parsed.target;
-      if (parsed.optionsIndex !== undefined) {
-        const options = args[parsed.optionsIndex] as RequestOptions;
-        const stripped = stripTrackingHeaders(options.headers as HeaderShape);
+      const index = parsed.optionsIndex;
+      // Only a POST is an LLM call, and only an options object says POST: index is set.
+      const options = index === undefined ? undefined : (args[index] as RequestOptions);
+      const stripped = stripTrackingHeaders(options?.headers as HeaderShape);
+      if (index !== undefined) {
         tracking = stripped.tracking;
         target = { ...parsed.target, headers: stripped.headers };
-        if (tracking) {
-          forwarded = [...args];
-          forwarded[parsed.optionsIndex] = { ...options, headers: stripped.headers };
-        }
       }
+      /** The arguments an attempt is sent with: tracking headers stripped, its own traceparent added. */
+      const argsFor = (c: LlmCall, from: unknown[]): unknown[] => {
+        const added = c.propagationHeaders;
+        if (index === undefined || (!tracking && !added)) return from;
+        const out = [...from];
+        out[index] = { ...options, headers: added ? withHeaders(stripped.headers, added) : stripped.headers };
+        return out;
+      };
       const deps = this.deps();
       const parent = context.active();
       const policy = callRetryPolicy(deps.config.retry, tracking, parent);
@@ -101,14 +108,16 @@ export class NodeHttpCapture {
         return selected && { ...selected, module, original, args: a, optionsIndex: parsed.optionsIndex, target };
       };
       call = startLlmCall(deps, endpoint, tracking, parent, parsed.target, policy && 0);
+      forwarded = argsFor(call, args);
       gate = gatesFor(call, forwarded);
       if (policy) {
         // A resend carries the same options, without the app's response callback (the app's request relays the answer).
-        const resendArgs = typeof forwarded[forwarded.length - 1] === 'function' ? forwarded.slice(0, -1) : forwarded;
+        const resendBase = typeof args[args.length - 1] === 'function' ? args.slice(0, -1) : args;
         retry = {
           policy,
           resend: (n) => {
             const attempt = startLlmCall(deps, endpoint, tracking, parent, parsed.target, n);
+            const resendArgs = argsFor(attempt, resendBase);
             const attemptGate = gatesFor(attempt, resendArgs);
             const resent = attemptGate ? requestThroughGates(attemptGate) : context.with(attempt.context, () => original.apply(module, resendArgs));
             observeClientRequest(resent, attempt);

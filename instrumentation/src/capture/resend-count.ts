@@ -11,9 +11,9 @@
  *
  * The headers are only read; the request is sent as it is.
  */
-import { createHash } from 'node:crypto';
 import { readRequestHeader } from '../context/request-header.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
+import { crypto } from './lazy-builtins.js';
 
 export const STAINLESS_RETRY_COUNT_HEADER = 'x-stainless-retry-count';
 export const AWS_SDK_REQUEST_HEADER = 'amz-sdk-request';
@@ -84,5 +84,5 @@ export class ResendTracker {
 }
 
 function digest(body: string): string {
-  return createHash('sha256').update(body).digest('base64');
+  return crypto().createHash('sha256').update(body).digest('base64');
 }

@@ -8,9 +8,10 @@
  * the body (node:http: on the 'end' event, right after the last chunk), so completion must not
  * wait for zlib's thread pool, whose answer may come after that.
  */
-import zlib from 'node:zlib';
+import type { BrotliDecompress, Gunzip, Inflate } from 'node:zlib';
 import type { StreamEvent } from '../providers/types.js';
 import { AwsEventStreamDecoder } from './aws-event-stream-decoder.js';
+import { zlib } from './lazy-builtins.js';
 import { SseDecoder } from './sse-decoder.js';
 
 export type BodyMode = 'sse' | 'aws-event-stream' | 'ndjson' | 'json';
@@ -32,12 +33,17 @@ export interface ObserverOptions {
 }
 
 export class ResponseBodyObserver {
-  private readonly decompressor: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  /**
+   * A compressed body decoded as it comes: the decompressor is made on the first write (off the
+   * path on which the app gets its first chunk: making one costs tens of microseconds).
+   */
+  private readonly streamEncoding: string | undefined;
+  private decompressor: Gunzip | Inflate | BrotliDecompress | undefined;
   /** Synchronous mode: decodes the compressed bytes kept in `compressed`. */
   private readonly decodeSync: ((compressed: Buffer) => Buffer) | undefined;
   private compressed: Buffer[] | undefined;
   private compressedBytes = 0;
-  private readonly done: Promise<void>;
+  private done: Promise<void> = Promise.resolve();
   private readonly sse?: SseDecoder;
   private readonly events?: AwsEventStreamDecoder;
   private readonly lines?: NdjsonDecoder;
@@ -57,24 +63,26 @@ export class ResponseBodyObserver {
     if (mode === 'ndjson') this.lines = new NdjsonDecoder(onEvent);
     this.decodeSync = options.synchronous ? syncDecoder(contentEncoding) : undefined;
     if (this.decodeSync) this.compressed = [];
-    this.decompressor = this.decodeSync ? undefined : createDecompressor(contentEncoding);
-    if (this.decompressor) {
-      const d = this.decompressor;
-      d.on('data', (chunk: Buffer) => this.decoded(chunk));
-      this.done = new Promise((resolve, reject) => {
-        d.once('end', resolve);
-        d.once('error', reject);
-      });
-      this.done.catch(() => undefined); // a body given up on is never end()ed; its error is no one's
-    } else {
-      this.done = Promise.resolve();
-    }
+    else if (compression(contentEncoding)) this.streamEncoding = contentEncoding;
   }
 
   write(chunk: Uint8Array): void {
     if (this.decodeSync) this.keepCompressed(chunk);
-    else if (this.decompressor) this.decompressor.write(chunk);
+    else if (this.streamEncoding) this.startedDecompressor().write(chunk);
     else this.decoded(chunk);
+  }
+
+  private startedDecompressor(): Gunzip | Inflate | BrotliDecompress {
+    if (this.decompressor) return this.decompressor;
+    const d = createDecompressor(this.streamEncoding)!;
+    d.on('data', (chunk: Buffer) => this.decoded(chunk));
+    this.done = new Promise((resolve, reject) => {
+      d.once('end', resolve);
+      d.once('error', reject);
+    });
+    this.done.catch(() => undefined); // a body given up on is never end()ed; its error is no one's
+    this.decompressor = d;
+    return d;
   }
 
   /**
@@ -82,12 +90,12 @@ export class ResponseBodyObserver {
    * decompressor has flushed otherwise.
    */
   end(): Promise<void> | undefined {
-    if (!this.decompressor) {
+    if (!this.streamEncoding) {
       this.decodeKept();
       this.finishFraming();
       return undefined;
     }
-    this.decompressor.end();
+    this.startedDecompressor().end();
     return this.done.then(() => this.finishFraming());
   }
 
@@ -164,31 +172,44 @@ export class ResponseBodyObserver {
   }
 }
 
-/** The synchronous decoder for a content encoding; it tolerates a body cut short (sync flush). */
-function syncDecoder(encoding: string | undefined): ((compressed: Buffer) => Buffer) | undefined {
-  const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+/** The compression a content encoding names, if it is one tokentrace decodes. */
+function compression(encoding: string | undefined): 'gzip' | 'deflate' | 'br' | undefined {
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return (b) => zlib.gunzipSync(b, partial);
+      return 'gzip';
     case 'deflate':
-      return (b) => zlib.inflateSync(b, partial);
+      return 'deflate';
     case 'br':
-      return (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+      return 'br';
+    default:
+      return undefined;
+  }
+}
+
+/** The synchronous decoder for a content encoding; it tolerates a body cut short (sync flush). */
+function syncDecoder(encoding: string | undefined): ((compressed: Buffer) => Buffer) | undefined {
+  const flush = (z: ReturnType<typeof zlib>) => ({ finishFlush: z.constants.Z_SYNC_FLUSH });
+  switch (compression(encoding)) {
+    case 'gzip':
+      return (b) => zlib().gunzipSync(b, flush(zlib()));
+    case 'deflate':
+      return (b) => zlib().inflateSync(b, flush(zlib()));
+    case 'br':
+      return (b) => zlib().brotliDecompressSync(b, { finishFlush: zlib().constants.BROTLI_OPERATION_FLUSH });
     default:
       return undefined;
   }
 }
 
 function createDecompressor(encoding: string | undefined) {
-  switch (encoding?.trim().toLowerCase()) {
+  switch (compression(encoding)) {
     case 'gzip':
-    case 'x-gzip':
-      return zlib.createGunzip();
+      return zlib().createGunzip();
     case 'deflate':
-      return zlib.createInflate();
+      return zlib().createInflate();
     case 'br':
-      return zlib.createBrotliDecompress();
+      return zlib().createBrotliDecompress();
     default:
       return undefined;
   }

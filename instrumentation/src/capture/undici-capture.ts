@@ -6,6 +6,7 @@
  * it, on both versions: undici 6 publishes no response-body diagnostics channel.
  */
 import { context, diag } from '@opentelemetry/api';
+import { withHeaders } from '../context/trace-propagation.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
 import { dispatchThroughGates, type GateSelection } from '../gate/undici-gate.js';
@@ -39,14 +40,64 @@ type GlobalWithDispatcher = typeof globalThis & { [GLOBAL_DISPATCHER]?: Dispatch
 export class UndiciCapture {
   private original?: Dispatcher;
   private wrapper?: Dispatcher;
+  /** The stand-in for the global `fetch` while undici is not loaded yet (see enable), and the original. */
+  private fetchStandIn?: typeof fetch;
+  private originalFetch?: typeof fetch;
 
   constructor(
     private readonly deps: () => CaptureDeps,
     private readonly registry: () => EndpointRegistry,
   ) {}
 
+  /**
+   * Wraps the global dispatcher at once when undici is loaded. Otherwise not yet: loading Node's
+   * bundled undici (and the node:http2 it requires) costs a process tens of milliseconds at
+   * start, which an app that never calls fetch should not pay. The global `fetch` is then
+   * replaced by a stand-in that, on its first call, loads undici, wraps its dispatcher, puts the
+   * original `fetch` back and calls it; code that kept a reference to the stand-in calls the
+   * original through it.
+   */
   enable(): void {
-    if (this.wrapper) return;
+    if (this.wrapper || this.fetchStandIn) return;
+    const g = globalThis as GlobalWithDispatcher;
+    if (g[GLOBAL_DISPATCHER] || typeof g.fetch !== 'function') {
+      this.wrapGlobalDispatcher();
+      return;
+    }
+    const originalFetch = g.fetch;
+    const standIn = function fetch(this: unknown, ...args: Parameters<typeof globalThis.fetch>) {
+      if (capture.fetchStandIn === standIn) capture.installOnFirstFetch();
+      return originalFetch.apply(this, args);
+    } as typeof globalThis.fetch;
+    const capture = this;
+    this.fetchStandIn = standIn;
+    this.originalFetch = originalFetch;
+    g.fetch = standIn;
+  }
+
+  disable(): void {
+    const g = globalThis as GlobalWithDispatcher;
+    // Only undo our own wrapper: the app may have installed another dispatcher since.
+    if (this.wrapper && g[GLOBAL_DISPATCHER] === this.wrapper) g[GLOBAL_DISPATCHER] = this.original;
+    this.wrapper = undefined;
+    this.original = undefined;
+    this.restoreFetch();
+  }
+
+  private installOnFirstFetch(): void {
+    this.restoreFetch();
+    guard('fetch capture', () => this.wrapGlobalDispatcher());
+  }
+
+  /** Puts the original `fetch` back, unless the app has set another one since. */
+  private restoreFetch(): void {
+    const g = globalThis;
+    if (this.fetchStandIn && g.fetch === this.fetchStandIn) g.fetch = this.originalFetch!;
+    this.fetchStandIn = undefined;
+    this.originalFetch = undefined;
+  }
+
+  private wrapGlobalDispatcher(): void {
     const g = globalThis as GlobalWithDispatcher;
     // Touching a lazy undici global loads Node's bundled undici, which installs its Agent.
     void g.Headers;
@@ -60,14 +111,6 @@ export class UndiciCapture {
     g[GLOBAL_DISPATCHER] = this.wrapper;
   }
 
-  disable(): void {
-    const g = globalThis as GlobalWithDispatcher;
-    // Only undo our own wrapper: the app may have installed another dispatcher since.
-    if (this.wrapper && g[GLOBAL_DISPATCHER] === this.wrapper) g[GLOBAL_DISPATCHER] = this.original;
-    this.wrapper = undefined;
-    this.original = undefined;
-  }
-
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
     let call: LlmCall | undefined;
     let forwarded = options;
@@ -75,6 +118,7 @@ export class UndiciCapture {
     let startAttempt: ((resendCount: number) => LlmCall) | undefined;
     let gate: GateSelection | undefined;
     let attemptGates: ((attempt: LlmCall) => GateSelection | undefined) | undefined;
+    let headersFor: ((attempt: LlmCall) => HeaderShape) | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -82,12 +126,15 @@ export class UndiciCapture {
       const endpoint = this.registry().match(requestTarget(origin, options.method, options.path, options.headers));
       if (!endpoint) return;
       const { headers, tracking } = stripTrackingHeaders(options.headers);
-      if (headers !== options.headers) forwarded = { ...options, headers };
       const deps = this.deps();
       const parent = context.active();
       const request = { path: options.path, headers: options.headers };
       retry = canReplay(options.body) && canRetryHandler(handler) ? callRetryPolicy(deps.config.retry, tracking, parent) : undefined;
       call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+      // Each attempt names its own span downstream (traceparent) when no HTTP span is made.
+      headersFor = (c) => (c.propagationHeaders ? withHeaders(headers, c.propagationHeaders) : headers);
+      const sent = headersFor(call);
+      if (sent !== options.headers) forwarded = { ...options, headers: sent };
       const gatesFor = (c: LlmCall) => selectGates(deps, c, endpoint, origin.protocol, tracking?.controls);
       if (retry) startAttempt = (n) => (n === 0 ? call! : startLlmCall(deps, endpoint, tracking, parent, request, n));
       else {
@@ -103,7 +150,7 @@ export class UndiciCapture {
       // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
       return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
         const attempt = start(n);
-        this.send(inner, { ...forwarded, body: observeRequestBody(body, attempt) }, attemptHandler, attempt, gatesFor(attempt));
+        this.send(inner, { ...forwarded, headers: headersFor!(attempt), body: observeRequestBody(body, attempt) }, attemptHandler, attempt, gatesFor(attempt));
       });
     }
     return this.send(inner, forwarded, handler, call, gate);

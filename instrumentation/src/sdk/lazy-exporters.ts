@@ -5,11 +5,12 @@
  */
 import { ExportResultCode, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
 import {
-  CumulativeTemporalitySelector,
-  DeltaTemporalitySelector,
-  LowMemoryTemporalitySelector,
-} from '@opentelemetry/exporter-metrics-otlp-http';
-import type { AggregationTemporalitySelector, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+  AggregationTemporality,
+  InstrumentType,
+  type AggregationTemporalitySelector,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export class LazySpanExporter implements SpanExporter {
@@ -64,15 +65,20 @@ export class LazyMetricExporter implements PushMetricExporter {
   }
 }
 
-/** OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: cumulative (default), delta, lowmemory. */
+/**
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: cumulative (default), delta, lowmemory, as
+ * the OTLP metric exporter chooses (the spec's table; written here so that the exporter's module
+ * is not loaded at start just for it). Delta for the instruments listed, cumulative otherwise.
+ */
 function temporalitySelectorFromEnv(): AggregationTemporalitySelector {
-  switch (getStringFromEnv('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE')?.trim().toLowerCase()) {
-    case 'delta':
-      return DeltaTemporalitySelector;
-    case 'lowmemory':
-      return LowMemoryTemporalitySelector;
-    default:
-      return CumulativeTemporalitySelector;
-  }
+  const preference = getStringFromEnv('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE')?.trim().toLowerCase();
+  const delta = new Set<InstrumentType>(
+    preference === 'delta'
+      ? [InstrumentType.COUNTER, InstrumentType.OBSERVABLE_COUNTER, InstrumentType.GAUGE, InstrumentType.HISTOGRAM, InstrumentType.OBSERVABLE_GAUGE]
+      : preference === 'lowmemory'
+        ? [InstrumentType.COUNTER, InstrumentType.HISTOGRAM]
+        : [],
+  );
+  return (type) => (delta.has(type) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
 }
 

@@ -5,7 +5,8 @@
  * through an earlier `--import`) already registered a tracer provider, tokentrace joins it: only
  * its instrumentation is added and spans go wherever the app sends them.
  */
-import { diag, trace, type Span } from '@opentelemetry/api';
+import { context, diag, trace, type Span } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -31,11 +32,14 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   }
   const sdk = startEnvSdk();
   const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
+  // Where tracing is suppressed (under a GenAI span without `httpSpans`, in an exporter's own
+  // request) they would make a non-recording span anyway: skip all their per-request work.
+  const suppressed = () => isTracingSuppressed(context.active());
   // Constructed in this order on purpose: each instrumentation enables itself in its constructor,
   // and node:http must be patched by the HTTP instrumentation before tokentrace wraps it.
   const instrumentations = [
-    new UndiciInstrumentation({ requestHook: redact }),
-    new HttpInstrumentation({ requestHook: redact }),
+    new UndiciInstrumentation({ requestHook: redact, ignoreRequestHook: suppressed }),
+    new HttpInstrumentation({ requestHook: redact, ignoreOutgoingRequestHook: suppressed }),
     new TokentraceInstrumentation(config),
   ];
   registerInstrumentations({ instrumentations });

@@ -7,7 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../capture/lazy-builtins.js';
 
 type EncodingName = 'o200k_base' | 'cl100k_base';
 
@@ -67,7 +68,7 @@ class TokenCounter {
     if (this.worker) return this.worker;
     const resolve = createRequire(import.meta.url).resolve;
     const url = (specifier: string) => pathToFileURL(resolve(specifier)).href;
-    const worker = new Worker(WORKER_SOURCE, {
+    const worker = new (workerThreads().Worker)(WORKER_SOURCE, {
       eval: true,
       workerData: {
         lite: url('js-tiktoken/lite'),

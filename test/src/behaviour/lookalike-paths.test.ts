@@ -2,7 +2,8 @@
  * Lookalike paths (issue 12): POSTs from fetch and axios to a server that is no LLM API, on paths
  * a provider also uses, with no endpoint configuration. Decision (README "Recognition"): no GenAI
  * span. tokentrace's span for a path it recognised stays a plain `POST` CLIENT span with
- * server.address/port only (no gen_ai.* attribute, no error, no GenAI metric); a path the rule
+ * server.address/port and http.response.status_code only (no gen_ai.* attribute, no error, no
+ * GenAI metric); a path the rule
  * leaves out (no anthropic-version, `/responses` outside v1, `/api/chat` not on Ollama's port or
  * from its client) gives no span of tokentrace's at all. The app gets its answer byte for byte.
  */
@@ -85,7 +86,7 @@ describe.each([
     expect(ours).toHaveLength(RECOGNISED.length);
     for (const span of ours) {
       expect(span.name).toBe('POST');
-      expect(span.attributes).toEqual({ 'server.address': '127.0.0.1', 'server.port': port });
+      expect(span.attributes).toEqual({ 'server.address': '127.0.0.1', 'server.port': port, 'http.response.status_code': 200 });
       expect(span.status.code).toBe(0);
       expect(span.events).toEqual([]);
     }

@@ -1,7 +1,7 @@
 /**
  * README: "`Authorization`, `x-api-key`, `api-key` headers and `key=` query parameters never appear
- * in any attribute." Checked on every span a call produces (the GenAI span and the generic
- * undici / http spans, events and status included) for OpenAI, Anthropic, Azure OpenAI and Gemini
+ * in any attribute." Checked on every span a call produces (the GenAI span and, with `httpSpans`,
+ * the generic undici / http span under it, events and status included) for OpenAI, Anthropic, Azure OpenAI and Gemini
  * calls made with raw fetch and with axios (node:http), with the generic instrumentations set up
  * as `register` sets them up (in-process-tracing.ts). The credential itself still reaches the provider.
  */
@@ -35,15 +35,13 @@ beforeAll(async () => {
   [openai, anthropic, azure, gemini] = await Promise.all([
     startOpenAIEmulator(), startAnthropicEmulator(), startAzureOpenAIEmulator(), startGeminiEmulator(),
   ]);
-  harness.instrumentation.setConfig({
-    endpoints: [
-      { baseUrl: openai.url, provider: 'openai' },
-      { baseUrl: anthropic.url, format: 'anthropic' },
-      { baseUrl: azure.url, format: 'azure-openai' },
-      { baseUrl: gemini.url, format: 'gemini' },
-    ],
-  });
 });
+const endpoints = () => [
+  { baseUrl: openai.url, provider: 'openai' },
+  { baseUrl: anthropic.url, format: 'anthropic' as const },
+  { baseUrl: azure.url, format: 'azure-openai' as const },
+  { baseUrl: gemini.url, format: 'gemini' as const },
+];
 afterAll(async () => {
   await Promise.all([openai, anthropic, azure, gemini].map((e) => e.close()));
   await harness.shutdown();
@@ -115,32 +113,41 @@ const transports: Array<[string, (url: string, headers: Record<string, string>, 
 const httpClientSpans = (spans: readonly ReadableSpan[]) =>
   spans.filter((s) => s.kind === 2 /* CLIENT */ && s.attributes['gen_ai.operation.name'] === undefined);
 
-describe.each(transports)('%s', (_transport, send) => {
-  it.each(calls)('%s: the secret appears in no attribute of any span', async (_name, call) => {
-    const emulator = call.emulator();
-    const url = emulator.url + call.path;
-    const status = await send(url, call.headers, call.body);
-    expect(status).toBe(200); // the provider accepted the credential: it was sent unchanged
+// By default the GenAI span is the call's only client span; with `httpSpans` the generic HTTP span
+// under it is kept, and its URL attributes must be redacted.
+describe.each([
+  ['default (no HTTP span under the GenAI span)', false],
+  ['httpSpans: true', true],
+] as const)('%s', (_mode, httpSpans) => {
+  beforeAll(() => harness.instrumentation.setConfig({ endpoints: endpoints(), httpSpans }));
 
-    const spans = await harness.waitForSpans((s) => genAiSpans(s).length === 1 && httpClientSpans(s).length === 1);
-    const [llm] = genAiSpans(spans);
-    expect(llm.instrumentationScope.name).toBe('@tokentrace/instrumentation');
-    const [httpSpan] = httpChildren(spans, llm);
-    expect(httpSpan).toBeDefined();
-    await emulator.waitForRequests(1);
-    await new Promise((r) => setTimeout(r, 20)); // let the emulator's own server span end too
+  describe.each(transports)('%s', (_transport, send) => {
+    it.each(calls)('%s: the secret appears in no attribute of any span', async (_name, call) => {
+      const emulator = call.emulator();
+      const url = emulator.url + call.path;
+      const status = await send(url, call.headers, call.body);
+      expect(status).toBe(200); // the provider accepted the credential: it was sent unchanged
 
-    const recorded = everythingRecorded(harness.spans());
-    expect(recorded).not.toContain(call.secret);
-    expect(recorded).not.toContain(encodeURIComponent(call.secret));
+      const spans = await harness.waitForSpans((s) => genAiSpans(s).length === 1 && httpClientSpans(s).length === (httpSpans ? 1 : 0));
+      const [llm] = genAiSpans(spans);
+      expect(llm.instrumentationScope.name).toBe('@tokentrace/instrumentation');
+      await emulator.waitForRequests(1);
+      await new Promise((r) => setTimeout(r, 20)); // let the emulator's own server span end too
+      const [httpSpan] = httpChildren(harness.spans(), llm);
+      expect(httpClientSpans(harness.spans())).toHaveLength(httpSpans ? 1 : 0);
 
-    if (call.redactedQuery) {
-      const base = url.slice(0, url.indexOf('?'));
-      const full = httpSpan.attributes['url.full'] ?? httpSpan.attributes['http.url'];
-      expect(full).toBe(`${base}?${call.redactedQuery}`);
-      // instrumentation-undici writes url.query with its leading '?', instrumentation-http without.
-      const query = httpSpan.attributes['url.query'];
-      if (query !== undefined) expect(String(query).replace(/^\?/, '')).toBe(call.redactedQuery);
-    }
+      const recorded = everythingRecorded(harness.spans());
+      expect(recorded).not.toContain(call.secret);
+      expect(recorded).not.toContain(encodeURIComponent(call.secret));
+
+      if (httpSpans && call.redactedQuery) {
+        const base = url.slice(0, url.indexOf('?'));
+        const full = httpSpan.attributes['url.full'] ?? httpSpan.attributes['http.url'];
+        expect(full).toBe(`${base}?${call.redactedQuery}`);
+        // instrumentation-undici writes url.query with its leading '?', instrumentation-http without.
+        const query = httpSpan.attributes['url.query'];
+        if (query !== undefined) expect(String(query).replace(/^\?/, '')).toBe(call.redactedQuery);
+      }
+    });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Programmatic use, as the README shows it: the app's own `NodeSDK` from @opentelemetry/sdk-node
- * with tokentrace's instrumentation in its list, after the HTTP instrumentations.
+ * with tokentrace's instrumentation in its list, after the HTTP instrumentations. By default the
+ * GenAI span is each call's only client span (the app's HTTP instrumentations make none under it,
+ * without any hook of tokentrace's); with `httpSpans` their spans nest under the GenAI spans.
  */
 import { SpanKind } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -11,12 +13,14 @@ import { redactSpanUrlAttributes, TokentraceInstrumentation } from '@tokentrace/
 import axios from 'axios';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { genAiSpans, httpChildren } from '../harness/span-assertions.js';
+import { genAiSpans, httpChildren, traceparentOf } from '../harness/span-assertions.js';
 import { startOpenAIEmulator, type ProviderEmulator } from '../provider-emulator/index.js';
 
 const exporter = new InMemorySpanExporter();
 let emulator: ProviderEmulator;
 let sdk: NodeSDK;
+let tokentrace: TokentraceInstrumentation;
+const config = () => ({ endpoints: [{ baseUrl: emulator.url, provider: 'openai' }], captureMessageContent: true });
 
 beforeAll(async () => {
   emulator = await startOpenAIEmulator();
@@ -27,7 +31,8 @@ beforeAll(async () => {
     instrumentations: [
       new UndiciInstrumentation({ requestHook }),
       new HttpInstrumentation({ requestHook }),
-      new TokentraceInstrumentation({ endpoints: [{ baseUrl: emulator.url, provider: 'openai' }], captureMessageContent: true }),
+      // Constructed last: it wraps what the HTTP instrumentation patched.
+      (tokentrace = new TokentraceInstrumentation(config())),
     ],
   });
   sdk.start();
@@ -37,7 +42,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-it('captures fetch and node:http calls with the HTTP spans nested under the GenAI spans', async () => {
+/** One call with the openai SDK (fetch), one with axios (node:http); their GenAI spans, fetch's first. */
+async function twoCalls() {
+  exporter.reset();
+  emulator.reset();
   emulator.enqueue({ text: 'Hi from fetch', inputTokens: 11, outputTokens: 4 }, { text: 'Hi from axios', inputTokens: 12, outputTokens: 5 });
   const client = new OpenAI({ apiKey: 'sk-programmatic-000000000000', baseURL: emulator.baseUrl, maxRetries: 0 });
   await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'fetch?' }] });
@@ -54,8 +62,23 @@ it('captures fetch and node:http calls with the HTTP spans nested under the GenA
   expect(viaFetch.attributes['gen_ai.usage.input_tokens']).toBe(11);
   expect(viaHttp.attributes['gen_ai.usage.output_tokens']).toBe(5);
   expect(JSON.parse(viaHttp.attributes['gen_ai.output.messages'] as string)[0].parts[0].content).toBe('Hi from axios');
-  for (const span of [viaFetch, viaHttp]) {
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(httpChildren(spans, span)).toHaveLength(1);
+  for (const span of [viaFetch, viaHttp]) expect(span.kind).toBe(SpanKind.CLIENT);
+  return { spans, viaFetch, viaHttp };
+}
+
+it('captures fetch and node:http calls, each GenAI span the only client span, its trace context sent', async () => {
+  const { spans, viaFetch, viaHttp } = await twoCalls();
+  expect(spans.filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(2);
+  expect(emulator.requests.map((r) => r.request.headers.traceparent)).toEqual([traceparentOf(viaFetch), traceparentOf(viaHttp)]);
+});
+
+it('httpSpans: true: the HTTP spans nested under the GenAI spans', async () => {
+  tokentrace.setConfig({ ...config(), httpSpans: true });
+  try {
+    const { viaFetch, viaHttp } = await twoCalls();
+    await expect.poll(() => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT).length).toBe(4);
+    for (const span of [viaFetch, viaHttp]) expect(httpChildren(exporter.getFinishedSpans(), span)).toHaveLength(1);
+  } finally {
+    tokentrace.setConfig(config());
   }
 });
