@@ -178,7 +178,12 @@ async function showInsights() {
       console.log('\n(no spend in the last hour: the stored month ended earlier, so the demo\'s alert would not fire; delete .data/demo to load a fresh month)');
       return { event, explainOut, forecastOut, received: undefined };
     }
-    await fetch(`${url}/api/v1/alerts/rules/demo-hourly-spend`, { method: 'DELETE' }); // a rule left by an earlier run
+    // A rule left by an earlier run goes first, and the collector forgets its state in the next
+    // full round (two rounds: one may have been under way), so that the new one fires afresh.
+    if ((await fetch(`${url}/api/v1/alerts/rules/demo-hourly-spend`, { method: 'DELETE' })).ok) {
+      const rounds = (await counters()).alert_rounds;
+      await waitFor(async () => (await counters()).alert_rounds >= rounds + 2, 60_000, collectorExit, 'the earlier run\'s rule to be forgotten');
+    }
     // Half the last hour's spend: the rule fires at the collector's next round.
     const threshold = roundDown(lastHour / 2);
     const createArgs = ['alerts', 'create', '--id', 'demo-hourly-spend', '--name', 'Hourly spend', '--metric', 'cost', '--window', '1h', '--above', String(threshold), '--webhook', receiver.url, '--secret', secret];
