@@ -57,3 +57,25 @@ export async function checkDemo(api, researchSessionId) {
   if (unpriced.requests !== 0) problems.push(`${unpriced.requests} model calls have a negative cost`);
   return problems;
 }
+
+/**
+ * What the demo's second part must show (issue 13): the explainer's first finding is the planted
+ * event (its group named), the forecast printed with the budget's run-out line, and the webhook
+ * receiver got exactly one firing notification, its signature verified.
+ * @returns {string[]} the problems found
+ */
+export function checkInsights({ event, explainOut, forecastOut, received }) {
+  const problems = [];
+  const first = /^ +1\. (.*)$/m.exec(explainOut)?.[1];
+  if (!first?.includes(event.group)) problems.push(`explain: expected the first finding to name ${event.group} (${event.description}), found ${first ?? 'no finding'}`);
+  if (!/^Month-end forecast \$[\d,.]+ \(80 %: /m.test(forecastOut)) problems.push('forecast: no "Month-end forecast" line printed');
+  if (!/^budget \$[\d,.]+: \d+ % chance of exceeding it, runs out on \d{4}-\d\d-\d\d$/m.test(forecastOut)) problems.push('forecast: no budget run-out line printed');
+  if (!received) problems.push('alert: the demo did not create its alert rule (no spend in the last hour)');
+  else {
+    const firing = received.filter((r) => r.notification.event === 'firing');
+    if (received.length !== 1 || firing.length !== 1) problems.push(`alert: expected exactly one firing notification, the receiver got ${received.map((r) => r.notification.event).join(', ') || 'none'}`);
+    if (received.some((r) => !r.verified)) problems.push('alert: a notification\'s HMAC signature did not verify');
+    if (firing[0] && firing[0].notification.rule?.id !== 'demo-hourly-spend') problems.push(`alert: the notification is for rule ${firing[0].notification.rule?.id}`);
+  }
+  return problems;
+}
