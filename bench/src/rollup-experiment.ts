@@ -247,6 +247,29 @@ async function insertCost(client: ClickHouseClient, batches: BenchBatch[]): Prom
   for (const v of variants) await client.command({ query: `DROP DATABASE ${v.db} SYNC` });
 }
 
+/** Where the hybrid read's time goes: parts of its statement for one query, interleaved, medians. */
+async function rollupParts(client: ClickHouseClient, q: Query, end: number): Promise<void> {
+  const where = `project_id = {project:String} AND dim = '${q.dim}' AND hour >= {from:DateTime64(9)} AND hour < toStartOfHour({to:DateTime64(9)})`;
+  const sums = REMERGED.split('quantilesBFloat16MergeState')[0].replace(/,\s*$/, '');
+  const parts: [string, () => Promise<unknown>][] = [
+    ['clean hours (builds ⋈ dirty_hours)', () => client.query({ query: cleanHours(), query_params: { project: PROJECT }, format: 'JSONEachRow' }).then((r) => r.json())],
+    ['rollup rows, count only', () => run(client, `SELECT count() AS requests, 0 AS cost_usd FROM ${DB}.usage_hourly WHERE ${where}`, q, end)],
+    ['rollup, sums per (day, model), no states', () => run(client, `SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${sums} FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp`, q, end)],
+    ['rollup, + percentile states merged', () => run(client, `SELECT bucket, grp, ${FINAL_FIGURES} FROM (SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${REMERGED} FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp) GROUP BY bucket, grp`, q, end)],
+    ['hybrid as timed above', () => runDesign(client, 'hourly rollup', q, end)],
+  ];
+  const times = parts.map(() => [] as number[]);
+  for (let i = 0; i <= RUNS; i++) {
+    for (const [k, [, f]] of parts.entries()) {
+      const t = performance.now();
+      await f();
+      if (i > 0) times[k].push(performance.now() - t);
+    }
+  }
+  console.log(`\nwhere the hybrid read's time goes, ${q.name}, merged, median of ${RUNS}:`);
+  parts.forEach(([name], k) => console.log(`  ${name.padEnd(44)} ${median(times[k]).toFixed(0).padStart(6)} ms`));
+}
+
 async function tableSizes(client: ClickHouseClient): Promise<string> {
   const result = await client.query({
     query: `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = '${DB}' AND active GROUP BY table ORDER BY table`,
@@ -311,6 +334,7 @@ async function main(): Promise<void> {
     console.log(`\nmerged every table in ${((performance.now() - t) / 1000).toFixed(1)} s; tables: ${await tableSizes(client)}`);
     console.log(`merged, median of ${RUNS}, interleaved:`);
     await timeDesigns(client, queries, ask);
+    await rollupParts(client, queries[1], ask);
   } finally {
     await client.close();
     rmSync(dir, { recursive: true, force: true });
