@@ -256,6 +256,8 @@ async function rollupParts(client: ClickHouseClient, q: Query, end: number): Pro
     ['rollup rows, count only', () => run(client, `SELECT count() AS requests, 0 AS cost_usd FROM ${DB}.usage_hourly WHERE ${where}`, q, end)],
     ['rollup, sums per (day, model), no states', () => run(client, `SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${sums} FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp`, q, end)],
     ['rollup, + percentile states merged', () => run(client, `SELECT bucket, grp, ${FINAL_FIGURES} FROM (SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${REMERGED} FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp) GROUP BY bucket, grp`, q, end)],
+    ['rollup, states merged in one level', () => run(client, `SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${sums.replace('sum(cost_dec) AS cost_dec', 'toFloat64(sum(cost_dec)) AS cost_usd')}, quantilesBFloat16Merge(${QUANTILES})(latency_state) AS latency_p, quantilesBFloat16Merge(${QUANTILES})(ttft_state) AS ttft_p FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp`, q, end)],
+    ['rollup, latency state only, one level', () => run(client, `SELECT ${bucketOf(q.bucket, 'hour')} AS bucket, value AS grp, ${sums.replace('sum(cost_dec) AS cost_dec', 'toFloat64(sum(cost_dec)) AS cost_usd')}, quantilesBFloat16Merge(${QUANTILES})(latency_state) AS latency_p FROM ${DB}.usage_hourly WHERE ${where} GROUP BY bucket, grp`, q, end)],
     ['hybrid as timed above', () => runDesign(client, 'hourly rollup', q, end)],
   ];
   const times = parts.map(() => [] as number[]);
