@@ -19,7 +19,9 @@
  * exporter's encoding, query-bench-load.ts); time the insert cost of the two views (the same
  * encoded batches into a bare `spans` and into one with the views, interleaved); build the
  * rollup (timed); time the queries on each design as loaded; send a day's batches again (late
- * duplicates), rebuild the dirty hours (timed), check the answers; merge every table; time again.
+ * duplicates), rebuild the dirty hours (timed), check the answers; merge every table; time again;
+ * then time parts of the hybrid read (the clean-hour test, the rollup rows, their sums, their
+ * percentile states) for cost by model by day.
  * Every answer is compared with `spans FINAL`'s: requests and cost must be equal.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
