@@ -45,20 +45,8 @@ export interface RestoredState {
 
 const STATE_EVENTS: AlertEventKind[] = ['firing', 'escalated', 'repeat', 'resolved'];
 
-interface EventReadRow {
-  rule_id: string;
-  time_ms: string;
-  notification_id: string;
-  event: string;
-  group_key: string;
-  severity: string;
-  value: number | null;
-  threshold: number | null;
-  channel: string;
-  attempts: number;
-  error: string;
-  payload: string;
-}
+/** A history row as read back: the stored columns, the time as epoch milliseconds. */
+type EventReadRow = Omit<AlertEventRow, 'project_id' | 'time'> & { time_ms: string };
 
 export class AlertHistory {
   constructor(private readonly tables: AlertTables) {}

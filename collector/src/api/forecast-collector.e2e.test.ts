@@ -39,11 +39,12 @@ async function get(path: string, key: string) {
 describe('GET /api/v1/forecast on a collector', () => {
   it('forecasts the key\'s project from what the collector stored, with the configured billing day and budget', async () => {
     // The collector stores in batches: wait until every request is queryable.
-    for (let i = 0; i < 100; i++) {
-      const { body } = await get('/analytics?since=4d', 'key-fc');
-      if (body.totals.requests >= sent) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    let stored = 0;
+    for (const until = Date.now() + 60_000; stored < sent && Date.now() < until; ) {
+      stored = (await get('/analytics?since=4d', 'key-fc')).body.totals.requests;
+      if (stored < sent) await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    expect(stored).toBeGreaterThanOrEqual(sent);
     const { status, body } = await get('/forecast', 'key-fc');
     expect(status).toBe(200);
     expect(body).toMatchObject({ projectId: 'team-fc', billingDay: 15, budget: { budgetUsd: 10_000 } });

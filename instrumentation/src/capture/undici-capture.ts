@@ -17,6 +17,7 @@ import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
+import { wrapHandlerMethods, type Handler, type MethodWrappers } from './handler-proxy.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
 /** undici's own key for the global dispatcher (lib/global.js), shared by every undici copy. */
@@ -30,7 +31,6 @@ interface DispatchOptions {
   body?: unknown;
   [key: string]: unknown;
 }
-type Handler = Record<string | symbol, unknown>;
 interface Dispatcher {
   dispatch(options: DispatchOptions, handler: Handler): boolean;
 }
@@ -201,10 +201,9 @@ async function* teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall):
   guard('request body', () => call.onRequestBodyEnd());
 }
 
-type Method = (...args: unknown[]) => unknown;
 
 /** Per handler method: the wrapper that reports to the call around the original (built once). */
-const OBSERVERS: Record<string, (original: Method, target: Handler, call: LlmCall) => Method> = {
+const OBSERVERS: MethodWrappers<LlmCall> = {
   onHeaders: (original, target, call) => (...args) => {
     guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
     return original.apply(target, args);
@@ -249,20 +248,7 @@ const OBSERVERS: Record<string, (original: Method, target: Handler, call: LlmCal
  * onData, onComplete, onError) and undici 7's (onResponseStart, onResponseData, ...).
  */
 function observeHandler(handler: Handler, call: LlmCall): Handler {
-  const cache = new Map<string | symbol, unknown>();
-  return new Proxy(handler, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      let wrapped = cache.get(prop);
-      if (wrapped === undefined) {
-        const observe = typeof prop === 'string' ? OBSERVERS[prop] : undefined;
-        wrapped = observe ? observe(value as Method, target, call) : value.bind(target);
-        cache.set(prop, wrapped);
-      }
-      return wrapped;
-    },
-  });
+  return wrapHandlerMethods(handler, OBSERVERS, call);
 }
 
 function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {

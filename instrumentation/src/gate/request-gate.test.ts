@@ -167,7 +167,9 @@ describe('request gates', () => {
   });
 });
 
-async function waitFor(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 5));
+/** Polls until `predicate` holds; the deadline only bounds a broken run (a loaded machine may be slow). */
+async function waitFor(predicate: () => boolean, deadlineMs = 20_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!predicate() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   expect(predicate()).toBe(true);
 }

@@ -6,6 +6,7 @@
  * would drive it, or the request is dispatched with the body as bytes and its response observed.
  */
 import { context } from '@opentelemetry/api';
+import { wrapHandlerMethods, type Handler, type Method, type MethodWrappers } from '../capture/handler-proxy.js';
 import { readRequestHeader } from '../context/request-header.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
 import { recordCaptureError } from '../telemetry/guard.js';
@@ -16,8 +17,6 @@ import { readRequestBody } from './request-body.js';
 import { gateRequest } from './request-gate.js';
 import { statusText } from './status-text.js';
 
-type Handler = Record<string | symbol, unknown>;
-type Method = (...args: unknown[]) => unknown;
 interface DispatchOptions {
   method?: string;
   path?: string;
@@ -71,7 +70,7 @@ async function decide(input: UndiciGateInput, body: Buffer): Promise<void> {
 function observeForGates(handler: Handler, extra: [string, string][], observation: GateObservation): Handler {
   const seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
   const finish = (complete: boolean) => observation.responseEnded({ ...seen, complete });
-  const wrappers: Record<string, (original: Method, target: Handler) => Method> = {
+  const wrappers: MethodWrappers = {
     onHeaders: (original, target) => (status, raw, ...rest) => {
       seen.status = status as number;
       seen.statusText = typeof rest[1] === 'string' ? rest[1] : '';
@@ -113,20 +112,7 @@ function observeForGates(handler: Handler, extra: [string, string][], observatio
       return original.apply(target, args);
     },
   };
-  const cache = new Map<string | symbol, unknown>();
-  return new Proxy(handler, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      let wrapped = cache.get(prop);
-      if (wrapped === undefined) {
-        const wrap = typeof prop === 'string' ? wrappers[prop] : undefined;
-        wrapped = wrap ? wrap(value as Method, target) : value.bind(target);
-        cache.set(prop, wrapped);
-      }
-      return wrapped;
-    },
-  });
+  return wrapHandlerMethods(handler, wrappers, undefined);
 }
 
 /**
