@@ -1,11 +1,12 @@
 /**
  * TokentraceInstrumentation: turns every LLM HTTP call into a GenAI CLIENT span, at the HTTP
- * layer (global fetch and node:http/https), whatever SDK made it. Usable on its own in an app's
+ * layer (global fetch, node:http/https and node:http2), whatever SDK made it. Usable on its own in an app's
  * `NodeSDK({ instrumentations: [...] })`, after any HTTP instrumentation in that list so that
  * HTTP spans nest under the GenAI span; `register` sets all of this up from the environment.
  */
 import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { setContentCaptureEnabled } from './agent/content-setting.js';
+import { Http2Capture } from './capture/http2-capture.js';
 import type { CaptureDeps } from './capture/llm-call.js';
 import { NodeHttpCapture } from './capture/node-http-capture.js';
 import { ResendTracker } from './capture/resend-count.js';
@@ -27,6 +28,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   private declare resends?: ResendTracker;
   private declare undiciCapture?: UndiciCapture;
   private declare httpCapture?: NodeHttpCapture;
+  private declare http2Capture?: Http2Capture;
   /** null: resolved, no gate; undefined: not built yet. */
   private declare gates?: GateChain | null;
 
@@ -34,7 +36,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
   }
 
-  /** Patches are applied directly in enable(): node:http is a built-in and fetch a global. */
+  /** Patches are applied directly in enable(): node:http is a built-in, fetch a global, node:http2 hooked on load. */
   protected override init(): InstrumentationNodeModuleDefinition[] {
     return [];
   }
@@ -48,13 +50,16 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     this.applyConfig();
     this.undiciCapture ??= new UndiciCapture(() => this.captureDeps(), () => this.endpointRegistry());
     this.httpCapture ??= new NodeHttpCapture(() => this.captureDeps(), () => this.endpointRegistry());
+    this.http2Capture ??= new Http2Capture(() => this.captureDeps(), () => this.endpointRegistry());
     this.undiciCapture.enable();
     this.httpCapture.enable();
+    this.http2Capture.enable(); // patches node:http2 once the app loads it
   }
 
   override disable(): void {
     this.undiciCapture?.disable();
     this.httpCapture?.disable();
+    this.http2Capture?.disable();
     void this.gates?.close();
     this.gates = undefined;
   }

@@ -58,6 +58,7 @@ import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
+import { markCallInProgress } from './call-in-progress.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
 import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver } from './response-body-observer.js';
 
@@ -165,16 +166,16 @@ export class LlmCall {
     if (foreign) {
       this.span = borrowedSpan(foreign);
       this.span.setAttributes(attributes);
-      this.context = parent;
+      this.context = markCallInProgress(parent);
     } else {
       const name = this.labelled ? spanName(endpoint.operation, endpoint.urlModel) : UNLABELLED_SPAN_NAME;
       this.span = deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
       const own = trace.setSpan(parent, this.span);
-      if (deps.config.httpSpans) this.context = own;
+      if (deps.config.httpSpans) this.context = markCallInProgress(own);
       else {
         // Our span is the call's client span: the HTTP instrumentations make none under it (the
         // trace context they would have sent is sent by the capture, naming our span).
-        this.context = suppressTracing(own);
+        this.context = markCallInProgress(suppressTracing(own));
         this.propagationHeaders = propagationHeaders(own);
       }
     }

@@ -220,7 +220,7 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
   } as IncomingMessage['emit'];
 }
 
-function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
+export function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
     guard('request body', () => call.onRequestBodyChunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined));
   }
@@ -235,7 +235,7 @@ function responseFailure(res: IncomingMessage, err: unknown): unknown {
   return abortedByClient ? abortedError('request aborted by the client') : err;
 }
 
-function abortedError(message: string): Error {
+export function abortedError(message: string): Error {
   const err = new Error(message);
   err.name = 'AbortError';
   return err;

@@ -1,14 +1,17 @@
 // The HTTP server shared by every provider emulator: listens on 127.0.0.1 (random port by
 // default), routes by the real host's paths, hands each call the next scripted reply, records
 // every exchange and frees the port on close(). A provider module contributes only a
-// ProviderDialect (provider-dialect.ts).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// ProviderDialect (provider-dialect.ts). `http2: true` serves cleartext HTTP/2 (h2c, prior
+// knowledge, as `http2.connect('http://…')` and the AWS SDK's default handler speak it) instead
+// of HTTP/1.1, through node:http2's compatibility API.
+import { createServer } from 'node:http';
+import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { EmulatedProvider, ProviderDialect } from './provider-dialect.js';
 import type { RecordedExchange, RecordedResponse } from './recorded-exchange.js';
 import { ReplyQueue } from './reply-queue.js';
 import { readRequest } from './request-reader.js';
-import { deliver, type PlannedResponse } from './response-writer.js';
+import { deliver, type EmulatorRequest, type EmulatorResponse, type PlannedResponse } from './response-writer.js';
 import { RouteTable } from './route-table.js';
 import { resolveReply, type ScriptedReply } from './scripted-reply.js';
 
@@ -25,6 +28,16 @@ export interface EmulatorOptions {
   port?: number;
   /** Reject requests without the provider's credential header, as the real API does. Default true. */
   requireApiKey?: boolean;
+  /** Serve cleartext HTTP/2 (h2c) instead of HTTP/1.1. Default false. */
+  http2?: boolean;
+}
+
+/** What close() needs of either server. */
+interface Listener {
+  address(): AddressInfo | string | null;
+  close(callback: () => void): unknown;
+  listen(port: number, host: string, callback: () => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 interface RequestWaiter {
@@ -39,7 +52,8 @@ export class ProviderEmulator {
   /** The URL to give the provider's SDK (`url` plus the SDK's usual base path). */
   readonly baseUrl: string;
   readonly port: number;
-  readonly #server: Server;
+  readonly #server: Listener;
+  readonly #dropConnections: () => void;
   readonly #dialect: ProviderDialect;
   readonly #routes: RouteTable;
   readonly #replies: ReplyQueue;
@@ -51,8 +65,9 @@ export class ProviderEmulator {
   /** Waiting for requests to arrive (not to finish): resolved as each one is recorded. */
   #arrivals: Array<{ count: number; resolve: () => void }> = [];
 
-  private constructor(server: Server, dialect: ProviderDialect, options: EmulatorOptions) {
+  private constructor(server: Listener, dropConnections: () => void, dialect: ProviderDialect, options: EmulatorOptions) {
     this.#server = server;
+    this.#dropConnections = dropConnections;
     this.#dialect = dialect;
     this.provider = dialect.provider;
     this.port = (server.address() as AddressInfo).port;
@@ -73,12 +88,28 @@ export class ProviderEmulator {
       }
     }
     let emulator: ProviderEmulator | undefined;
-    const server = createServer((req, res) => { if (emulator) void emulator.#handle(req, res); });
+    const handle = (req: EmulatorRequest, res: EmulatorResponse) => { if (emulator) void emulator.#handle(req, res); };
+    let server: Listener;
+    let dropConnections: () => void;
+    if (options.http2) {
+      const h2 = createHttp2Server(handle);
+      const sessions = new Set<ServerHttp2Session>();
+      h2.on('session', (session) => {
+        sessions.add(session);
+        session.once('close', () => sessions.delete(session));
+      });
+      server = h2;
+      dropConnections = () => { for (const session of sessions) session.destroy(); };
+    } else {
+      const h1 = createServer(handle);
+      server = h1;
+      dropConnections = () => h1.closeAllConnections();
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    emulator = new ProviderEmulator(server, dialect, options);
+    emulator = new ProviderEmulator(server, dropConnections, dialect, options);
     return emulator;
   }
 
@@ -146,15 +177,16 @@ export class ProviderEmulator {
 
   /** Stops listening and drops open connections; the port is free once this resolves. */
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
+    this.#dropConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
     const request = await readRequest(req).catch(() => undefined);
     if (!request) {
       // An aborted upload or a body that is not valid gzip: nothing to record or answer sensibly.
-      res.destroy();
+      if ('stream' in res) res.stream.destroy();
+      else res.destroy();
       return;
     }
     const response: RecordedResponse = {
@@ -188,7 +220,8 @@ export class ProviderEmulator {
         const plan = this.#dialect.errorResponse(500, { message: `emulator failure: ${String(error)}` });
         await deliver(res, plan, { firstChunkDelayMs: 0, chunkDelayMs: 0, failAfterChunks: undefined, gzip: false }, response);
       } else {
-        res.destroy();
+        if ('stream' in res) res.stream.destroy();
+        else res.destroy();
       }
     } finally {
       this.#completed += 1;

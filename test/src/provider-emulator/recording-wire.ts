@@ -1,33 +1,42 @@
 // The response socket seen through a recorder: every body byte written is also appended to the
 // RecordedResponse with first-byte and end timestamps, and gzip output is flushed per chunk so a
-// compressed stream still reaches the client chunk by chunk.
-import type { ServerResponse } from 'node:http';
+// compressed stream still reaches the client chunk by chunk. Over HTTP/2 a cut-off resets the
+// stream (RST_STREAM INTERNAL_ERROR) instead of destroying the connection its session shares.
+import { constants as http2Constants } from 'node:http2';
 import { constants as zlibConstants, createGzip, type Gzip } from 'node:zlib';
 import { nowMs, type RecordedResponse } from './recorded-exchange.js';
+import type { EmulatorResponse } from './response-writer.js';
 
 /** The response socket, with every body byte copied into the record. */
 export class RecordingWire {
-  readonly #res: ServerResponse;
+  readonly #res: EmulatorResponse;
   readonly #record: RecordedResponse;
   readonly #bytes: Buffer[] = [];
 
-  constructor(res: ServerResponse, record: RecordedResponse) {
+  constructor(res: EmulatorResponse, record: RecordedResponse) {
     this.#res = res;
     this.#record = record;
   }
 
+  /** True when the response goes out over HTTP/2. */
+  get http2(): boolean {
+    return 'stream' in this.#res;
+  }
+
   get closed(): boolean {
-    return this.#res.destroyed || this.#res.writableEnded;
+    const res = this.#res;
+    return ('stream' in res ? res.stream.destroyed : res.destroyed) || res.writableEnded;
   }
 
   writeHead(status: number, headers: Record<string, string>): void {
-    this.#res.writeHead(status, headers);
+    (this.#res as { writeHead(status: number, headers: Record<string, string>): unknown }).writeHead(status, headers);
     this.#record.status = status;
     this.#record.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   }
 
   flushHeaders(): void {
-    this.#res.flushHeaders();
+    // Http2ServerResponse has it too (sends the HEADERS frame), though @types/node omits it.
+    (this.#res as { flushHeaders(): void }).flushHeaders();
     this.#record.headersSentAt = nowMs();
   }
 
@@ -41,7 +50,7 @@ export class RecordingWire {
     this.#record.firstChunkAt ??= nowMs();
     this.#bytes.push(Buffer.from(bytes));
     this.#record.body = Buffer.concat(this.#bytes);
-    return new Promise((resolve) => this.#res.write(bytes, () => resolve()));
+    return new Promise((resolve) => (this.#res as { write(b: Uint8Array, cb: () => void): unknown }).write(bytes, () => resolve()));
   }
 
   end(): Promise<void> {
@@ -59,7 +68,11 @@ export class RecordingWire {
     this.#record.aborted = true;
     this.#record.endedAt = nowMs();
     // Let already written chunks leave before the connection is torn down.
-    setImmediate(() => this.#res.socket?.destroy());
+    const res = this.#res;
+    setImmediate(() => {
+      if ('stream' in res) res.stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+      else res.socket?.destroy();
+    });
   }
 }
 

@@ -1,17 +1,19 @@
 // Reads an incoming request into the RecordedRequest tests inspect: header names lowercased with
-// raw values (rawHeaders, so nothing is normalised away), the body as text, parsed JSON if any.
-import type { IncomingMessage } from 'node:http';
+// raw values (rawHeaders, so nothing is normalised away; HTTP/2 pseudo-headers such as `:path`
+// left out), the body as text, parsed JSON if any.
 import { gunzipSync } from 'node:zlib';
 import { nowMs, type RecordedRequest } from './recorded-exchange.js';
+import type { EmulatorRequest } from './response-writer.js';
 
 /** Consumes the request body and records the request. */
-export async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
+export async function readRequest(req: EmulatorRequest): Promise<RecordedRequest> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   let raw = Buffer.concat(chunks);
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i].toLowerCase();
+    if (name.startsWith(':')) continue;
     headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${req.rawHeaders[i + 1]}` : req.rawHeaders[i + 1];
   }
   if (/gzip/i.test(headers['content-encoding'] ?? '')) raw = gunzipSync(raw);

@@ -2,11 +2,16 @@
 // (flushed at once for streams, so time-to-first-chunk is measured against firstChunkDelayMs),
 // then each chunk, optionally gzip-compressed, optionally cut off by destroying the socket.
 // Every byte written is copied into the RecordedResponse.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { RecordingWire, SyncFlushGzip } from './recording-wire.js';
 import type { RecordedResponse } from './recorded-exchange.js';
+
+/** An HTTP/1.1 request, or an HTTP/2 one through node:http2's compatibility API. */
+export type EmulatorRequest = IncomingMessage | Http2ServerRequest;
+export type EmulatorResponse = ServerResponse | Http2ServerResponse;
 
 export interface JsonPlan {
   kind: 'json';
@@ -37,7 +42,7 @@ export interface DeliveryOptions {
 }
 
 /** Writes the plan to `res`, recording into `record`; resolves when done or aborted. */
-export async function deliver(res: ServerResponse, plan: PlannedResponse, options: DeliveryOptions,
+export async function deliver(res: EmulatorResponse, plan: PlannedResponse, options: DeliveryOptions,
   record: RecordedResponse): Promise<void> {
   const wire = new RecordingWire(res, record);
   try {
@@ -74,7 +79,8 @@ async function deliverStream(wire: RecordingWire, plan: StreamPlan, options: Del
   const headers: Record<string, string> = {
     'content-type': plan.contentType,
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
+    // A connection-specific header, forbidden in HTTP/2 (RFC 9113 §8.2.2).
+    ...(wire.http2 ? {} : { connection: 'keep-alive' }),
     ...plan.headers,
   };
   if (options.gzip) headers['content-encoding'] = 'gzip';

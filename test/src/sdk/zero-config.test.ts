@@ -4,7 +4,9 @@
  * on loopback ports that no host table knows, with NO endpoint configuration: once with one
  * emulator per provider, once with one gateway serving all of them on one port. Every call gives
  * exactly one GenAI span, with the provider from the wire format and server.address/port where
- * the call went, and no generic HTTP span beneath it (httpSpans off by default).
+ * the call went, and no generic HTTP span beneath it (httpSpans off by default). The AWS SDK runs
+ * twice: with its HTTP/1.1 handler (node:http) and with its default handler, which speaks HTTP/2
+ * (node:http2), against emulators serving cleartext HTTP/2.
  */
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -20,13 +22,16 @@ import OpenAI6 from 'openai-v6';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupTracing } from '../harness/in-process-tracing.js';
 import { everythingRecorded, genAiSpans, httpChildren } from '../harness/span-assertions.js';
-import { startGatewayEmulator, startProviderEmulators, type ProviderEmulator, type ProviderEmulators } from '../provider-emulator/index.js';
+import { startBedrockEmulator, startGatewayEmulator, startProviderEmulators, type ProviderEmulator, type ProviderEmulators } from '../provider-emulator/index.js';
 
 const API_KEY = 'sk-zero-config-do-not-record-42';
 const BEDROCK_MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const harness = setupTracing({});
 let emulators: ProviderEmulators;
 let gateway: ProviderEmulator;
+/** The same servers speaking HTTP/2 (h2c), for the AWS SDK's default handler. */
+let bedrockHttp2: ProviderEmulator;
+let gatewayHttp2: ProviderEmulator;
 /** GenAI spans of the current test already checked by theGenAiSpan. */
 let seen = 0;
 /** False in tests where the calls must give no tokentrace span. */
@@ -35,32 +40,38 @@ let spansExpected = true;
 beforeAll(async () => {
   emulators = await startProviderEmulators();
   gateway = await startGatewayEmulator();
+  bedrockHttp2 = await startBedrockEmulator({ http2: true });
+  gatewayHttp2 = await startGatewayEmulator({ http2: true });
 });
 afterAll(async () => {
   await emulators.close();
   await gateway.close();
+  await bedrockHttp2.close();
+  await gatewayHttp2.close();
   await harness.shutdown();
 });
 beforeEach(() => {
   harness.reset();
   emulators.reset();
   gateway.reset();
+  bedrockHttp2.reset();
+  gatewayHttp2.reset();
   seen = 0;
   spansExpected = true;
 });
 // A test that failed before its span ended must not leave that span to the next test.
 afterEach(async () => {
   if (!spansExpected) return;
-  const requests = emulators.all.reduce((n, e) => n + e.requests.length, gateway.requests.length);
+  const requests = emulators.all.reduce((n, e) => n + e.requests.length, gateway.requests.length + bedrockHttp2.requests.length + gatewayHttp2.requests.length);
   await harness.waitForSpans((s) => genAiSpans(s).length >= requests, 2000).catch(() => undefined);
 });
 
-type Provider = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
+type Provider = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'bedrockHttp2';
 /** Which server answers each provider in a setup. */
 type Setup = () => Record<Provider, ProviderEmulator>;
 const setups: Array<[string, Setup]> = [
-  ['one emulator per provider', () => ({ openai: emulators.openai, anthropic: emulators.anthropic, gemini: emulators.gemini, bedrock: emulators.bedrock })],
-  ['one gateway for every provider', () => ({ openai: gateway, anthropic: gateway, gemini: gateway, bedrock: gateway })],
+  ['one emulator per provider', () => ({ openai: emulators.openai, anthropic: emulators.anthropic, gemini: emulators.gemini, bedrock: emulators.bedrock, bedrockHttp2 })],
+  ['one gateway for every provider', () => ({ openai: gateway, anthropic: gateway, gemini: gateway, bedrock: gateway, bedrockHttp2: gatewayHttp2 })],
 ];
 
 /**
@@ -84,15 +95,14 @@ function where(server: ProviderEmulator): Record<string, unknown> {
   return { 'server.address': '127.0.0.1', 'server.port': server.port };
 }
 
-const bedrockClient = (server: ProviderEmulator) =>
+/** A client with the SDK's HTTP/1.1 handler (node:http), or its default one (`http2`: node:http2). */
+const bedrockClient = (server: ProviderEmulator, http2: boolean) =>
   new BedrockRuntimeClient({
     region: 'us-east-1',
     endpoint: server.url,
     credentials: { accessKeyId: 'AKIAZEROCONFIGDONOTRECORD', secretAccessKey: 'zero-config-secret-do-not-record' },
     maxAttempts: 1,
-    // The client's default handler speaks HTTP/2 (node:http2), which tokentrace does not capture
-    // (README, Known limits); the SDK's HTTP/1.1 handler goes through node:https/http.
-    requestHandler: new NodeHttpHandler(),
+    ...(http2 ? {} : { requestHandler: new NodeHttpHandler() }),
   });
 
 describe.each(setups)('%s, no endpoint configuration', (_setup, servers) => {
@@ -203,23 +213,33 @@ describe.each(setups)('%s, no endpoint configuration', (_setup, servers) => {
     });
   });
 
-  it('AWS SDK BedrockRuntimeClient: Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream (Anthropic) give one span each, provider aws.bedrock', async () => {
-    const server = servers().bedrock;
-    const client = bedrockClient(server);
+  it.each([
+    ['HTTP/1.1 handler (node:http)', false],
+    ['default handler, HTTP/2 (node:http2)', true],
+  ] as const)('AWS SDK BedrockRuntimeClient, %s: Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream (Anthropic) give one span each, provider aws.bedrock', async (_handler, http2) => {
+    const server = http2 ? servers().bedrockHttp2 : servers().bedrock;
+    const client = bedrockClient(server, http2);
     server.enqueue({ text: 'Red, yellow, blue.', inputTokens: 20, outputTokens: 6 });
     const converse = await client.send(new ConverseCommand({ modelId: BEDROCK_MODEL, messages: [{ role: 'user', content: [{ text: 'Primary colours?' }] }] }));
     expect(converse.output?.message?.content?.[0].text).toBe('Red, yellow, blue.');
     const { span, spans } = await theGenAiSpan();
     expect(span.name).toBe(`chat ${BEDROCK_MODEL}`);
-    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.usage.output_tokens': 6, ...where(server) });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.request.model': BEDROCK_MODEL, 'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 6, ...where(server),
+    });
     expect(everythingRecorded(spans)).not.toContain('DONOTRECORD');
+    // The call's own trace context went with the request, naming its GenAI span.
+    expect(server.lastRequest?.request.headers.traceparent).toContain(span.spanContext().spanId);
 
     server.enqueue({ text: 'Streaming back.', inputTokens: 10, outputTokens: 3 });
     const stream = await client.send(new ConverseStreamCommand({ modelId: BEDROCK_MODEL, messages: [{ role: 'user', content: [{ text: 'Stream.' }] }] }));
     let text = '';
     for await (const event of stream.stream!) text += event.contentBlockDelta?.delta?.text ?? '';
     expect(text).toBe('Streaming back.');
-    expect((await theGenAiSpan()).span.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 3, ...where(server) });
+    const streamSpan = (await theGenAiSpan()).span;
+    expect(streamSpan.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 3, ...where(server) });
+    expect(streamSpan.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
 
     server.enqueue({ text: 'Invoked.', inputTokens: 11, outputTokens: 2 });
     const invoked = await client.send(new InvokeModelCommand({
@@ -251,6 +271,7 @@ describe.each(setups)('%s, no endpoint configuration', (_setup, servers) => {
       'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.response.finish_reasons': ['end_turn'], 'gen_ai.usage.input_tokens': 13, 'gen_ai.usage.output_tokens': 4, ...where(server),
     });
     expect(invokeStreamSpan.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
+    client.destroy();
   });
 
   it('axios (node:http) to an OpenAI-compatible path: one chat span', async () => {

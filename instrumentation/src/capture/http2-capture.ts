@@ -1,0 +1,187 @@
+/**
+ * Captures LLM calls made over node:http2 client sessions (`http2.connect(…)` then
+ * `session.request(headers)`): the AWS SDK's default handler for Bedrock (NodeHttp2Handler), gRPC-
+ * less HTTP/2 clients, undici with `allowH2`. node:http2 is patched only once the app loads it
+ * (builtin-load-hook.ts): `connect` is wrapped to learn each session's origin, and the sessions'
+ * `request` (on their prototype, once) to recognise the call exactly as the other paths do
+ * (EndpointRegistry on `:method`, `:path` and the headers), strip the tracking headers, add the
+ * call's own trace-context headers and open the LlmCall.
+ *
+ * The stream the app gets is the one node:http2 made; it is observed, never changed: its
+ * `write`/`end` (request body), `push` (response body, as the session hands it over, so flow
+ * control and pause are untouched) and `emit` ('response', 'error', 'close') on the instance.
+ *
+ * Not applied on this path: the request gates (cache, limits) and tokentrace's own retries; their
+ * control headers are stripped all the same (README, Known limits).
+ */
+import { context } from '@opentelemetry/api';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { withHeaders } from '../context/trace-propagation.js';
+import { readRequestHeader } from '../context/request-header.js';
+import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
+import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import { guard } from '../telemetry/guard.js';
+import { onBuiltinLoad } from './builtin-load-hook.js';
+import { isCallInProgress } from './call-in-progress.js';
+import { startLlmCall } from './call-starter.js';
+import type { CaptureDeps, LlmCall } from './llm-call.js';
+import { abortedError, captureChunk } from './node-http-capture.js';
+import { parseOrigin, requestTarget } from './request-target.js';
+
+type Origin = NonNullable<ReturnType<typeof parseOrigin>>;
+type Connect = (...args: unknown[]) => ClientHttp2Session;
+type Request = (this: ClientHttp2Session, headers?: unknown, ...rest: unknown[]) => ClientHttp2Stream;
+interface Http2Module {
+  connect: Connect;
+}
+
+export class Http2Capture {
+  private cancelHook?: () => void;
+  private patched?: { module: Http2Module; connect: Connect; wrappedConnect: Connect };
+  private requestPatch?: { proto: { request: Request }; request: Request; wrapped: Request };
+  /** Where each session connected to, from its `connect` call. */
+  private readonly origins = new WeakMap<object, Origin>();
+
+  constructor(
+    private readonly deps: () => CaptureDeps,
+    private readonly registry: () => EndpointRegistry,
+  ) {}
+
+  enable(): void {
+    if (this.cancelHook || this.patched) return;
+    this.cancelHook = onBuiltinLoad<Http2Module>('http2', (module) => this.patch(module));
+  }
+
+  disable(): void {
+    this.cancelHook?.();
+    this.cancelHook = undefined;
+    const p = this.patched;
+    if (p && p.module.connect === p.wrappedConnect) p.module.connect = p.connect;
+    const r = this.requestPatch;
+    if (r && r.proto.request === r.wrapped) r.proto.request = r.request;
+    this.patched = undefined;
+    this.requestPatch = undefined;
+  }
+
+  private patch(module: Http2Module): void {
+    if (this.patched) return;
+    const original = module.connect;
+    const capture = this;
+    const wrappedConnect = function connect(this: unknown, ...args: unknown[]): ClientHttp2Session {
+      const session = original.apply(this, args);
+      guard('http2 connect', () => capture.adopt(session, args[0]));
+      return session;
+    } as Connect;
+    module.connect = wrappedConnect;
+    this.patched = { module, connect: original, wrappedConnect };
+  }
+
+  /** Remembers the session's origin; the first session's prototype gets the `request` wrapper. */
+  private adopt(session: ClientHttp2Session, authority: unknown): void {
+    if (!this.patched) return; // disabled since
+    const origin = typeof authority === 'string' || authority instanceof URL ? parseOrigin(authority) : undefined;
+    if (origin) this.origins.set(session, origin);
+    if (this.requestPatch) return;
+    const proto = Object.getPrototypeOf(session) as { request: Request };
+    const original = proto.request;
+    const capture = this;
+    const wrapped = function request(this: ClientHttp2Session, headers?: unknown, ...rest: unknown[]): ClientHttp2Stream {
+      return capture.request(this, original, headers, rest);
+    } as Request;
+    proto.request = wrapped;
+    this.requestPatch = { proto, request: original, wrapped };
+  }
+
+  private request(session: ClientHttp2Session, original: Request, headers: unknown, rest: unknown[]): ClientHttp2Stream {
+    let call: LlmCall | undefined;
+    let forwarded = headers;
+    guard('http2 request', () => {
+      const origin = this.origins.get(session);
+      if (!origin || headers == null || typeof headers !== 'object') return;
+      const shape = headers as HeaderShape;
+      const method = readRequestHeader(shape, ':method');
+      if (method !== 'POST' && method !== 'post') return; // node:http2 defaults to GET
+      const path = readRequestHeader(shape, ':path') ?? '/';
+      const endpoint = this.registry().match(requestTarget(origin, method, path, shape));
+      const parent = context.active();
+      // Already captured higher up (undici over HTTP/2): one call, one span.
+      if (!endpoint || isCallInProgress(parent)) return;
+      const stripped = stripTrackingHeaders(shape);
+      call = startLlmCall(this.deps(), endpoint, stripped.tracking, parent, { path, headers: shape });
+      const added = call.propagationHeaders;
+      const sent = added ? withHeaders(stripped.headers, added) : stripped.headers;
+      forwarded = sent === headers ? headers : keepSymbolKeys(headers as object, sent);
+      const options = rest[0] as { endStream?: boolean } | undefined;
+      if (options?.endStream) call.onRequestBodyEnd();
+    });
+    if (!call) return original.call(session, headers, ...rest);
+    const activeCall = call;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = context.with(activeCall.context, () => original.call(session, forwarded, ...rest));
+    } catch (err) {
+      guard('http2 request', () => activeCall.onError(err));
+      throw err;
+    }
+    guard('http2 request', () => observeStream(stream, activeCall));
+    return stream;
+  }
+}
+
+/**
+ * `sent` with the symbol-keyed entries of the app's headers (`http2.sensitiveHeaders`, which says
+ * which headers must never be compressed into the HPACK table) that copying by name dropped.
+ */
+function keepSymbolKeys(original: object, sent: unknown): unknown {
+  if (Array.isArray(original) || sent === null || typeof sent !== 'object' || Array.isArray(sent)) return sent;
+  for (const key of Object.getOwnPropertySymbols(original)) {
+    if (!Object.hasOwn(sent, key)) (sent as Record<symbol, unknown>)[key] = (original as Record<symbol, unknown>)[key];
+  }
+  return sent;
+}
+
+function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
+  const write = stream.write;
+  const end = stream.end;
+  const push = stream.push;
+  const emit = stream.emit;
+  stream.write = function (this: ClientHttp2Stream, chunk: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ClientHttp2Stream['write'];
+  stream.end = function (this: ClientHttp2Stream, chunk?: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    const result = (end as (...a: unknown[]) => ClientHttp2Stream).call(this, chunk, ...rest);
+    guard('request body', () => call.onRequestBodyEnd());
+    return result;
+  } as ClientHttp2Stream['end'];
+  let ended = false;
+  // The session hands response body bytes to the stream with push(); push(null) marks the end.
+  stream.push = function (this: ClientHttp2Stream, chunk: unknown, ...rest: unknown[]) {
+    const result = (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    if (chunk === null) {
+      ended = true;
+      guard('response end', () => call.onResponseEnd());
+    } else if (chunk instanceof Uint8Array) call.onResponseChunk(chunk);
+    return result;
+  } as ClientHttp2Stream['push'];
+  stream.emit = function (this: ClientHttp2Stream, event: string | symbol, ...args: unknown[]) {
+    if (event === 'response') {
+      guard('response', () => {
+        const headers = args[0] as IncomingHttpHeaders;
+        call.onResponseStart(Number(headers[':status']) || 0, (name) => headerText(headers[name]));
+      });
+    } else if (event === 'error') {
+      guard('request error', () => call.onError(args[0]));
+    } else if (event === 'close' && !ended) {
+      // Closed by the app (close(), an abort signal) or the session before the response ended.
+      guard('request error', () => call.onError(stream.errored ?? abortedError('stream closed before the end of its response')));
+    }
+    return emit.call(this, event, ...args);
+  } as ClientHttp2Stream['emit'];
+}
+
+function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
+  if (Array.isArray(value)) return value.join(', ');
+  return value === undefined ? undefined : String(value);
+}
