@@ -156,12 +156,16 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
     return result;
   } as ClientHttp2Stream['end'];
   let ended = false;
-  // The session hands response body bytes to the stream with push(); push(null) marks the end.
+  // The session hands response body bytes to the stream with push(). push(null) on an open stream
+  // is the peer's END_STREAM; on a closed one, a reset or the app's close(): 'error'/'close' say which.
   stream.push = function (this: ClientHttp2Stream, chunk: unknown, ...rest: unknown[]) {
+    const closedBefore = chunk === null && this.closed;
     const result = (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
     if (chunk === null) {
-      ended = true;
-      guard('response end', () => call.onResponseEnd());
+      if (!closedBefore && !ended) {
+        ended = true;
+        guard('response end', () => call.onResponseEnd());
+      }
     } else if (chunk instanceof Uint8Array) call.onResponseChunk(chunk);
     return result;
   } as ClientHttp2Stream['push'];
