@@ -2,10 +2,12 @@
  * README guarantee: "The app's request and response are byte-identical to an uninstrumented run
  * (the tracking headers aside)". Every scenario runs twice, instrumented and with tokentrace
  * disabled, and in both runs the app's bytes are compared with what the emulator recorded on the
- * wire (the ground truth): raw fetch and plain node:http, JSON, gzip, SSE, Bedrock event streams,
- * error responses, and the response headers the app sees.
+ * wire (the ground truth): raw fetch, plain node:http and node:http2 sessions (against emulators
+ * serving HTTP/2), JSON, gzip, SSE, Bedrock event streams, error responses, and the response
+ * headers the app sees.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import { request as namedHttpRequest } from 'node:http';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -33,10 +35,15 @@ const BEDROCK_MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const harness = setupTracing({});
 let openai: ProviderEmulator;
 let bedrock: ProviderEmulator;
+/** The same emulators over HTTP/2 (h2c), recognised by shape. */
+let openaiHttp2: ProviderEmulator;
+let bedrockHttp2: ProviderEmulator;
 
 beforeAll(async () => {
   openai = await startOpenAIEmulator();
   bedrock = await startBedrockEmulator();
+  openaiHttp2 = await startOpenAIEmulator({ http2: true });
+  bedrockHttp2 = await startBedrockEmulator({ http2: true });
   harness.instrumentation.setConfig({
     endpoints: [
       { baseUrl: openai.url, provider: 'openai' },
@@ -47,6 +54,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await openai.close();
   await bedrock.close();
+  await openaiHttp2.close();
+  await bedrockHttp2.close();
   await harness.shutdown();
 });
 beforeEach(() => {
@@ -112,6 +121,32 @@ function viaHttp(call: Call, request: typeof http.request = http.request): Promi
   });
 }
 
+/** A fresh node:http2 session, one stream: the request as an HTTP/2 client writes it. */
+function viaHttp2(call: Call): Promise<AppResponse> {
+  const url = new URL(call.url);
+  const session = http2.connect(url.origin);
+  return new Promise<AppResponse>((resolve, reject) => {
+    session.on('error', reject);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': url.pathname + url.search,
+      ...call.headers,
+      'content-length': String(Buffer.byteLength(call.body)),
+    });
+    let status = 0;
+    const headers: Record<string, string> = {};
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      for (const [name, value] of Object.entries(h)) if (!name.startsWith(':')) headers[name] = String(value);
+    });
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', reject);
+    stream.on('end', () => resolve({ status, headers, chunks, bytes: Buffer.concat(chunks) }));
+    stream.end(call.body);
+  }).finally(() => session.close());
+}
+
 /**
  * Runs the same call instrumented, then with tokentrace disabled; in each run waits until the
  * call's spans ended (the GenAI span when instrumented, the HTTP span otherwise).
@@ -124,7 +159,10 @@ async function inBothModes(emulator: ProviderEmulator, reply: ScriptedReply, cal
     emulator.enqueue(reply);
     const app = await transport(call);
     const [exchange] = await emulator.waitForRequests(1);
-    const spans = await harness.waitForSpans((s) => (instrumented ? genAiSpans(s).length === 1 : s.length >= 1));
+    // No instrumentation makes a generic span for node:http2: an uninstrumented HTTP/2 call has none.
+    const spans = !instrumented && transport === viaHttp2
+      ? harness.spans()
+      : await harness.waitForSpans((s) => (instrumented ? genAiSpans(s).length === 1 : s.length >= 1));
     return { app, exchange, sent: call.body, spans };
   };
   const instrumented = await once(true);
@@ -183,21 +221,23 @@ const chatBody = (extra: object = {}) => JSON.stringify({
   temperature: 0,
   ...extra,
 });
-const openAiCall = (body: string, headers: Record<string, string> = {}): Call => ({
-  url: `${openai.baseUrl}/chat/completions`,
+const openAiCall = (body: string, headers: Record<string, string> = {}, server = openai): Call => ({
+  url: `${server.baseUrl}/chat/completions`,
   headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, ...TRACKING_HEADERS, ...headers },
   body,
 });
 
-const transports: Array<[string, (call: Call) => Promise<AppResponse>]> = [
-  ['fetch', viaFetch],
-  ['node:http request', (call) => viaHttp(call)],
+/** A client, and the emulators it talks to. */
+const transports: Array<[string, (call: Call) => Promise<AppResponse>, () => { openai: ProviderEmulator; bedrock: ProviderEmulator }]> = [
+  ['fetch', viaFetch, () => ({ openai, bedrock })],
+  ['node:http request', (call) => viaHttp(call), () => ({ openai, bedrock })],
+  ['node:http2 session.request (HTTP/2)', viaHttp2, () => ({ openai: openaiHttp2, bedrock: bedrockHttp2 })],
 ];
 
-describe.each(transports)('%s', (_name, transport) => {
+describe.each(transports)('%s', (_name, transport, servers) => {
   it('a JSON response: the same bytes, headers and status; the request as sent', async () => {
     const reply = { text: 'etyb — ✓ ünïcödé survives.', inputTokens: 31, outputTokens: 9 };
-    const runs = await inBothModes(openai, reply, openAiCall(chatBody()), transport);
+    const runs = await inBothModes(servers().openai, reply, openAiCall(chatBody(), {}, servers().openai), transport);
     expectIdentical(runs, 'raw');
     expect(runs.instrumented.app.headers['content-type']).toBe('application/json');
     expect(JSON.parse(runs.instrumented.app.bytes.toString()).choices[0].message.content).toBe('etyb — ✓ ünïcödé survives.');
@@ -212,7 +252,7 @@ describe.each(transports)('%s', (_name, transport) => {
 
   it('an SSE stream: the concatenated chunks are the recorded body, chunk by chunk', async () => {
     const reply = { text: 'one two three four five six seven eight', inputTokens: 20, outputTokens: 8, chunkDelayMs: 15 };
-    const runs = await inBothModes(openai, reply, openAiCall(chatBody({ stream: true, stream_options: { include_usage: true } })), transport);
+    const runs = await inBothModes(servers().openai, reply, openAiCall(chatBody({ stream: true, stream_options: { include_usage: true } }), {}, servers().openai), transport);
     expectIdentical(runs, 'raw');
     for (const run of [runs.instrumented, runs.plain]) {
       expect(run.app.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -226,12 +266,12 @@ describe.each(transports)('%s', (_name, transport) => {
   it('a Bedrock event stream: the same binary frames', async () => {
     const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Hi there' }] }], inferenceConfig: { maxTokens: 50 } });
     const call: Call = {
-      url: `${bedrock.url}/model/${encodeURIComponent(BEDROCK_MODEL)}/converse-stream`,
+      url: `${servers().bedrock.url}/model/${encodeURIComponent(BEDROCK_MODEL)}/converse-stream`,
       headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/x', ...TRACKING_HEADERS },
       body,
     };
     const reply = { text: 'Frames stay frames, byte for byte.', inputTokens: 12, outputTokens: 7, chunkDelayMs: 5 };
-    const runs = await inBothModes(bedrock, reply, call, transport);
+    const runs = await inBothModes(servers().bedrock, reply, call, transport);
     expectIdentical(runs, 'raw');
     expect(runs.instrumented.app.headers['content-type']).toBe('application/vnd.amazon.eventstream');
     expect(runs.instrumented.app.bytes.readUInt32BE(0)).toBeLessThanOrEqual(runs.instrumented.app.bytes.length); // a prelude, not text
@@ -245,7 +285,7 @@ describe.each(transports)('%s', (_name, transport) => {
 
   it('a 429 error: the same status, body bytes and headers (retry-after included)', async () => {
     const reply = { status: 429, error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'Slow down, please.' }, headers: { 'retry-after': '7' } };
-    const runs = await inBothModes(openai, reply, openAiCall(chatBody()), transport);
+    const runs = await inBothModes(servers().openai, reply, openAiCall(chatBody(), {}, servers().openai), transport);
     expectIdentical(runs, 'raw');
     expect(runs.instrumented.app.status).toBe(429);
     expect(runs.instrumented.app.headers['retry-after']).toBe('7');

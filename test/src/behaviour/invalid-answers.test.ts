@@ -13,26 +13,31 @@ import OpenAI4 from 'openai-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupTracing } from '../harness/in-process-tracing.js';
 import { genAiSpans } from '../harness/span-assertions.js';
-import { startOllamaEmulator, startProviderEmulators, type ProviderEmulator, type ProviderEmulators } from '../provider-emulator/index.js';
+import { startBedrockEmulator, startOllamaEmulator, startProviderEmulators, type ProviderEmulator, type ProviderEmulators } from '../provider-emulator/index.js';
 
 const API_KEY = 'sk-invalid-answers-test';
 const harness = setupTracing({});
 let emulators: ProviderEmulators;
 let ollama: ProviderEmulator;
+/** Bedrock over HTTP/2 (h2c), for the AWS SDK's default handler (node:http2). */
+let bedrockHttp2: ProviderEmulator;
 
 beforeAll(async () => {
   emulators = await startProviderEmulators();
   ollama = await startOllamaEmulator();
+  bedrockHttp2 = await startBedrockEmulator({ http2: true });
 });
 afterAll(async () => {
   await emulators.close();
   await ollama.close();
+  await bedrockHttp2.close();
   await harness.shutdown();
 });
 beforeEach(() => {
   harness.reset();
   emulators.reset();
   ollama.reset();
+  bedrockHttp2.reset();
 });
 
 const BODIES: Array<[string, { contentType: string; body: string }]> = [
@@ -55,6 +60,16 @@ const CALLS: Array<[string, () => ProviderEmulator, () => Promise<unknown>]> = [
       region: 'us-east-1', endpoint: emulators.bedrock.url, maxAttempts: 1, requestHandler: new NodeHttpHandler(),
       credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' },
     }).send(new ConverseCommand({ modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }))],
+  ['AWS SDK Bedrock Converse, default handler (node:http2)', () => bedrockHttp2, async () => {
+    const client = new BedrockRuntimeClient({
+      region: 'us-east-1', endpoint: bedrockHttp2.url, maxAttempts: 1, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' },
+    });
+    try {
+      return await client.send(new ConverseCommand({ modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    } finally {
+      client.destroy();
+    }
+  }],
   ['Ollama /api/chat (fetch)', () => ollama, async () => {
     const res = await fetch(`${ollama.url}/api/chat`, {
       method: 'POST',
