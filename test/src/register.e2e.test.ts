@@ -1,7 +1,8 @@
 /**
  * Out of process, as users run it: `node --import @tokentrace/instrumentation/register app`
- * for an ESM app (openai SDK over fetch) and a CommonJS app (axios over node:http), exporting
- * OTLP/HTTP to a local receiver. The apps exit right after their last call.
+ * for an ESM app (openai SDK over fetch) and a CommonJS app (axios over node:http), and over
+ * node:http2 (a raw ESM client, the AWS SDK's default handler from CommonJS), exporting OTLP/HTTP
+ * to a local receiver. The apps exit right after their last call.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAnthropicEmulator, startOpenAIEmulator, type ProviderEmulator } from './provider-emulator/index.js';
+import { startAnthropicEmulator, startBedrockEmulator, startOpenAIEmulator, type ProviderEmulator } from './provider-emulator/index.js';
 import { OtlpReceiver } from './otlp-receiver.js';
 
 const run = promisify(execFile);
@@ -127,5 +128,43 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(traces.length).toBeGreaterThan(0);
     expect(traces[0].contentType).toBe('application/x-protobuf');
     expect(Buffer.concat(traces.map((t) => t.body)).includes('chat gpt-4o-mini')).toBe(true);
+  });
+});
+
+describe('node --import @tokentrace/instrumentation/register, node:http2 (no endpoint configuration)', () => {
+  let openaiHttp2: ProviderEmulator;
+  let bedrockHttp2: ProviderEmulator;
+  beforeAll(async () => {
+    [openaiHttp2, bedrockHttp2] = await Promise.all([startOpenAIEmulator({ http2: true }), startBedrockEmulator({ http2: true })]);
+  });
+  afterAll(async () => Promise.all([openaiHttp2.close(), bedrockHttp2.close()]));
+
+  const runHttp2App = (app: string) =>
+    run(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture(app)], {
+      env: { PATH: process.env.PATH ?? '', ...receiver.env(), APP_HTTP2_URL: openaiHttp2.url, APP_BEDROCK_URL: bedrockHttp2.url },
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+
+  it('an ESM app importing node:http2 when it needs it: not loaded at start, its call traced', async () => {
+    const { stdout, stderr } = await runHttp2App('esm-http2-app.mjs');
+    expect(JSON.parse(stdout)).toEqual({ loadedAtStart: false, text: expect.any(String) });
+    expect(stderr).toBe('');
+    const [span] = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'user.id': 'http2-user', 'server.port': openaiHttp2.port });
+    expect(receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] !== undefined)).toHaveLength(1);
+    expect(openaiHttp2.lastRequest!.request.headers.traceparent).toBe(`00-${span.traceId}-${span.spanId}-01`);
+    expect(openaiHttp2.lastRequest!.request.headers['helicone-user-id']).toBeUndefined();
+    expect(JSON.stringify(receiver.spans)).not.toContain('sk-e2e-secret');
+  });
+
+  it("a CommonJS app with the AWS SDK's default BedrockRuntimeClient (HTTP/2): one chat span", async () => {
+    const { stdout, stderr } = await runHttp2App('cjs-bedrock-http2-app.cjs');
+    expect(JSON.parse(stdout).text).toEqual(expect.any(String));
+    expect(stderr).toBe('');
+    const chats = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    expect(chats).toHaveLength(1);
+    expect(chats[0].name).toBe('chat anthropic.claude-3-5-sonnet-20240620-v1:0');
+    expect(chats[0].attributes).toMatchObject({ 'gen_ai.provider.name': 'aws.bedrock', 'server.port': bedrockHttp2.port, 'gen_ai.usage.output_tokens': expect.any(Number) });
+    expect(JSON.stringify(receiver.spans)).not.toContain('DONOTRECORD');
   });
 });
