@@ -4,9 +4,9 @@
  * `NodeSDK({ instrumentations: [...] })`, after any HTTP instrumentation in that list so that
  * HTTP spans nest under the GenAI span; `register` sets all of this up from the environment.
  */
-import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { setContentCaptureEnabled } from './agent/content-setting.js';
-import { Http2Capture } from './capture/http2-capture.js';
+import { Http2Capture, type Http2Module } from './capture/http2-capture.js';
 import type { CaptureDeps } from './capture/llm-call.js';
 import { NodeHttpCapture } from './capture/node-http-capture.js';
 import { ResendTracker } from './capture/resend-count.js';
@@ -36,9 +36,16 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
   }
 
-  /** Patches are applied directly in enable(): node:http is a built-in, fetch a global, node:http2 hooked on load. */
+  /**
+   * node:http and fetch are patched directly in enable() (a built-in loaded at start, a global);
+   * node:http2 when it is first required, through the require hook the OpenTelemetry
+   * instrumentations share (loading it at start would cost every process ~10–30 ms).
+   */
   protected override init(): InstrumentationNodeModuleDefinition[] {
-    return [];
+    return [
+      // Undone by disable() (Http2Capture.disable), which restores what it wrapped.
+      new InstrumentationNodeModuleDefinition('http2', ['*'], (exports: Http2Module) => this.http2Capture?.patchModule(exports) ?? exports),
+    ];
   }
 
   override setConfig(config: TokentraceInstrumentationConfig = {}): void {
@@ -53,13 +60,15 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     this.http2Capture ??= new Http2Capture(() => this.captureDeps(), () => this.endpointRegistry());
     this.undiciCapture.enable();
     this.httpCapture.enable();
-    this.http2Capture.enable(); // patches node:http2 once the app loads it
+    this.http2Capture.enable();
+    super.enable(); // the node:http2 require hook (init)
   }
 
   override disable(): void {
     this.undiciCapture?.disable();
     this.httpCapture?.disable();
     this.http2Capture?.disable();
+    super.disable();
     void this.gates?.close();
     this.gates = undefined;
   }

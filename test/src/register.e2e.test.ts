@@ -1,7 +1,7 @@
 /**
  * Out of process, as users run it: `node --import @tokentrace/instrumentation/register app`
  * for an ESM app (openai SDK over fetch) and a CommonJS app (axios over node:http), and over
- * node:http2 (a raw ESM client, the AWS SDK's default handler from CommonJS), exporting OTLP/HTTP
+ * node:http2 (a raw client, the AWS SDK's default handler), exporting OTLP/HTTP
  * to a local receiver. The apps exit right after their last call.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -145,8 +145,8 @@ describe('node --import @tokentrace/instrumentation/register, node:http2 (no end
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
 
-  it('an ESM app importing node:http2 when it needs it: not loaded at start, its call traced', async () => {
-    const { stdout, stderr } = await runHttp2App('esm-http2-app.mjs');
+  it('a CommonJS app requiring node:http2 when it needs it: not loaded at start, its call traced', async () => {
+    const { stdout, stderr } = await runHttp2App('cjs-http2-app.cjs');
     expect(JSON.parse(stdout)).toEqual({ loadedAtStart: false, text: expect.any(String) });
     expect(stderr).toBe('');
     const [span] = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');

@@ -1,11 +1,16 @@
 /**
  * Captures LLM calls made over node:http2 client sessions (`http2.connect(…)` then
- * `session.request(headers)`): the AWS SDK's default handler for Bedrock (NodeHttp2Handler), gRPC-
- * less HTTP/2 clients, undici with `allowH2`. node:http2 is patched only once the app loads it
- * (builtin-load-hook.ts): `connect` is wrapped to learn each session's origin, and the sessions'
- * `request` (on their prototype, once) to recognise the call exactly as the other paths do
- * (EndpointRegistry on `:method`, `:path` and the headers), strip the tracking headers, add the
- * call's own trace-context headers and open the LlmCall.
+ * `session.request(headers)`): the AWS SDK's default handler for Bedrock (NodeHttp2Handler),
+ * undici with `allowH2`, any raw HTTP/2 client. `connect` is wrapped to learn each session's
+ * origin, and the sessions' `request` (on their prototype, once) to recognise the call exactly as
+ * the other paths do (EndpointRegistry on `:method`, `:path` and the headers), strip the tracking
+ * headers, add the call's own trace-context headers and open the LlmCall.
+ *
+ * node:http2 is never loaded for this: loading it costs a process start ~10–30 ms. It is patched
+ * when already loaded at enable(), else when first required (patchModule, called through the
+ * instrumentation's module definition: the require hook every OpenTelemetry instrumentation
+ * already shares, so no other module load pays anything). An ES module's own `import` of
+ * node:http2 is not seen by that hook (README, Known limits).
  *
  * The stream the app gets is the one node:http2 made; it is observed, never changed: its
  * `write`/`end` (request body), `push` (response body, as the session hands it over, so flow
@@ -15,13 +20,13 @@
  * control headers are stripped all the same (README, Known limits).
  */
 import { context } from '@opentelemetry/api';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { withHeaders } from '../context/trace-propagation.js';
 import { readRequestHeader } from '../context/request-header.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
 import { guard } from '../telemetry/guard.js';
-import { onBuiltinLoad } from './builtin-load-hook.js';
 import { isCallInProgress } from './call-in-progress.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
@@ -31,12 +36,12 @@ import { parseOrigin, requestTarget } from './request-target.js';
 type Origin = NonNullable<ReturnType<typeof parseOrigin>>;
 type Connect = (...args: unknown[]) => ClientHttp2Session;
 type Request = (this: ClientHttp2Session, headers?: unknown, ...rest: unknown[]) => ClientHttp2Stream;
-interface Http2Module {
+export interface Http2Module {
   connect: Connect;
 }
 
 export class Http2Capture {
-  private cancelHook?: () => void;
+  private enabled = false;
   private patched?: { module: Http2Module; connect: Connect; wrappedConnect: Connect };
   private requestPatch?: { proto: { request: Request }; request: Request; wrapped: Request };
   /** Where each session connected to, from its `connect` call. */
@@ -47,24 +52,26 @@ export class Http2Capture {
     private readonly registry: () => EndpointRegistry,
   ) {}
 
+  /** Patches node:http2 now if it is loaded (by the app, or by fetch's undici); else patchModule does on its first require. */
   enable(): void {
-    if (this.cancelHook || this.patched) return;
-    this.cancelHook = onBuiltinLoad<Http2Module>('http2', (module) => this.patch(module));
+    this.enabled = true;
+    if (!this.patched && isBuiltinLoaded('http2')) guard('http2 capture', () => this.patchModule(createRequire(import.meta.url)('node:http2')));
   }
 
   disable(): void {
-    this.cancelHook?.();
-    this.cancelHook = undefined;
+    this.enabled = false;
     const p = this.patched;
     if (p && p.module.connect === p.wrappedConnect) p.module.connect = p.connect;
     const r = this.requestPatch;
     if (r && r.proto.request === r.wrapped) r.proto.request = r.request;
     this.patched = undefined;
     this.requestPatch = undefined;
+    syncBuiltinESMExports();
   }
 
-  private patch(module: Http2Module): void {
-    if (this.patched) return;
+  /** Wraps `connect` on the module's exports (once); returns them, as a require hook must. */
+  patchModule(module: Http2Module): Http2Module {
+    if (!this.enabled || this.patched) return module;
     const original = module.connect;
     const capture = this;
     const wrappedConnect = function connect(this: unknown, ...args: unknown[]): ClientHttp2Session {
@@ -74,6 +81,8 @@ export class Http2Capture {
     } as Connect;
     module.connect = wrappedConnect;
     this.patched = { module, connect: original, wrappedConnect };
+    syncBuiltinESMExports(); // `import { connect } from 'node:http2'` sees the wrapper too
+    return module;
   }
 
   /** Remembers the session's origin; the first session's prototype gets the `request` wrapper. */
@@ -188,4 +197,10 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
 function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
   if (Array.isArray(value)) return value.join(', ');
   return value === undefined ? undefined : String(value);
+}
+
+/** Whether Node has loaded the built-in, for itself (fetch's undici requires node:http2) or for the app. */
+function isBuiltinLoaded(name: string): boolean {
+  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  return Array.isArray(list) && list.includes(`NativeModule ${name}`);
 }
