@@ -3,12 +3,16 @@
  * the AWS SDK's default handler takes, against emulators serving cleartext HTTP/2: what the app
  * gets (response headers, each data chunk, end, errors, a reset, its own abort) is the same with
  * and without tokentrace, tracking headers are stripped, the call's traceparent added, the HPACK
- * sensitivity marks kept; a POST that is not an LLM call gives no span, a lookalike a plain one.
+ * sensitivity marks kept; a POST that is not an LLM call gives no span, a lookalike a plain one;
+ * fetch over HTTP/2 (undici's `allowH2`), seen by both the fetch and the node:http2 hooks, one span.
  */
 import http2, { connect as namedConnect, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { HistogramDataPoint } from '@opentelemetry/sdk-metrics';
+import { METRIC_GEN_AI_CLIENT_OPERATION_DURATION } from '@tokentrace/semconv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupTracing } from '../harness/in-process-tracing.js';
+import { TEST_TLS } from '../harness/test-certificate.js';
 import { everythingRecorded, expectOnlyClientSpan, genAiSpans } from '../harness/span-assertions.js';
 import { startOpenAIEmulator, type ProviderEmulator, type ScriptedReply } from '../provider-emulator/index.js';
 
@@ -242,4 +246,49 @@ it('the headers marked sensitive (never indexed by HPACK) stay marked when track
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+/** The operation-duration points tokentrace recorded for calls to `port` (one per call). */
+async function durationCount(port: number): Promise<number> {
+  const scope = (await harness.collectMetrics()).scopeMetrics.find((m) => m.scope.name === '@tokentrace/instrumentation');
+  const points = (scope?.metrics.find((m) => m.descriptor.name === METRIC_GEN_AI_CLIENT_OPERATION_DURATION.name)?.dataPoints ?? []) as HistogramDataPoint[];
+  return points.filter((p) => p.attributes['server.port'] === port).reduce((n, p) => n + p.value.count, 0);
+}
+
+describe('fetch over HTTP/2: undici with allowH2 as the global dispatcher', () => {
+  it.each([false, true])('httpSpans %s: one call, one span and one duration point; node:http2 sees a call already captured', async (httpSpans) => {
+    const server = await startOpenAIEmulator({ http2: true, tls: TEST_TLS });
+    const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+    const g = globalThis as unknown as Record<symbol, { constructor: new (options: object) => { close(): Promise<void> } }>;
+    harness.instrumentation.disable(); // puts Node's own dispatcher back
+    const original = g[GLOBAL_DISPATCHER];
+    const h2Agent = new original.constructor({ allowH2: true, connect: { ca: TEST_TLS.cert } });
+    g[GLOBAL_DISPATCHER] = h2Agent;
+    harness.instrumentation.setConfig({ httpSpans });
+    harness.instrumentation.enable(); // wraps the app's dispatcher, as it wraps any global one
+    try {
+      server.enqueue({ text: 'Fetched over HTTP/2.', inputTokens: 6, outputTokens: 4 });
+      const res = await fetch(`${server.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        body: chatBody(),
+      });
+      expect((await res.json()).choices[0].message.content).toBe('Fetched over HTTP/2.');
+      expect(server.lastRequest!.request.httpVersion).toBe('2.0');
+      const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
+      expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 6, 'gen_ai.usage.output_tokens': 4, 'server.port': server.port });
+      await new Promise((r) => setTimeout(r, 20));
+      // No second span from the node:http2 hook (with httpSpans, the generic undici span is the only other one).
+      const others = harness.spans().filter((s) => s !== span);
+      expect(others.map((s) => s.attributes['gen_ai.operation.name'] ?? s.name)).toEqual(httpSpans ? ['POST'] : []);
+      expect(await durationCount(server.port)).toBe(1);
+    } finally {
+      harness.instrumentation.disable();
+      g[GLOBAL_DISPATCHER] = original;
+      harness.instrumentation.setConfig({});
+      harness.instrumentation.enable();
+      await h2Agent.close();
+      await server.close();
+    }
+  });
 });

@@ -3,10 +3,11 @@
 // every exchange and frees the port on close(). A provider module contributes only a
 // ProviderDialect (provider-dialect.ts). `http2: true` serves cleartext HTTP/2 (h2c, prior
 // knowledge, as `http2.connect('http://…')` and the AWS SDK's default handler speak it) instead
-// of HTTP/1.1, through node:http2's compatibility API.
+// of HTTP/1.1, through node:http2's compatibility API; with `tls` too, HTTPS with HTTP/2 or
+// HTTP/1.1 as the client's ALPN asks (undici's `allowH2` needs this).
 import { createServer } from 'node:http';
-import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { createSecureServer, createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import type { EmulatedProvider, ProviderDialect } from './provider-dialect.js';
 import type { RecordedExchange, RecordedResponse } from './recorded-exchange.js';
 import { ReplyQueue } from './reply-queue.js';
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   requireApiKey?: boolean;
   /** Serve cleartext HTTP/2 (h2c) instead of HTTP/1.1. Default false. */
   http2?: boolean;
+  /** With `http2`: serve HTTPS with this key and certificate (HTTP/2 or HTTP/1.1 by ALPN); `url` is then https://. */
+  tls?: { key: Buffer | string; cert: Buffer | string };
 }
 
 /** What close() needs of either server. */
@@ -47,7 +50,7 @@ interface RequestWaiter {
 
 export class ProviderEmulator {
   readonly provider: EmulatedProvider;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   readonly url: string;
   /** The URL to give the provider's SDK (`url` plus the SDK's usual base path). */
   readonly baseUrl: string;
@@ -71,7 +74,7 @@ export class ProviderEmulator {
     this.#dialect = dialect;
     this.provider = dialect.provider;
     this.port = (server.address() as AddressInfo).port;
-    this.url = `http://127.0.0.1:${this.port}`;
+    this.url = `${options.http2 && options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
     this.baseUrl = this.url + dialect.sdkBasePath;
     this.#routes = new RouteTable(dialect.routes);
     this.#replies = new ReplyQueue(options.defaultReply);
@@ -92,14 +95,15 @@ export class ProviderEmulator {
     let server: Listener;
     let dropConnections: () => void;
     if (options.http2) {
-      const h2 = createHttp2Server(handle);
-      const sessions = new Set<ServerHttp2Session>();
-      h2.on('session', (session) => {
-        sessions.add(session);
-        session.once('close', () => sessions.delete(session));
+      const h2 = options.tls ? createSecureServer({ ...options.tls, allowHTTP1: true }, handle) : createHttp2Server(handle);
+      // Every TCP connection, whether it became an HTTP/2 session or (over TLS) an HTTP/1.1 one.
+      const sockets = new Set<Socket>();
+      h2.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
       });
       server = h2;
-      dropConnections = () => { for (const session of sessions) session.destroy(); };
+      dropConnections = () => { for (const socket of sockets) socket.destroy(); };
     } else {
       const h1 = createServer(handle);
       server = h1;

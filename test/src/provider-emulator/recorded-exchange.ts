@@ -18,6 +18,8 @@ export interface RecordedRequest {
   json: unknown;
   /** Epoch milliseconds (fractional) when the body had been read. */
   receivedAt: number;
+  /** `1.1` or `2.0`: the HTTP version the request came over. */
+  httpVersion: string;
 }
 
 export interface RecordedResponse {

@@ -35,5 +35,6 @@ export async function readRequest(req: EmulatorRequest): Promise<RecordedRequest
     body,
     json,
     receivedAt: nowMs(),
+    httpVersion: req.httpVersion,
   };
 }
