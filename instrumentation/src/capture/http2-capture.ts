@@ -55,7 +55,7 @@ export class Http2Capture {
   /** Patches node:http2 now if it is loaded (by the app, or by fetch's undici); else patchModule does on its first require. */
   enable(): void {
     this.enabled = true;
-    if (!this.patched && isBuiltinLoaded('http2')) guard('http2 capture', () => this.patchModule(createRequire(import.meta.url)('node:http2')));
+    if (!this.patched && isBuiltinLoaded('http2')) this.patchModule(createRequire(import.meta.url)('node:http2') as Http2Module);
   }
 
   disable(): void {
@@ -69,9 +69,13 @@ export class Http2Capture {
     syncBuiltinESMExports();
   }
 
-  /** Wraps `connect` on the module's exports (once); returns them, as a require hook must. */
+  /** Wraps `connect` on the module's exports (once); returns them, as a require hook must, even if patching failed. */
   patchModule(module: Http2Module): Http2Module {
-    if (!this.enabled || this.patched) return module;
+    if (this.enabled && !this.patched) guard('http2 capture', () => this.wrapConnect(module));
+    return module;
+  }
+
+  private wrapConnect(module: Http2Module): void {
     const original = module.connect;
     const capture = this;
     const wrappedConnect = function connect(this: unknown, ...args: unknown[]): ClientHttp2Session {
@@ -82,7 +86,6 @@ export class Http2Capture {
     module.connect = wrappedConnect;
     this.patched = { module, connect: original, wrappedConnect };
     syncBuiltinESMExports(); // `import { connect } from 'node:http2'` sees the wrapper too
-    return module;
   }
 
   /** Remembers the session's origin; the first session's prototype gets the `request` wrapper. */
