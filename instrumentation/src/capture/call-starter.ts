@@ -1,5 +1,5 @@
 /**
- * The decision shared by both HTTP hooks: given a recognised endpoint, open an LlmCall unless
+ * The decision shared by the HTTP hooks (fetch, node:http, node:http2): given a recognised endpoint, open an LlmCall unless
  * another GenAI instrumentation (OpenLLMetry, OpenInference, or the SDK itself, as
  * @anthropic-ai/sdk v1 does with its `anthropic.messages.create` span) already traces this very
  * call: then the call is captured on that span, borrowed (no second LLM span), and still gets

@@ -188,13 +188,23 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
         call.onResponseStart(Number(headers[':status']) || 0, (name) => headerText(headers[name]));
       });
     } else if (event === 'error') {
-      guard('request error', () => call.onError(args[0]));
+      guard('request error', () => call.onError(streamFailure(args[0])));
     } else if (event === 'close' && !ended) {
       // Closed by the app (close(), an abort signal) or the session before the response ended.
       guard('request error', () => call.onError(stream.errored ?? abortedError('stream closed before the end of its response')));
     }
     return emit.call(this, event, ...args);
   } as ClientHttp2Stream['emit'];
+}
+
+/**
+ * Why a stream failed: a stream still pending when its session failed (connection refused, TLS,
+ * reset) fails with ERR_HTTP2_STREAM_CANCEL, its cause the session's error, which says more
+ * (`ECONNREFUSED`, as the other paths report it).
+ */
+function streamFailure(err: unknown): unknown {
+  const e = err as { code?: unknown; cause?: unknown } | undefined;
+  return e?.code === 'ERR_HTTP2_STREAM_CANCEL' && e.cause instanceof Error ? e.cause : err;
 }
 
 function headerText(value: OutgoingHttpHeaders[string]): string | undefined {

@@ -185,6 +185,26 @@ describe('an LLM call over node:http2', () => {
     expect(span.status.code).toBe(2);
   });
 
+  it("nothing listening: the stream errors as without tokentrace; error.type is the session's ECONNREFUSED", async () => {
+    const closed = http2.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const instrumented = await overHttp2({ url }, { body: chatBody() });
+    const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
+    harness.instrumentation.disable();
+    let plain: AppView;
+    try {
+      plain = await overHttp2({ url }, { body: chatBody() });
+    } finally {
+      harness.instrumentation.enable();
+    }
+    expect(comparable(instrumented)).toEqual(comparable(plain));
+    expect(instrumented.error).toMatchObject({ code: 'ERR_HTTP2_STREAM_CANCEL' }); // the pending stream, cancelled by its failed session
+    expect(span.attributes['error.type']).toBe('ECONNREFUSED');
+    expect(span.status.code).toBe(2);
+  });
+
   it('truncated JSON with 200: the same bytes and events; an ERROR span, invalid_response', async () => {
     const reply = { rawBody: { contentType: 'application/json', body: '{"id":"chatcmpl-1","choices":[{"index":0,"mess' } };
     const { instrumented, plain } = await inBothModes(reply, { body: chatBody() });
