@@ -2,9 +2,11 @@
  * Issue 12 part 4: a call the SDK retries is several HTTP requests, each its own GenAI span; the
  * attempt a span stands for is `http.request.resend_count` (HTTP conventions: set on a resent
  * request only, 1 for the first retry). The real openai and @anthropic-ai/sdk SDKs retry a 429
- * or a 500 by default; the emulators answer that once, then 200. Raw fetch that resends the same
- * request has no retry-count header: tokentrace counts the resend itself.
+ * or a 500 by default, and so does the AWS SDK (over HTTP/2 with its default handler); the
+ * emulators answer that once, then 200. Raw fetch that resends the same request has no
+ * retry-count header: tokentrace counts the resend itself.
  */
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import Anthropic1 from '@anthropic-ai/sdk';
 import Anthropic0 from 'anthropic-sdk-v0';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -14,15 +16,18 @@ import OpenAI4 from 'openai-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setupTracing } from '../harness/in-process-tracing.js';
 import { genAiSpans, httpChildren, traceparentOf } from '../harness/span-assertions.js';
-import { startAnthropicEmulator, startOpenAIEmulator, type ProviderEmulator } from '../provider-emulator/index.js';
+import { startAnthropicEmulator, startBedrockEmulator, startOpenAIEmulator, type ProviderEmulator } from '../provider-emulator/index.js';
 
 const harness = setupTracing({});
 let openai: ProviderEmulator;
 let anthropic: ProviderEmulator;
+/** HTTP/2 (h2c), for the AWS SDK's default handler; recognised by shape. */
+let bedrockHttp2: ProviderEmulator;
 
 beforeAll(async () => {
   openai = await startOpenAIEmulator({ firstChunkDelayMs: 0 });
   anthropic = await startAnthropicEmulator({ firstChunkDelayMs: 0 });
+  bedrockHttp2 = await startBedrockEmulator({ http2: true });
   harness.instrumentation.setConfig({
     endpoints: [
       { baseUrl: openai.url, provider: 'openai' },
@@ -33,12 +38,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await openai.close();
   await anthropic.close();
+  await bedrockHttp2.close();
   await harness.shutdown();
 });
 beforeEach(() => {
   harness.reset();
   openai.reset();
   anthropic.reset();
+  bedrockHttp2.reset();
 });
 
 /** The SDKs honour `retry-after-ms`: the retry comes at once instead of after their back-off. */
@@ -75,6 +82,25 @@ describe.each(openaiSdks)('%s retries a 429', (_name, makeClient) => {
     expect(openai.requests.map((r) => r.request.headers.traceparent)).toEqual([traceparentOf(first), traceparentOf(retry)]);
     expect(openai.requests.map((r) => r.request.headers['x-stainless-retry-count'])).toEqual(['0', '1']);
   });
+});
+
+it("the AWS SDK's default BedrockRuntimeClient (HTTP/2) retries a 500: two spans, resend count 1 from amz-sdk-request, each attempt's own traceparent", async () => {
+  bedrockHttp2.enqueue({ status: 500 }, { text: 'Retried over HTTP/2.', inputTokens: 8, outputTokens: 4 });
+  const client = new BedrockRuntimeClient({
+    region: 'us-east-1', endpoint: bedrockHttp2.url, maxAttempts: 2, credentials: { accessKeyId: 'AKIARETRY', secretAccessKey: 'retry-secret' },
+  });
+  try {
+    const answer = await client.send(new ConverseCommand({ modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }));
+    expect(answer.output?.message?.content?.[0].text).toBe('Retried over HTTP/2.');
+  } finally {
+    client.destroy();
+  }
+  const spans = byStart(genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 2)));
+  expect(resendCounts(spans)).toEqual([undefined, 1]);
+  expect(spans.map((s) => s.attributes['error.type'])).toEqual(['500', undefined]);
+  expect(spans[1].attributes['gen_ai.usage.output_tokens']).toBe(4);
+  expect(bedrockHttp2.requests.map((r) => r.request.headers['amz-sdk-request'])).toEqual(['attempt=1; max=2', 'attempt=2; max=2']);
+  expect(bedrockHttp2.requests.map((r) => r.request.headers.traceparent)).toEqual(spans.map(traceparentOf));
 });
 
 type MakeAnthropic = (options?: { openTelemetry?: false }) => { messages: { create(body: object): Promise<any> } };
