@@ -32,8 +32,10 @@ import {
   ensureSchema,
   insertSpanBatch,
   spanBatchBody,
+  spanInsertFormat,
   schemaTables,
   sqlIdentifier,
+  type SpanBatchBody,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
 import { median } from './stats.js';
@@ -127,13 +129,15 @@ function collectGarbage(): void {
  */
 async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
-  const batches: Array<{ rows: number; body: Buffer }> = [];
+  const client = createClickHouseClient(engine);
+  const format = spanInsertFormat(client);
+  const batches: Array<{ rows: number; body: SpanBatchBody }> = [];
   // The batch settings the collector process loads, TOKENTRACE_BATCH_* included; each batch
   // encoded as the exporter encodes it, before the clock starts.
   const batcher = new BatchProcessor(
     {
       consume: async (spans) => {
-        batches.push({ rows: spans.length, body: spanBatchBody(spans, 1) });
+        batches.push({ rows: spans.length, body: spanBatchBody(spans, 1, format) });
       },
     },
     loadCollectorConfig(undefined).batch,
@@ -144,7 +148,6 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
     await batcher.consume(records);
   }
   await batcher.shutdown();
-  const client = createClickHouseClient(engine);
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
   const total = batches.reduce((n, b) => n + b.rows, 0);
