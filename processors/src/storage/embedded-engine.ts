@@ -13,7 +13,7 @@
  * around it; threads per query are a query setting (`max_threads`), sent by the client with every
  * query (clickhouse-client.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -187,6 +187,8 @@ function acquire(dir: string, settings: EmbeddedEngineSettings): OpenEngine {
   }
   if (!open) {
     mkdirSync(dir, { recursive: true });
+    // Files of inserts that a killed process left behind (their spans are replayed from the write-ahead log).
+    rmSync(join(dir, INSERT_FILES_DIR), { recursive: true, force: true });
     const { Session } = chdb();
     let session: ChdbSession;
     try {
