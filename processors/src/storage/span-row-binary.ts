@@ -21,7 +21,7 @@ import { DataError } from '../pipeline/processor.js';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { clampTimeNs, count, durationNs, propertyMap, real, resourceColumns, text, uint16 } from './span-row.js';
-import { SPAN_INSERT_COLUMNS, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from './span-table.js';
+import { SPAN_INSERT_COLUMNS, SPAN_KIND_NAMES, SPAN_TABLE_COLUMNS, STATUS_CODE_NAMES } from './span-table.js';
 
 /** A span whose values have no RowBinary form (a string that is not well-formed UTF-16). */
 export class SpanEncodingError extends DataError {
@@ -29,19 +29,46 @@ export class SpanEncodingError extends DataError {
   override readonly name = 'SpanEncodingError';
 }
 
-/** The columns encodeSpan writes, in its order; checked against SPAN_INSERT_COLUMNS below. */
-const ENCODED_COLUMNS = [
-  'project_id', 'start_time', 'duration_ns', 'trace_id', 'span_id', 'parent_span_id', 'service_name', 'environment', 'name',
-  'kind', 'status_code', 'status_message', 'scope_name', 'scope_version', 'is_model_call', 'provider', 'operation',
-  'request_model', 'response_model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens',
-  'reasoning_tokens', 'cost_input_usd', 'cost_output_usd', 'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_total_usd',
-  'cost_status', 'priced_model', 'ttft_seconds', 'user_id', 'session_id', 'session_name', 'session_path',
-  'session_parent_path', 'session_depth', 'prompt_id', 'error_type', 'resend_count', 'properties', 'attributes',
-  'resource_attributes', 'events.time', 'events.name', 'events.attributes', 'version',
+/**
+ * The columns encodeSpan writes, in its order, with the type each value is written as. Checked
+ * against span-table.ts when this module loads: RowBinary has no names or types in it, so a column
+ * added, moved or retyped there (beyond LowCardinality, time zones, enum names and codecs, which do
+ * not change the bytes) would otherwise be written wrong without an error.
+ */
+const ENCODED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['project_id', 'String'], ['start_time', 'DateTime64(9)'], ['duration_ns', 'UInt64'], ['trace_id', 'String'],
+  ['span_id', 'String'], ['parent_span_id', 'String'], ['service_name', 'String'], ['environment', 'String'],
+  ['name', 'String'], ['kind', 'Enum8'], ['status_code', 'Enum8'], ['status_message', 'String'],
+  ['scope_name', 'String'], ['scope_version', 'String'], ['is_model_call', 'UInt8'], ['provider', 'String'],
+  ['operation', 'String'], ['request_model', 'String'], ['response_model', 'String'],
+  ['input_tokens', 'Nullable(UInt64)'], ['output_tokens', 'Nullable(UInt64)'], ['cache_read_tokens', 'Nullable(UInt64)'],
+  ['cache_creation_tokens', 'Nullable(UInt64)'], ['reasoning_tokens', 'Nullable(UInt64)'],
+  ['cost_input_usd', 'Nullable(Float64)'], ['cost_output_usd', 'Nullable(Float64)'], ['cost_cache_read_usd', 'Nullable(Float64)'],
+  ['cost_cache_write_usd', 'Nullable(Float64)'], ['cost_total_usd', 'Nullable(Float64)'], ['cost_status', 'String'],
+  ['priced_model', 'String'], ['ttft_seconds', 'Nullable(Float64)'], ['user_id', 'String'], ['session_id', 'String'],
+  ['session_name', 'String'], ['session_path', 'String'], ['session_parent_path', 'String'], ['session_depth', 'UInt16'],
+  ['prompt_id', 'String'], ['error_type', 'String'], ['resend_count', 'UInt16'], ['properties', 'Map(String, String)'],
+  ['attributes', 'Map(String, String)'], ['resource_attributes', 'Map(String, String)'], ['events.time', 'Array(DateTime64(9))'],
+  ['events.name', 'Array(String)'], ['events.attributes', 'Array(Map(String, String))'], ['version', 'UInt64'],
 ];
-if (ENCODED_COLUMNS.join() !== SPAN_INSERT_COLUMNS.join()) {
-  // span-table.ts gained, lost or moved a column: this encoder has to follow before any insert.
-  throw new Error(`span-row-binary.ts writes [${ENCODED_COLUMNS.join(', ')}] but the spans table takes [${SPAN_INSERT_COLUMNS.join(', ')}]`);
+
+/** A column type as its RowBinary bytes see it. */
+export function wireType(type: string): string {
+  let t = type;
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/LowCardinality\(([^()]*(?:\([^()]*\))?[^()]*)\)/, '$1');
+  }
+  return t.replace(/DateTime64\((\d+), '[^']*'\)/g, 'DateTime64($1)').replace(/Enum8\([^)]*\)/g, 'Enum8');
+}
+
+const tableTypes = new Map(SPAN_TABLE_COLUMNS.map((c) => [c.name, wireType(c.type)]));
+const mismatch = ENCODED_COLUMNS.length !== SPAN_INSERT_COLUMNS.length
+  ? `${ENCODED_COLUMNS.length} columns written, ${SPAN_INSERT_COLUMNS.length} inserted`
+  : ENCODED_COLUMNS.map(([name, type], i) => (SPAN_INSERT_COLUMNS[i] !== name || tableTypes.get(name) !== type ? `${SPAN_INSERT_COLUMNS[i]} ${tableTypes.get(SPAN_INSERT_COLUMNS[i])} (written: ${name} ${type})` : '')).find((m) => m !== '');
+if (mismatch) {
+  // span-table.ts changed: this encoder has to follow before any insert.
+  throw new Error(`span-row-binary.ts does not write the spans table's columns: ${mismatch}`);
 }
 
 /** Bytes of a bench span's row, about: the body's first allocation. */
