@@ -3,7 +3,8 @@
  * in one run on one machine, both on the embedded engine (chdb):
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
  *      in the batches the collector's BatchProcessor cuts with the config the collector loads,
- *      already encoded as the exporter encodes them (spanBatchBody, before the clock starts: no
+ *      already encoded as the exporter encodes them for the embedded engine (spanBatchBody in
+ *      spanInsertFormat's format, RowBinary, before the clock starts: no
  *      JavaScript encoding is timed on this side), inserted one batch after the other with the
  *      exporter's statement (insertSpanBatch) into the embedded engine of this process;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
@@ -11,8 +12,9 @@
  *      until every span is stored.
  * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
  * shared machine), each round into fresh tables, with ClickHouse's merges settled and the load
- * generator's garbage collected between phases. Prints every round, the medians, the collector's
- * peak RSS, and last `collector_spans_per_s=<median (b)>` and `ingest_ratio=<median (b) / median (a)>`.
+ * generator's garbage collected between phases. Prints every round, the medians, CPU per span
+ * (all threads: the raw side's engine, the collector process), the collector's peak RSS, and
+ * last `collector_spans_per_s=<median (b)>` and `ingest_ratio=<median (b) / median (a)>`.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,8 +34,10 @@ import {
   ensureSchema,
   insertSpanBatch,
   spanBatchBody,
+  spanInsertFormat,
   schemaTables,
   sqlIdentifier,
+  type SpanBatchBody,
 } from '@tokentrace/processors';
 import { makeGenAiSpans } from './genai-span-factory.js';
 import { median } from './stats.js';
@@ -52,20 +56,25 @@ async function main(): Promise<void> {
     const requests = otlpRequests(SPANS);
     const raws: number[] = [];
     const e2es: number[] = [];
+    const rawCpu: number[] = [];
+    const e2eCpu: number[] = [];
     let peakRssKb = 0;
     let rawBatchRows = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const { rate: raw, batchRows } = await rawInsertRate(engine, requests, `bench_raw_${round}`);
+      const { rate: raw, batchRows, cpuUsPerRow } = await rawInsertRate(engine, requests, `bench_raw_${round}`);
       rawBatchRows = batchRows;
       await settle(engine, `bench_raw_${round}`);
       const e2e = await collectorRate(requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
       collectGarbage();
       raws.push(raw);
       e2es.push(e2e.rate);
+      rawCpu.push(cpuUsPerRow);
+      e2eCpu.push(e2e.cpuUsPerSpan);
       peakRssKb = Math.max(peakRssKb, e2e.peakRssKb);
       const c = e2e.counters;
       console.log(
         `round ${round}: (a) raw ${fmt(raw)} rows/s, (b) collector ${fmt(e2e.rate)} spans/s, ratio ${(e2e.rate / raw).toFixed(3)}; ` +
+          `CPU (all threads) ${cpuUsPerRow.toFixed(1)} µs/row raw, ${e2e.cpuUsPerSpan.toFixed(1)} µs/span collector; ` +
           `collector peak RSS ${(e2e.peakRssKb / 1024).toFixed(0)} MiB, ${e2e.refused} requests answered 429/503 (retried), ${c.insert_retries ?? 0} insert retries, ${c.spans_spooled ?? 0} spans spooled`,
       );
     }
@@ -73,6 +82,8 @@ async function main(): Promise<void> {
     const e2e = median(e2es);
     console.log(`(a) raw insert into the embedded engine, the exporter's encoded batches (${fmt(rawBatchRows)} rows on average), median of ${ROUNDS}: ${fmt(raw)} rows/s`);
     console.log(`(b) collector end to end, OTLP/HTTP protobuf (${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} in flight), pricing + sessions, median of ${ROUNDS}: ${fmt(e2e)} spans/s`);
+    // CPU per span is steadier than the rates on a shared machine: others' load stretches wall time, not our CPU time.
+    console.log(`CPU per span, all threads, median of ${ROUNDS}: (a) raw ${median(rawCpu).toFixed(1)} µs, (b) collector ${median(e2eCpu).toFixed(1)} µs`);
     console.log(`collector peak RSS (the embedded engine included): ${(peakRssKb / 1024).toFixed(1)} MiB (target < 1024 MiB)`);
     console.log(`collector_spans_per_s=${Math.round(e2e)}`);
     console.log(`ingest_ratio=${(e2e / raw).toFixed(3)}`);
@@ -125,15 +136,17 @@ function collectGarbage(): void {
  * BatchProcessor cuts with the config the collector loads (by count and by estimated bytes).
  * Making the rows is not timed; encoding and inserting them is.
  */
-async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number }> {
+async function rawInsertRate(engine: { url: string; dataDir: string }, requests: Uint8Array[], database: string): Promise<{ rate: number; batchRows: number; cpuUsPerRow: number }> {
   const processors = [createNormalizeProcessor(), createPricingProcessor(), createSessionProcessor()];
-  const batches: Array<{ rows: number; body: Buffer }> = [];
+  const client = createClickHouseClient(engine);
+  const format = spanInsertFormat(client);
+  const batches: Array<{ rows: number; body: SpanBatchBody }> = [];
   // The batch settings the collector process loads, TOKENTRACE_BATCH_* included; each batch
   // encoded as the exporter encodes it, before the clock starts.
   const batcher = new BatchProcessor(
     {
       consume: async (spans) => {
-        batches.push({ rows: spans.length, body: spanBatchBody(spans, 1) });
+        batches.push({ rows: spans.length, body: spanBatchBody(spans, 1, format) });
       },
     },
     loadCollectorConfig(undefined).batch,
@@ -144,22 +157,28 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
     await batcher.consume(records);
   }
   await batcher.shutdown();
-  const client = createClickHouseClient(engine);
   await ensureSchema(client, database);
   const table = schemaTables(database).spans;
   const total = batches.reduce((n, b) => n + b.rows, 0);
   collectGarbage();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const batch of batches) {
     // The engine's own part: the exporter's statement and body, already encoded.
     await insertSpanBatch(client, table, batch.body);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await client.close();
-  return { rate: total / seconds, batchRows: total / batches.length };
+  // CPU of this process while only the inserts ran: the engine's threads, mostly.
+  return { rate: total / seconds, batchRows: total / batches.length, cpuUsPerRow: (cpu.user + cpu.system) / total };
 }
 
-async function collectorRate(requests: Uint8Array[], dir: string, database: string): Promise<{ rate: number; peakRssKb: number; refused: number; counters: Record<string, number> }> {
+async function collectorRate(
+  requests: Uint8Array[],
+  dir: string,
+  database: string,
+): Promise<{ rate: number; peakRssKb: number; refused: number; counters: Record<string, number>; cpuUsPerSpan: number }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../collector/dist/cli/collector-main.js', import.meta.url));
   // BENCH_COLLECTOR_NODE_ARGS: V8 flags for the collector that NODE_OPTIONS refuses (e.g. --trace-gc).
@@ -181,6 +200,7 @@ async function collectorRate(requests: Uint8Array[], dir: string, database: stri
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.ok === true, 30_000);
   let peakRssKb = 0;
+  const cpuBefore = cpuMicros(child.pid!);
   const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, rssKb(child.pid!))), 100);
   const total = requests.length * SPANS_PER_REQUEST;
   const started = performance.now();
@@ -209,14 +229,26 @@ async function collectorRate(requests: Uint8Array[], dir: string, database: stri
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peakRssKb = Math.max(peakRssKb, peakRssFromProc(child.pid!));
+  const cpuUsPerSpan = (cpuMicros(child.pid!) - cpuBefore) / total;
   child.kill('SIGTERM');
   await once(child, 'exit');
-  return { rate: total / seconds, peakRssKb, refused, counters };
+  return { rate: total / seconds, peakRssKb, refused, counters, cpuUsPerSpan };
 }
 
 function rssKb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system, all threads) the process used so far, µs (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  try {
+    // Fields after the command name (which is in parentheses): state is field 3, utime 14, stime 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
   } catch {
     return 0;
   }

@@ -2,7 +2,7 @@
  * Generates the query benchmark's spans, batch by batch (memory stays bounded whatever the span
  * count), as the collector's exporter would write them: SpanRecords as the processors leave them
  * (GenAI fields, cost, session), turned into rows of `spans` by the exporter's own mapping
- * (span-row.ts) and encoded as its insert's body (spanBatchBody: JSONCompactEachRow).
+ * (span-row.ts) and encoded as its insert's body (spanBatchBody, in the exporter's format for the client).
  *
  * Shape (deterministic, seeded): traces of 5–10 spans, a workflow root with an agent under it and
  * model calls (≈75 %) and tool calls under the agent; 20 models over 5 providers priced per
@@ -12,7 +12,7 @@
  * 10 prompt ids, two custom properties. Traces start evenly over the time span, in order, as a
  * collector would receive them.
  */
-import { spanBatchBody, type SpanRecord } from '@tokentrace/processors';
+import { spanBatchBody, type SpanBatchBody, type SpanInsertFormat, type SpanRecord } from '@tokentrace/processors';
 
 const MODELS = [
   ['openai', 'gpt-4o', 2.5, 10], ['openai', 'gpt-4o-mini', 0.15, 0.6], ['openai', 'gpt-4.1', 2, 8], ['openai', 'gpt-4.1-mini', 0.4, 1.6], ['openai', 'o3-mini', 1.1, 4.4],
@@ -49,7 +49,7 @@ export interface Expected {
 
 /** One batch: its body (the exporter's encoding) and its row count. */
 export interface BenchBatch {
-  body: Buffer;
+  body: SpanBatchBody;
   rows: number;
 }
 
@@ -103,9 +103,9 @@ export class BenchData {
   }
 
   /** The next batch of about `spans` spans, encoded as the exporter encodes a batch (`version` as its row version). */
-  batch(spans: number, version: number): BenchBatch {
+  batch(spans: number, version: number, format: SpanInsertFormat): BenchBatch {
     const records = this.records(spans);
-    return { body: spanBatchBody(records, version), rows: records.length };
+    return { body: spanBatchBody(records, version, format), rows: records.length };
   }
 
   private resource(service: string, environment: string): SpanRecord['resourceAttributes'] {

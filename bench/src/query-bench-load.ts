@@ -7,7 +7,7 @@
  * engine does by itself once a day's partition is old enough (min_age_to_force_merge_seconds),
  * forced at once with OPTIMIZE … PARTITION … FINAL.
  */
-import { insertSpanBatch, sqlString, type createClickHouseClient } from '@tokentrace/processors';
+import { insertSpanBatch, spanInsertFormat, sqlString, type createClickHouseClient } from '@tokentrace/processors';
 import type { BenchData } from './query-bench-data.js';
 
 type ClickHouseClient = ReturnType<typeof createClickHouseClient>;
@@ -28,11 +28,12 @@ export interface LoadResult {
 export async function loadSpans(client: ClickHouseClient, table: string, data: BenchData, options: LoadOptions, progress: (rows: number) => void): Promise<LoadResult> {
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
+  const format = spanInsertFormat(client);
   let rows = 0;
   let duplicateRows = 0;
   let batchNo = 0;
   while (!data.done) {
-    const batch = data.batch(options.batchSpans, Date.now() * 1000);
+    const batch = data.batch(options.batchSpans, Date.now() * 1000, format);
     // Let timers run between batches: the client's keep-alive sockets expire on a timer, and a
     // socket the server closed meanwhile would be reused (EPIPE) if the loop stayed busy.
     await new Promise((resolve) => setImmediate(resolve));

@@ -28,7 +28,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient, ensureSchema, insertSpanBatch, spanBatchBody } from '@tokentrace/processors';
+import { createClickHouseClient, ensureSchema, insertSpanBatch, spanBatchBody, spanInsertFormat } from '@tokentrace/processors';
 import { BenchData, type BenchBatch } from './query-bench-data.js';
 import { loadSpans, mergePartitions, waitForMerges } from './query-bench-load.js';
 import { median } from './stats.js';
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     await ensureSchema(client, DB);
     const cost = new BenchData({ spans: 100_000, endMs: Date.now(), days: 1, project: PROJECT }, [1]);
     const costBatches: BenchBatch[] = [];
-    while (!cost.done) costBatches.push(cost.batch(5000, Date.now() * 1000));
+    while (!cost.done) costBatches.push(cost.batch(5000, Date.now() * 1000, spanInsertFormat(client)));
     await insertCost(client, costBatches);
 
     for (const stmt of ddl(DB)) await client.command({ query: stmt });
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
     while (!late.done) {
       const records = late.records(20_000);
       const inDay = records.filter((r) => r.startTimeUnixNano >= BigInt(dayFrom) * 1_000_000n && r.startTimeUnixNano < BigInt(dayFrom + DAY) * 1_000_000n);
-      if (inDay.length > 0) await insertSpanBatch(client, `${DB}.spans`, spanBatchBody(inDay, Date.now() * 1000)), (resent += inDay.length);
+      if (inDay.length > 0) await insertSpanBatch(client, `${DB}.spans`, spanBatchBody(inDay, Date.now() * 1000, spanInsertFormat(client))), (resent += inDay.length);
     }
     const dirty = await rawHours(client, ask - 30 * DAY, ask);
     console.log(`\n${resent.toLocaleString('en')} spans of one day sent again after the build: ${dirty.length} hours of 30 days now read from spans until rebuilt`);

@@ -39,7 +39,7 @@ export function createClickHouseClient(options: Partial<ClickHouseConnectionConf
     const engine = embeddedConnection({ dataDir: config.dataDir, maxThreads: config.maxThreads, maxMemoryBytes: config.maxMemoryBytes });
     const client = createClient({ ...common, connection: engine as unknown as ClientConnection });
     // Inserts hand their bytes to the engine directly (embedded-engine.ts, json-each-row-insert.ts).
-    registerEmbeddedClient(client, engine, { max_threads: config.maxThreads });
+    registerEmbeddedClient(client, engine, config.dataDir, { max_threads: config.maxThreads });
     return client;
   }
   return createClient({

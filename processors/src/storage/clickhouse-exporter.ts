@@ -1,7 +1,7 @@
 /**
  * Writes span batches into ClickHouse's `spans` table through `@clickhouse/client`
- * (JSONCompactEachRow, encoded row by row: json-each-row-insert.ts; over HTTP to a server, as
- * bytes to the embedded engine). It does one insert per batch and says
+ * (on the embedded engine RowBinary, encoded straight from the records: span-row-binary.ts; on a
+ * server JSONCompactEachRow over HTTP: spanInsertFormat below). It does one insert per batch and says
  * what a failure means (error-classifier.ts, issue 10):
  *
  * - content refused (a row ClickHouse cannot parse, a span that cannot become a row): DataError,
@@ -32,8 +32,11 @@ import { ConfigError } from '../pipeline/config-error.js';
 import { resolveClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 import { classifyClickHouseError, type ClickHouseFailure } from './error-classifier.js';
 import { ensureSchema, schemaTables } from './schema.js';
-import { insertRows, jsonCompactEachRowBody } from './json-each-row-insert.js';
+import { embeddedRawInsert } from './embedded-engine.js';
+import { jsonCompactEachRowBody } from './json-each-row-insert.js';
+import { insertRows } from './row-insert.js';
 import { spanRowMapper } from './span-row.js';
+import { spanRowBinaryBody } from './span-row-binary.js';
 import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
@@ -75,6 +78,8 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
   private schemaReady = false;
   private schemaPending?: Promise<void>;
   private lastVersion = 0;
+  /** RowBinary on the embedded engine, JSONCompactEachRow on a server (spanInsertFormat). */
+  private readonly format: SpanInsertFormat;
 
   constructor(
     readonly config: ClickHouseExporterConfig,
@@ -84,6 +89,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     this.ownsClient = options.client === undefined;
     this.logger = options.logger ?? consoleLogger;
     this.tables = schemaTables(config.database);
+    this.format = spanInsertFormat(this.client);
   }
 
   /**
@@ -102,11 +108,11 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
 
   async consume(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    let body: Buffer;
+    let body: SpanBatchBody;
     try {
-      body = spanBatchBody(spans, this.nextVersion());
+      body = spanBatchBody(spans, this.nextVersion(), this.format);
     } catch (err) {
-      // The same spans fail the same way on every try (a cycle, a stack overflow in JSON.stringify).
+      // The same spans fail the same way on every try (a lone surrogate, a cycle in an attribute value).
       throw new DataError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
     }
     await this.ensureSchemaOnce();
@@ -163,15 +169,34 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
   }
 }
 
-/** The body of the exporter's insert of `spans`: their rows (span-row.ts), all with `version`, in JSONCompactEachRow. */
-export function spanBatchBody(spans: readonly SpanRecord[], version: number): Buffer {
+/**
+ * How the exporter encodes a batch for `client`: RowBinary on the embedded engine (span-row-binary.ts:
+ * the engine copies values instead of parsing text; bench:collector has the figures),
+ * JSONCompactEachRow on a server (span-row.ts, json-each-row-insert.ts), the format the test
+ * server in @tokentrace/test (which runs statements as text) and every server since 25.8 take.
+ */
+export type SpanInsertFormat = 'RowBinary' | 'JSONCompactEachRow';
+
+export function spanInsertFormat(client: ClickHouseClient): SpanInsertFormat {
+  return embeddedRawInsert(client) ? 'RowBinary' : 'JSONCompactEachRow';
+}
+
+/** An encoded batch: its bytes and their format. */
+export interface SpanBatchBody {
+  format: SpanInsertFormat;
+  bytes: Buffer;
+}
+
+/** The body of the exporter's insert of `spans`: their rows, all with `version`, in `format`. Throws a DataError's kind for spans that have no row. */
+export function spanBatchBody(spans: readonly SpanRecord[], version: number, format: SpanInsertFormat): SpanBatchBody {
+  if (format === 'RowBinary') return { format, bytes: spanRowBinaryBody(spans, version) };
   const rowOf = spanRowMapper(version);
-  return jsonCompactEachRowBody(spans.length, SPAN_INSERT_COLUMNS, (i) => rowOf(spans[i]));
+  return { format, bytes: jsonCompactEachRowBody(spans.length, SPAN_INSERT_COLUMNS, (i) => rowOf(spans[i])) };
 }
 
 /** The exporter's insert of a spanBatchBody into `table` (`db.spans`). */
-export function insertSpanBatch(client: ClickHouseClient, table: string, body: Buffer): Promise<void> {
-  return insertRows(client, table, SPAN_INSERT_COLUMNS, 'JSONCompactEachRow', body);
+export function insertSpanBatch(client: ClickHouseClient, table: string, body: SpanBatchBody): Promise<void> {
+  return insertRows(client, table, SPAN_INSERT_COLUMNS, body.format, body.bytes);
 }
 
 /** The exporter for `options` over the defaults (config.ts); throws ConfigError naming a bad key. */

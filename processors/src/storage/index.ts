@@ -1,5 +1,5 @@
 /** The ClickHouse exporter: schema, row mapping, the client on the embedded engine or a server. */
-export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, insertSpanBatch, spanBatchBody, type ClickHouseExporterOptions } from './clickhouse-exporter.js';
+export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, insertSpanBatch, spanBatchBody, spanInsertFormat, type ClickHouseExporterOptions, type SpanBatchBody, type SpanInsertFormat } from './clickhouse-exporter.js';
 export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 export { createClickHouseClient, storageLocation, type ClickHouseConnectionConfig } from './clickhouse-client.js';
 export { embeddedConnection, openEmbeddedEngineDir, EmbeddedEngineError, type EmbeddedEngineSettings } from './embedded-engine.js';
@@ -8,7 +8,9 @@ export { MIGRATIONS, DEFAULT_RETENTION_DAYS, type Migration, type SchemaOptions 
 export { SPAN_INSERT_COLUMNS, SPAN_TABLE_COLUMNS, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type SpanColumn } from './span-table.js';
 export { OTEL_TRACES_VIEW } from './otel-traces-view.js';
 export { spanRowMapper, toSpanRow, toSpanRows, attributeMap, type SpanRow } from './span-row.js';
-export { insertJsonEachRow, insertRows, jsonCompactEachRowBody, jsonEachRowBody, jsonEachRowChunks, type RowFormat } from './json-each-row-insert.js';
+export { insertJsonEachRow, jsonCompactEachRowBody, jsonEachRowBody, jsonEachRowChunks } from './json-each-row-insert.js';
+export { insertRows, type RowFormat } from './row-insert.js';
+export { spanRowBinaryBody, SpanEncodingError } from './span-row-binary.js';
 export { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES, type ClickHouseFailure, type ClickHouseFailureKind } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';

@@ -1,26 +1,11 @@
 /**
- * An INSERT of rows in JSONCompactEachRow (one JSON array per row, values in the statement's
- * column order), with the body encoded here instead of by `client.insert({ values: rows })`. The
- * client would keep every row object and then the whole body as one string alive until the
- * engine answers, so the garbage collector copied them between young-generation spaces, promoted
- * them and marked them again. Encoded here, a row lives only until its line is written into the
- * body, one Buffer off the JS heap.
- *
- * JSONCompactEachRow rather than JSONEachRow (measured with the bench's rows, bench/README.md): the
- * column names are not repeated on every line, so a line is half as long (≈ 780 instead of ≈ 1490
- * bytes), JSON.stringify of an array is ≈ 4× faster in the exporter than of the row object, and
- * the engine parses ≈ 1.6× the rows per second. The values are the same JSON values (span-row.ts
- * says what they respect), so what is stored is the same.
- *
- * On the embedded engine the body's bytes go to the engine as they are (embedded-engine.ts,
- * embeddedRawInsert); on a server the statement goes through `client.exec`, which sends it as the
- * `query` URL parameter and the body as the data, the way `client.insert` does.
+ * JSON bodies of rows (JSONEachRow, JSONCompactEachRow), encoded row by row into one Buffer
+ * instead of by `client.insert({ values: rows })`, which would keep every row object and then the
+ * whole body as one string alive until the engine answers. For rows written by hand (tests,
+ * tools); the exporter writes RowBinary (span-row-binary.ts). The INSERT itself is row-insert.ts.
  */
-import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { embeddedRawInsert } from './embedded-engine.js';
-
-export type RowFormat = 'JSONEachRow' | 'JSONCompactEachRow';
+import { insertRows } from './row-insert.js';
 
 /** A body being written: lines appended to one Buffer, grown by doubling. */
 class BodyWriter {
@@ -83,19 +68,6 @@ export function jsonEachRowChunks(count: number, rowAt: (index: number) => objec
     start = end;
   }
   return chunks;
-}
-
-/** `INSERT INTO table (columns) FORMAT format` with `body`; `table` and `columns` are trusted identifiers. */
-export async function insertRows(client: ClickHouseClient, table: string, columns: readonly string[], format: RowFormat, body: Buffer): Promise<void> {
-  if (body.length === 0) return;
-  const raw = embeddedRawInsert(client);
-  if (raw) return raw({ table, columns, format, body });
-  const result = await client.exec({
-    query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
-    values: Readable.from([body], { objectMode: false }),
-  });
-  // The answer to an INSERT is empty; reading it to the end returns the socket to the pool.
-  for await (const _ of result.stream) void _;
 }
 
 /** insertRows of a JSONEachRow body given as chunks. */

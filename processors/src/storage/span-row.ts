@@ -109,7 +109,7 @@ export function spanRowMapper(version: number): (span: SpanRecord) => SpanRow {
   };
 }
 
-function resourceColumns(resourceAttributes: Attributes): ResourceColumns {
+export function resourceColumns(resourceAttributes: Attributes): ResourceColumns {
   let environment: unknown;
   for (const key of RESOURCE_ENVIRONMENT) {
     const v = resourceAttributes[key];
@@ -133,12 +133,11 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
   const c = span.cost;
   const s = span.session;
   const start = span.startTimeUnixNano > 0n ? span.startTimeUnixNano : 0n;
-  const duration = span.endTimeUnixNano > start ? span.endTimeUnixNano - start : 0n;
   const events = span.events;
   return {
     project_id: span.projectId,
     start_time: timeText(start),
-    duration_ns: duration.toString(),
+    duration_ns: durationNs(span).toString(),
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
@@ -174,10 +173,10 @@ export function toSpanRow(span: SpanRecord, version: number, resource: ResourceC
     session_name: s?.name ?? g?.sessionName ?? '',
     session_path: s?.path ?? g?.sessionPath ?? '',
     session_parent_path: s?.parentPath ?? '',
-    session_depth: s ? Math.max(0, Math.min(65_535, Math.trunc(s.depth) || 0)) : 0,
+    session_depth: s ? uint16(s.depth) : 0,
     prompt_id: g?.promptId ?? '',
     error_type: g?.errorType ?? '',
-    resend_count: g?.resendCount ? Math.min(65_535, Math.trunc(g.resendCount)) : 0,
+    resend_count: g?.resendCount ? uint16(g.resendCount) : 0,
     properties: g?.properties ? propertyMap(g.properties) : {},
     attributes: attributeMap(span.attributes),
     resource_attributes: resource.resource_attributes,
@@ -200,6 +199,21 @@ export function timeText(ns: bigint): string {
   return `${seconds.toString().padStart(10, '0')}.${(ns % NS_PER_SECOND).toString().padStart(9, '0')}`;
 }
 
+const MAX_UINT64 = 2n ** 64n - 1n;
+
+/** End minus start (a start before 1970 counting as 1970), 0 when the end is not after it, at most UInt64's maximum. */
+export function durationNs(span: SpanRecord): bigint {
+  const start = span.startTimeUnixNano > 0n ? span.startTimeUnixNano : 0n;
+  const duration = span.endTimeUnixNano > start ? span.endTimeUnixNano - start : 0n;
+  return duration > MAX_UINT64 ? MAX_UINT64 : duration;
+}
+
+/** A Unix time in nanoseconds within 1970..2099 as the columns store it (timeText's value, as an integer). */
+export function clampTimeNs(ns: bigint): bigint {
+  if (ns <= 0n) return 0n;
+  return ns / NS_PER_SECOND > MAX_SECONDS ? MAX_SECONDS * NS_PER_SECOND : ns;
+}
+
 /** Attributes as a map of strings: strings as they are, other values as JSON text. */
 export function attributeMap(attributes: Attributes): Record<string, string> {
   const map: Record<string, string> = {};
@@ -207,7 +221,7 @@ export function attributeMap(attributes: Attributes): Record<string, string> {
   return map;
 }
 
-function propertyMap(properties: Record<string, unknown>): Record<string, string> {
+export function propertyMap(properties: Record<string, unknown>): Record<string, string> {
   const map: Record<string, string> = {};
   for (const key in properties) map[key.toLowerCase()] = String(properties[key]);
   return map;
@@ -224,17 +238,25 @@ export function valueJson(value: unknown): string {
   }
 }
 
-function text(value: unknown): string {
+/** An attribute value as a map's string: strings as they are, bigints as digits, others as JSON text. */
+export function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
   return typeof value === 'object' ? valueJson(value) : String(value);
 }
 
-function count(value: number | undefined): number | null {
+/** A token count a UInt64 holds (rounded), or null. */
+export function count(value: number | undefined): number | null {
   return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? Math.round(value) : null;
 }
 
-function real(value: number | undefined): number | null {
+/** A UInt16 (session depth, resend count): truncated, clamped to 0..65535. */
+export function uint16(value: number): number {
+  return Math.max(0, Math.min(65_535, Math.trunc(value) || 0));
+}
+
+/** A finite Float64, or null. */
+export function real(value: number | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

@@ -6,7 +6,7 @@
  * - to a running collector as OTLP/JSON (`POST <url>/v1/traces`), which normalizes, prices and
  *   stores the spans itself: for the demo.
  */
-import { encodeOtlpJson, insertSpanBatch, schemaTables, spanBatchBody, type createClickHouseClient } from '@tokentrace/processors';
+import { encodeOtlpJson, insertSpanBatch, schemaTables, spanBatchBody, spanInsertFormat, type createClickHouseClient } from '@tokentrace/processors';
 import type { TrafficGenerator } from './traffic-generator.js';
 
 type ClickHouseClient = ReturnType<typeof createClickHouseClient>;
@@ -35,7 +35,7 @@ export async function loadTraffic(target: TrafficTarget, traffic: TrafficGenerat
   const toClickHouse = 'client' in target;
   const batchSpans = options.batchSpans ?? (toClickHouse ? 20_000 : 2_000);
   const send = toClickHouse
-    ? ((table: string) => (records: Parameters<typeof spanBatchBody>[0]) => insertSpanBatch(target.client, table, spanBatchBody(records, Date.now() * 1000)))(schemaTables(target.database).spans)
+    ? ((table: string) => (records: Parameters<typeof spanBatchBody>[0]) => insertSpanBatch(target.client, table, spanBatchBody(records, Date.now() * 1000, spanInsertFormat(target.client))))(schemaTables(target.database).spans)
     : (records: Parameters<typeof spanBatchBody>[0]) => postOtlp(target.url, target.headers ?? {}, encodeOtlpJson(records));
   const inFlight = new Set<Promise<void>>();
   let spans = 0;

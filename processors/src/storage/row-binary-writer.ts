@@ -1,0 +1,156 @@
+/**
+ * A body in ClickHouse's RowBinary format, written into one Buffer that grows by doubling
+ * (https://clickhouse.com/docs/interfaces/formats/RowBinary): every value little-endian at its
+ * fixed width, strings as LEB128 length + UTF-8 bytes, `Nullable` as a 0/1 byte before the value,
+ * `Array` and `Map` as LEB128 count + elements, `LowCardinality(String)` as `String`, `Enum8` as
+ * its Int8, `DateTime64(9)` as Int64 nanoseconds. Nothing is escaped or parsed as text: the engine
+ * copies the values into its columns (span-row-binary.ts says what was measured).
+ */
+
+/** UTF-16 code units whose UTF-8 bytes (at most 3 each) always fit a one-byte length. */
+const SHORT_STRING_UNITS = 42;
+
+export class RowBinaryWriter {
+  private buffer: Buffer;
+  private view: DataView;
+  private pos = 0;
+
+  constructor(expectedBytes: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(4096, expectedBytes));
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+  }
+
+  /** Room for `bytes` more. */
+  private reserve(bytes: number): void {
+    const need = this.pos + bytes;
+    if (need <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, need));
+    this.buffer.copy(grown, 0, 0, this.pos);
+    this.buffer = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
+  }
+
+  uint8(value: number): void {
+    this.reserve(1);
+    this.buffer[this.pos++] = value;
+  }
+
+  uint16(value: number): void {
+    this.reserve(2);
+    this.view.setUint16(this.pos, value, true);
+    this.pos += 2;
+  }
+
+  /** A UInt64 or Int64 from a safe integer (≥ 0). */
+  uint64(value: number): void {
+    this.reserve(8);
+    this.view.setUint32(this.pos, value >>> 0, true);
+    this.view.setUint32(this.pos + 4, Math.floor(value / 0x1_0000_0000), true);
+    this.pos += 8;
+  }
+
+  /** A UInt64 (or a non-negative Int64) from a bigint in range. */
+  uint64Big(value: bigint): void {
+    this.reserve(8);
+    this.view.setBigUint64(this.pos, value, true);
+    this.pos += 8;
+  }
+
+  float64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.pos, value, true);
+    this.pos += 8;
+  }
+
+  /** An unsigned LEB128 count (strings' lengths, arrays' and maps' sizes). */
+  varUint(value: number): void {
+    this.reserve(10);
+    while (value >= 0x80) {
+      this.buffer[this.pos++] = (value & 0x7f) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    this.buffer[this.pos++] = value;
+  }
+
+  /**
+   * A String: LEB128 byte length, then UTF-8. Returns false, writing nothing, when the string is
+   * not well-formed UTF-16 (a lone surrogate has no UTF-8 form; the encoder would write U+FFFD).
+   */
+  string(value: string): boolean {
+    const units = value.length;
+    if (units < 0x80) {
+      // ASCII, the common case (ids, names, keys, numbers as text): copied unit by unit, which is
+      // cheaper in JS than a call into the UTF-8 encoder for a few dozen bytes.
+      this.reserve(1 + units);
+      const buffer = this.buffer;
+      let at = this.pos + 1;
+      for (let i = 0; i < units; i++) {
+        const unit = value.charCodeAt(i);
+        if (unit >= 0x80) return this.utf8String(value);
+        buffer[at++] = unit;
+      }
+      buffer[this.pos] = units;
+      this.pos = at;
+      return true;
+    }
+    return this.utf8String(value);
+  }
+
+  private utf8String(value: string): boolean {
+    if (!value.isWellFormed()) return false;
+    const units = value.length;
+    if (units <= SHORT_STRING_UNITS) {
+      // The length byte first, the bytes after it: one pass over the string.
+      this.reserve(1 + units * 3);
+      const written = this.buffer.write(value, this.pos + 1);
+      this.buffer[this.pos] = written;
+      this.pos += 1 + written;
+      return true;
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.varUint(bytes);
+    this.reserve(bytes);
+    this.pos += this.buffer.write(value, this.pos, bytes);
+    return true;
+  }
+
+  /**
+   * A LEB128 count not known yet (a map's entries, counted while they are written): one byte is
+   * kept for it, and `endCount` widens it in the rare case the count needs more.
+   */
+  beginCount(): number {
+    this.reserve(1);
+    return this.pos++;
+  }
+
+  endCount(mark: number, count: number): void {
+    if (count < 0x80) {
+      this.buffer[mark] = count;
+      return;
+    }
+    let extra = 0;
+    for (let v = count; v >= 0x80; v = Math.floor(v / 128)) extra++;
+    this.reserve(extra);
+    this.buffer.copyWithin(mark + 1 + extra, mark + 1, this.pos);
+    this.pos += extra;
+    let at = mark;
+    let v = count;
+    while (v >= 0x80) {
+      this.buffer[at++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buffer[at] = v;
+  }
+
+  /** Bytes written before, e.g. a value encoded once and repeated. */
+  bytes(value: Uint8Array): void {
+    this.reserve(value.length);
+    this.buffer.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** The body written so far (a view of the writer's buffer). */
+  done(): Buffer {
+    return this.buffer.subarray(0, this.pos);
+  }
+}

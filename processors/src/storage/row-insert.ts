@@ -1,0 +1,25 @@
+/**
+ * `INSERT INTO table (columns) FORMAT format` with a body already encoded (RowBinary by the
+ * exporter, span-row-binary.ts; JSON rows by tests and tools, json-each-row-insert.ts). On a
+ * server the statement goes through `client.exec`, which sends it as the `query` URL parameter and
+ * the body as the data, the way `client.insert` does; on the embedded engine the body goes to the
+ * engine as bytes (embedded-engine.ts, embeddedRawInsert).
+ */
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { embeddedRawInsert } from './embedded-engine.js';
+
+export type RowFormat = 'JSONEachRow' | 'JSONCompactEachRow' | 'RowBinary';
+
+/** `table` and `columns` are trusted identifiers. */
+export async function insertRows(client: ClickHouseClient, table: string, columns: readonly string[], format: RowFormat, body: Buffer): Promise<void> {
+  if (body.length === 0) return;
+  const raw = embeddedRawInsert(client);
+  if (raw) return raw({ table, columns, format, body });
+  const result = await client.exec({
+    query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
+    values: Readable.from([body], { objectMode: false }),
+  });
+  // The answer to an INSERT is empty; reading it to the end returns the socket to the pool.
+  for await (const _ of result.stream) void _;
+}

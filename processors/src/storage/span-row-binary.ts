@@ -1,0 +1,215 @@
+/**
+ * The exporter's insert body: a batch of SpanRecords as `spans` rows in ClickHouse's RowBinary
+ * format, written straight from the records into one Buffer (row-binary-writer.ts), no row object
+ * and no JSON in between. The values are toSpanRow's (span-row.ts, whose helpers decide them:
+ * clamped times, NULL for what a column cannot hold, attributes as strings, lower-cased property
+ * keys), only typed instead of text; `span-row-binary.test.ts` stores a batch both ways on the
+ * real engine and compares every column.
+ *
+ * Why RowBinary (bench:collector and bench/README.md have the figures): the engine reads a
+ * JSONCompactEachRow body by parsing every value's text; a RowBinary body it copies into its
+ * columns. Written in JS, a row costs less than JSON.stringify of its values, because it makes
+ * neither the row object, its attribute maps, nor the text.
+ *
+ * Strings: ClickHouse's `String` holds bytes; a JS string is UTF-16 and a lone surrogate in it has
+ * no UTF-8 form. JSON carried it as an escape the engine refused (issue 10); here the span is
+ * refused before the insert, as a SpanEncodingError (a DataError: the IsolatingConsumer sets
+ * that span aside and stores the rest). The receivers replace lone surrogates with U+FFFD
+ * already (span-sanitizer.ts), so only spans that reach the exporter another way meet this.
+ */
+import { DataError } from '../pipeline/processor.js';
+import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
+import { RowBinaryWriter } from './row-binary-writer.js';
+import { clampTimeNs, count, durationNs, propertyMap, real, resourceColumns, text, uint16 } from './span-row.js';
+import { SPAN_INSERT_COLUMNS, SPAN_KIND_NAMES, SPAN_TABLE_COLUMNS, STATUS_CODE_NAMES } from './span-table.js';
+
+/** A span whose values have no RowBinary form (a string that is not well-formed UTF-16). */
+export class SpanEncodingError extends DataError {
+  override readonly code: string = 'TOKENTRACE_SPAN_NOT_ENCODABLE';
+  override readonly name = 'SpanEncodingError';
+}
+
+/**
+ * The columns encodeSpan writes, in its order, with the type each value is written as. Checked
+ * against span-table.ts when this module loads: RowBinary has no names or types in it, so a column
+ * added, moved or retyped there (beyond LowCardinality, time zones, enum names and codecs, which do
+ * not change the bytes) would otherwise be written wrong without an error.
+ */
+const ENCODED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['project_id', 'String'], ['start_time', 'DateTime64(9)'], ['duration_ns', 'UInt64'], ['trace_id', 'String'],
+  ['span_id', 'String'], ['parent_span_id', 'String'], ['service_name', 'String'], ['environment', 'String'],
+  ['name', 'String'], ['kind', 'Enum8'], ['status_code', 'Enum8'], ['status_message', 'String'],
+  ['scope_name', 'String'], ['scope_version', 'String'], ['is_model_call', 'UInt8'], ['provider', 'String'],
+  ['operation', 'String'], ['request_model', 'String'], ['response_model', 'String'],
+  ['input_tokens', 'Nullable(UInt64)'], ['output_tokens', 'Nullable(UInt64)'], ['cache_read_tokens', 'Nullable(UInt64)'],
+  ['cache_creation_tokens', 'Nullable(UInt64)'], ['reasoning_tokens', 'Nullable(UInt64)'],
+  ['cost_input_usd', 'Nullable(Float64)'], ['cost_output_usd', 'Nullable(Float64)'], ['cost_cache_read_usd', 'Nullable(Float64)'],
+  ['cost_cache_write_usd', 'Nullable(Float64)'], ['cost_total_usd', 'Nullable(Float64)'],
+  ['cost_saved_usd', 'Nullable(Float64)'], ['cost_status', 'String'],
+  ['priced_model', 'String'], ['ttft_seconds', 'Nullable(Float64)'], ['user_id', 'String'], ['session_id', 'String'],
+  ['session_name', 'String'], ['session_path', 'String'], ['session_parent_path', 'String'], ['session_depth', 'UInt16'],
+  ['prompt_id', 'String'], ['error_type', 'String'], ['resend_count', 'UInt16'], ['properties', 'Map(String, String)'],
+  ['attributes', 'Map(String, String)'], ['resource_attributes', 'Map(String, String)'], ['events.time', 'Array(DateTime64(9))'],
+  ['events.name', 'Array(String)'], ['events.attributes', 'Array(Map(String, String))'], ['version', 'UInt64'],
+];
+
+/** A column type as its RowBinary bytes see it. */
+export function wireType(type: string): string {
+  let t = type;
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/LowCardinality\(([^()]*(?:\([^()]*\))?[^()]*)\)/, '$1');
+  }
+  return t.replace(/DateTime64\((\d+), '[^']*'\)/g, 'DateTime64($1)').replace(/Enum8\([^)]*\)/g, 'Enum8');
+}
+
+const tableTypes = new Map(SPAN_TABLE_COLUMNS.map((c) => [c.name, wireType(c.type)]));
+const mismatch = ENCODED_COLUMNS.length !== SPAN_INSERT_COLUMNS.length
+  ? `${ENCODED_COLUMNS.length} columns written, ${SPAN_INSERT_COLUMNS.length} inserted`
+  : ENCODED_COLUMNS.map(([name, type], i) => (SPAN_INSERT_COLUMNS[i] !== name || tableTypes.get(name) !== type ? `${SPAN_INSERT_COLUMNS[i]} ${tableTypes.get(SPAN_INSERT_COLUMNS[i])} (written: ${name} ${type})` : '')).find((m) => m !== '');
+if (mismatch) {
+  // span-table.ts changed: this encoder has to follow before any insert.
+  throw new Error(`span-row-binary.ts does not write the spans table's columns: ${mismatch}`);
+}
+
+/** Bytes of a bench span's row, about: the body's first allocation. */
+const ROW_BYTES_GUESS = 900;
+
+/** The resource columns of one OTLP ResourceSpans, encoded once for all its spans. */
+interface EncodedResource {
+  serviceName: string;
+  environment: string;
+  attributes: Buffer;
+}
+
+/** The RowBinary body of `spans`, all with `version`, columns in SPAN_INSERT_COLUMNS order. Throws SpanEncodingError. */
+export function spanRowBinaryBody(spans: readonly SpanRecord[], version: number): Buffer {
+  const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS);
+  // Spans of one ResourceSpans share their resource attributes object.
+  const resources = new Map<Attributes, EncodedResource>();
+  for (const span of spans) {
+    let resource = resources.get(span.resourceAttributes);
+    if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
+    encodeSpan(w, span, version, resource);
+  }
+  return w.done();
+}
+
+function encodeResource(span: SpanRecord): EncodedResource {
+  const columns = resourceColumns(span.resourceAttributes);
+  const w = new RowBinaryWriter(256);
+  stringMap(w, columns.resource_attributes, span);
+  return { serviceName: columns.service_name, environment: columns.environment, attributes: Buffer.from(w.done()) };
+}
+
+function encodeSpan(w: RowBinaryWriter, span: SpanRecord, version: number, resource: EncodedResource): void {
+  const g = span.genAi;
+  const c = span.cost;
+  const s = span.session;
+  str(w, span.projectId, span);
+  w.uint64Big(clampTimeNs(span.startTimeUnixNano));
+  w.uint64Big(durationNs(span));
+  str(w, span.traceId, span);
+  str(w, span.spanId, span);
+  str(w, span.parentSpanId, span);
+  str(w, resource.serviceName, span);
+  str(w, resource.environment, span);
+  str(w, span.name, span);
+  w.uint8(SPAN_KIND_NAMES[span.kind] === undefined ? 0 : span.kind);
+  w.uint8(STATUS_CODE_NAMES[span.statusCode] === undefined ? 0 : span.statusCode);
+  str(w, span.statusMessage, span);
+  str(w, span.scopeName, span);
+  str(w, span.scopeVersion, span);
+  w.uint8(g?.isModelCall ? 1 : 0);
+  str(w, g?.provider ?? '', span);
+  str(w, g?.operation ?? '', span);
+  str(w, g?.requestModel ?? '', span);
+  str(w, g?.responseModel ?? '', span);
+  nullableUint64(w, count(g?.inputTokens));
+  nullableUint64(w, count(g?.outputTokens));
+  nullableUint64(w, count(g?.cacheReadInputTokens));
+  nullableUint64(w, count(g?.cacheCreationInputTokens));
+  nullableUint64(w, count(g?.reasoningOutputTokens));
+  nullableFloat64(w, real(c?.inputUsd));
+  nullableFloat64(w, real(c?.outputUsd));
+  nullableFloat64(w, real(c?.cacheReadUsd));
+  nullableFloat64(w, real(c?.cacheWriteUsd));
+  nullableFloat64(w, real(c?.totalUsd));
+  nullableFloat64(w, real(c?.savedUsd));
+  str(w, c?.status ?? '', span);
+  str(w, c?.pricedModel ?? '', span);
+  nullableFloat64(w, real(g?.timeToFirstChunk));
+  str(w, g?.userId ?? '', span);
+  str(w, s?.id ?? g?.sessionId ?? '', span);
+  str(w, s?.name ?? g?.sessionName ?? '', span);
+  str(w, s?.path ?? g?.sessionPath ?? '', span);
+  str(w, s?.parentPath ?? '', span);
+  w.uint16(s ? uint16(s.depth) : 0);
+  str(w, g?.promptId ?? '', span);
+  str(w, g?.errorType ?? '', span);
+  w.uint16(g?.resendCount ? uint16(g.resendCount) : 0);
+  if (g?.properties) {
+    const properties = propertyMap(g.properties);
+    stringMap(w, properties, span);
+  } else {
+    w.varUint(0);
+  }
+  attributeMap(w, span.attributes, span);
+  w.bytes(resource.attributes);
+  const events = span.events;
+  w.varUint(events.length);
+  for (const e of events) w.uint64Big(clampTimeNs(e.timeUnixNano));
+  w.varUint(events.length);
+  for (const e of events) str(w, e.name, span);
+  w.varUint(events.length);
+  for (const e of events) attributeMap(w, e.attributes, span);
+  w.uint64(version);
+}
+
+function str(w: RowBinaryWriter, value: string, span: SpanRecord): void {
+  if (!w.string(value)) {
+    throw new SpanEncodingError(`span ${span.spanId} of trace ${span.traceId}: a string with a lone UTF-16 surrogate (${JSON.stringify(value.slice(0, 80))}) has no UTF-8 form`);
+  }
+}
+
+/** Map(LowCardinality(String), String) of attributes: values as text (span-row.ts). */
+function attributeMap(w: RowBinaryWriter, attributes: Attributes, span: SpanRecord): void {
+  const mark = w.beginCount();
+  let n = 0;
+  for (const key in attributes) {
+    str(w, key, span);
+    const value = attributes[key];
+    str(w, typeof value === 'string' ? value : text(value), span);
+    n++;
+  }
+  w.endCount(mark, n);
+}
+
+function stringMap(w: RowBinaryWriter, map: Record<string, string>, span: SpanRecord): void {
+  const mark = w.beginCount();
+  let n = 0;
+  for (const key in map) {
+    str(w, key, span);
+    str(w, map[key], span);
+    n++;
+  }
+  w.endCount(mark, n);
+}
+
+function nullableUint64(w: RowBinaryWriter, value: number | null): void {
+  if (value === null) {
+    w.uint8(1);
+    return;
+  }
+  w.uint8(0);
+  w.uint64(value);
+}
+
+function nullableFloat64(w: RowBinaryWriter, value: number | null): void {
+  if (value === null) {
+    w.uint8(1);
+    return;
+  }
+  w.uint8(0);
+  w.float64(value);
+}
