@@ -93,7 +93,7 @@ const traceV1 = generated.opentelemetry.proto.collector.trace.v1;
 
 /** protobufjs's reader over a Buffer, as the generated decoders use it (same protobufjs copy, so `instanceof` holds). */
 interface BufferReader {
-  buf: Buffer & { utf8Slice(start: number, end: number): string };
+  buf: Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
   pos: number;
   len: number;
   uint32(): number;
@@ -102,8 +102,41 @@ interface BufferReader {
 const protobuf = createRequire(generatedPath)('protobufjs/minimal') as { Reader: { create(buffer: Uint8Array): BufferReader } };
 
 /**
+ * Short ASCII strings decoded lately, by a hash of their bytes: attribute keys, model and provider
+ * names, span names, which every span of a request repeats, are then one string shared by all
+ * their spans instead of a new one each (fewer allocations, and an attribute key already
+ * internalized when it is set on the next span's attributes). A slot holds the last string that
+ * hashed to it; a hit is checked byte for byte. ASCII bytes are their own UTF-8 decoding, so the
+ * string is the one utf8Slice would make, with nothing to repair.
+ */
+const RECENT_SLOTS = 4096;
+const RECENT_MAX_BYTES = 64;
+const recent = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
+
+/** The bytes `buf[start, end)` as a string when they are ASCII, from `recent` when it has them; undefined otherwise. */
+function recentAscii(buf: BufferReader['buf'], start: number, end: number): string | undefined {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    if (byte >= 0x80) return undefined;
+    hash = Math.imul(hash ^ byte, 0x01000193);
+  }
+  const slot = (hash ^ (hash >>> 16)) & (RECENT_SLOTS - 1);
+  const cached = recent[slot];
+  if (cached !== undefined && cached.length === end - start) {
+    let i = 0;
+    while (i < cached.length && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === cached.length) return cached;
+  }
+  const decoded = buf.latin1Slice(start, end);
+  recent[slot] = decoded;
+  return decoded;
+}
+
+/**
  * A reader for `decode` that reports each string whose bytes were not valid UTF-8 (decoded, as
- * Node always does, with U+FFFD in place of the bad bytes) to `onRepaired`.
+ * Node always does, with U+FFFD in place of the bad bytes) to `onRepaired`, and takes short
+ * ASCII strings from `recent`.
  */
 export function utf8CheckingReader(body: Uint8Array, onRepaired: (decoded: string) => void): BufferReader {
   const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -112,6 +145,10 @@ export function utf8CheckingReader(body: Uint8Array, onRepaired: (decoded: strin
     const length = this.uint32();
     const start = this.pos;
     const end = (this.pos = Math.min(start + length, this.len));
+    if (end - start <= RECENT_MAX_BYTES) {
+      const ascii = recentAscii(this.buf, start, end);
+      if (ascii !== undefined) return ascii;
+    }
     const decoded = this.buf.utf8Slice(start, end);
     // Only a string with U+FFFD can be a repair, and U+FFFD is not ASCII (an ASCII string has as
     // many characters as bytes); then the bytes say whether it was sent as such.

@@ -131,9 +131,24 @@ describe('binary protobuf decoding', () => {
     expect([span!.kind, span!.statusCode, span!.traceId, span!.spanId]).toEqual([0, 0, '01'.repeat(16), '02'.repeat(8)]);
   });
 
+  it('decodes every short string to its own text when the recent-strings slots collide, repeat and hold other strings', () => {
+    // 6000 distinct short keys and values (more than the 4096 slots, so slots are shared), each
+    // sent twice, with non-ASCII and 64/65-byte strings between: what comes back is what was sent.
+    const texts = Array.from({ length: 6000 }, (_, i) => (i % 7 === 0 ? `kéy-${i}` : `key-${i}`.padEnd(i % 3 === 0 ? 64 : i % 3 === 1 ? 65 : 5 + (i % 40), String(i % 10))));
+    const attributes = [...texts, ...texts].map((text, i) => ({ key: text, value: { stringValue: texts[(i * 7919) % texts.length] } }));
+    const bytes = ExportTraceServiceRequest.encode(
+      ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'x', attributes }] }] }] }),
+    ).finish();
+    const [decoded] = decodeTraceRequest(bytes, 'protobuf').resourceSpans![0]!.scopeSpans![0]!.spans!;
+    expect(decoded!.attributes!.map((kv) => [kv.key, kv.value!.stringValue])).toEqual(attributes.map((kv) => [kv.key, kv.value.stringValue]));
+  });
+
   it('refuses bytes that are not the message, and truncated messages', () => {
     expect(() => decodeTraceRequest(Buffer.from([0x0a, 0x05, 0x01]), 'protobuf')).toThrow(OtlpDecodeError);
     expect(() => decodeTraceRequest(Buffer.from([0x0f]), 'protobuf')).toThrow(/not a protobuf ExportTraceServiceRequest/);
+    // A span's start time (fixed64, field 7) with 4 of its 8 bytes, in messages whose lengths say so.
+    const cutTime = Buffer.from([0x0a, 0x09, 0x12, 0x07, 0x12, 0x05, 0x39, 0x01, 0x02, 0x03, 0x04]);
+    expect(() => decodeTraceRequest(cutTime, 'protobuf')).toThrow(OtlpDecodeError);
   });
 });
 
