@@ -16,6 +16,7 @@ import { AlertService } from './alert-service.js';
 import type { SchedulerClock } from './alert-scheduler.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './channels/webhook-channel.js';
 import { explainerFindings } from './explainer-findings.js';
+import { ALERT_FORECAST_PATHS } from './forecast-budget.js';
 import type { AlertNotification } from './notification.js';
 import { startHttpReceiver, type HttpReceiver } from './testing/alert-receivers.js';
 import { modelCalls } from './testing/alert-spans.js';
@@ -201,7 +202,7 @@ describe('a budget on the month-end forecast', () => {
   it('alerts per group with the rule\'s filter, only for groups with the minimum request count', async () => {
     const at = NOV + 15 * DAY + 12 * HOUR;
     const filter = 'environment = "production"';
-    const f = await forecastMonth({ client: store.client, database: store.database }, 'p-fc-stable', { now: new Date(at), by: 'property:Feature', filter: parseFilterInput(filter), limit: 50 });
+    const f = await forecastMonth({ client: store.client, database: store.database }, 'p-fc-stable', { now: new Date(at), by: 'property:Feature', filter: parseFilterInput(filter), limit: 50, paths: ALERT_FORECAST_PATHS });
     const [top, second] = f.groups.map((g) => ({ group: g.group!, forecast: g.current.forecastUsd, spent: g.current.spentUsd }));
     const budget = (top.forecast + second.forecast) / 2;
     expect(top.spent).toBeLessThan(budget);
