@@ -145,21 +145,20 @@ describe('the alerts API', () => {
   });
 
   it('takes a budget on the month-end forecast, with its defaults, and tests it', async () => {
+    // Project B has no spans: a forecast of nothing, under any budget.
     const forecast = { id: 'projected', metric: 'cost', window: 'calendar_month', condition: { type: 'budget', amount: 0.05, basis: 'forecast', levels: [{ percent: 100, severity: 'critical' }] }, channels: [] };
-    const created = await call('POST', '/rules', forecast);
+    const created = await call('POST', '/rules', forecast, 'key-b');
     expect(created.status).toBe(201);
     conforms(created.body, 'AlertRule');
     expect(created.body.condition).toEqual({ type: 'budget', amount: 0.05, basis: 'forecast', forecastBound: 'point', levels: [{ percent: 100, severity: 'critical' }] });
-    const spend = await call('POST', '/rules', { ...forecast, id: 'spent', condition: { type: 'budget', amount: 5 } });
+    const spend = await call('POST', '/rules', { ...forecast, id: 'spent', condition: { type: 'budget', amount: 5 } }, 'key-b');
     expect(spend.body.condition).toMatchObject({ basis: 'spend' });
     expect(spend.body.condition.forecastBound).toBeUndefined();
-    // The spans of the test before: $1 in the last 30 minutes.
-    const tested = await call('POST', '/rules/projected/test');
+    const tested = await call('POST', '/rules/projected/test', undefined, 'key-b');
     conforms(tested.body, 'AlertTestResult');
-    expect(tested.body.groups).toMatchObject([{ group: '', breached: true, severity: 'critical' }]);
-    expect(tested.body.notification.forecast).toMatchObject({ bound: 'point', periodEnd: expect.stringMatching(/^\d{4}-\d{2}-01$/) });
-    expect(tested.body.notification.forecast.spentUsd).toBeGreaterThan(0.05);
-    expect(tested.body.notification.message).toMatch(/^Month-end forecast \$[\d,.]+ \(80 %: \$[\d,.]+–\$[\d,.]+\) exceeds the \$0\.0500 budget; \$[\d.]+ spent so far; the budget ran out on the \d+(st|nd|rd|th)\.$/);
-    for (const id of ['projected', 'spent']) expect((await call('DELETE', `/rules/${id}`)).status).toBe(204);
+    expect(tested.body.groups).toEqual([{ group: '', value: 0, requests: 0, breached: false, severity: 'critical' }]);
+    expect(tested.body.notification).toMatchObject({ budget: { amount: 0.05, percentSpent: 0, level: 0 }, forecast: { bound: 'point', forecastUsd: 0, comparedUsd: 0, spentUsd: 0, runsOutOn: null, exhaustedOn: null } });
+    expect(tested.body.notification.message).toBe('Test: Month-end forecast $0.0000 (80 %: $0.0000–$0.0000) is under the $0.0500 budget; $0.0000 spent so far.');
+    for (const id of ['projected', 'spent']) expect((await call('DELETE', `/rules/${id}`, undefined, 'key-b')).status).toBe(204);
   });
 });
