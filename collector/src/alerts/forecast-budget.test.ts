@@ -16,7 +16,10 @@ import { AlertService } from './alert-service.js';
 import type { SchedulerClock } from './alert-scheduler.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './channels/webhook-channel.js';
 import { explainerFindings } from './explainer-findings.js';
-import { ALERT_FORECAST_PATHS } from './forecast-budget.js';
+import { ALERT_FORECAST_PATHS, judgeForecast, type BudgetForecast } from './forecast-budget.js';
+import { NO_FIGURES } from './alert-metrics.js';
+import { transition } from './alert-state.js';
+import { validateRule } from './rule-validate.js';
 import type { AlertNotification } from './notification.js';
 import { startHttpReceiver, type HttpReceiver } from './testing/alert-receivers.js';
 import { modelCalls } from './testing/alert-spans.js';
@@ -226,6 +229,28 @@ describe('a budget on the month-end forecast', () => {
     expect((await alerts.testRule('p-fc-none', 'empty')).groups).toEqual([{ group: '', value: 0, requests: 0, breached: false, severity: 'critical' }]);
     await done(alerts, 'p-fc-none');
   }, 60_000);
+});
+
+describe('judging a forecast', () => {
+  const rule = { ...validateRule(forecastRule('r', 1000, { condition: { type: 'budget', amount: 1000, basis: 'forecast', levels: [{ percent: 80, severity: 'warning' }, { percent: 100, severity: 'critical' }] } })), minRequests: 5 };
+  const window = { ...NO_FIGURES, requests: 10, costUsd: 400 };
+  const forecast = (comparedUsd: number): BudgetForecast => ({ periodStart: '2026-11-01', periodEnd: '2026-12-01', forecastUsd: comparedUsd, interval80: { lowUsd: comparedUsd * 0.9, highUsd: comparedUsd * 1.1 }, bound: 'point', comparedUsd, spentUsd: 400, exceedProbability: 0.3, runsOutOn: null, exhaustedOn: null });
+
+  it('reaches the level its figure reaches, with the spend so far beside it', () => {
+    expect(judgeForecast(rule, window, forecast(850), false)).toMatchObject({ breached: true, level: 80, severity: 'warning', threshold: 800, value: 850, percentSpent: 40 });
+    expect(judgeForecast(rule, window, forecast(1200), false)).toMatchObject({ breached: true, level: 100, severity: 'critical', threshold: 1000 });
+    expect(judgeForecast(rule, window, forecast(700), false)).toMatchObject({ breached: false, level: 0, undecided: false });
+    // Fewer requests than the minimum, or no forecast for the group: not breached.
+    expect(judgeForecast(rule, { ...window, requests: 4 }, forecast(1200), false)).toMatchObject({ breached: false });
+    expect(judgeForecast(rule, window, undefined, true)).toMatchObject({ breached: false, value: null });
+  });
+
+  it('resolves a firing alert only 5 % under its first level', () => {
+    const firing = { severity: 'warning' as const, level: 80, sinceMs: 0, lastNotifiedMs: 0 };
+    expect(transition(rule, firing, judgeForecast(rule, window, forecast(780), true), 1)).toBeUndefined(); // 97.5 % of the level
+    expect(transition(rule, firing, judgeForecast(rule, window, forecast(759), true), 1)).toBe('resolved'); // 94.9 %
+    expect(transition(rule, undefined, judgeForecast(rule, window, forecast(780), false), 1)).toBeUndefined();
+  });
 });
 
 describe('the billing start day', () => {
