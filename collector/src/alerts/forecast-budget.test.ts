@@ -202,7 +202,7 @@ describe('a budget on the month-end forecast', () => {
     await done(alerts, 'p-fc-stable');
   }, 240_000);
 
-  it('alerts per group with the rule\'s filter, only for groups with the minimum request count', async () => {
+  it('alerts per group with the rule\'s filter, only for groups with the minimum request count, and repeats', async () => {
     const at = NOV + 15 * DAY + 12 * HOUR;
     const filter = 'environment = "production"';
     const f = await forecastMonth({ client: store.client, database: store.database }, 'p-fc-stable', { now: new Date(at), by: 'property:Feature', filter: parseFilterInput(filter), limit: 50, paths: ALERT_FORECAST_PATHS });
@@ -210,13 +210,16 @@ describe('a budget on the month-end forecast', () => {
     const budget = (top.forecast + second.forecast) / 2;
     expect(top.spent).toBeLessThan(budget);
     const alerts = service();
-    await alerts.createRule('p-fc-stable', forecastRule('per-feature', budget, { filter, groupBy: 'property.Feature' }));
+    await alerts.createRule('p-fc-stable', forecastRule('per-feature', budget, { filter, groupBy: 'property.Feature', repeatInterval: '1d' }));
     await alerts.createRule('p-fc-stable', forecastRule('per-feature-busy', budget, { filter, groupBy: 'property:Feature', minRequests: 1_000_000 }));
     const sent = await round(alerts, at, 'p-fc-stable');
     expect(sent.map((n) => [n.rule.id, n.event, n.group])).toEqual([['per-feature', 'firing', { by: 'property:Feature', value: top.group }]]);
     expect(sent[0].value).toBeCloseTo(top.forecast, 9);
     expect(sent[0].message.startsWith(`Month-end forecast for Feature ${top.group} ${formatForecastUsd(top.forecast)} (80 %: `)).toBe(true);
     expect(decodeURIComponent(sent[0].requestsUrl)).toContain(`filter=(environment+=+"production")+and+property.Feature+=+"${top.group}"`);
+    // Still projected to exceed: quiet 15 minutes later, again after the repeat interval.
+    expect(await round(alerts, at + 15 * 60_000, 'p-fc-stable')).toEqual([]);
+    expect((await round(alerts, at + DAY, 'p-fc-stable')).map((n) => [n.rule.id, n.event, n.group?.value])).toEqual([['per-feature', 'repeat', top.group]]);
     await done(alerts, 'p-fc-stable');
   }, 120_000);
 
