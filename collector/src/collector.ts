@@ -130,6 +130,7 @@ export class Collector {
           database: config.clickhouse.database,
           cluster: config.clickhouse.cluster !== '',
           config: config.alerts,
+          billingDay: config.forecast.billingDay,
           dashboardBase,
           explain: explainerFindings(explainer, dashboardBase),
           count: (name, n) => counters.add(name, n),

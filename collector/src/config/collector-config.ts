@@ -53,7 +53,10 @@ export interface CollectorConfig {
   pricing: { priceFile: string };
   /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
   forward: { endpoint: string; headers: Record<string, string> };
-  /** Defaults of the month-end forecast (insights/forecast/forecast-config.ts): billing start day, budget. */
+  /**
+   * Defaults of the month-end forecast (insights/forecast/forecast-config.ts): billing start day,
+   * budget. The billing day is also where the alerts' `calendar_month` windows start (one key).
+   */
   forecast: ForecastConfig;
   /** Alert rules, their evaluation, SMTP and delivery (alerts-config.ts). */
   alerts: AlertsConfig;

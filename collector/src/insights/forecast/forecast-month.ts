@@ -40,6 +40,8 @@ export interface ForecastOptions {
   filter?: FilterExpression;
   /** Groups forecast before `(other)` (default 10, at most 50). */
   limit?: number;
+  /** The budget applies to each group as well: every group carries its own `budget` outlook (budget alerts per group). */
+  groupBudgets?: boolean;
   /** Simulated futures per series (default 2000). */
   paths?: number;
   /**
@@ -63,7 +65,8 @@ export async function forecastMonth(store: ForecastStore, projectId: string, opt
   const common = { nowMs, billingDay: o.billingDay };
   const { budget, ...total } = forecastGroup(spend.total, { ...common, paths: o.paths, budgetUsd: o.budgetUsd });
   // Half the futures per group: their intervals matter less than the total's, and there may be 50.
-  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, { ...common, paths: Math.max(500, Math.round(o.paths / 2)) }) }));
+  const groupBudget = options.groupBudgets ? o.budgetUsd : undefined;
+  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, { ...common, paths: Math.max(500, Math.round(o.paths / 2)), budgetUsd: groupBudget }) }));
   return {
     projectId,
     generatedAt: o.now.toISOString(),
