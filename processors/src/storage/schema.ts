@@ -12,6 +12,7 @@ import { DEFAULT_RETENTION_DAYS, LEGACY_SPANS_TABLE, LEGACY_TABLES, LEGACY_VERSI
 import { retentionTtl } from './span-table.js';
 import { singleNodeLayout, type SchemaLayout } from './schema-layout.js';
 import { sqlIdentifier } from './sql-literal.js';
+import { USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
 
 export interface SchemaResult {
   /** Versions applied by this call, oldest first; empty when the schema was current. */
@@ -21,9 +22,9 @@ export interface SchemaResult {
 }
 
 /** Table names, qualified with the database, for code that writes or reads them. */
-export function schemaTables(database: string): { spans: string; migrations: string } {
+export function schemaTables(database: string): { spans: string; usageRollup: string; migrations: string } {
   const db = sqlIdentifier(database);
-  return { spans: `${db}.spans`, migrations: `${db}.schema_migrations` };
+  return { spans: `${db}.spans`, usageRollup: `${db}.${USAGE_ROLLUP_TABLE}`, migrations: `${db}.schema_migrations` };
 }
 
 export async function ensureSchema(
