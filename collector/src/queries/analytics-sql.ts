@@ -10,7 +10,7 @@
  * `(other)` and the totals, whatever the order, the thread count or whether the rows came from
  * spans or the rollup, so the same rows give the same percentiles.
  */
-import { histogramPercentilesSql, MERGED_FIGURES, propertyDimension, SPAN_FIGURES, USAGE_DIMENSIONS, type QueryParams } from '@tokentrace/processors';
+import { buildIdsCondition, histogramPercentilesSql, MERGED_FIGURES, propertyDimension, SPAN_FIGURES, USAGE_DIMENSIONS, type QueryParams } from '@tokentrace/processors';
 import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
@@ -121,7 +121,7 @@ function hybridPerGroup(q: FiguresQuery, r: RollupRead, params: QueryParams): st
   const fromRollup = `SELECT ${bucketSql(q.bucket, 'start')} AS bucket, value AS grp, ${MERGED_FIGURES} FROM ${q.ctx.usageRollup}
           WHERE project_id = ${params.bind('String', r.projectId)} AND dim = ${params.bind('String', r.dim)}
             AND start >= toDateTime(${params.bind('UInt32', r.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', r.plan.toS)}, 'UTC')
-            AND build_id IN ${params.bind('Array(UInt64)', r.plan.buildIds)} AND ${r.filterSql} GROUP BY bucket, grp`;
+            AND ${buildIdsCondition(params, r.plan.buildIds)} AND ${r.filterSql} GROUP BY bucket, grp`;
   const rawWhere = `${q.where} AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', r.plan.rawHours)}), 'UTC'))`;
   const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spansPerGroup(q, rawWhere, true)}` : '';
   return `SELECT bucket, grp, ${MERGED_FIGURES} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;

@@ -17,7 +17,7 @@ import { QueryParams } from './query-params.js';
 import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { FIGURE_COLUMNS, MERGED_FIGURES, propertyDimension, SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
-import { cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
+import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
 
 /** The dimensions a build holds: the built-in ones and the configured properties (lower-cased). */
@@ -147,7 +147,7 @@ export async function buildDay(client: ClickHouseClient, database: string, proje
       SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, value, provider, status_code, ${MERGED_FIGURES}
       FROM (SELECT project_id, dim, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
         WHERE project_id = ${project} AND level = 'hour' AND start >= ${start} AND start < ${start} + INTERVAL 1 DAY
-          AND build_id IN ${params.bind('Array(UInt64)', ids)})
+          AND ${buildIdsCondition(params, ids)})
       GROUP BY project_id, dim, value, provider, status_code`,
     query_params: params.values,
     clickhouse_settings: BUILD_SETTINGS,

@@ -10,6 +10,7 @@
  * collector's insert timeout). A day's last change is the last change of any of its hours.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { QueryParams } from './query-params.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, type RollupLevel } from './usage-rollup-tables.js';
 
@@ -86,4 +87,9 @@ export function cleanBuild(state: RollupState, level: RollupLevel, start: number
   const build = state.builds[level].get(start);
   if (build === undefined || build.builtAt <= changed + graceMs * 1000 || !build.dims.includes(dim)) return undefined;
   return build;
+}
+
+/** The rollup rows of the given builds (ids as text: a UInt64 beyond 2^53 is no JS number). */
+export function buildIdsCondition(params: QueryParams, buildIds: readonly string[]): string {
+  return `build_id IN (SELECT toUInt64(arrayJoin(${params.bind('Array(String)', buildIds)})))`;
 }
