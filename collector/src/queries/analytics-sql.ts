@@ -15,7 +15,7 @@ import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
 import type { QueryContext } from './query-context.js';
-import type { RollupPlan } from './rollup-read.js';
+import type { RollupRead } from './rollup-read.js';
 
 /** `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the merged histograms. */
 function percentilesSql(name: string): string {
@@ -70,20 +70,7 @@ const REPORTED_FIGURES = `sum(requests) AS requests, sum(errors) AS errors, sum(
     sum(reasoning_tokens) AS reasoning_tokens, sum(cache_hits) AS cache_hits, toFloat64(sum(saved_dec)) AS saved_usd,
     ${percentilesSql('latency')}, ${percentilesSql('ttft')}`;
 
-/** Reading the rollup: the plan (rollup-read.ts), the group's dimension and the filter's SQL ('1' for none), which names provider and status only. */
-export interface RollupRead {
-  projectId: string;
-  plan: RollupPlan;
-  dim: string;
-  filterSql: string;
-}
-
-export interface FiguresQuery {
-  ctx: QueryContext;
-  /** The conditions on `spans` (project, range, model calls, filter), values bound in the query's params. */
-  where: string;
-  group: GroupSpec;
-  bucket: Bucket | undefined;
+export interface FiguresQuery extends GroupSource {
   /**
    * Groups ranked by cost over the whole range (then requests, then name), from the same scan:
    * `other` keeps the first `limit` and sums the rest into one `otherName` row; `keep` keeps the
@@ -91,8 +78,6 @@ export interface FiguresQuery {
    */
   rank?: { limit: number; mode: 'other' | 'keep'; otherName: string };
   tail: string;
-  /** Hours and days answered by the usage rollup; the rest of the range from spans. */
-  rollup?: RollupRead;
 }
 
 /**
@@ -101,7 +86,7 @@ export interface FiguresQuery {
  * over the small per-group result); then the groups as reported (e.g. `(other)`) merged.
  */
 export function figuresSql(q: FiguresQuery, params: QueryParams): string {
-  const perGroup = q.rollup ? hybridPerGroup(q, q.rollup, params) : spansPerGroup(q, q.where);
+  const perGroup = perGroupSql(q, params);
   if (!q.rank) return `SELECT bucket, grp AS g, ${REPORTED_FIGURES} FROM (${perGroup}) GROUP BY bucket, g ${q.tail}`;
   const limit = params.bind('UInt32', q.rank.limit);
   const ranked = `SELECT *, dense_rank() OVER (ORDER BY group_cost DESC, group_requests DESC, grp) AS group_rank
@@ -111,18 +96,38 @@ export function figuresSql(q: FiguresQuery, params: QueryParams): string {
   return `SELECT bucket, ${g} AS g, ${REPORTED_FIGURES} FROM (${ranked}) ${where} GROUP BY bucket, g ${q.tail}`;
 }
 
-function spansPerGroup(q: FiguresQuery, where: string, asText = false): string {
-  return `SELECT ${bucketSql(q.bucket)} AS bucket, ${asText ? `toString(${q.group.sql})` : q.group.sql} AS grp, ${SPAN_FIGURES}
-          FROM ${q.ctx.spans} FINAL WHERE ${where} GROUP BY bucket, grp`;
+/** A read's source rows: spans (with their conditions), and the rollup's part when it can answer. */
+export interface GroupSource {
+  ctx: QueryContext;
+  /** The conditions on `spans` (project, range, model calls, filter). */
+  where: string;
+  group: GroupSpec;
+  bucket: Bucket | undefined;
+  rollup?: RollupRead;
 }
 
-/** The rollup's rows of the plan's builds and the spans of the other hours, merged per (bucket, group). */
-function hybridPerGroup(q: FiguresQuery, r: RollupRead, params: QueryParams): string {
-  const fromRollup = `SELECT ${bucketSql(q.bucket, 'start')} AS bucket, value AS grp, ${MERGED_FIGURES} FROM ${q.ctx.usageRollup}
+/** The figures a read computes: from spans rows, and again over rows holding them (rollup rows, the merge). */
+export interface FigureSet {
+  spans: string;
+  merged: string;
+}
+
+export const USAGE_FIGURE_SET: FigureSet = { spans: SPAN_FIGURES, merged: MERGED_FIGURES };
+
+/**
+ * Figures per (bucket, group): from spans FINAL alone, or the rollup's rows of the plan's builds
+ * and the spans of the other hours (`UNION ALL`), merged per (bucket, group).
+ */
+export function perGroupSql(q: GroupSource, params: QueryParams, figures: FigureSet = USAGE_FIGURE_SET): string {
+  const spans = (where: string, asText: boolean) => `SELECT ${bucketSql(q.bucket)} AS bucket, ${asText ? `toString(${q.group.sql})` : q.group.sql} AS grp, ${figures.spans}
+          FROM ${q.ctx.spans} FINAL WHERE ${where} GROUP BY bucket, grp`;
+  const r = q.rollup;
+  if (r === undefined) return spans(q.where, false);
+  const fromRollup = `SELECT ${bucketSql(q.bucket, 'start')} AS bucket, value AS grp, ${figures.merged} FROM ${q.ctx.usageRollup}
           WHERE project_id = ${params.bind('String', r.projectId)} AND dim = ${params.bind('String', r.dim)}
             AND start >= toDateTime(${params.bind('UInt32', r.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', r.plan.toS)}, 'UTC')
             AND ${buildIdsCondition(params, r.plan.buildIds)} AND ${r.filterSql} GROUP BY bucket, grp`;
   const rawWhere = `${q.where} AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', r.plan.rawHours)}), 'UTC'))`;
-  const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spansPerGroup(q, rawWhere, true)}` : '';
-  return `SELECT bucket, grp, ${MERGED_FIGURES} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;
+  const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spans(rawWhere, true)}` : '';
+  return `SELECT bucket, grp, ${figures.merged} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;
 }

@@ -8,11 +8,8 @@ import { QueryParams } from '@tokentrace/processors';
 import type { AnalyticsQuery, AnalyticsResult, AnalyticsRow, ProjectScope, TimeRange } from './query-model.js';
 import type { FilterExpression } from './filter/filter-expression.js';
 import { selectRows, selectWithTotals, type QueryContext } from './query-context.js';
-import { figuresSql, groupSpec, validBucket, type GroupSpec, type RollupRead } from './analytics-sql.js';
-import { planRollupRead, rollupCanFilter } from './rollup-read.js';
-import { compileFilter } from './filter/index.js';
-import type { Bucket } from './query-model.js';
-import type { RangeMs } from './query-sql.js';
+import { figuresSql, groupSpec, validBucket } from './analytics-sql.js';
+import { rollupRead } from './rollup-read.js';
 import { analyticsRow, usageFigures, type FigureRow } from './analytics-rows.js';
 import { modelCallsWhere } from './model-calls.js';
 import { validLimit, validRange } from './query-sql.js';
@@ -29,7 +26,7 @@ export async function analytics(ctx: QueryContext, query: AnalyticsQuery): Promi
   const limit = validLimit(query.limit, DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT);
   const where = modelCallsWhere(params, query.projectId, range, query.filter);
   const rank = group.grouped ? { limit, mode: 'other' as const, otherName: OTHER_GROUP } : undefined;
-  const rollup = await rollupRead(ctx, params, query.projectId, range, group, bucket, query.filter);
+  const rollup = await rollupRead(ctx, params, query.projectId, range, group.dim, bucket, query.filter);
   const sql = figuresSql({ ctx, group, where, bucket, rank, rollup, tail: 'WITH TOTALS ORDER BY bucket, cost_usd DESC, requests DESC, g' }, params);
   const { rows, totals } = await selectWithTotals<FigureRow>(ctx, sql, params);
   // `(other)` last within its bucket, whatever its cost.
@@ -45,24 +42,8 @@ export async function topUsers(ctx: QueryContext, query: ProjectScope & { range:
   const limit = validLimit(query.limit, DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT);
   const where = modelCallsWhere(params, query.projectId, range, query.filter);
   const group = groupSpec('user', params);
-  const rollup = await rollupRead(ctx, params, query.projectId, range, group, undefined, query.filter);
+  const rollup = await rollupRead(ctx, params, query.projectId, range, group.dim, undefined, query.filter);
   const sql = figuresSql({ ctx, group, where, bucket: undefined, rank: { limit, mode: 'keep', otherName: OTHER_GROUP }, rollup, tail: 'ORDER BY cost_usd DESC, requests DESC, g' }, params);
   const rows = await selectRows<FigureRow>(ctx, sql, params);
   return rows.map((r) => analyticsRow(r, undefined, true));
-}
-
-/** The rollup's part of the read, when the group and the filter allow it and the rollup has clean periods of the range (rollup-read.ts). */
-export async function rollupRead(
-  ctx: QueryContext,
-  params: QueryParams,
-  projectId: string,
-  range: RangeMs,
-  group: GroupSpec,
-  bucket: Bucket | undefined,
-  filter: FilterExpression | undefined,
-): Promise<RollupRead | undefined> {
-  if (!rollupCanFilter(filter)) return undefined;
-  const plan = await planRollupRead(ctx, projectId, range, group.dim, bucket);
-  if (plan === undefined) return undefined;
-  return { projectId, plan, dim: group.dim, filterSql: filter === undefined ? '1' : compileFilter(filter, params) };
 }

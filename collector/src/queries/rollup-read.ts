@@ -13,9 +13,9 @@
  * (analytics-sql.ts), so the answer is the one `spans FINAL` alone gives: same requests, tokens,
  * Decimal costs and histograms (exact by construction of the rollup; tested in rollup-read.test.ts).
  */
-import { cleanBuild, DAY_S, HOUR_S, readRollupState } from '@tokentrace/processors';
+import { cleanBuild, DAY_S, HOUR_S, readRollupState, type QueryParams } from '@tokentrace/processors';
 import type { FilterExpression } from './filter/filter-expression.js';
-import { resolveField } from './filter/index.js';
+import { compileFilter, resolveField } from './filter/index.js';
 import { validateFilter } from './filter/filter-validate.js';
 import type { QueryContext } from './query-context.js';
 import type { Bucket } from './query-model.js';
@@ -78,4 +78,31 @@ export async function planRollupRead(ctx: QueryContext, projectId: string, range
   if (range.toMs > toS * 1000) rawHours.push(toS);
   if (buildIds.length === 0) return undefined;
   return { buildIds, rawHours, fromS, toS };
+}
+
+/** Reading the rollup: the plan, the group's dimension and the filter's SQL ('1' for none), which names provider and status only. */
+export interface RollupRead {
+  projectId: string;
+  plan: RollupPlan;
+  dim: string;
+  filterSql: string;
+}
+
+/**
+ * The rollup's part of a read of `dim` (analytics-sql.ts `perGroupSql`), when the filter allows
+ * it and the rollup has clean periods in the range; undefined: spans only.
+ */
+export async function rollupRead(
+  ctx: QueryContext,
+  params: QueryParams,
+  projectId: string,
+  range: RangeMs,
+  dim: string,
+  bucket: Bucket | undefined,
+  filter: FilterExpression | undefined,
+): Promise<RollupRead | undefined> {
+  if (!rollupCanFilter(filter)) return undefined;
+  const plan = await planRollupRead(ctx, projectId, range, dim, bucket);
+  if (plan === undefined) return undefined;
+  return { projectId, plan, dim, filterSql: filter === undefined ? '1' : compileFilter(filter, params) };
 }
