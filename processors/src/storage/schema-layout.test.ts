@@ -152,7 +152,9 @@ describe('cluster layout', () => {
     expect(statementOf(replicated, 'usage_rollup_local')).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/usage_rollup_local', '{replica}', built_at)");
     expect(statementOf(perNode, 'usage_rollup')).toContain("ENGINE = Distributed('loop', 'tokentrace', 'usage_rollup_local', cityHash64(project_id, toStartOfDay(start)))");
     expect(statementOf(perNode, 'dirty_hours')).toContain("ENGINE = Distributed('loop', 'tokentrace', 'dirty_hours_local', cityHash64(project_id, hour))");
-    expect(statementOf(statements1(), 'usage_rollup')).toContain('TTL toDateTime(start) + INTERVAL 400 DAY');
+    expect(statementOf(statements1(), 'usage_rollup')).toContain('TTL toDateTime(start) + INTERVAL 401 DAY'); // a day after the spans
+    expect(statementOf(statements1(), 'dirty_hours')).toContain('TTL toDateTime(hour) + INTERVAL 401 DAY');
+    expect(statementOf(all(undefined, { retentionDays: 0 }), 'usage_rollup_builds')).not.toContain('TTL');
   });
 
   it('replicates without ON CLUSTER when run on each node, and uses the plain engine unreplicated', () => {

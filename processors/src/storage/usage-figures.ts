@@ -54,6 +54,9 @@ export const SPAN_FIGURES = `count() AS requests, countIf(status_code = 'error')
     countIf(cost_status = 'cache_hit') AS cache_hits, sum(toDecimal128(ifNull(cost_saved_usd, 0), 15)) AS saved_dec,
     ${SPAN_HISTOGRAMS}`;
 
+/** The columns of `spans` SPAN_FIGURES reads. */
+export const SPAN_FIGURE_INPUTS = 'status_code, resend_count, cost_total_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_status, cost_saved_usd, duration_ns, ttft_seconds';
+
 /** The figure columns, in the order SPAN_FIGURES and MERGED_FIGURES give them (and usage_rollup stores them). */
 export const FIGURE_COLUMNS = [
   'requests', 'errors', 'retries', 'cost_dec', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens',

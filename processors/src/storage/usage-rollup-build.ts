@@ -16,7 +16,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { QueryParams } from './query-params.js';
 import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
-import { FIGURE_COLUMNS, MERGED_FIGURES, propertyDimension, SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
+import { FIGURE_COLUMNS, MERGED_FIGURES, propertyDimension, SPAN_FIGURE_INPUTS, SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
 import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
 
@@ -68,23 +68,31 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
   const db = sqlIdentifier(database);
   const params = new QueryParams();
   const dims = rollupDimensions(properties);
-  const pairs = [
-    ...Object.entries(USAGE_DIMENSIONS).map(([dim, column]) => `(${params.bind('String', dim)}, toString(${column}))`),
-    ...properties.map((p) => `(${params.bind('String', propertyDimension(p))}, properties[${params.bind('String', p.toLowerCase())}])`),
+  // One grouping set per dimension: each call is aggregated once per dimension in one pass (an
+  // ARRAY JOIN over (dimension, value) pairs copies every call per dimension first: slower).
+  const columns = [
+    ...Object.entries(USAGE_DIMENSIONS).filter(([dim]) => dim !== '').map(([, column]) => `toString(${column})`),
+    ...properties.map((p) => `properties[${params.bind('String', p.toLowerCase())}]`),
   ];
+  const named = dims.filter((d) => d !== '');
+  const keys = 'project_id, start, provider, status_code';
+  const dimSql = `multiIf(${named.map((d, k) => `grouping(g${k}) = 0, ${params.bind('String', d)}`).join(', ')}, '')`;
+  const valueSql = `multiIf(${named.map((_, k) => `grouping(g${k}) = 0, g${k}`).join(', ')}, '')`;
+  const sets = [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)].join(', ');
   const project = params.bind('String', projectId);
   const hourList = params.bind('Array(UInt32)', hours);
   const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await engineNowMicros(client))}, 'UTC')`;
   const [first, last] = [Math.min(...hours), Math.max(...hours) + HOUR_S];
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
-      SELECT project_id, 'hour' AS level, toStartOfHour(start_time) AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, d.1 AS dim, d.2 AS value,
+      SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, ${valueSql} AS value,
         provider, status_code, ${SPAN_FIGURES}
-      FROM ${db}.spans FINAL ARRAY JOIN [${pairs.join(', ')}] AS d
-      WHERE project_id = ${project} AND is_model_call = 1
-        AND start_time >= toDateTime64(${params.bind('UInt32', first)}, 9, 'UTC') AND start_time < toDateTime64(${params.bind('UInt32', last)}, 9, 'UTC')
-        AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${hourList}), 'UTC'))
-      GROUP BY project_id, level, start, built_at, build_id, dim, value, provider, status_code`,
+      FROM (SELECT project_id, provider, ${SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
+        FROM ${db}.spans FINAL
+        WHERE project_id = ${project} AND is_model_call = 1
+          AND start_time >= toDateTime64(${params.bind('UInt32', first)}, 9, 'UTC') AND start_time < toDateTime64(${params.bind('UInt32', last)}, 9, 'UTC')
+          AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${hourList}), 'UTC')))
+      GROUP BY GROUPING SETS (${sets})`,
     query_params: params.values,
     clickhouse_settings: BUILD_SETTINGS,
   });

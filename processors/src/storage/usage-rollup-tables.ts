@@ -33,19 +33,28 @@ const STATUS_TYPE = `Enum8(${STATUS_CODE_NAMES.map((n, i) => `'${n}' = ${i}`).jo
 /** Rows of one period go to one shard, so a period's build lands in one place. */
 const BY_PERIOD = 'cityHash64(project_id, toStartOfDay(start))';
 
-export const DIRTY_HOURS_SPEC: TableSpec = {
+/**
+ * `TTL` of the rollup's tables: a day later than the spans' (which drop a day whole once its last
+ * span is past the retention), so that a period keeps its record, its change and its rows as
+ * long as its spans are stored, and they go together a day after.
+ */
+function rollupTtl(column: string, retentionDays: number): string {
+  return retentionDays > 0 ? `\nTTL ${retentionTtl(retentionDays + 1).replace('start_time', column)}` : '';
+}
+
+const dirtyHoursSpec = (retentionDays: number): TableSpec => ({
   name: DIRTY_HOURS_TABLE,
   columns: `    project_id LowCardinality(String),
     hour DateTime('UTC'),
     changed_at DateTime64(6, 'UTC')`,
   engine: 'ReplacingMergeTree',
   engineArgs: 'changed_at',
-  keys: 'ORDER BY (project_id, hour)',
+  keys: `ORDER BY (project_id, hour)${rollupTtl('hour', retentionDays)}`,
   shardBy: 'cityHash64(project_id, hour)',
-};
+});
 
 function rollupSpec(retentionDays: number): TableSpec {
-  const ttl = retentionDays > 0 ? `\nTTL ${retentionTtl(retentionDays).replace('start_time', 'start')}` : '';
+  const ttl = rollupTtl('start', retentionDays);
   return {
     name: USAGE_ROLLUP_TABLE,
     columns: `    project_id LowCardinality(String),
@@ -66,7 +75,7 @@ ORDER BY (project_id, level, dim, start, value, provider, status_code)${ttl}`,
   };
 }
 
-export const ROLLUP_BUILDS_SPEC: TableSpec = {
+const buildsSpec = (retentionDays: number): TableSpec => ({
   name: ROLLUP_BUILDS_TABLE,
   columns: `    project_id LowCardinality(String),
     level ${LEVEL_TYPE},
@@ -76,9 +85,9 @@ export const ROLLUP_BUILDS_SPEC: TableSpec = {
     dims Array(LowCardinality(String))`,
   engine: 'ReplacingMergeTree',
   engineArgs: 'built_at',
-  keys: 'ORDER BY (project_id, level, start)',
+  keys: `ORDER BY (project_id, level, start)${rollupTtl('start', retentionDays)}`,
   shardBy: BY_PERIOD,
-};
+});
 
 /** The id of a build of a period: the same expression in the rollup's rows and the builds' rows. */
 export const BUILD_ID_SQL = 'cityHash64(project_id, level, start, built_at)';
@@ -93,7 +102,7 @@ export function usageRollupStatements(db: string, layout: SchemaLayout, retentio
   // Distributed tables, once for the whole cluster.
   const rows = (table: string) => (layout.onClusterClause === '' ? layout.local(table) : table);
   return [
-    ...layout.table(db, DIRTY_HOURS_SPEC),
+    ...layout.table(db, dirtyHoursSpec(retentionDays)),
     layout.materializedView(
       db,
       DIRTY_HOURS_VIEW,
@@ -102,7 +111,7 @@ export function usageRollupStatements(db: string, layout: SchemaLayout, retentio
       (spans) => `SELECT project_id, toStartOfHour(start_time) AS hour, now64(6, 'UTC') AS changed_at FROM ${spans} GROUP BY project_id, hour`,
     ),
     ...layout.table(db, rollupSpec(retentionDays)),
-    ...layout.table(db, ROLLUP_BUILDS_SPEC),
+    ...layout.table(db, buildsSpec(retentionDays)),
     `INSERT INTO ${db}.${rows(DIRTY_HOURS_TABLE)} (project_id, hour, changed_at)
 SELECT project_id, toStartOfHour(start_time) AS hour, now64(6, 'UTC') FROM ${db}.${rows('spans')} GROUP BY project_id, hour`,
   ];
