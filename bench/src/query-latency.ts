@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const caughtUp = await waitForBuilder(client, database, now);
     const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
     const hoursBuilt = rounds.reduce((s, r) => s + r.hours, 0);
-    console.log(`\nrollup caught up ${((caughtUp - loadEnded) / 1000).toFixed(1)} s after the load ended (the grace alone is ${ROLLUP.graceMs / 1000} s): ${built(rounds)}; builder busy ${(busy / 1000).toFixed(1)} s in all, ${(busy / Math.max(1, hoursBuilt)).toFixed(0)} ms per hour built (≈ ${Math.round(SPAN_COUNT * 0.75 / (30 * 24)).toLocaleString('en')} model calls an hour)`);
+    console.log(`\nrollup caught up ${((caughtUp - loadEnded) / 1000).toFixed(1)} s after the load ended (the grace alone is ${ROLLUP.graceMs / 1000} s): ${built(rounds)}; builder busy ${(busy / 1000).toFixed(1)} s in all, ${(busy / Math.max(1, hoursBuilt)).toFixed(0)} ms per hour built (≈ ${Math.round(data.expected.get(30)!.requests / (30 * 24)).toLocaleString('en')} model calls an hour)`);
     console.log(`background merges quiet after ${(await waitForMerges(client, database, 5000, 120_000)).toFixed(1)} s; spans: ${describe(await partStats(client, database))}`);
     console.log(`tables: ${await tableSizes(client, database)}`);
 

@@ -160,6 +160,16 @@ describe('analytics through the usage rollup', { timeout: 180_000 }, () => {
     await expectSameAnswers(A, ranges.inside, FEW_GROUPS);
   });
 
+  it("takes the range's last day from its day build when no hour after the range ever had a span, else its hours", async () => {
+    const today = Math.floor(NOW / DAY) * 86_400;
+    const untilNow = { from: new Date(today * 1000), to: new Date(NOW + 2 * HOUR) }; // nothing stored after NOW
+    const day = (await plan(A, untilNow))!;
+    expect(day.buildIds).toHaveLength(1);
+    const lastHourOfData = { from: new Date(today * 1000), to: new Date(NOW - (NOW % HOUR) - HOUR) }; // the next hour has spans
+    expect((await plan(A, lastHourOfData))!.buildIds.length).toBeGreaterThan(1);
+    for (const range of [untilNow, lastHourOfData]) await expectSameAnswers(A, range, FEW_GROUPS);
+  });
+
   it('a property not in the rollup (tier) is read from spans, and so is a filter on other fields', async () => {
     expect(await plan(A, ranges.long, 'property:tier')).toBeUndefined();
     expect((await plan(A, ranges.long, 'property:feature'))!.buildIds.length).toBeGreaterThan(0);

@@ -4,7 +4,9 @@
  * rollup keeps (built-in ones, configured properties) and its filter names only provider and
  * status (columns the rollup's rows have under the same names). The range is then split:
  *
- * - whole UTC days clean at the day level (unless bucketed by hour) → the day's rows;
+ * - whole UTC days clean at the day level (unless bucketed by hour) → the day's rows; also the
+ *   last day of the range when none of its hours after the range ever had a span (e.g. today,
+ *   while no span arrives: its day build holds exactly the hours before);
  * - other whole hours clean at the hour level → the hour's rows;
  * - every other hour (partial hours at the ends, hours changed since their build or never built)
  *   → `spans FINAL`, as before.
@@ -58,12 +60,19 @@ export async function planRollupRead(ctx: QueryContext, projectId: string, range
   const fromS = Math.ceil(range.fromMs / (HOUR_S * 1000)) * HOUR_S;
   const toS = Math.floor(range.toMs / (HOUR_S * 1000)) * HOUR_S;
   if (fromS >= toS) return undefined;
-  const state = await readRollupState(ctx.client, ctx.database, projectId, fromS, toS);
+  // Through the end of the range's last day: its later hours say whether its day build can answer.
+  const state = await readRollupState(ctx.client, ctx.database, projectId, fromS, Math.ceil(toS / DAY_S) * DAY_S);
   const buildIds: string[] = [];
   const rawHours: number[] = [];
   if (range.fromMs < fromS * 1000) rawHours.push(fromS - HOUR_S);
+  // A day that starts in the range answers for it when it ends in the range, or when none of its
+  // hours after the range's last whole hour ever had a span (today, between two bursts of spans).
+  const restUnchanged = (day: number) => {
+    for (let h = toS; h < day + DAY_S; h += HOUR_S) if (state.changes.has(h)) return false;
+    return true;
+  };
   for (let h = fromS; h < toS; ) {
-    const dayWhole = h % DAY_S === 0 && h + DAY_S <= toS && bucket !== 'hour';
+    const dayWhole = h % DAY_S === 0 && bucket !== 'hour' && (h + DAY_S <= toS || restUnchanged(h));
     const day = dayWhole ? cleanBuild(state, 'day', h, dim, graceMs) : undefined;
     if (day !== undefined) {
       if (day !== null) buildIds.push(day.buildId);
@@ -85,6 +94,7 @@ export interface RollupRead {
   projectId: string;
   plan: RollupPlan;
   dim: string;
+  /** The filter on provider and status, '1' for none (then the rows over all of them, `split` 0). */
   filterSql: string;
 }
 

@@ -49,11 +49,20 @@ describe('RollupBuilder', () => {
     expect(await builder.round()).toMatchObject({ hours: 0, days: 0 });
   });
 
+  it('rebuilds the hours and days built without a property configured since', async () => {
+    const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, properties: ['Feature'] } });
+    expect(await staleHours(store.client, store.database, 0, 100)).toEqual([]);
+    expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toHaveLength(27);
+    expect(await builder.round()).toMatchObject({ hours: 27, days: 3 });
+    const state = await readRollupState(store.client, store.database, 'p2', DAY0 / 1000, DAY0 / 1000 + 86_400);
+    expect(state.builds.day.get(DAY0 / 1000)!.dims).toContain('property:feature');
+  });
+
   it('limits a round to hoursPerRound, oldest first', async () => {
     await store.insert([call('p3', 1, DAY0 + 30 * HOUR), call('p3', 2, DAY0 + 20 * HOUR), call('p3', 3, DAY0 + 40 * HOUR)]);
-    const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, hoursPerRound: 2 } });
+    const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, hoursPerRound: 2, properties: ['feature'] } });
     expect(await builder.round()).toMatchObject({ hours: 2 });
-    expect(await staleHours(store.client, store.database, 0, 100)).toEqual([{ projectId: 'p3', start: (DAY0 + 40 * HOUR) / 1000 }]);
+    expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([{ projectId: 'p3', start: (DAY0 + 40 * HOUR) / 1000 }]);
     expect(await builder.round()).toMatchObject({ hours: 1 });
   });
 });

@@ -67,7 +67,7 @@ export class RollupBuilder {
   async round(): Promise<RollupRound> {
     const { client, database, config } = this.options;
     const result: RollupRound = { hours: 0, days: 0, busyMs: 0 };
-    const hours = await staleHours(client, database, config.graceMs, config.hoursPerRound);
+    const hours = await staleHours(client, database, config.graceMs, config.hoursPerRound, config.properties);
     for (const chunk of chunks(hours, config.hoursPerStatement)) {
       if (this.stopped) return result;
       const t = performance.now();
@@ -77,7 +77,7 @@ export class RollupBuilder {
       result.hours += chunk.starts.length;
       await this.pause(took);
     }
-    for (const day of await staleDays(client, database, config.graceMs, DAYS_PER_ROUND)) {
+    for (const day of await staleDays(client, database, config.graceMs, DAYS_PER_ROUND, config.properties)) {
       if (this.stopped) return result;
       const t = performance.now();
       if (await buildDay(client, database, day.projectId, day.start, config.properties, config.graceMs)) result.days++;

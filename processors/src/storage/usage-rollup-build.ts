@@ -31,7 +31,7 @@ const BUILD_SETTINGS = { ...READ_SETTINGS, distributed_foreground_insert: 1 } as
 /** The id of a build of a period, computed alike in the rollup's rows and the builds' rows. */
 const BUILD_ID = 'cityHash64(toString(project_id), toString(level), toUnixTimestamp(start), toUnixTimestamp64Micro(built_at))';
 
-const ROLLUP_COLUMNS = `project_id, level, start, built_at, build_id, dim, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')}`;
+const ROLLUP_COLUMNS = `project_id, level, start, built_at, build_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')}`;
 
 export interface StalePeriod {
   projectId: string;
@@ -46,17 +46,21 @@ async function engineNowMicros(client: ClickHouseClient): Promise<string> {
   return row.t;
 }
 
-/** Hours changed more than `graceMs` ago without a build since, oldest first, at most `limit`. */
-export async function staleHours(client: ClickHouseClient, database: string, graceMs: number, limit: number): Promise<StalePeriod[]> {
+/**
+ * Hours changed more than `graceMs` ago without a build since, or whose build lacks one of the
+ * dimensions of `properties`' builds (a property configured later), oldest first, at most `limit`.
+ */
+export async function staleHours(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
   const db = sqlIdentifier(database);
   const result = await client.query({
     query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.hour) AS start
       FROM (SELECT project_id, hour, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, hour) AS c
-      LEFT JOIN (SELECT project_id, start AS hour, max(built_at) AS built FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'hour' GROUP BY project_id, hour) AS b
+      LEFT JOIN (SELECT project_id, start AS hour, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'hour' GROUP BY project_id, hour) AS b
         ON c.project_id = b.project_id AND c.hour = b.hour
-      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32}) AND b.built <= c.changed + toIntervalMillisecond({grace:UInt32})
+      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
+        AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
       ORDER BY c.hour, c.project_id LIMIT {limit:UInt32}`,
-    query_params: { grace: graceMs, limit },
+    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
     format: 'JSONEachRow',
   });
   return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
@@ -75,17 +79,20 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
     ...properties.map((p) => `properties[${params.bind('String', p.toLowerCase())}]`),
   ];
   const named = dims.filter((d) => d !== '');
-  const keys = 'project_id, start, provider, status_code';
+  // Each dimension twice: per (provider, status) for filtered reads (`split` 1), and over all of
+  // them (`split` 0) for unfiltered ones.
+  const split = 'project_id, start, provider, status_code';
+  const whole = 'project_id, start';
   const dimSql = `multiIf(${named.map((d, k) => `grouping(g${k}) = 0, ${params.bind('String', d)}`).join(', ')}, '')`;
   const valueSql = `multiIf(${named.map((_, k) => `grouping(g${k}) = 0, g${k}`).join(', ')}, '')`;
-  const sets = [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)].join(', ');
+  const sets = [split, whole].flatMap((keys) => [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)]).join(', ');
   const project = params.bind('String', projectId);
   const hourList = params.bind('Array(UInt32)', hours);
   const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await engineNowMicros(client))}, 'UTC')`;
   const [first, last] = [Math.min(...hours), Math.max(...hours) + HOUR_S];
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
-      SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, ${valueSql} AS value,
+      SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, toUInt8(grouping(provider) = 0) AS split, ${valueSql} AS value,
         provider, status_code, ${SPAN_FIGURES}
       FROM (SELECT project_id, provider, ${SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
         FROM ${db}.spans FINAL
@@ -111,19 +118,21 @@ async function recordBuilds(client: ClickHouseClient, db: string, params: QueryP
 }
 
 /**
- * Days that have changes whose day build is missing or older than their last change plus the
- * grace (their hours may not all be clean yet: buildDay checks), oldest first.
+ * Days that have changes whose day build is missing, older than their last change plus the
+ * grace, or without a dimension of `properties`' builds (their hours may not all be clean yet:
+ * buildDay checks), oldest first.
  */
-export async function staleDays(client: ClickHouseClient, database: string, graceMs: number, limit: number): Promise<StalePeriod[]> {
+export async function staleDays(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
   const db = sqlIdentifier(database);
   const result = await client.query({
     query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.day) AS start
       FROM (SELECT project_id, toStartOfDay(hour) AS day, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, day) AS c
-      LEFT JOIN (SELECT project_id, start AS day, max(built_at) AS built FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'day' GROUP BY project_id, day) AS b
+      LEFT JOIN (SELECT project_id, start AS day, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'day' GROUP BY project_id, day) AS b
         ON c.project_id = b.project_id AND c.day = b.day
-      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32}) AND b.built <= c.changed + toIntervalMillisecond({grace:UInt32})
+      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
+        AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
       ORDER BY c.day, c.project_id LIMIT {limit:UInt32}`,
-    query_params: { grace: graceMs, limit },
+    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
     format: 'JSONEachRow',
   });
   return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
@@ -152,11 +161,11 @@ export async function buildDay(client: ClickHouseClient, database: string, proje
   const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', builtAtMicros)}, 'UTC')`;
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
-      SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, value, provider, status_code, ${MERGED_FIGURES}
-      FROM (SELECT project_id, dim, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
+      SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, split, value, provider, status_code, ${MERGED_FIGURES}
+      FROM (SELECT project_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
         WHERE project_id = ${project} AND level = 'hour' AND start >= ${start} AND start < ${start} + INTERVAL 1 DAY
           AND ${buildIdsCondition(params, ids)})
-      GROUP BY project_id, dim, value, provider, status_code`,
+      GROUP BY project_id, dim, split, value, provider, status_code`,
     query_params: params.values,
     clickhouse_settings: BUILD_SETTINGS,
   });
