@@ -128,7 +128,8 @@ export class Collector {
     const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '');
     const dashboardBase = () => config.alerts.dashboardUrl || `${http.url}/dashboard/`;
     http.app.use('/api/v1', createExplainRouter({ explainer, authenticate: receiverOptions.authenticate, log }));
-    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '' }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
+    const rollupRead = config.rollup.enabled ? { graceMs: config.rollup.graceMs } : undefined;
+    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '', rollup: rollupRead }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
     const alerts = config.alerts.enabled
       ? new AlertService({
           client: queryClient,
