@@ -10,6 +10,7 @@
  * shard's rows; request lists drop repeated versions themselves.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { DEFAULT_ROLLUP_GRACE_MS } from '@tokentrace/processors';
 import type {
   AnalyticsQuery,
   AnalyticsResult,
@@ -26,7 +27,6 @@ import type {
 } from './query-model.js';
 import type { FilterExpression } from './filter/filter-expression.js';
 import { queryContext, type QueryContext } from './query-context.js';
-import { DEFAULT_ROLLUP_GRACE_MS } from '@tokentrace/processors';
 import { analytics, topUsers } from './analytics.js';
 import { listRequests } from './request-list.js';
 import { getRequest } from './request-detail.js';
