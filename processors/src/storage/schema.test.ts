@@ -174,9 +174,9 @@ describe('migration 4 (spans.resend_count) on a database at v3', () => {
 });
 
 describe('retention (retentionDays, the table TTL)', () => {
-  const ttlOf = async (db: string) => {
-    const [row] = await rows<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = '${db}' AND name = 'spans'`);
-    return /\bTTL (.*?) SETTINGS/.exec(row.engine_full)?.[1] ?? 'none';
+  const ttlOf = async (db: string, table = 'spans') => {
+    const [row] = await rows<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = '${db}' AND name = '${table}'`);
+    return /\bTTL (.*?)(?: SETTINGS|$)/.exec(row.engine_full)?.[1] ?? 'none';
   };
 
   it('follows the configuration each time the schema is ensured: 400 by default, then 30, 0 (no TTL), and back', async () => {
@@ -184,8 +184,11 @@ describe('retention (retentionDays, the table TTL)', () => {
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(400)');
     expect(await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 30 })).toEqual({ applied: [], version: 9 });
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(30)');
+    expect(await ttlOf('tt_ttl', 'usage_rollup')).toBe('toDateTime(start) + toIntervalDay(31)'); // the rollup keeps a day more
+    expect(await ttlOf('tt_ttl', 'dirty_hours')).toBe('toDateTime(hour) + toIntervalDay(31)');
     await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 0 });
     expect(await ttlOf('tt_ttl')).toBe('none');
+    expect(await ttlOf('tt_ttl', 'usage_rollup_builds')).toBe('none');
     await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 400 });
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(400)');
     // The exporter passes its config's retentionDays.

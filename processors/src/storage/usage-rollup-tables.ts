@@ -95,6 +95,18 @@ const buildsSpec = (retentionDays: number): TableSpec => ({
 /** The id of a build of a period: the same expression in the rollup's rows and the builds' rows. */
 export const BUILD_ID_SQL = 'cityHash64(project_id, level, start, built_at)';
 
+/** The rollup's tables and the time column of their TTL. */
+export const ROLLUP_TTL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  [DIRTY_HOURS_TABLE, 'hour'],
+  [USAGE_ROLLUP_TABLE, 'start'],
+  [ROLLUP_BUILDS_TABLE, 'start'],
+];
+
+/** `MODIFY TTL` / `REMOVE TTL` clause of a rollup table for `retentionDays` (schema.ts `ensureRetention`). */
+export function rollupTtlClause(column: string, retentionDays: number): string {
+  return retentionDays > 0 ? `MODIFY TTL ${retentionTtl(retentionDays + 1).replace('start_time', column)}` : 'REMOVE TTL';
+}
+
 /**
  * Migration 9's statements: the tables, the view, and every hour already stored marked changed
  * (a database upgraded with spans in it gets its rollup built by the builder, oldest first;
