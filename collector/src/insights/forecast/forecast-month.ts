@@ -25,6 +25,8 @@ export interface ForecastStore {
   client: ClickHouseClient;
   database: string;
   cluster?: boolean;
+  /** Read clean days from the usage rollup with the builder's grace (the collector's `rollup.graceMs`); absent: spans only. */
+  rollup?: { graceMs: number };
 }
 
 export interface ForecastOptions {
@@ -54,7 +56,7 @@ export interface ForecastOptions {
 export async function forecastMonth(store: ForecastStore, projectId: string, options: ForecastOptions = {}): Promise<MonthForecast> {
   const o = resolveForecastOptions(options);
   const nowMs = o.now.getTime();
-  const spend = await readDailySpendCached(queryContext(store.client, store.database, store.cluster ?? false), {
+  const spend = await readDailySpendCached(queryContext(store.client, store.database, store.cluster ?? false, store.rollup), {
     projectId: validFreeId(projectId, 'projectId'),
     fromDay: seriesStartDay(nowMs, o.billingDay),
     toMs: nowMs,
