@@ -43,12 +43,14 @@ export class ResponseBodyObserver {
   private readonly decodeSync: ((compressed: Buffer) => Buffer) | undefined;
   private compressed: Buffer[] | undefined;
   private compressedBytes = 0;
-  private done: Promise<void> = Promise.resolve();
+  private done?: Promise<void>;
   private readonly sse?: SseDecoder;
   private readonly events?: AwsEventStreamDecoder;
   private readonly lines?: NdjsonDecoder;
-  private readonly textDecoder = new TextDecoder('utf-8');
-  private readonly jsonChunks: Buffer[] = [];
+  /** Text streams only (SSE, NDJSON): a JSON body is decoded once, at its end. */
+  private readonly textDecoder?: TextDecoder;
+  /** The JSON body's chunks, kept as given until its end (the app's chunks are never written to). */
+  private readonly jsonChunks: Uint8Array[] = [];
   private jsonBytes = 0;
   private overflow = false;
 
@@ -61,6 +63,7 @@ export class ResponseBodyObserver {
     if (mode === 'sse') this.sse = new SseDecoder(onEvent);
     if (mode === 'aws-event-stream') this.events = new AwsEventStreamDecoder(onEvent);
     if (mode === 'ndjson') this.lines = new NdjsonDecoder(onEvent);
+    if (this.sse || this.lines) this.textDecoder = new TextDecoder('utf-8');
     this.decodeSync = options.synchronous ? syncDecoder(contentEncoding) : undefined;
     if (this.decodeSync) this.compressed = [];
     else if (compression(contentEncoding)) this.streamEncoding = contentEncoding;
@@ -96,7 +99,7 @@ export class ResponseBodyObserver {
       return undefined;
     }
     this.startedDecompressor().end();
-    return this.done.then(() => this.finishFraming());
+    return this.done!.then(() => this.finishFraming());
   }
 
   /**
@@ -119,12 +122,12 @@ export class ResponseBodyObserver {
 
   private finishFraming(): void {
     if (this.sse) {
-      this.sse.write(this.textDecoder.decode());
+      this.sse.write(this.textDecoder!.decode());
       this.sse.end();
     }
     this.events?.end();
     if (this.lines) {
-      this.lines.write(this.textDecoder.decode());
+      this.lines.write(this.textDecoder!.decode());
       this.lines.end();
     }
   }
@@ -159,18 +162,20 @@ export class ResponseBodyObserver {
   }
 
   private decoded(chunk: Uint8Array): void {
-    if (this.sse) this.sse.write(this.textDecoder.decode(chunk, { stream: true }));
+    if (this.sse) this.sse.write(this.textDecoder!.decode(chunk, STREAM));
     else if (this.events) this.events.write(chunk);
-    else if (this.lines) this.lines.write(this.textDecoder.decode(chunk, { stream: true }));
+    else if (this.lines) this.lines.write(this.textDecoder!.decode(chunk, STREAM));
     else if (!this.overflow) {
       this.jsonBytes += chunk.length;
       if (this.jsonBytes > MAX_JSON_BODY_BYTES) {
         this.overflow = true;
         this.jsonChunks.length = 0;
-      } else this.jsonChunks.push(Buffer.from(chunk));
+      } else this.jsonChunks.push(chunk);
     }
   }
 }
+
+const STREAM = { stream: true } as const;
 
 /** The compression a content encoding names, if it is one tokentrace decodes. */
 function compression(encoding: string | undefined): 'gzip' | 'deflate' | 'br' | undefined {
