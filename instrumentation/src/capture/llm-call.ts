@@ -433,9 +433,10 @@ export class LlmCall {
     this.requestText = undefined;
     if (this.attempt.resendCount !== undefined || text === undefined) return;
     const resends = this.deps.resends;
-    const resendCount = resends.resendCountOf(this.attempt.key, text, this.startedAt);
+    const key = this.attempt.key;
+    const resendCount = resends.resendCountOf(key, text, this.startedAt);
     if (resendCount > 0) this.span.setAttribute(ATTR_HTTP_REQUEST_RESEND_COUNT, resendCount);
-    if (retryable) resends.recordFailure(this.attempt.key, text, resendCount, endedAt);
+    if (retryable) resends.recordFailure(key, text, resendCount, endedAt);
   }
 
   private async estimateUsage(response: ResponseInfo | undefined): Promise<Usage | undefined> {
