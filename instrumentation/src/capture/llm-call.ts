@@ -158,7 +158,9 @@ export class LlmCall {
     // Inside another instrumentation's model-call span, the call is an LLM call whatever its host.
     this.labelled = endpoint.detection === 'host' || foreign !== undefined;
     const attributes: Attributes = this.labelled
-      ? { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) }
+      ? tracking
+        ? Object.assign(endpointAttributes(endpoint), trackingAttributes(tracking))
+        : endpointAttributes(endpoint)
       : { [ATTR_SERVER_ADDRESS]: endpoint.serverAddress, [ATTR_SERVER_PORT]: endpoint.serverPort };
     // The conventions set it only on a resent request; known at start when the SDK says it.
     if (attempt.resendCount) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = attempt.resendCount;
