@@ -2,19 +2,24 @@
  * Node built-ins that only some calls need, loaded on first use: loading one costs a process
  * start milliseconds, which `--import register` should not add for an app whose calls never need
  * it (issue 12 part 5): zlib for compressed bodies and event-stream CRCs, crypto for the body hash
- * of a resend, worker_threads for the tokenizer.
+ * of a resend, worker_threads for the tokenizer. node:http through require() too: a static ESM
+ * import of it builds its ESM namespace, which reads every export, and its lazy `WebSocket` export
+ * loads Node's bundled undici (~30 ms at start).
  */
 import { createRequire } from 'node:module';
 
 type Zlib = typeof import('node:zlib');
 type Crypto = typeof import('node:crypto');
 type WorkerThreads = typeof import('node:worker_threads');
+type Http = typeof import('node:http');
 
 const load = createRequire(import.meta.url);
 let zlibModule: Zlib | undefined;
 let cryptoModule: Crypto | undefined;
 let workerThreadsModule: WorkerThreads | undefined;
+let httpModule: Http | undefined;
 
 export const zlib = (): Zlib => (zlibModule ??= load('node:zlib') as Zlib);
 export const crypto = (): Crypto => (cryptoModule ??= load('node:crypto') as Crypto);
 export const workerThreads = (): WorkerThreads => (workerThreadsModule ??= load('node:worker_threads') as WorkerThreads);
+export const http = (): Http => (httpModule ??= load('node:http') as Http);

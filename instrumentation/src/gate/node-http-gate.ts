@@ -11,7 +11,8 @@
  * as options); a body written in several chunks is sent as one, with a content-length.
  */
 import { context } from '@opentelemetry/api';
-import { ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { http } from '../capture/lazy-builtins.js';
 import { readRequestHeader } from '../context/request-header.js';
 import type { RequestTarget } from '../providers/endpoint-registry.js';
 import { GateSocket } from './gate-socket.js';
@@ -41,7 +42,7 @@ export function requestThroughGates(input: NodeHttpGateInput): ClientRequest {
     createConnection: () => relay.socket,
     _defaultAgent: input.module.globalAgent,
   });
-  const req = new (ClientRequest as unknown as new (...a: unknown[]) => ClientRequest)(...args);
+  const req = new (http().ClientRequest as unknown as new (...a: unknown[]) => ClientRequest)(...args);
   const body = new WrittenBody();
   const write = req.write;
   const end = req.end;

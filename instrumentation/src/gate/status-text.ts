@@ -1,6 +1,6 @@
 /** The reason phrase for a status when a local response names none (Node's own table). */
-import { STATUS_CODES } from 'node:http';
+import { http } from '../capture/lazy-builtins.js';
 
 export function statusText(status: number): string {
-  return STATUS_CODES[status] ?? '';
+  return http().STATUS_CODES[status] ?? '';
 }
