@@ -244,11 +244,13 @@ const OBSERVERS: MethodWrappers<LlmCall> = {
     guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
     return original.apply(target, args);
   },
-  onData: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    call.onResponseChunk(args[0] as Uint8Array);
-    return result;
-  },
+  // Per chunk: `arguments` handed on as they are, no rest array made for each chunk.
+  onData: (original, target, call) =>
+    function (this: unknown) {
+      const result = original.apply(target, arguments as unknown as unknown[]);
+      call.onResponseChunk(arguments[0] as Uint8Array);
+      return result;
+    },
   onComplete: (original, target, call) => (...args) => {
     const result = original.apply(target, args);
     guard('response end', () => call.onResponseEnd());
@@ -262,11 +264,12 @@ const OBSERVERS: MethodWrappers<LlmCall> = {
     guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
     return original.apply(target, args);
   },
-  onResponseData: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    call.onResponseChunk(args[1] as Uint8Array);
-    return result;
-  },
+  onResponseData: (original, target, call) =>
+    function (this: unknown) {
+      const result = original.apply(target, arguments as unknown as unknown[]);
+      call.onResponseChunk(arguments[1] as Uint8Array);
+      return result;
+    },
   onResponseEnd: (original, target, call) => (...args) => {
     const result = original.apply(target, args);
     guard('response end', () => call.onResponseEnd());
