@@ -39,27 +39,18 @@ export const openAiChatCompletionsCodec: ProviderCodec = {
   createStreamAccumulator: () => new ChatStreamAccumulator(),
 };
 
-/**
- * The messages and their text are read on first use only: most calls need neither (content
- * capture is off and the provider reports usage), and a long history is most of a request.
- */
 function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body);
   if (!b) return { inputText: '' };
-  let inputMessages: InputMessage[] | undefined | null = null;
-  const messages = () => (inputMessages === null ? (inputMessages = chatMessages(b.messages)) : inputMessages);
+  const inputMessages = chatMessages(b.messages);
   return {
     ...openAiSamplingParams(b),
     // max_tokens is deprecated in favour of max_completion_tokens (o-series reject max_tokens).
     maxTokens: num(b.max_completion_tokens) ?? num(b.max_tokens),
     outputType: chatOutputType(b),
     serviceTier: nonEmpty(b.service_tier),
-    get inputMessages() {
-      return messages();
-    },
-    get inputText() {
-      return inputTextOf(undefined, messages());
-    },
+    inputMessages,
+    inputText: inputTextOf(undefined, inputMessages),
   };
 }
 
