@@ -44,8 +44,6 @@ class V141GenAiMetrics implements GenAiMetrics {
   private readonly tokenUsage: Histogram;
   private readonly duration: Histogram;
   private readonly timeToFirstChunk: Histogram;
-  /** The token-usage attribute sets of each call attribute set (made once, not per call). */
-  private readonly tokenAttributes = new WeakMap<Attributes, { input: Attributes; output: Attributes }>();
 
   constructor(meter: Meter) {
     this.tokenUsage = histogram(meter, METRIC_GEN_AI_CLIENT_TOKEN_USAGE);
@@ -56,17 +54,12 @@ class V141GenAiMetrics implements GenAiMetrics {
   record(attributes: Attributes, durationSeconds: number, usage: Usage | undefined, ttfcSeconds: number | undefined): void {
     this.duration.record(durationSeconds, attributes);
     if (ttfcSeconds !== undefined) this.timeToFirstChunk.record(ttfcSeconds, attributes);
-    if (usage?.inputTokens === undefined && usage?.outputTokens === undefined) return;
-    let token = this.tokenAttributes.get(attributes);
-    if (!token) {
-      token = {
-        input: { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.input },
-        output: { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.output },
-      };
-      this.tokenAttributes.set(attributes, token);
+    if (usage?.inputTokens !== undefined) {
+      this.tokenUsage.record(usage.inputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.input });
     }
-    if (usage.inputTokens !== undefined) this.tokenUsage.record(usage.inputTokens, token.input);
-    if (usage.outputTokens !== undefined) this.tokenUsage.record(usage.outputTokens, token.output);
+    if (usage?.outputTokens !== undefined) {
+      this.tokenUsage.record(usage.outputTokens, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.output });
+    }
   }
 }
 
@@ -121,31 +114,8 @@ function add(counter: Counter, value: number | undefined, attributes: Attributes
   if (value !== undefined && value >= 0) counter.add(value, attributes);
 }
 
-/** Distinct metric attribute sets kept for reuse at most; past it the cache starts over. */
-const MAX_ATTRIBUTE_SETS = 256;
-const attributeSets = new Map<string, Attributes>();
-
-/**
- * The attributes the conventions give the GenAI client metrics of one call. The same values give
- * the same (shared, never mutated) object: a handful of sets serve every call, and the recorders
- * derive theirs once per set.
- */
+/** The attributes the conventions give the GenAI client metrics of one call. */
 export function metricAttributes(
-  endpoint: LlmEndpoint,
-  requestModel: string | undefined,
-  responseModel: string | undefined,
-  errorType: string | undefined,
-): Attributes {
-  const key = `${endpoint.operation}\n${endpoint.provider}\n${endpoint.serverAddress}\n${endpoint.serverPort}\n${requestModel ?? ''}\n${responseModel ?? ''}\n${errorType ?? ''}`;
-  let attrs = attributeSets.get(key);
-  if (attrs) return attrs;
-  attrs = buildMetricAttributes(endpoint, requestModel, responseModel, errorType);
-  if (attributeSets.size >= MAX_ATTRIBUTE_SETS) attributeSets.clear();
-  attributeSets.set(key, attrs);
-  return attrs;
-}
-
-function buildMetricAttributes(
   endpoint: LlmEndpoint,
   requestModel: string | undefined,
   responseModel: string | undefined,
