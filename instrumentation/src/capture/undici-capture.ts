@@ -157,7 +157,7 @@ export class UndiciCapture {
   private send(inner: Dispatcher, options: DispatchOptions, handler: Handler, call: LlmCall, gate: GateSelection | undefined): boolean {
     const observed = observeHandler(handler, call);
     if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options, handler: observed });
-    return context.with(call.context, inner.dispatch, inner, options, observed);
+    return context.with(call.context, () => inner.dispatch(options, observed));
   }
 }
 
