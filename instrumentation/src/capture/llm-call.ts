@@ -59,7 +59,7 @@ import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
-import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver } from './response-body-observer.js';
+import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -281,7 +281,7 @@ export class LlmCall {
 
   private readRequest(chunks: Buffer[]): void {
     guard('request body', () => {
-      const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
+      const text = utf8Text(chunks, this.requestBytes);
       this.requestText = text;
       const body = text ? parseJson(text) : undefined;
       if (!this.labelled) {

@@ -135,7 +135,7 @@ export class ResponseBodyObserver {
   /** The JSON body as text, or undefined when it was too large to keep. */
   bodyText(): string | undefined {
     if (this.overflow) return undefined;
-    return Buffer.concat(this.jsonChunks, this.jsonBytes).toString('utf8');
+    return utf8Text(this.jsonChunks, this.jsonBytes);
   }
 
   /** Stops work on a body the app abandoned; pending decoder output is dropped. */
@@ -176,6 +176,15 @@ export class ResponseBodyObserver {
 }
 
 const STREAM = { stream: true } as const;
+
+/** The chunks' bytes as UTF-8 text; a body in one chunk (the usual case) is decoded without a copy. */
+export function utf8Text(chunks: readonly Uint8Array[], byteLength: number): string {
+  if (chunks.length === 1) {
+    const only = chunks[0];
+    return Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8');
+  }
+  return Buffer.concat(chunks, byteLength).toString('utf8');
+}
 
 /** The compression a content encoding names, if it is one tokentrace decodes. */
 function compression(encoding: string | undefined): 'gzip' | 'deflate' | 'br' | undefined {
