@@ -31,6 +31,31 @@ const stubs = {
   },
 };
 
+/**
+ * Node built-ins that bundled ESM dependencies import statically (`import { types } from "util"`)
+ * reached through require() instead (issue 12 part 5): a static ESM import builds the built-in's
+ * ESM namespace, which reads every export and so loads what its lazy exports hide — node:util's
+ * namespace alone loads util/diff, trace_sigint, worker_threads and the text encoders (~7 ms per
+ * process start against 0.07 ms with require). The stand-in module exports each name through a
+ * pure call, so that only the names the bundle uses remain and nothing enumerates the built-in.
+ * Only `import` statements: our own code reaches built-ins through capture/lazy-builtins.ts.
+ */
+const BUILTINS_THROUGH_REQUIRE = /^(node:)?(util|os|events|url|path|fs|async_hooks|diagnostics_channel|process|stream|crypto|http|https)$/;
+const builtinsThroughRequire = {
+  name: 'tokentrace-builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: BUILTINS_THROUGH_REQUIRE }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'tokentrace-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'tokentrace-builtin' }, (args) => {
+      const names = Object.keys(createRequire(import.meta.url)(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const lines = [`const m = require(${JSON.stringify(args.path)});`, 'const get = (k) => m[k];', 'export default m;'];
+      for (const n of names) lines.push(`export const ${n} = /* @__PURE__ */ get(${JSON.stringify(n)});`);
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
 // Chunk names carry a content hash: clear the last build's.
 rmSync(join(root, 'instrumentation/dist/chunks'), { recursive: true, force: true });
 await build({
@@ -52,6 +77,6 @@ await build({
   external: ['@opentelemetry/api', 'js-tiktoken', 'js-tiktoken/*', '@pydantic/genai-prices', 'redis', '@redis/*'],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __tokentraceCreateRequire } from 'node:module'; const require = __tokentraceCreateRequire(import.meta.url);" },
-  plugins: [stubs],
+  plugins: [stubs, builtinsThroughRequire],
   logLevel: 'warning',
 });

@@ -2,7 +2,8 @@
  * Alert evaluation cost (issue 13: "evaluation of 100 rules over 10M spans must stay a small
  * fraction of a core: measure it"). `measureAlertEvaluation` writes 100 rules of a realistic mix
  * into a loaded store (thresholds and budgets over nine windows from 5 minutes to 30 days and the
- * calendar day and month, five groupings, four filters, five anomaly rules), runs evaluation
+ * calendar day and month, five groupings, four filters, five anomaly rules, and with
+ * `forecastRules` five budgets on the month-end forecast, one per grouping), runs evaluation
  * rounds a minute apart as the collector's schedule does (15 of them: one full cycle of the
  * evaluation cadence, under which rules over long windows are due every 15 minutes at most), and
  * reports the CPU per round of this process, which on the embedded engine includes ClickHouse's
@@ -11,7 +12,10 @@
  * rules are removed afterwards.
  *
  * `npm run bench:alerts` runs it on generated traffic (BENCH_SPANS spans, default 2 M; the
- * coordinator's `bench:explain` calls the function on its 10 M).
+ * coordinator's `bench:explain` calls the function on its 10 M), the mix without and with the
+ * budgets on the forecast, interleaved (without, with, without, with) on the same store. The
+ * first run with them reads the forecasts' daily spend cold; the second finds the complete days in
+ * the forecast's 10-minute cache (its first round is then the warm figure).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +38,8 @@ export interface AlertBenchOptions {
   rules?: number;
   /** Measured rounds, a minute apart, after the first (every rule due); default 15. */
   rounds?: number;
+  /** Five of the rules are budgets on the month-end forecast (default true; false: thresholds in their place). */
+  forecastRules?: boolean;
   log?: (line: string) => void;
 }
 
@@ -56,14 +62,20 @@ const GROUPS = ['', 'model', 'property:Feature', 'prompt_id', 'user'];
 const FILTERS = ['', 'property.Feature = "chat"', 'model contains "gpt"', 'environment = "production"'];
 const ANOMALY_METRICS = ['tokens_per_request', 'latency_p95', 'error_rate', 'ttft_p95', 'tokens_per_request'];
 
-/** The i-th rule of the mix: every 20th an anomaly rule, every 20th (offset 10) a budget, else a threshold. */
-export function benchRule(i: number): Record<string, unknown> {
+/**
+ * The i-th rule of the mix: every 20th an anomaly rule, every 20th (offset 10) a budget, every
+ * 20th (offset 4) with `forecast` a budget on the month-end forecast (one per grouping), else a threshold.
+ */
+export function benchRule(i: number, forecast = true): Record<string, unknown> {
   const base = { id: `bench-${String(i).padStart(3, '0')}`, window: WINDOWS[i % WINDOWS.length], groupBy: GROUPS[i % GROUPS.length], filter: FILTERS[(i >> 1) % FILTERS.length], channels: [] };
   if (i % 20 === 19) return { ...base, metric: ANOMALY_METRICS[Math.floor(i / 20) % ANOMALY_METRICS.length], window: '1h', condition: { type: 'anomaly' } };
+  if (forecast && i % 20 === 4) return { ...base, metric: 'cost', window: 'calendar_month', groupBy: GROUPS[Math.floor(i / 20) % GROUPS.length], condition: { type: 'budget', amount: 1e9, basis: 'forecast' } };
   if (i % 20 === 9) return { ...base, metric: 'cost', window: i % 40 === 9 ? 'calendar_month' : 'calendar_day', condition: { type: 'budget', amount: 1e9 } };
   // Thresholds no traffic reaches: the round measures evaluation, not notification.
   return { ...base, metric: METRICS[i % METRICS.length], condition: { type: 'threshold', op: 'above', value: 1e12 } };
 }
+
+let runs = 0;
 
 export async function measureAlertEvaluation(options: AlertBenchOptions): Promise<AlertBenchResult> {
   const count = options.rules ?? 100;
@@ -78,7 +90,11 @@ export async function measureAlertEvaluation(options: AlertBenchOptions): Promis
     clock: { now: () => now, setTimeout: () => undefined, clearTimeout: () => undefined },
     log,
   });
-  for (let i = 0; i < count; i++) await alerts.createRule(options.projectId, benchRule(i));
+  // Ids of their own per run: the rule store's versions follow the (fake) clock, so a deleted id
+  // written again at the same time would stay deleted.
+  const run = ++runs;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await alerts.createRule(options.projectId, { ...benchRule(i, options.forecastRules ?? true), id: `bench-${run}-${String(i).padStart(3, '0')}` })).id);
   try {
     const c = process.cpuUsage();
     const first = await alerts.evaluateNow(); // every rule due
@@ -113,7 +129,7 @@ export async function measureAlertEvaluation(options: AlertBenchOptions): Promis
       coreShareAtOneRoundPerMinute: mean / 60_000,
     };
   } finally {
-    for (let i = 0; i < count; i++) await alerts.deleteRule(options.projectId, `bench-${String(i).padStart(3, '0')}`);
+    for (const id of ids) await alerts.deleteRule(options.projectId, id);
     await alerts.stop();
   }
 }
@@ -133,8 +149,22 @@ async function main(): Promise<void> {
     const loaded = await loadTraffic({ client, database }, traffic, { progress: (n) => n % 1_000_000 < 20_000 && console.log(`loaded ${n.toLocaleString('en-US')} spans`) });
     console.log(`loaded ${loaded.spans.toLocaleString('en-US')} spans (${loaded.requests.toLocaleString('en-US')} model calls) over ${days} days in ${loaded.seconds.toFixed(1)} s`);
     await client.command({ query: `OPTIMIZE TABLE ${database}.spans FINAL` });
-    const result = await measureAlertEvaluation({ client, database, projectId: 'bench', nowMs: traffic.startMs + days * 86_400_000, log: console.log });
-    console.log(`${result.rules} rules; first round (all due) ${result.firstRoundCpuMs.toFixed(0)} ms CPU; over ${result.rounds} rounds a minute apart: CPU per round mean ${result.cpuMsPerRound.mean.toFixed(0)} ms, median ${result.cpuMsPerRound.median.toFixed(0)}, max ${result.cpuMsPerRound.max.toFixed(0)}; wall median ${result.wallMsPerRound.median.toFixed(0)} ms, max ${result.wallMsPerRound.max.toFixed(0)}`);
+    const nowMs = traffic.startMs + days * 86_400_000;
+    const runs: Array<{ forecast: boolean; result: AlertBenchResult }> = [];
+    for (const forecast of [false, true, false, true]) {
+      console.log(`-- ${forecast ? 'with' : 'without'} the 5 budgets on the forecast`);
+      runs.push({ forecast, result: await measureAlertEvaluation({ client, database, projectId: 'bench', nowMs, forecastRules: forecast, log: console.log }) });
+    }
+    for (const { forecast, result } of runs) {
+      console.log(`${forecast ? 'with' : 'without'} forecast rules: ${result.rules} rules; first round (all due) ${result.firstRoundCpuMs.toFixed(0)} ms CPU; over ${result.rounds} rounds a minute apart: CPU per round mean ${result.cpuMsPerRound.mean.toFixed(0)} ms, median ${result.cpuMsPerRound.median.toFixed(0)}, max ${result.cpuMsPerRound.max.toFixed(0)}; wall median ${result.wallMsPerRound.median.toFixed(0)} ms, max ${result.wallMsPerRound.max.toFixed(0)}`);
+    }
+    const mean = (forecast: boolean, pick: (r: AlertBenchResult) => number) => {
+      const xs = runs.filter((r) => r.forecast === forecast).map((r) => pick(r.result));
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    const [without, withForecast] = [mean(false, (r) => r.cpuMsPerRound.mean), mean(true, (r) => r.cpuMsPerRound.mean)];
+    console.log(`CPU per round, mean of the two runs: without ${without.toFixed(0)} ms, with ${withForecast.toFixed(0)} ms (×${(withForecast / without).toFixed(2)}); first round (all due): without ${mean(false, (r) => r.firstRoundCpuMs).toFixed(0)} ms, with ${runs[1].result.firstRoundCpuMs.toFixed(0)} ms cold / ${runs[3].result.firstRoundCpuMs.toFixed(0)} ms with the forecast's spend cached`);
+    const result = runs[3].result;
     console.log(`alert_eval_cpu_ms_per_round=${result.cpuMsPerRound.mean.toFixed(0)}`);
     console.log(`alert_eval_core_share=${result.coreShareAtOneRoundPerMinute.toFixed(4)}`);
     await exporter.shutdown();

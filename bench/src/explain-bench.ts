@@ -14,14 +14,16 @@
  *    interleaved, median of EXPLAIN_RUNS (default 5) after one warm-up.
  * 5. the month-end forecast on the same spans (forecast-bench.ts: latency, backtest coverage of the
  *    80 % interval on stable generated months and on the loaded month with its planted events);
- * 6. alert evaluation of 100 rules over the same spans (alert-eval-bench.ts: CPU per round).
+ * 6. alert evaluation of 100 rules over the same spans (alert-eval-bench.ts: CPU per round);
+ * 7. the usage rollup built as the collector's builder builds it, then the forecast's reads from
+ *    spans FINAL only beside the same through the rollup (the explainer does not read it yet).
  * Last lines: planted_found=<found>/<planted>, false_alarms=<n>, forecast_coverage_80=<fraction>,
  * explain_30d_ms=<median>.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExplainer, type ExplainResult, type Explainer } from '@tokentrace/collector';
+import { createExplainer, DEFAULT_ROLLUP_CONFIG, forecastMonth, RollupBuilder, type ExplainResult, type Explainer, type ForecastStore } from '@tokentrace/collector';
 import { createClickHouseClient, ensureSchema } from '@tokentrace/processors';
 import { loadTraffic, TrafficGenerator, type PlantedEvent } from '@tokentrace/test';
 import { measureAlertEvaluation } from './alert-eval-bench.js';
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     const alerts = await measureAlertEvaluation({ client, database, projectId: PROJECT, nowMs: end });
     console.log(`  first round (all due) ${alerts.firstRoundCpuMs.toFixed(0)} ms CPU; over ${alerts.rounds} rounds a minute apart: CPU per round mean ${alerts.cpuMsPerRound.mean.toFixed(0)} ms, median ${alerts.cpuMsPerRound.median.toFixed(0)}, max ${alerts.cpuMsPerRound.max.toFixed(0)} (${(alerts.coreShareAtOneRoundPerMinute * 100).toFixed(2)} % of a core)`);
     console.log(`alert_eval_cpu_ms_per_round=${alerts.cpuMsPerRound.mean.toFixed(0)}`);
+
+    await forecastThroughRollup(client, database, end);
     console.log(`explain_7d_ms=${Math.round(median(timings.get(7)!))}`);
     console.log(`planted_found=${hits}/${traffic.events.length}`);
     console.log(`false_alarms=${falseAlarms}`);
@@ -122,6 +126,43 @@ async function main(): Promise<void> {
   } finally {
     await client.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The usage rollup (migration 9) built as the collector's builder builds it (its defaults, the
+ * property `feature` configured; first the grace after the last insert), then the forecast's
+ * fresh reads from spans FINAL only beside the same through the rollup, interleaved.
+ */
+async function forecastThroughRollup(client: ReturnType<typeof createClickHouseClient>, database: string, end: number): Promise<void> {
+  const config = { ...DEFAULT_ROLLUP_CONFIG, properties: ['feature'] };
+  await new Promise((r) => setTimeout(r, config.graceMs + 1000));
+  const builder = new RollupBuilder({ client, database, config });
+  const started = performance.now();
+  let [hours, days, busy] = [0, 0, 0];
+  for (;;) {
+    const round = await builder.round();
+    [hours, days, busy] = [hours + round.hours, days + round.days, busy + round.busyMs];
+    if (round.hours === 0 && round.days === 0) break;
+  }
+  console.log(`\nusage rollup built (collector defaults, property feature): ${hours} hours and ${days} days in ${((performance.now() - started) / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${(busy / Math.max(1, hours)).toFixed(0)} ms per hour)`);
+  const stores = { spans: { client, database }, rollup: { client, database, rollup: { graceMs: config.graceMs } } };
+  const now = new Date(end);
+  const variants = [
+    ['project', (s: ForecastStore) => forecastMonth(s, PROJECT, { now, fresh: true })],
+    ['by feature', (s: ForecastStore) => forecastMonth(s, PROJECT, { now, by: 'property:Feature', fresh: true })],
+    ['by model', (s: ForecastStore) => forecastMonth(s, PROJECT, { now, by: 'model', fresh: true })],
+  ] as const;
+  for (const [name, run] of variants) {
+    const times = { spans: [] as number[], rollup: [] as number[] };
+    for (let i = 0; i <= RUNS; i++) {
+      for (const key of ['spans', 'rollup'] as const) {
+        const t = performance.now();
+        await run(stores[key]);
+        if (i > 0) times[key].push(performance.now() - t);
+      }
+    }
+    console.log(`  forecast ${name}, every day read: spans FINAL only ${median(times.spans).toFixed(1)} ms, through the rollup ${median(times.rollup).toFixed(1)} ms (median of ${RUNS}, interleaved)`);
   }
 }
 

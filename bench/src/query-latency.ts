@@ -1,31 +1,39 @@
 /**
  * npm run bench:queries — latency of the main queries of the query engine on 10 M spans over 30
- * days, on the embedded engine (or, with TOKENTRACE_CLICKHOUSE_URL, on that server), schema v3:
- * 1. loads the spans as the exporter writes them (query-bench-data.ts: the exporter's row mapping
- *    and JSONEachRow encoding, SPAN_INSERT_COLUMNS; 2 % of the batches sent twice as retries
- *    would), then waits for the engine's background merges to go quiet;
- * 2. as loaded (each day spread over several parts, duplicates not merged away): checks the
- *    totals, times each query, and times the analytics queries with and without FINAL side by
- *    side: what exactness under duplicates costs (the figures without FINAL are wrong: they count
- *    the re-sent batches twice);
- * 3. merges each day's partition into one part, the merge the engine does by itself once a
+ * days, on the embedded engine (or, with TOKENTRACE_CLICKHOUSE_URL, on that server), schema v3
+ * with the usage rollup (migration 9), its builder running as the collector runs it:
+ * 1. starts the rollup builder (collector/src/rollup/rollup-builder.ts, the collector's defaults:
+ *    a round every 30 s, grace 60 s, 168 hours a round, 24 per statement; property `feature`
+ *    configured), then loads the spans as the exporter writes them (query-bench-data.ts: the
+ *    exporter's row mapping and JSONEachRow encoding; 2 % of the batches sent twice as retries
+ *    would), in time order, so the builder builds the older hours while the newer ones arrive;
+ * 2. (i) immediately when the load ends (the builder still catching up, its rounds running
+ *    beside the queries): checks the totals, times each query;
+ * 3. waits for the builder to catch up (every hour and day of the month clean: their builds newer
+ *    than their last change plus the grace) and prints how long that took after the load, the
+ *    builder's busy time per hour built, and the sizes of the rollup's tables beside spans';
+ * 4. (ii) as loaded (each day spread over several parts, duplicates not merged away), the
+ *    rollup caught up: checks the totals, times each query; then the analytics read from spans
+ *    FINAL only (the read before the rollup, and what a filter or group the rollup does not have
+ *    still reads) beside the same with the rollup, interleaved; and what FINAL costs on that path;
+ * 5. merges each day's partition into one part, the merge the engine does by itself once a
  *    partition's parts are older than min_age_to_force_merge_seconds (600 s): forced here at once
  *    with OPTIMIZE … PARTITION … FINAL, one partition after the other (timed);
- * 4. merged: checks the totals and times each query again;
- * 5. adds a few minutes of newer spans (half the batches twice), as today's partition looks
- *    between two merges, and times each query again.
+ * 6. (iii) merged: checks the totals and times each query again (and spans FINAL only beside);
+ * 7. (iv) adds a few minutes of newer spans (half the batches twice), as today's partition looks
+ *    between two merges (their hour is dirty: read from spans), and times each query again.
  * Queries run round-robin (one run of each, then the next run of each), after one warm-up run,
  * so a noisy moment on the shared machine hits all of them; medians of QUERY_RUNS (default 7).
  * Timed ranges end when the query runs ("last 7 days"); the exactness checks use windows ending
  * where the generated data ends. The last line is `slowest_query_ms=<n>`: the slowest median of
- * any stage. SPAN_COUNT=200000 for a quick run.
+ * any query in any of the four states (i)–(iv). SPAN_COUNT=200000 for a quick run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { parseFilter, QueryService } from '@tokentrace/collector';
-import { createClickHouseClient, ensureSchema } from '@tokentrace/processors';
+import { DEFAULT_ROLLUP_CONFIG, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
+import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, readRollupState, rollupDimensions, sqlString } from '@tokentrace/processors';
 import { BenchData } from './query-bench-data.js';
 import { loadSpans, mergePartitions, partStats, waitForMerges, type PartStats } from './query-bench-load.js';
 import { median } from './stats.js';
@@ -34,6 +42,8 @@ const SPAN_COUNT = Number(process.env.SPAN_COUNT ?? 10_000_000);
 const RUNS = Number(process.env.QUERY_RUNS ?? 7);
 const DAY = 86_400_000;
 const PROJECT = 'default';
+/** The collector's builder defaults, with the bench's property configured as a rollup dimension. */
+const ROLLUP: RollupConfig = { ...DEFAULT_ROLLUP_CONFIG, properties: ['feature'] };
 
 interface BenchQuery {
   name: string;
@@ -47,21 +57,25 @@ async function main(): Promise<void> {
   const url = external ?? '';
   const database = external ? `tt_bench_queries_${Date.now()}` : 'tokentrace';
   const client = createClickHouseClient({ url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 });
+  const rounds: RollupRound[] = [];
+  const builder = new RollupBuilder({ client, database, config: ROLLUP, onRound: (r) => rounds.push(r), log: (m) => console.log(`  ${m}`) });
   try {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
+    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s, grace ${ROLLUP.graceMs / 1000} s, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement, properties ${ROLLUP.properties.join(', ')})`);
+    builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
     const load = await loadSpans(client, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
-      if (rows - shown >= 2_000_000) console.log(`  ${(rows / 1e6).toFixed(1)} M rows`), (shown = rows);
+      if (rows - shown >= 2_000_000) console.log(`  ${(rows / 1e6).toFixed(1)} M rows; rollup: ${built(rounds)}`), (shown = rows);
     });
-    console.log(`loaded ${load.rows.toLocaleString('en')} spans (+${load.duplicateRows.toLocaleString('en')} sent twice) in ${load.seconds.toFixed(1)} s: ${Math.round(load.rows / load.seconds).toLocaleString('en')} spans/s (generation and encoding included)`);
-    const waited = await waitForMerges(client, database, 5000, 120_000);
-    console.log(`background merges quiet after ${waited.toFixed(1)} s; spans: ${describe(await partStats(client, database))}`);
+    const loadEnded = performance.now();
+    console.log(`loaded ${load.rows.toLocaleString('en')} spans (+${load.duplicateRows.toLocaleString('en')} sent twice) in ${load.seconds.toFixed(1)} s: ${Math.round(load.rows / load.seconds).toLocaleString('en')} spans/s (generation and encoding included); rollup so far: ${built(rounds)}`);
 
-    const service = new QueryService({ client, database });
-    const noFinal = new QueryService({ client: withoutFinal(client), database });
+    const service = new QueryService({ client, database, rollup: { graceMs: ROLLUP.graceMs } });
+    const spansOnly = new QueryService({ client, database, rollup: false });
+    const noFinal = new QueryService({ client: withoutFinal(client), database, rollup: false });
     // Timed queries ask for "the last n days" at the time they run, as the dashboard does.
     const range = (days: number) => {
       const to = Date.now();
@@ -81,44 +95,114 @@ async function main(): Promise<void> {
       { name: 'session tree', run: (s, i) => s.sessionTree({ projectId: PROJECT, sessionId: data.sampleSessions[i % data.sampleSessions.length] }) },
       { name: 'request page, 24 h, model = "gpt-4o-2025" and cost > 0.001', run: (s) => s.listRequests({ projectId: PROJECT, range: range(1), filter: pageFilter, limit: 50 }) },
     ];
-    const medians: number[] = [];
+    const slowest: Array<[string, number]> = [];
+    const stage = async (label: string, medians: number[]) => slowest.push([label, Math.max(...medians)]);
 
-    console.log(`\nas loaded (days not merged yet), median of ${RUNS} (1 warm-up):`);
+    console.log(`\n(i) immediately when the load ends (the builder still catching up, beside the queries), median of ${RUNS} (1 warm-up):`);
+    console.log(`  rollup: ${await coverage(client, database, now)}`);
     await check(service, data, generated);
-    medians.push(...(await timeAll(service, queries, RUNS)));
+    await stage('(i) load just ended', await timeAll(service, queries, RUNS));
+    console.log(`  rollup after (i): ${await coverage(client, database, now)}`);
 
-    console.log(`\nwhat FINAL costs, as loaded: the analytics above with and without FINAL, interleaved, median of ${RUNS}`);
+    const caughtUp = await waitForBuilder(client, database, now);
+    const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
+    const hoursBuilt = rounds.reduce((s, r) => s + r.hours, 0);
+    console.log(`\nrollup caught up ${((caughtUp - loadEnded) / 1000).toFixed(1)} s after the load ended (the grace alone is ${ROLLUP.graceMs / 1000} s): ${built(rounds)}; builder busy ${(busy / 1000).toFixed(1)} s in all, ${(busy / Math.max(1, hoursBuilt)).toFixed(0)} ms per hour built (≈ ${Math.round(data.expected.get(30)!.requests / (30 * 24)).toLocaleString('en')} model calls an hour)`);
+    console.log(`background merges quiet after ${(await waitForMerges(client, database, 5000, 120_000)).toFixed(1)} s; spans: ${describe(await partStats(client, database))}`);
+    console.log(`tables: ${await tableSizes(client, database)}`);
+
+    console.log(`\n(ii) as loaded (days not merged yet), rollup caught up, median of ${RUNS} (1 warm-up):`);
+    await check(service, data, generated);
+    await stage('(ii) as loaded', await timeAll(service, queries, RUNS));
+    console.log(`  the analytics from spans FINAL only (no rollup: the read before migration 9) beside the same with it, interleaved, median of ${RUNS}:`);
+    await compare(spansOnly, service, analyticsQueries, RUNS, 'spans FINAL only', 'with the rollup');
+
+    console.log(`\nwhat FINAL costs on the spans-only path, as loaded: the analytics above with and without FINAL, interleaved, median of ${RUNS}`);
     await checkWithoutFinal(noFinal, data, generated);
-    await finalCost(service, noFinal, analyticsQueries, RUNS);
+    await compare(spansOnly, noFinal, analyticsQueries, RUNS, 'FINAL', 'without');
 
     const started = performance.now();
     const merged = await mergePartitions(client, database);
     console.log(`\nmerge of each day into one part (the engine's own after 600 s, forced with OPTIMIZE … PARTITION … FINAL): ${merged} partitions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(`background merges quiet after ${(await waitForMerges(client, database)).toFixed(1)} s; spans: ${describe(await partStats(client, database))}`);
+    console.log(`tables: ${await tableSizes(client, database)}`);
 
-    console.log(`\nmerged, median of ${RUNS} (1 warm-up):`);
+    console.log(`\n(iii) merged, median of ${RUNS} (1 warm-up):`);
     await check(service, data, generated);
-    medians.push(...(await timeAll(service, queries, RUNS)));
+    await stage('(iii) merged', await timeAll(service, queries, RUNS));
+    console.log(`  spans FINAL only beside the rollup, merged, interleaved, median of ${RUNS}:`);
+    await compare(spansOnly, service, analyticsQueries, RUNS, 'spans FINAL only', 'with the rollup');
 
     // Spans keep arriving: a few minutes' worth since the data ended, half the batches sent twice.
-    // Today now has new parts beside its merged part, as between two merges.
+    // Today now has new parts beside its merged part, as between two merges; their hour is dirty.
     const freshFrom = now + 15_000;
     const freshEnd = Date.now();
     const freshDays = (freshEnd - freshFrom) / DAY;
     const fresh = new BenchData({ spans: 20_000, endMs: freshEnd, days: freshDays, project: PROJECT, firstTrace: data.traces + 1000 }, [freshDays]);
     const added = await loadSpans(client, `${database}.spans`, fresh, { batchSpans: 2_500, concurrency: 1, duplicateEvery: 2 }, () => undefined);
     console.log(`\n${added.rows.toLocaleString('en')} newer spans arrive (+${added.duplicateRows.toLocaleString('en')} sent twice); spans: ${describe(await partStats(client, database))}`);
-    console.log(`with them, before the next merge, median of ${RUNS} (1 warm-up):`);
+    console.log(`(iv) with them, before the next merge, median of ${RUNS} (1 warm-up):`);
+    console.log(`  rollup: ${await coverage(client, database, Date.now())}`);
     await check(service, data, generated);
     await check(service, fresh, () => ({ from: new Date(freshFrom), to: new Date(freshEnd) }));
-    medians.push(...(await timeAll(service, queries, RUNS)));
+    await stage('(iv) newer spans', await timeAll(service, queries, RUNS));
     console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process, the embedded engine included)`);
-    console.log(`slowest_query_ms=${Math.round(Math.max(...medians))}`);
+    console.log(`slowest median per state: ${slowest.map(([l, ms]) => `${l} ${Math.round(ms)} ms`).join(', ')}`);
+    console.log(`slowest_query_ms=${Math.round(Math.max(...slowest.map(([, ms]) => ms)))}`);
   } finally {
+    await builder.stop();
     if (external) await client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
     await client.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function built(rounds: RollupRound[]): string {
+  const hours = rounds.reduce((s, r) => s + r.hours, 0);
+  const days = rounds.reduce((s, r) => s + r.days, 0);
+  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds`;
+}
+
+/** How much of the generated month the rollup answers now: clean hours and days (model dimension). */
+async function coverage(client: ClickHouseClient, database: string, endMs: number): Promise<string> {
+  const toS = Math.ceil(endMs / 3_600_000) * HOUR_S;
+  const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
+  const state = await readRollupState(client, database, PROJECT, fromS, toS);
+  let [hours, clean, days, cleanDays] = [0, 0, 0, 0];
+  for (let h = fromS; h < toS; h += HOUR_S) {
+    if (state.changes.has(h)) hours++;
+    if (state.changes.has(h) && cleanBuild(state, 'hour', h, 'model', ROLLUP.graceMs)) clean++;
+    if (h % DAY_S === 0 && h + DAY_S <= toS && state.changes.has(h)) {
+      days++;
+      if (cleanBuild(state, 'day', h, 'model', ROLLUP.graceMs)) cleanDays++;
+    }
+  }
+  return `${clean} of ${hours} hours with spans clean, ${cleanDays} of ${days} whole days`;
+}
+
+/** Polls until every hour and whole day of the month with spans is clean in the rollup; returns when (performance.now()). */
+async function waitForBuilder(client: ClickHouseClient, database: string, endMs: number): Promise<number> {
+  const toS = Math.ceil(endMs / 3_600_000) * HOUR_S;
+  const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
+  const dims = rollupDimensions(ROLLUP.properties);
+  for (;;) {
+    const state = await readRollupState(client, database, PROJECT, fromS, toS);
+    let done = true;
+    for (let h = fromS; h < toS && done; h += HOUR_S) {
+      if (dims.some((d) => cleanBuild(state, 'hour', h, d, ROLLUP.graceMs) === undefined)) done = false;
+      if (h % DAY_S === 0 && h + DAY_S <= toS && cleanBuild(state, 'day', h, 'model', ROLLUP.graceMs) === undefined) done = false;
+    }
+    if (done) return performance.now();
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function tableSizes(client: ClickHouseClient, database: string): Promise<string> {
+  const result = await client.query({
+    query: `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = ${sqlString(database)} AND active GROUP BY table ORDER BY table`,
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ table: string; rows: string; parts: string; bytes: string }>()).map((r) => `${r.table} ${Number(r.rows).toLocaleString('en')} rows / ${r.parts} parts / ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB`).join('; ');
 }
 
 /** Runs every query once per round (round-robin), after one warm-up round; prints and returns the medians. */
@@ -139,21 +223,21 @@ async function timeAll(service: QueryService, queries: BenchQuery[], runs: numbe
   });
 }
 
-/** Each analytics query with FINAL and without, alternating; prints both medians and their ratio. */
-async function finalCost(service: QueryService, noFinal: QueryService, queries: BenchQuery[], runs: number): Promise<void> {
+/** Each query on two services, alternating; prints both medians and their ratio. */
+async function compare(first: QueryService, second: QueryService, queries: BenchQuery[], runs: number, firstName: string, secondName: string): Promise<void> {
   for (const q of queries) {
-    const [withF, withoutF]: number[][] = [[], []];
-    await q.run(service, 0);
-    await q.run(noFinal, 0);
+    const [a, b]: number[][] = [[], []];
+    await q.run(first, 0);
+    await q.run(second, 0);
     for (let i = 0; i < runs; i++) {
-      for (const [s, out] of [[service, withF], [noFinal, withoutF]] as const) {
+      for (const [s, out] of [[first, a], [second, b]] as const) {
         const t = performance.now();
         await q.run(s, i);
         out.push(performance.now() - t);
       }
     }
-    const [a, b] = [median(withF), median(withoutF)];
-    console.log(`  ${q.name.padEnd(80)} FINAL ${a.toFixed(1).padStart(7)} ms, without ${b.toFixed(1).padStart(7)} ms: ×${(a / b).toFixed(2)} (+${(a - b).toFixed(1)} ms)`);
+    const [ma, mb] = [median(a), median(b)];
+    console.log(`  ${q.name.padEnd(80)} ${firstName} ${ma.toFixed(1).padStart(7)} ms, ${secondName} ${mb.toFixed(1).padStart(7)} ms: ×${(ma / mb).toFixed(2)}`);
   }
 }
 

@@ -28,10 +28,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient, ensureSchema, insertSpanBatch, spanBatchBody, spanInsertFormat } from '@tokentrace/processors';
+import { createClickHouseClient, ensureSchema as ensureFullSchema, insertSpanBatch, MIGRATIONS, spanBatchBody, spanInsertFormat } from '@tokentrace/processors';
 import { BenchData, type BenchBatch } from './query-bench-data.js';
 import { loadSpans, mergePartitions, waitForMerges } from './query-bench-load.js';
 import { median } from './stats.js';
+
+/** The schema before migration 9 (which landed the rollup these candidates led to): `spans` without its views. */
+const ensureSchema = (client: ClickHouseClient, db: string) => ensureFullSchema(client, db, MIGRATIONS.filter((m) => m.version < 9));
 
 const SPAN_COUNT = Number(process.env.SPAN_COUNT ?? 2_000_000);
 const RUNS = Number(process.env.QUERY_RUNS ?? 5);

@@ -40,6 +40,7 @@ import { resolveAlertsConfig } from './config/alerts-config.js';
 import { exportTraces } from './receivers/trace-export.js';
 import { RequestJournal } from './wal/request-journal.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
+import { RollupBuilder } from './rollup/rollup-builder.js';
 
 export interface CollectorOptions {
   log?: (message: string) => void;
@@ -61,6 +62,8 @@ export class Collector {
     private readonly queries: { service: QueryService; client: ReturnType<typeof createClickHouseClient> },
     /** Alert rules evaluated every `alerts.intervalMs` (issue 13); absent when `alerts.enabled` is false. */
     readonly alerts: AlertService | undefined,
+    /** The usage rollup's builder (issue 11); absent when `rollup.enabled` is false. */
+    private readonly rollup: RollupBuilder | undefined,
   ) {}
 
   static async start(config: CollectorConfig, options: CollectorOptions = {}): Promise<Collector> {
@@ -119,17 +122,21 @@ export class Collector {
       client: queryClient,
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
+      rollup: config.rollup.enabled ? { graceMs: config.rollup.graceMs } : false,
     });
+    const rollup = config.rollup.enabled ? new RollupBuilder({ client: queryClient, database: config.clickhouse.database, config: config.rollup, log }) : undefined;
     const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '');
     const dashboardBase = () => config.alerts.dashboardUrl || `${http.url}/dashboard/`;
     http.app.use('/api/v1', createExplainRouter({ explainer, authenticate: receiverOptions.authenticate, log }));
-    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '' }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
+    const rollupRead = config.rollup.enabled ? { graceMs: config.rollup.graceMs } : undefined;
+    http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '', rollup: rollupRead }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
     const alerts = config.alerts.enabled
       ? new AlertService({
           client: queryClient,
           database: config.clickhouse.database,
           cluster: config.clickhouse.cluster !== '',
           config: config.alerts,
+          billingDay: config.forecast.billingDay,
           dashboardBase,
           explain: explainerFindings(explainer, dashboardBase),
           count: (name, n) => counters.add(name, n),
@@ -155,10 +162,11 @@ export class Collector {
     await grpc?.start();
     // After storage.start(): the exporter's migrations created the alert tables.
     await alerts?.start(resolveAlertsConfig(config.alerts));
+    rollup?.start();
     const cluster = config.clickhouse.cluster ? ` (cluster ${config.clickhouse.cluster})` : '';
     log(`OTLP/HTTP on ${http.url}${grpc ? `, OTLP/gRPC on ${config.grpc.host}:${grpc.port}` : ''}; storing in ${storageLocation(connection)} database ${config.clickhouse.database}${cluster}`);
     const stages: Lifecycle[] = [storage, ...(forwardStage ? [forwardStage] : [])];
-    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient }, alerts);
+    return new Collector(config, counters, http, grpc, connection, batch, stages, decoder, wal, { service: queries, client: queryClient }, alerts, rollup);
   }
 
   /** Stops receiving, flushes the batch into storage (or the spool), then stops everything it started. */
@@ -166,6 +174,7 @@ export class Collector {
     await Promise.all([this.http.shutdown(), this.grpc?.shutdown()]);
     await this.decoder.close();
     await this.alerts?.stop();
+    await this.rollup?.stop();
     await this.queries.client.close();
     await this.batch.shutdown();
     for (const stage of this.stages) await stage.shutdown?.();

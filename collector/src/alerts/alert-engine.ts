@@ -1,7 +1,8 @@
 /**
  * One evaluation round of every project's enabled rules: plan the scans (round-plan.ts), read the
  * windows (window-scan.ts; anomaly rules through anomaly-check.ts), judge each (rule, group)
- * and move it through ok → firing → resolved (alert-state.ts), record each change in the history
+ * (budgets on the forecast through forecast-budget.ts) and move it through ok → firing → resolved
+ * (alert-state.ts), record each change in the history
  * and hand its notification to the channels. Deliveries run in the background: a slow or failing
  * channel never holds up the round, other rules or other channels. A scan that fails skips its
  * rules for this round (their state is kept) and is counted; the others go on.
@@ -20,10 +21,16 @@ import type { QueryContext } from '../queries/query-context.js';
 import { judgeAnomalies, type AnomalyJudgement } from './anomaly-check.js';
 import type { AlertCounterName } from './alert-counters.js';
 import { isDue } from './evaluation-cadence.js';
+import { isForecastRule, judgeForecast, readBudgetForecasts, type BudgetForecast } from './forecast-budget.js';
+import type { ForecastStore } from '../insights/forecast/forecast-month.js';
 
 
 export interface AlertEngineOptions {
   ctx: QueryContext;
+  /** Where budgets on the forecast read the daily spend (the same store as `ctx`). */
+  forecastStore: ForecastStore;
+  /** The day billing periods start on (`forecast.billingDay`): `calendar_month` windows and the forecast's period. */
+  billingDay?: number;
   rules: RuleStore;
   history: AlertHistory;
   delivery: AlertDelivery;
@@ -59,8 +66,10 @@ export class AlertEngine {
   private previousRoundMs: number | undefined;
   private readonly count: (name: AlertCounterName, n?: number) => void;
   private readonly log: (message: string) => void;
+  private readonly billingDay: number;
 
   constructor(private readonly options: AlertEngineOptions) {
+    this.billingDay = options.billingDay ?? 1;
     this.count = options.count ?? (() => undefined);
     this.log = options.log ?? ((m) => console.error(`[tokentrace-alerts] ${m}`));
   }
@@ -79,30 +88,31 @@ export class AlertEngine {
     this.previousRoundMs = nowMs;
     const report: RoundReport = { rules: rules.length, scans: 0, notifications: [], failures: [] };
     const thresholdRules = rules.filter((r) => r.condition.type !== 'anomaly');
-    const plan = planRound(thresholdRules, nowMs);
+    const plan = planRound(thresholdRules, nowMs, this.billingDay);
     report.scans = plan.scans.length;
-    const results = await Promise.all(
-      plan.scans.map((scan) =>
-        runScan(this.options.ctx, scan).catch((err: unknown) => {
-          this.fail(report, `scan of project ${scan.projectId} failed: ${(err as Error).message}`);
-          return undefined;
-        }),
+    const [results, forecasts] = await Promise.all([
+      Promise.all(
+        plan.scans.map((scan) =>
+          runScan(this.options.ctx, scan).catch((err: unknown) => {
+            this.fail(report, `scan of project ${scan.projectId} failed: ${(err as Error).message}`);
+            return undefined;
+          }),
+        ),
       ),
-    );
+      this.readForecasts(report, thresholdRules.filter(isForecastRule), nowMs),
+    ]);
     for (const rule of thresholdRules) {
       const at = plan.placement.get(rule)!;
       const figures = results[at.scan]?.[at.slot];
-      if (!figures) continue;
-      for (const group of this.groupsToJudge(rule, figures)) {
-        const f = figures.get(group) ?? NO_FIGURES;
-        await this.apply(report, rule, group, judge(rule, f), f.requests, at.range, nowMs);
-      }
+      const forecast = forecasts.get(rule);
+      if (!figures || (isForecastRule(rule) && !forecast)) continue;
+      for (const { group, j, requests } of this.judgeWindow(rule, figures, forecast)) await this.apply(report, rule, group, j, requests, at.range, nowMs);
     }
     const anomalyRules = rules.filter((r) => r.condition.type === 'anomaly');
     for (const rule of anomalyRules) {
       let judged: Map<string, AnomalyJudgement>;
       try {
-        judged = await judgeAnomalies(this.options.ctx, rule, nowMs, (group) => this.states.has(stateKey(rule.projectId, rule.id, group)));
+        judged = await judgeAnomalies(this.options.ctx, rule, nowMs, (group) => this.isFiring(rule, group), this.billingDay);
       } catch (err) {
         this.fail(report, `anomaly rule ${rule.id} of project ${rule.projectId} failed: ${(err as Error).message}`);
         continue;
@@ -110,7 +120,7 @@ export class AlertEngine {
       const groups = new Set([...judged.keys(), ...this.firingGroups(rule)]);
       for (const group of groups) {
         const j = judged.get(group) ?? { breached: false, value: null, severity: rule.severity, threshold: null, level: 0, requests: 0, detail: undefined };
-        await this.apply(report, rule, group, j, j.requests, windowRange(rule.window, nowMs), nowMs, j.detail);
+        await this.apply(report, rule, group, j, j.requests, windowRange(rule.window, nowMs, this.billingDay), nowMs, j.detail);
       }
     }
     this.forgetRulesNotIn(enabled);
@@ -120,17 +130,17 @@ export class AlertEngine {
 
   /** Evaluates one rule now and sends a `test` notification to its channels, waiting for the deliveries. */
   async testRule(rule: StoredRule, nowMs: number): Promise<RuleTestResult> {
-    const range = windowRange(rule.window, nowMs);
+    const range = windowRange(rule.window, nowMs, this.billingDay);
     let judged: Array<{ group: string; j: Judgement; requests: number; detail?: string }>;
     if (rule.condition.type === 'anomaly') {
-      judged = [...(await judgeAnomalies(this.options.ctx, rule, nowMs))].map(([group, j]) => ({ group, j, requests: j.requests, detail: j.detail }));
+      judged = [...(await judgeAnomalies(this.options.ctx, rule, nowMs, undefined, this.billingDay))].map(([group, j]) => ({ group, j, requests: j.requests, detail: j.detail }));
     } else {
-      const plan = planRound([rule], nowMs);
-      const [figures] = await runScan(this.options.ctx, plan.scans[0]);
-      judged = this.groupsToJudge(rule, figures).map((group) => {
-        const f = figures.get(group) ?? NO_FIGURES;
-        return { group, j: judge(rule, f), requests: f.requests };
-      });
+      const plan = planRound([rule], nowMs, this.billingDay);
+      const [[figures], forecast] = await Promise.all([
+        runScan(this.options.ctx, plan.scans[0]),
+        isForecastRule(rule) ? readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.billingDay) : undefined,
+      ]);
+      judged = this.judgeWindow(rule, figures, forecast);
     }
     judged.sort((a, b) => Number(b.j.breached) - Number(a.j.breached) || b.requests - a.requests);
     const top = judged[0] ?? { group: '', j: judge(rule, NO_FIGURES), requests: 0 };
@@ -155,9 +165,36 @@ export class AlertEngine {
     return this.states.size;
   }
 
-  private groupsToJudge(rule: StoredRule, figures: Map<string, WindowFigures>): string[] {
-    if (!rule.groupBy) return [''];
-    return [...new Set([...figures.keys(), ...this.firingGroups(rule)])];
+  /**
+   * Each group of the rule judged on its window's figures: the groups of the window and those
+   * firing now; a budget on the forecast judges the groups its forecast has (and those firing).
+   */
+  private judgeWindow(rule: StoredRule, figures: Map<string, WindowFigures>, forecast?: Map<string, BudgetForecast>): Array<{ group: string; j: Judgement; requests: number }> {
+    const seen = forecast ? forecast.keys() : figures.keys();
+    const groups = rule.groupBy ? [...new Set([...seen, ...this.firingGroups(rule)])] : [''];
+    return groups.map((group) => {
+      const f = figures.get(group) ?? NO_FIGURES;
+      const j = forecast ? judgeForecast(rule, f, forecast.get(group), this.isFiring(rule, group)) : judge(rule, f);
+      return { group, j, requests: f.requests };
+    });
+  }
+
+  /** The forecasts of the budgets on the forecast due this round; one that fails skips its rule (counted). */
+  private async readForecasts(report: RoundReport, rules: StoredRule[], nowMs: number): Promise<Map<StoredRule, Map<string, BudgetForecast>>> {
+    const read = new Map<StoredRule, Map<string, BudgetForecast>>();
+    // One after another: each is a small read and a simulation; the scans run beside them.
+    for (const rule of rules) {
+      try {
+        read.set(rule, await readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.billingDay));
+      } catch (err) {
+        this.fail(report, `forecast of rule ${rule.id} of project ${rule.projectId} failed: ${(err as Error).message}`);
+      }
+    }
+    return read;
+  }
+
+  private isFiring(rule: Pick<StoredRule, 'projectId' | 'id'>, group: string): boolean {
+    return this.states.has(stateKey(rule.projectId, rule.id, group));
   }
 
   private firingGroups(rule: Pick<StoredRule, 'projectId' | 'id'>): string[] {
@@ -197,6 +234,8 @@ export class AlertEngine {
       value: j.value,
       threshold: j.threshold,
       budget: c.type === 'budget' ? { amount: c.amount, percentSpent: j.percentSpent ?? 0, level: j.level } : undefined,
+      forecast: j.forecast,
+      billingDay: this.billingDay,
       requests,
       window: range,
       detail,

@@ -43,12 +43,29 @@ export interface BudgetLevel {
   severity: Severity;
 }
 
+/**
+ * What a budget is compared with: `spend`, the window so far; `forecast`, the month-end forecast
+ * of the billing period (insights/forecast: cost over `calendar_month` only), "projected to exceed".
+ */
+export const BUDGET_BASES = ['spend', 'forecast'] as const;
+export type BudgetBasis = (typeof BUDGET_BASES)[number];
+/**
+ * Which figure of the forecast a `forecast` budget compares: `point`, the forecast (the median of
+ * the simulated period totals); `high80`, the high end of its 80 % interval (earlier, more
+ * cautious: fires when 1 future in 10 exceeds the level).
+ */
+export const FORECAST_BOUNDS = ['point', 'high80'] as const;
+export type ForecastBound = (typeof FORECAST_BOUNDS)[number];
+
 export interface BudgetCondition {
   type: 'budget';
   /** The budget for the window, in the metric's unit (USD for cost). */
   amount: number;
   /** Ascending by percent. */
   levels: BudgetLevel[];
+  basis: BudgetBasis;
+  /** With basis `forecast`: the figure compared (absent for `spend`). */
+  forecastBound?: ForecastBound;
 }
 
 /**
@@ -91,7 +108,10 @@ export interface AlertRule {
   name: string;
   enabled: boolean;
   metric: AlertMetric;
-  /** `<n>m|h|d` from 5m to 30d (rolling, ending now), or `calendar_day` / `calendar_month` (UTC, so far). */
+  /**
+   * `<n>m|h|d` from 5m to 30d (rolling, ending now), or `calendar_day` / `calendar_month` (UTC, so
+   * far; the month starts on the billing day, `forecast.billingDay`).
+   */
   window: string;
   condition: AlertCondition;
   /** The filter language (collector/src/queries/filter); empty: every model call. */
@@ -121,6 +141,8 @@ export const RULE_DEFAULTS = {
     { percent: 95, severity: 'critical' },
     { percent: 100, severity: 'critical' },
   ] as BudgetLevel[],
+  budgetBasis: 'spend' as BudgetBasis,
+  forecastBound: 'point' as ForecastBound,
   anomaly: { baselineDays: 7, minChange: 0.25 },
 };
 

@@ -29,6 +29,11 @@ export interface AlertServiceOptions {
   /** `spans` is Distributed over a cluster. */
   cluster?: boolean;
   config: AlertsConfig;
+  /**
+   * The day billing periods start on: the collector's `forecast.billingDay` (one key for the
+   * forecast and the alerts); `calendar_month` windows and budgets on the forecast follow it. Default 1.
+   */
+  billingDay?: number;
   /** The dashboard's base URL for links (`http://127.0.0.1:4318/dashboard/`), or a function asked at each notification. */
   dashboardBase: string | (() => string);
   explain?: Explain;
@@ -68,6 +73,8 @@ export class AlertService {
     }));
     this.engine = new AlertEngine({
       ctx: queryContext(options.client, options.database, options.cluster ?? false),
+      forecastStore: { client: options.client, database: options.database, cluster: options.cluster },
+      billingDay: options.billingDay,
       rules: this.rules,
       history: this.history,
       delivery,

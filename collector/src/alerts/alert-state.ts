@@ -8,6 +8,7 @@ import { VOLUME_METRICS, type AlertRule, type Severity } from './alert-rule.js';
 import { metricValue, type WindowFigures } from './alert-metrics.js';
 import { parseDuration } from './alert-window.js';
 import type { AlertEventKind } from './notification.js';
+import type { BudgetForecast } from './forecast-budget.js';
 
 export interface Judgement {
   breached: boolean;
@@ -18,8 +19,10 @@ export interface Judgement {
   /** A budget: the level reached (percent), 0 for none; percentSpent of the budget. */
   level: number;
   percentSpent?: number;
-  /** Too little data to say either way: no state change. */
+  /** Too little data to say either way (or a forecast within its hysteresis): no state change. */
   undecided?: boolean;
+  /** A budget on the forecast: the figures it was judged on (forecast-budget.ts). */
+  forecast?: BudgetForecast;
 }
 
 /** A (rule, group) that is firing; absent from the state map when ok. */

@@ -1,8 +1,12 @@
 /**
  * Windows and intervals of alert rules: `<n>m|h|d` durations, and the range a window covers at an
  * evaluation time: rolling windows end at the evaluation time; `calendar_day` and
- * `calendar_month` run from the start of the current UTC day or month.
+ * `calendar_month` run from the start of the current UTC day or billing period: the month starts
+ * at 00:00 UTC on the billing day (`forecast.billingDay`, 1 = calendar months), the same period the
+ * month-end forecast forecasts (insights/forecast/billing-period.ts).
  */
+import { billingPeriodAt } from '../insights/forecast/billing-period.js';
+import { DAY_MS } from '../insights/forecast/daily-model.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const MIN_WINDOW_MS = 5 * UNIT_MS.m;
@@ -20,11 +24,10 @@ export interface WindowRange {
   toMs: number;
 }
 
-/** The range `window` covers when evaluated at `nowMs` (a validated window). */
-export function windowRange(window: string, nowMs: number): WindowRange {
-  const now = new Date(nowMs);
-  if (window === 'calendar_day') return { fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()), toMs: nowMs };
-  if (window === 'calendar_month') return { fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1), toMs: nowMs };
+/** The range `window` covers when evaluated at `nowMs` (a validated window); months start on `billingDay` (1–28). */
+export function windowRange(window: string, nowMs: number, billingDay = 1): WindowRange {
+  if (window === 'calendar_day') return { fromMs: Math.floor(nowMs / DAY_MS) * DAY_MS, toMs: nowMs };
+  if (window === 'calendar_month') return { fromMs: billingPeriodAt(nowMs, billingDay).startDay * DAY_MS, toMs: nowMs };
   return { fromMs: nowMs - parseDuration(window)!, toMs: nowMs };
 }
 

@@ -55,9 +55,9 @@ interface HourRow {
  * hysteresis, so that an hour of fewer or noisier requests does not resolve a shift that is still
  * there.
  */
-export async function judgeAnomalies(ctx: QueryContext, rule: StoredRule, nowMs: number, firing: (group: string) => boolean = () => false): Promise<Map<string, AnomalyJudgement>> {
+export async function judgeAnomalies(ctx: QueryContext, rule: StoredRule, nowMs: number, firing: (group: string) => boolean = () => false, billingDay = 1): Promise<Map<string, AnomalyJudgement>> {
   const condition = rule.condition as AnomalyCondition;
-  const window = windowRange(rule.window, nowMs);
+  const window = windowRange(rule.window, nowMs, billingDay);
   const windowHours = Math.max(1, Math.ceil((window.toMs - window.fromMs) / HOUR_MS));
   const params = new QueryParams();
   const from = window.toMs - (windowHours + condition.baselineDays * 24) * HOUR_MS;

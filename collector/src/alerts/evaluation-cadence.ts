@@ -4,10 +4,13 @@
  * window every round, 6 hours every 7.5 minutes, a day or more every 15 minutes at most); an
  * anomaly rule, judged on hourly values, every 5 minutes at least. The round schedule stays one
  * minute: a rule is due in a round when its cadence boundary passed since the previous round.
+ * A budget on the forecast (forecast-budget.ts), a month-end figure that moves with each day's
+ * spend, is due every 15 minutes whatever its window: its simulation then costs a round in 15.
  * This keeps the rounds of 100 rules over 30 days of spans a small share of a core (README.md).
  */
 import type { AlertRule } from './alert-rule.js';
 import { parseDuration } from './alert-window.js';
+import { isForecastRule } from './forecast-budget.js';
 
 const MINUTE = 60_000;
 const MAX_CADENCE_MS = 15 * MINUTE;
@@ -21,6 +24,7 @@ function windowLengthMs(window: string): number {
 }
 
 export function cadenceMs(rule: Pick<AlertRule, 'window' | 'condition'>): number {
+  if (isForecastRule(rule)) return MAX_CADENCE_MS;
   const windowMs = windowLengthMs(rule.window);
   const cadence = rule.condition.type === 'anomaly' ? Math.max(5 * MINUTE, windowMs / 12) : windowMs / 48;
   const bounded = Math.min(MAX_CADENCE_MS, cadence);

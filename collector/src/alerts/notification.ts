@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertMetric, AlertRule, Severity } from './alert-rule.js';
 import { formatMetric, metricLabel } from './alert-metrics.js';
+import type { BudgetForecast } from './forecast-budget.js';
+import { forecastFigure, forecastHeading, formatForecastUsd, ordinal, ordinalDay } from '../insights/forecast/forecast-summary.js';
 
 /** One finding of the spend-change explainer, as a notification shows it. */
 export interface Finding {
@@ -44,6 +46,8 @@ export interface AlertNotification {
   threshold: number | null;
   /** A budget rule: the share of the budget spent, in percent, and the level reached. */
   budget?: { amount: number; percentSpent: number; level: number };
+  /** A budget on the forecast: the billing period's forecast, the figure compared, spend so far, when the budget runs out. */
+  forecast?: BudgetForecast;
   requests: number;
   window: { from: string; to: string };
   title: string;
@@ -63,6 +67,9 @@ export interface NotificationInput {
   value: number | null;
   threshold: number | null;
   budget?: AlertNotification['budget'];
+  forecast?: BudgetForecast;
+  /** The day billing periods start on (`calendar_month` windows); default 1. */
+  billingDay?: number;
   requests: number;
   window: { fromMs: number; toMs: number };
   /** For anomaly rules: the sentence the detector gave. */
@@ -77,10 +84,10 @@ export interface NotificationInput {
 export function buildNotification(n: NotificationInput): AlertNotification {
   const { rule } = n;
   const group = rule.groupBy ? { by: rule.groupBy, value: n.group } : null;
-  const subject = `${metricLabel(rule.metric)} ${windowText(rule.window)}${group ? ` for ${groupText(group)}` : ''}`;
+  const subject = `${metricLabel(rule.metric)} ${windowText(rule.window, n.billingDay ?? 1)}${group ? ` for ${groupText(group)}` : ''}`;
   const value = formatMetric(rule.metric, n.value);
   const title = `[${n.event === 'resolved' ? 'resolved' : n.severity}] ${rule.name}`;
-  const message = n.detail ?? sentence(n, subject, value);
+  const message = n.detail ?? (n.forecast && n.budget ? forecastSentence(n, n.forecast, n.budget.amount, group) : sentence(n, subject, value));
   const from = new Date(n.window.fromMs).toISOString();
   const to = new Date(n.window.toMs).toISOString();
   return {
@@ -96,6 +103,7 @@ export function buildNotification(n: NotificationInput): AlertNotification {
     value: n.value,
     threshold: n.threshold,
     ...(n.budget ? { budget: n.budget } : {}),
+    ...(n.forecast ? { forecast: n.forecast } : {}),
     requests: n.requests,
     window: { from, to },
     title,
@@ -121,9 +129,33 @@ function sentence(n: NotificationInput, subject: string, value: string): string 
   return `${capital} is ${value}, ${op} ${threshold} (${n.requests.toLocaleString('en-US')} requests).`;
 }
 
-function windowText(window: string): string {
+/**
+ * A budget on the forecast, as the forecast card says it (issue 13 §3): "Month-end forecast $3,870
+ * (80 %: $3,410–$4,390) exceeds the $3,500 budget; $2,010 spent so far; at this rate the budget
+ * runs out on the 29th".
+ */
+function forecastSentence(n: NotificationInput, f: BudgetForecast, amount: number, group: { by: string; value: string } | null): string {
+  const heading = `${forecastHeading(f.periodEnd, (n.billingDay ?? 1) === 1)}${group ? ` for ${groupText(group)}` : ''}`;
+  const compared = f.bound === 'high80' ? ': its 80 % high end' : '';
+  const budget = `the ${formatForecastUsd(amount)} budget`;
+  const spent = `${formatForecastUsd(f.spentUsd)} spent so far`;
+  const first = n.rule.condition.type === 'budget' ? n.rule.condition.levels[0].percent : 100;
+  if (n.event === 'resolved' || (n.event === 'test' && n.breached === false)) {
+    return `${n.event === 'test' ? 'Test: ' : ''}${heading} ${forecastFigure(f)}${compared} is ${n.event === 'resolved' ? 'back ' : ''}under ${first === 100 ? budget : `the first level (${first} %) of ${budget}`}; ${spent}.`;
+  }
+  const share = Math.round((f.comparedUsd / amount) * 100);
+  const where = f.comparedUsd > amount ? `exceeds ${budget}` : `is ${share} % of ${budget} (level ${n.budget?.level} %)`;
+  const outlook = f.exhaustedOn
+    ? `the budget ran out on ${ordinalDay(f.exhaustedOn)}`
+    : f.runsOutOn
+      ? `at this rate the budget runs out on ${ordinalDay(f.runsOutOn)}`
+      : `the budget should last (${Math.round(f.exceedProbability * 100)} % chance of exceeding it)`;
+  return `${heading} ${forecastFigure(f)}${compared} ${where}; ${spent}; ${outlook}.`;
+}
+
+function windowText(window: string, billingDay: number): string {
   if (window === 'calendar_day') return 'today (UTC)';
-  if (window === 'calendar_month') return 'this month (UTC)';
+  if (window === 'calendar_month') return billingDay === 1 ? 'this month (UTC)' : `this billing period (from the ${ordinal(billingDay)}, UTC)`;
   return `over the last ${window}`;
 }
 

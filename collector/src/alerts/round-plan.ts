@@ -19,13 +19,14 @@ export interface RoundPlan {
   placement: Map<StoredRule, RulePlacement>;
 }
 
-export function planRound(rules: readonly StoredRule[], nowMs: number): RoundPlan {
+/** `billingDay`: the day `calendar_month` windows start on (alert-window.ts). */
+export function planRound(rules: readonly StoredRule[], nowMs: number, billingDay = 1): RoundPlan {
   const scans: WindowScan[] = [];
   const scanIndex = new Map<string, number>();
   const slotIndex = new Map<string, number>();
   const placement = new Map<StoredRule, RulePlacement>();
   for (const rule of rules) {
-    const range = windowRange(rule.window, nowMs);
+    const range = windowRange(rule.window, nowMs, billingDay);
     const scanKey = JSON.stringify([rule.projectId, range.fromMs, range.toMs]);
     let scan = scanIndex.get(scanKey);
     if (scan === undefined) {

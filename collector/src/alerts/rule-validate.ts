@@ -12,7 +12,9 @@ import type { GroupBy } from '../queries/query-model.js';
 import {
   ALERT_METRICS,
   ANOMALY_METRICS,
+  BUDGET_BASES,
   CHANNEL_TYPES,
+  FORECAST_BOUNDS,
   RULE_DEFAULTS,
   SEVERITIES,
   VOLUME_METRICS,
@@ -20,7 +22,10 @@ import {
   type AlertCondition,
   type AlertMetric,
   type AlertRule,
+  type BudgetBasis,
+  type BudgetCondition,
   type BudgetLevel,
+  type ForecastBound,
   type Severity,
 } from './alert-rule.js';
 import { invalidRule } from './alert-error.js';
@@ -49,7 +54,7 @@ export function validateRule(input: unknown, id?: string): AlertRule {
   if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME) throw invalidRule('name', `a non-empty string of at most ${MAX_NAME} characters`, name);
   const metric = oneOf(o.metric, ALERT_METRICS, 'metric') as AlertMetric;
   if (!isValidWindow(o.window)) throw invalidRule('window', '<n>m, <n>h or <n>d from 5m to 30d, or calendar_day or calendar_month', o.window);
-  const condition = validCondition(o.condition, metric);
+  const condition = validCondition(o.condition, metric, o.window);
   const filter = validFilter(o.filter);
   const groupBy = validGroupBy(o.groupBy);
   const defaultMin = VOLUME_METRICS.has(metric) ? RULE_DEFAULTS.volumeMinRequests : RULE_DEFAULTS.ratioMinRequests;
@@ -63,7 +68,7 @@ export function validateRule(input: unknown, id?: string): AlertRule {
   return { id: ruleId, name: name.trim(), enabled, metric, window: o.window, condition, filter, groupBy, minRequests, repeatInterval, severity, channels: validChannels(o.channels) };
 }
 
-function validCondition(input: unknown, metric: AlertMetric): AlertCondition {
+function validCondition(input: unknown, metric: AlertMetric, window: string): AlertCondition {
   const c = object(input, 'condition');
   if (c.type === 'threshold') {
     const op = oneOf(c.op, ['above', 'below'], 'condition.op') as 'above' | 'below';
@@ -74,7 +79,7 @@ function validCondition(input: unknown, metric: AlertMetric): AlertCondition {
     const amount = finite(c.amount, 'condition.amount');
     if (amount <= 0) throw invalidRule('condition.amount', 'a positive amount', amount);
     const levels = c.levels === undefined ? RULE_DEFAULTS.budgetLevels.map((l) => ({ ...l })) : validLevels(c.levels);
-    return { type: 'budget', amount, levels };
+    return { type: 'budget', amount, levels, ...validBasis(c, metric, window) };
   }
   if (c.type === 'anomaly') {
     if (!ANOMALY_METRICS.has(metric)) throw invalidRule('condition.type', `threshold or budget for ${metric}`, 'anomaly');
@@ -85,6 +90,18 @@ function validCondition(input: unknown, metric: AlertMetric): AlertCondition {
     return { type: 'anomaly', baselineDays, minChange };
   }
   throw invalidRule('condition.type', 'threshold, budget or anomaly', c.type);
+}
+
+/** A forecast budget compares the month-end forecast of spend: cost over the billing period only. */
+function validBasis(c: Json, metric: AlertMetric, window: string): Pick<BudgetCondition, 'basis' | 'forecastBound'> {
+  const basis = oneOf(c.basis ?? RULE_DEFAULTS.budgetBasis, BUDGET_BASES, 'condition.basis') as BudgetBasis;
+  if (basis === 'spend') {
+    if (c.forecastBound !== undefined) throw invalidRule('condition.forecastBound', 'no bound for a budget on spend (basis forecast takes one)', c.forecastBound);
+    return { basis };
+  }
+  if (metric !== 'cost') throw invalidRule('condition.basis', `spend for ${metric} (the forecast is of cost)`, basis);
+  if (window !== 'calendar_month') throw invalidRule('window', 'calendar_month for a budget on the forecast (the billing period it forecasts)', window);
+  return { basis, forecastBound: oneOf(c.forecastBound ?? RULE_DEFAULTS.forecastBound, FORECAST_BOUNDS, 'condition.forecastBound') as ForecastBound };
 }
 
 function validLevels(input: unknown): BudgetLevel[] {

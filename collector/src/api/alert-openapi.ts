@@ -4,7 +4,7 @@
  * collector/src/alerts/alert-rule.ts and notification.ts. openapi.ts merges them into the one
  * document served at /api/v1/openapi.json; alert-routes.test.ts checks the answers against them.
  */
-import { ALERT_METRICS, SEVERITIES } from '../alerts/alert-rule.js';
+import { ALERT_METRICS, BUDGET_BASES, FORECAST_BOUNDS, SEVERITIES } from '../alerts/alert-rule.js';
 import { ALERT_EVENT_KINDS } from '../alerts/notification.js';
 import type { JsonSchema, Operation, PathItem } from './openapi-types.js';
 
@@ -36,7 +36,9 @@ const condition: JsonSchema = {
       type: { type: 'string', enum: ['budget'] },
       amount: { type: 'number', description: 'the budget of the window, in the metric\'s unit (USD for cost)' },
       levels: { type: 'array', items: object({ percent: num, severity }), description: 'default 50 % info, 80 % warning, 95 % and 100 % critical' },
-    }, undefined, ['levels']),
+      basis: { type: 'string', enum: BUDGET_BASES, description: 'spend: the window so far (default); forecast: the month-end forecast of the billing period, "projected to exceed" (cost over calendar_month only)' },
+      forecastBound: { type: 'string', enum: FORECAST_BOUNDS, description: 'basis forecast: the forecast itself (point, default) or the high end of its 80 % interval (high80)' },
+    }, undefined, ['levels', 'basis', 'forecastBound']),
     object({ type: { type: 'string', enum: ['anomaly'] }, baselineDays: { type: 'integer', minimum: 1, maximum: 30 }, minChange: { type: 'number', description: 'smallest relative change that alerts (0.25 = 25 %)' } }, undefined, ['baselineDays', 'minChange']),
   ],
 };
@@ -54,7 +56,7 @@ const ruleProperties: Record<string, JsonSchema> = {
   name: str(),
   enabled: { type: 'boolean' },
   metric: { type: 'string', enum: ALERT_METRICS },
-  window: str('<n>m, <n>h or <n>d from 5m to 30d (rolling), or calendar_day / calendar_month (UTC)'),
+  window: str('<n>m, <n>h or <n>d from 5m to 30d (rolling), or calendar_day / calendar_month (UTC; months start on the collector\'s billing day, forecast.billingDay)'),
   condition,
   filter: str('the filter language; empty: every model call'),
   groupBy: str('model, provider, user, session_name, prompt_id, service, environment or property:<Name>; empty: none'),
@@ -77,6 +79,18 @@ const notification = object({
   value: nullableNum,
   threshold: nullableNum,
   budget: object({ amount: num, percentSpent: num, level: num }),
+  forecast: object({
+    periodStart: str('first day of the billing period (UTC)'),
+    periodEnd: str('the day after its last'),
+    forecastUsd: num,
+    interval80: object({ lowUsd: num, highUsd: num }),
+    bound: { type: 'string', enum: FORECAST_BOUNDS },
+    comparedUsd: { type: 'number', description: 'the figure compared with the budget (the forecast, or its 80 % high end)' },
+    spentUsd: num,
+    exceedProbability: { type: 'number', minimum: 0, maximum: 1 },
+    runsOutOn: { type: ['string', 'null'], description: 'when the budget runs out at this rate; null: it most likely lasts' },
+    exhaustedOn: { type: ['string', 'null'], description: 'when spend passed the budget, if it has' },
+  }, 'A budget on the forecast: what it was judged on'),
   requests: { type: 'integer', minimum: 0 },
   window: object({ from: time, to: time }),
   title: str(),
@@ -84,7 +98,7 @@ const notification = object({
   dashboardUrl: str(),
   requestsUrl: str(),
   findings: { type: 'array', items: object({ summary: str(), impactUsd: num, link: str() }, undefined, ['impactUsd', 'link']) },
-}, 'What every channel receives (the webhook as is, signed: X-Tokentrace-Timestamp and X-Tokentrace-Signature sha256=HMAC(secret, "<timestamp>.<body>")).', ['budget']);
+}, 'What every channel receives (the webhook as is, signed: X-Tokentrace-Timestamp and X-Tokentrace-Signature sha256=HMAC(secret, "<timestamp>.<body>")).', ['budget', 'forecast']);
 
 export const alertSchemas: Record<string, JsonSchema> = {
   AlertRuleInput: object(ruleProperties, 'A rule as sent; everything but metric, window and condition has a default.', Object.keys(ruleProperties).filter((k) => !['metric', 'window', 'condition'].includes(k))),

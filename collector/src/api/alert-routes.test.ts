@@ -93,6 +93,7 @@ describe('the alerts API', () => {
     expect((await call('GET', '/rules/spend')).status).toBe(404);
   });
 
+
   it('refuses a bad rule with 400 naming the field', async () => {
     const refusals: Array<[unknown, string, RegExp]> = [
       [{ ...RULE, window: '1y' }, 'window', /window: expected <n>m, <n>h or <n>d from 5m to 30d/],
@@ -101,6 +102,11 @@ describe('the alerts API', () => {
       [{ ...RULE, condition: { type: 'threshold', op: 'over', value: 1 } }, 'condition.op', /above, below/],
       [{ ...RULE, condition: { type: 'budget', amount: 10, levels: [{ percent: 80 }, { percent: 50 }] } }, 'condition.levels[1].percent', /more than the level before \(80\)/],
       [{ ...RULE, metric: 'latency_p95', condition: { type: 'budget', amount: 10 } }, 'condition.type', /threshold or anomaly for latency_p95/],
+      [{ ...RULE, window: 'calendar_month', condition: { type: 'budget', amount: 10, basis: 'projected' } }, 'condition.basis', /one of spend, forecast/],
+      [{ ...RULE, window: 'calendar_month', metric: 'requests', condition: { type: 'budget', amount: 10, basis: 'forecast' } }, 'condition.basis', /spend for requests \(the forecast is of cost\)/],
+      [{ ...RULE, window: 'calendar_day', condition: { type: 'budget', amount: 10, basis: 'forecast' } }, 'window', /calendar_month for a budget on the forecast/],
+      [{ ...RULE, window: 'calendar_month', condition: { type: 'budget', amount: 10, basis: 'forecast', forecastBound: 'p99' } }, 'condition.forecastBound', /one of point, high80/],
+      [{ ...RULE, window: 'calendar_month', condition: { type: 'budget', amount: 10, forecastBound: 'high80' } }, 'condition.forecastBound', /no bound for a budget on spend/],
       [{ ...RULE, filter: 'modle = "x"' }, 'filter', /did you mean "model"/],
       [{ ...RULE, groupBy: 'colour' }, 'groupBy', /property:<Name>/],
       [{ ...RULE, minRequests: -1 }, 'minRequests', /an integer ≥ 0/],
@@ -136,5 +142,23 @@ describe('the alerts API', () => {
     expect(history.body.items).toMatchObject([{ ruleId: 'tested', event: 'test', group: 'chat', deliveries: [{ delivered: true, attempts: 1 }] }]);
     expect((await call('GET', '/history', undefined, 'key-b')).body).toEqual({ items: [] });
     expect((await call('GET', '/history?colour=red')).body.error).toMatchObject({ code: 'TOKENTRACE_INVALID_QUERY', path: 'colour' });
+  });
+
+  it('takes a budget on the month-end forecast, with its defaults, and tests it', async () => {
+    // Project B has no spans: a forecast of nothing, under any budget.
+    const forecast = { id: 'projected', metric: 'cost', window: 'calendar_month', condition: { type: 'budget', amount: 0.05, basis: 'forecast', levels: [{ percent: 100, severity: 'critical' }] }, channels: [] };
+    const created = await call('POST', '/rules', forecast, 'key-b');
+    expect(created.status).toBe(201);
+    conforms(created.body, 'AlertRule');
+    expect(created.body.condition).toEqual({ type: 'budget', amount: 0.05, basis: 'forecast', forecastBound: 'point', levels: [{ percent: 100, severity: 'critical' }] });
+    const spend = await call('POST', '/rules', { ...forecast, id: 'spent', condition: { type: 'budget', amount: 5 } }, 'key-b');
+    expect(spend.body.condition).toMatchObject({ basis: 'spend' });
+    expect(spend.body.condition.forecastBound).toBeUndefined();
+    const tested = await call('POST', '/rules/projected/test', undefined, 'key-b');
+    conforms(tested.body, 'AlertTestResult');
+    expect(tested.body.groups).toEqual([{ group: '', value: 0, requests: 0, breached: false, severity: 'critical' }]);
+    expect(tested.body.notification).toMatchObject({ budget: { amount: 0.05, percentSpent: 0, level: 0 }, forecast: { bound: 'point', forecastUsd: 0, comparedUsd: 0, spentUsd: 0, runsOutOn: null, exhaustedOn: null } });
+    expect(tested.body.notification.message).toBe('Test: Month-end forecast $0.0000 (80 %: $0.0000–$0.0000) is under the $0.0500 budget; $0.0000 spent so far.');
+    for (const id of ['projected', 'spent']) expect((await call('DELETE', `/rules/${id}`, undefined, 'key-b')).status).toBe(204);
   });
 });

@@ -82,7 +82,7 @@ const requestDetail = object({
 
 const percentiles = object(
   { p50: nullableNum, p95: nullableNum, p99: nullableNum },
-  'approximate percentiles, in milliseconds, each within 0.4 % of a value of the group (values rounded to 8 significant bits, ClickHouse `quantilesBFloat16`); null when no value went in',
+  'approximate percentiles, in milliseconds, each within ±2.5 % of the exact nearest-rank value of the group (log-bucket histograms, buckets 5 % wide, reported at their geometric middle; the same calls give the same percentiles whatever the read); null when no value went in',
 );
 const usageProperties: Record<string, JsonSchema> = {
   costUsd: num, requests: int, errors: int, errorRate: { type: 'number', minimum: 0, maximum: 1 },

@@ -26,7 +26,7 @@ function op(operationId: string, tag: string, summary: string, rest: Partial<Ope
   return { operationId, tags: [tag], summary, responses: {}, ...rest };
 }
 
-const analyticsDescription = 'Cost, requests, errors, tokens and latency percentiles (approximate, within 0.4 %) of the model calls, optionally split into time buckets and grouped (the groups past `limit` are summed into `(other)`). Default range: the last 7 days.';
+const analyticsDescription = 'Cost, requests, errors, tokens and latency percentiles (approximate, within ±2.5 %) of the model calls, optionally split into time buckets and grouped (the groups past `limit` are summed into `(other)`). Default range: the last 7 days.';
 
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.0',

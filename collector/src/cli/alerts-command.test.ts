@@ -46,6 +46,12 @@ describe('tokentrace alerts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokentrace-alerts-cli-'));
     writeFileSync(join(dir, 'budget.json'), JSON.stringify({ id: 'month', metric: 'cost', window: 'calendar_month', condition: { type: 'budget', amount: 1000 } }));
     expect((await run(['create', '--file', join(dir, 'budget.json')])).stdout).toBe('created rule month: cost over calendar_month, budget $1,000.00 at 50%/80%/95%/100%\n');
+    const projected = await run(['create', '--id', 'projected', '--metric', 'cost', '--window', 'calendar_month', '--budget', '3500', '--levels', '80,100', '--forecast', '--forecast-bound', 'high80']);
+    expect(projected).toEqual({ code: 0, stdout: 'created rule projected: cost over calendar_month, budget $3,500.00 on the forecast\'s 80% high end at 80%/100%\n', stderr: '' });
+    expect(await api.alerts.getRule('proj-cli', 'projected')).toMatchObject({ condition: { type: 'budget', amount: 3500, basis: 'forecast', forecastBound: 'high80', levels: [{ percent: 80, severity: 'info' }, { percent: 100, severity: 'critical' }] } });
+    expect((await run(['create', '--metric', 'cost', '--window', 'calendar_month', '--above', '5', '--forecast'])).stderr).toMatch(/--forecast and --forecast-bound go with --budget <n>/);
+    expect((await run(['create', '--metric', 'cost', '--window', '1h', '--budget', '5', '--forecast'])).stderr).toMatch(/window: expected calendar_month for a budget on the forecast/);
+    expect(await run(['delete', 'projected'])).toMatchObject({ code: 0 });
 
     const list = await run(['list']);
     expect(list.stdout.split('\n').slice(0, 4)).toEqual([

@@ -2,7 +2,9 @@
  * `tokentrace alerts list|create|test|history|delete` (issue 13): the alerts API
  * (/api/v1/alerts) from the command line. `create` takes a rule as JSON (`--file rule.json`, `-`
  * for stdin) or from flags (`--metric cost --window 1h --above 10 --by user --webhook URL
- * --secret S`); refusals name the field, as the API does. `--json` prints the API's answers.
+ * --secret S`; a budget on the month-end forecast: `--window calendar_month --budget 3500 --forecast
+ * [--forecast-bound high80]`); refusals name the field, as the API does. `--json` prints the API's
+ * answers.
  */
 import { readFileSync } from 'node:fs';
 import type { HistoryEntry, RuleTestResult, StoredRule } from '../alerts/index.js';
@@ -12,7 +14,7 @@ import { formatTime, printable } from './format-values.js';
 import { CliUsageError, runQueryCommand, stringOption, type OptionValues } from './query-command.js';
 import { renderTable, type Cell } from './table-renderer.js';
 
-export const ALERTS_USAGE = `tokentrace alerts list | create (--file rule.json | --metric <m> --window <w> (--above <n> | --below <n> | --budget <n> [--levels 50,80,100] | --anomaly) [--name <s>] [--id <id>] [--filter '<expr>'] [--by <dimension>] [--min-requests <n>] [--repeat 4h] [--severity warning] [--webhook <url> --secret <s>] [--slack <url>] [--email <addr>]) | test <id> | history [--rule <id>] [--limit 50] [--since 7d] | delete <id> [--json]`;
+export const ALERTS_USAGE = `tokentrace alerts list | create (--file rule.json | --metric <m> --window <w> (--above <n> | --below <n> | --budget <n> [--levels 50,80,100] [--forecast [--forecast-bound point|high80]] | --anomaly) [--name <s>] [--id <id>] [--filter '<expr>'] [--by <dimension>] [--min-requests <n>] [--repeat 4h] [--severity warning] [--webhook <url> --secret <s>] [--slack <url>] [--email <addr>]) | test <id> | history [--rule <id>] [--limit 50] [--since 7d] | delete <id> [--json]`;
 
 const OPTIONS = {
   file: { type: 'string' },
@@ -24,6 +26,8 @@ const OPTIONS = {
   below: { type: 'string' },
   budget: { type: 'string' },
   levels: { type: 'string' },
+  forecast: { type: 'boolean' },
+  'forecast-bound': { type: 'string' },
   anomaly: { type: 'boolean' },
   filter: { type: 'string', short: 'f' },
   by: { type: 'string', short: 'b' },
@@ -115,11 +119,15 @@ export function ruleFromOptions(values: OptionValues, io: CliIo): unknown {
   };
   const conditions = [values.above !== undefined, values.below !== undefined, values.budget !== undefined, values.anomaly === true].filter(Boolean).length;
   if (conditions !== 1) throw new CliUsageError('give one condition: --above <n>, --below <n>, --budget <n> or --anomaly');
+  const bound = stringOption(values, 'forecast-bound');
+  if ((values.forecast === true || bound !== undefined) && values.budget === undefined) throw new CliUsageError('--forecast and --forecast-bound go with --budget <n> (a budget on the month-end forecast)');
+  if (bound !== undefined && values.forecast !== true) throw new CliUsageError('--forecast-bound goes with --forecast');
+  const basis = values.forecast === true ? { basis: 'forecast', ...(bound ? { forecastBound: bound } : {}) } : {};
   const levels = stringOption(values, 'levels')?.split(',').map((p, i, all) => ({ percent: Number(p), severity: i === all.length - 1 ? 'critical' : i === 0 ? 'info' : 'warning' }));
   const condition = values.anomaly
     ? { type: 'anomaly' }
     : values.budget !== undefined
-      ? { type: 'budget', amount: number('budget'), ...(levels ? { levels } : {}) }
+      ? { type: 'budget', amount: number('budget'), ...(levels ? { levels } : {}), ...basis }
       : { type: 'threshold', op: values.above !== undefined ? 'above' : 'below', value: number(values.above !== undefined ? 'above' : 'below') };
   const channels: unknown[] = [];
   const webhook = stringOption(values, 'webhook');
@@ -147,7 +155,10 @@ export function ruleFromOptions(values: OptionValues, io: CliIo): unknown {
 function conditionText(rule: StoredRule): string {
   const c = rule.condition;
   if (c.type === 'threshold') return `${c.op} ${formatMetric(rule.metric, c.value)}`;
-  if (c.type === 'budget') return `budget ${formatMetric(rule.metric, c.amount)} at ${c.levels.map((l) => `${l.percent}%`).join('/')}`;
+  if (c.type === 'budget') {
+    const on = c.basis === 'forecast' ? (c.forecastBound === 'high80' ? ' on the forecast\'s 80% high end' : ' on the forecast') : '';
+    return `budget ${formatMetric(rule.metric, c.amount)}${on} at ${c.levels.map((l) => `${l.percent}%`).join('/')}`;
+  }
   return `anomaly vs ${c.baselineDays}d (≥ ${Math.round(c.minChange * 100)}%)`;
 }
 

@@ -30,6 +30,19 @@ describe('loadCollectorConfig', () => {
     expect(() => loadCollectorConfig(undefined, { TOKENTRACE_LIMIT_EVENT_COUNT: '0' })).toThrow(/invalid limits.maxEventCount: expected an integer ≥ 1, got 0/);
   });
 
+  it('builds the usage rollup by default, takes its properties from the environment, and names a bad key under rollup. (issue 11)', () => {
+    expect(DEFAULT_CONFIG.rollup).toEqual({ enabled: true, intervalMs: 30_000, graceMs: 60_000, hoursPerRound: 168, hoursPerStatement: 24, properties: [] });
+    const config = loadCollectorConfig(undefined, { TOKENTRACE_ROLLUP_PROPERTIES: 'feature, tier', TOKENTRACE_ROLLUP_ENABLED: 'false' });
+    expect([config.rollup.properties, config.rollup.enabled]).toEqual([['feature', 'tier'], false]);
+    const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'rollup.json');
+    writeFileSync(file, JSON.stringify({ rollup: { graceMs: 10 } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.graceMs: expected an integer number of milliseconds ≥ 1000, got 10/);
+    writeFileSync(file, JSON.stringify({ rollup: { properties: ['feature', ''] } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.properties\[1\]: expected a property name of 1 to 256 characters/);
+    writeFileSync(file, JSON.stringify({ rollup: { hoursPerStatement: 1000 } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.hoursPerStatement/);
+  });
+
   it('puts the write-ahead log in the spool directory unless told otherwise, and names a bad sync policy (issue 11)', () => {
     expect(DEFAULT_CONFIG.wal).toMatchObject({ enabled: true, dir: '', sync: 'none' });
     expect(walDirectory(loadCollectorConfig(undefined, { TOKENTRACE_SPOOL_DIR: '/var/tt/spool' }))).toBe(join('/var/tt/spool', 'wal'));

@@ -19,6 +19,7 @@ import { DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from '../rece
 import { DEFAULT_WAL_CONFIG, validateWalConfig } from '../wal/write-ahead-log.js';
 import { DEFAULT_FORECAST_CONFIG, validateForecastConfig, type ForecastConfig } from '../insights/forecast/forecast-config.js';
 import { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig } from './alerts-config.js';
+import { DEFAULT_ROLLUP_CONFIG, validateRollupConfig, type RollupConfig } from '../rollup/rollup-config.js';
 
 /** The exporter's keys the collector's config exposes under `clickhouse.` (the rest keep the exporter's defaults). */
 export type CollectorClickHouseConfig = Pick<
@@ -53,10 +54,15 @@ export interface CollectorConfig {
   pricing: { priceFile: string };
   /** Re-export enriched spans to another OTLP/HTTP backend; empty: off. */
   forward: { endpoint: string; headers: Record<string, string> };
-  /** Defaults of the month-end forecast (insights/forecast/forecast-config.ts): billing start day, budget. */
+  /**
+   * Defaults of the month-end forecast (insights/forecast/forecast-config.ts): billing start day,
+   * budget. The billing day is also where the alerts' `calendar_month` windows start (one key).
+   */
   forecast: ForecastConfig;
   /** Alert rules, their evaluation, SMTP and delivery (alerts-config.ts). */
   alerts: AlertsConfig;
+  /** The usage rollup analytics read and its builder (rollup/rollup-config.ts). */
+  rollup: RollupConfig;
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -73,6 +79,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   forward: { endpoint: '', headers: {} },
   forecast: { ...DEFAULT_FORECAST_CONFIG },
   alerts: structuredClone(DEFAULT_ALERTS_CONFIG),
+  rollup: structuredClone(DEFAULT_ROLLUP_CONFIG),
 };
 
 function clickhouseDefaults(c: ClickHouseExporterConfig): CollectorClickHouseConfig {
@@ -124,6 +131,9 @@ export const ENV_KEYS: Record<string, string> = {
   TOKENTRACE_FORECAST_BUDGET_USD: 'forecast.budgetUsd',
   TOKENTRACE_ALERTS_ENABLED: 'alerts.enabled',
   TOKENTRACE_ALERTS_DASHBOARD_URL: 'alerts.dashboardUrl',
+  TOKENTRACE_ROLLUP_ENABLED: 'rollup.enabled',
+  /** Comma-separated. */
+  TOKENTRACE_ROLLUP_PROPERTIES: 'rollup.properties',
 };
 
 /** Reads `file` (JSON, optional), then the environment, over the defaults; throws ConfigError. */
@@ -168,6 +178,7 @@ export function validate(c: CollectorConfig): void {
   resolvedUnder('pricing', () => validatePricingConfig(c.pricing));
   resolvedUnder('forecast', () => validateForecastConfig(c.forecast));
   resolvedUnder('alerts', () => resolveAlertsConfig(c.alerts));
+  resolvedUnder('rollup', () => validateRollupConfig(c.rollup));
   if (c.forward.endpoint && !/^https?:\/\//.test(c.forward.endpoint)) throw new ConfigError('forward.endpoint', 'an http(s) URL', c.forward.endpoint);
   const open = Object.keys(c.apiKeys).length === 0;
   for (const [key, host] of [['http.host', c.http.host], ['grpc.host', c.grpc.host]] as const) {

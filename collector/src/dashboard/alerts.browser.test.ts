@@ -135,4 +135,45 @@ describe('the alert pages', () => {
     expect((await server.alerts.getRule(PROJECT, id)).channels[0]).toMatchObject({ secret: 'whsec-editor-0123456789' });
     expect(problems).toEqual([]);
   });
+
+  it('create a budget on the month-end forecast in the editor (its window refused first), and test it', async () => {
+    await open('#/alerts/new');
+    await page.fill('[data-field="name"]', 'Projected to exceed');
+    await page.selectOption('[data-field="condition.type"]', 'budget');
+    await page.fill('[data-field="condition.amount"]', '1000000');
+    await page.fill('[data-field="condition.levels"]', '80, 100');
+    await page.selectOption('[data-field="condition.basis"]', 'forecast');
+    await page.selectOption('[data-field="condition.forecastBound"]', 'high80');
+    allowed = [{ status: 400, path: '/api/v1/alerts/rules' }];
+    await page.click('button[type="submit"]'); // the window is still 1h
+    await page.waitForSelector('.editor-message .notice.error');
+    expect(await page.locator('.editor-message').innerText()).toMatch(/window: expected calendar_month for a budget on the forecast/);
+    expect(await page.getAttribute('[data-field="window"]', 'aria-invalid')).toBe('true');
+
+    allowed = [];
+    await page.selectOption('[data-field="window"]', 'calendar_month');
+    await page.click('button[type="submit"]');
+    await page.waitForFunction(() => /^#\/alerts\/rule-[0-9a-f]{12}$/.test(location.hash) && document.body.dataset.state === 'ready');
+    const id = (await page.evaluate(() => location.hash)).split('/').pop()!;
+    expect((await server.alerts.getRule(PROJECT, id)).condition).toEqual({
+      type: 'budget',
+      amount: 1_000_000,
+      basis: 'forecast',
+      forecastBound: 'high80',
+      levels: [{ percent: 80, severity: 'info' }, { percent: 100, severity: 'critical' }],
+    });
+    // Shown again as saved.
+    expect(await page.inputValue('[data-field="condition.levels"]')).toBe('80, 100');
+    expect(await page.inputValue('[data-field="condition.basis"]')).toBe('forecast');
+    expect(await page.inputValue('[data-field="condition.forecastBound"]')).toBe('high80');
+
+    await page.click('text=Test now');
+    await page.waitForSelector('.test-result');
+    expect(await page.locator('.test-result strong').innerText()).toMatch(/^Test: Month-end forecast \$[\d,.]+ \(80 %: \$[\d,.]+–\$[\d,.]+\): its 80 % high end is under the first level \(80 %\) of the \$1,000,000 budget; \$[\d,.]+ spent so far\.$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'alert-editor-forecast.png'), fullPage: true });
+    await open('#/alerts');
+    const row = (await page.locator('table.alert-rules tbody tr').allInnerTexts()).find((r) => r.startsWith('Projected to exceed'));
+    expect(row).toMatch(/\tbudget \$1,000,000\.00 on the forecast's 80 % high end \(80% \/ 100%\)\t/);
+    expect(problems).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import type { AnalyticsQuery, AnalyticsResult, AnalyticsRow, ProjectScope, TimeR
 import type { FilterExpression } from './filter/filter-expression.js';
 import { selectRows, selectWithTotals, type QueryContext } from './query-context.js';
 import { figuresSql, groupSpec, validBucket } from './analytics-sql.js';
+import { rollupRead } from './rollup-read.js';
 import { analyticsRow, usageFigures, type FigureRow } from './analytics-rows.js';
 import { modelCallsWhere } from './model-calls.js';
 import { validLimit, validRange } from './query-sql.js';
@@ -25,7 +26,8 @@ export async function analytics(ctx: QueryContext, query: AnalyticsQuery): Promi
   const limit = validLimit(query.limit, DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT);
   const where = modelCallsWhere(params, query.projectId, range, query.filter);
   const rank = group.grouped ? { limit, mode: 'other' as const, otherName: OTHER_GROUP } : undefined;
-  const sql = figuresSql({ ctx, group, where, bucket, rank, tail: 'WITH TOTALS ORDER BY bucket, cost_usd DESC, requests DESC, g' }, params);
+  const rollup = await rollupRead(ctx, params, query.projectId, range, group.dim, bucket, query.filter);
+  const sql = figuresSql({ ctx, group, where, bucket, rank, rollup, tail: 'WITH TOTALS ORDER BY bucket, cost_usd DESC, requests DESC, g' }, params);
   const { rows, totals } = await selectWithTotals<FigureRow>(ctx, sql, params);
   // `(other)` last within its bucket, whatever its cost.
   const hasOther = group.grouped && rows.some((r) => r.g === OTHER_GROUP);
@@ -39,10 +41,9 @@ export async function topUsers(ctx: QueryContext, query: ProjectScope & { range:
   const range = validRange(query.range);
   const limit = validLimit(query.limit, DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT);
   const where = modelCallsWhere(params, query.projectId, range, query.filter);
-  const sql = figuresSql(
-    { ctx, group: groupSpec('user', params), where, bucket: undefined, rank: { limit, mode: 'keep', otherName: OTHER_GROUP }, tail: 'ORDER BY cost_usd DESC, requests DESC, g' },
-    params,
-  );
+  const group = groupSpec('user', params);
+  const rollup = await rollupRead(ctx, params, query.projectId, range, group.dim, undefined, query.filter);
+  const sql = figuresSql({ ctx, group, where, bucket: undefined, rank: { limit, mode: 'keep', otherName: OTHER_GROUP }, rollup, tail: 'ORDER BY cost_usd DESC, requests DESC, g' }, params);
   const rows = await selectRows<FigureRow>(ctx, sql, params);
   return rows.map((r) => analyticsRow(r, undefined, true));
 }

@@ -12,15 +12,23 @@ export interface QueryContext {
   database: string;
   /** `spans`, qualified with the database. */
   spans: string;
+  /** `usage_rollup`, qualified with the database. */
+  usageRollup: string;
   /**
    * `spans` is Distributed over the shards of a cluster: request lists drop repeated versions
    * themselves (request-list.ts).
    */
   cluster: boolean;
+  /**
+   * Analytics may read the usage rollup (rollup-read.ts); `graceMs` is the builder's grace
+   * (collector config `rollup.graceMs`). Absent: analytics read spans only.
+   */
+  rollup?: { graceMs: number };
 }
 
-export function queryContext(client: ClickHouseClient, database: string, cluster = false): QueryContext {
-  return { client, database, cluster, spans: schemaTables(database).spans };
+export function queryContext(client: ClickHouseClient, database: string, cluster = false, rollup?: { graceMs: number }): QueryContext {
+  const tables = schemaTables(database);
+  return { client, database, cluster, spans: tables.spans, usageRollup: tables.usageRollup, ...(rollup ? { rollup } : {}) };
 }
 
 export async function selectRows<T>(ctx: QueryContext, query: string, params: QueryParams = new QueryParams()): Promise<T[]> {

@@ -10,6 +10,7 @@
  * shard's rows; request lists drop repeated versions themselves.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { DEFAULT_ROLLUP_GRACE_MS } from '@tokentrace/processors';
 import type {
   AnalyticsQuery,
   AnalyticsResult,
@@ -39,13 +40,19 @@ export interface QueryServiceOptions {
   database: string;
   /** The database's `spans` is a Distributed table over a cluster's shards (the collector's `clickhouse.cluster`). Default false. */
   cluster?: boolean;
+  /**
+   * Analytics read the usage rollup where it is clean (rollup-read.ts), with the builder's grace;
+   * false: spans only. Default: with `DEFAULT_ROLLUP_GRACE_MS`.
+   */
+  rollup?: { graceMs: number } | false;
 }
 
 export class QueryService implements QueryApi {
   private readonly ctx: QueryContext;
 
   constructor(options: QueryServiceOptions) {
-    this.ctx = queryContext(options.client, options.database, options.cluster ?? false);
+    const rollup = options.rollup === false ? undefined : (options.rollup ?? { graceMs: DEFAULT_ROLLUP_GRACE_MS });
+    this.ctx = queryContext(options.client, options.database, options.cluster ?? false, rollup);
   }
 
   traceTree(scope: ProjectScope & { traceId: string }): Promise<SpanTree | null> {

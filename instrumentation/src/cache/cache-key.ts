@@ -5,7 +5,7 @@
  * hash of the credential partitions the entries, so that two API keys (two projects, two
  * tenants) never share one unless `shareAcrossKeys` is set.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../capture/lazy-builtins.js';
 import type { GateRequest } from '../gate/request-gate.js';
 import type { CallCacheOptions } from './call-options.js';
 
@@ -30,7 +30,7 @@ export function cacheKey(request: GateRequest, options: CallCacheOptions, shareA
     request.header('accept-encoding') ?? '',
     shareAcrossKeys ? '' : credentialPartition(request, credentialParams),
   ];
-  const hash = createHash('sha256');
+  const hash = crypto().createHash('sha256');
   hash.update(JSON.stringify(parts));
   hash.update('\n');
   hash.update(canonicalBody(request.body, options.ignoreKeys));
@@ -63,7 +63,7 @@ function stableStringify(value: unknown): string {
 
 /** A short hash of the request's credentials; '' when it sends none. */
 function credentialPartition(request: GateRequest, credentialParams: string): string {
-  const hash = createHash('sha256');
+  const hash = crypto().createHash('sha256');
   let any = credentialParams !== '';
   hash.update(credentialParams);
   for (const name of CREDENTIAL_HEADERS) {

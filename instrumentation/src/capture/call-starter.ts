@@ -43,7 +43,10 @@ export function startLlmCall(
   const attempt = {
     resendCount: resendCount ?? resendCountFromHeaders(request.headers),
     // The same URL under the same parent span: where a resend of this request would come from.
-    key: `${endpoint.serverAddress}:${endpoint.serverPort}${request.path} ${trace.getSpanContext(parent)?.spanId ?? ''}`,
+    // Read only when the SDK states no resend count.
+    get key() {
+      return `${endpoint.serverAddress}:${endpoint.serverPort}${request.path} ${trace.getSpanContext(parent)?.spanId ?? ''}`;
+    },
   };
   return new LlmCall(deps, endpoint, tracking, parent, attempt, foreign);
 }

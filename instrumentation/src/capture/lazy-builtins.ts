@@ -2,9 +2,10 @@
  * Node built-ins that only some calls need, loaded on first use: loading one costs a process
  * start milliseconds, which `--import register` should not add for an app whose calls never need
  * it (issue 12 part 5): zlib for compressed bodies and event-stream CRCs, crypto for the body hash
- * of a resend, worker_threads for the tokenizer, node:http for the request gates. node:http is
- * required, never imported: an ESM import reads all its exports, and its lazy `WebSocket` export
- * loads Node's bundled undici and node:http2 (tens of milliseconds at start).
+ * of a resend and the response cache key, worker_threads for the tokenizer. Through require(),
+ * never a static ESM import: that builds the built-in's ESM namespace, which reads every export
+ * and so loads what the lazy ones hide (node:crypto ~13 ms against 0.2 ms with require; node:http's
+ * `WebSocket` export loads Node's bundled undici, ~30 ms, hence node:http here too).
  */
 import { createRequire } from 'node:module';
 

@@ -60,7 +60,7 @@ import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { markCallInProgress } from './call-in-progress.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
-import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver } from './response-body-observer.js';
+import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -159,7 +159,9 @@ export class LlmCall {
     // Inside another instrumentation's model-call span, the call is an LLM call whatever its host.
     this.labelled = endpoint.detection === 'host' || foreign !== undefined;
     const attributes: Attributes = this.labelled
-      ? { ...endpointAttributes(endpoint), ...trackingAttributes(tracking) }
+      ? tracking
+        ? Object.assign(endpointAttributes(endpoint), trackingAttributes(tracking))
+        : endpointAttributes(endpoint)
       : { [ATTR_SERVER_ADDRESS]: endpoint.serverAddress, [ATTR_SERVER_PORT]: endpoint.serverPort };
     // The conventions set it only on a resent request; known at start when the SDK says it.
     if (attempt.resendCount) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = attempt.resendCount;
@@ -280,7 +282,7 @@ export class LlmCall {
 
   private readRequest(chunks: Buffer[]): void {
     guard('request body', () => {
-      const text = Buffer.concat(chunks, this.requestBytes).toString('utf8');
+      const text = utf8Text(chunks, this.requestBytes);
       this.requestText = text;
       const body = text ? parseJson(text) : undefined;
       if (!this.labelled) {
@@ -434,9 +436,10 @@ export class LlmCall {
     this.requestText = undefined;
     if (this.attempt.resendCount !== undefined || text === undefined) return;
     const resends = this.deps.resends;
-    const resendCount = resends.resendCountOf(this.attempt.key, text, this.startedAt);
+    const key = this.attempt.key;
+    const resendCount = resends.resendCountOf(key, text, this.startedAt);
     if (resendCount > 0) this.span.setAttribute(ATTR_HTTP_REQUEST_RESEND_COUNT, resendCount);
-    if (retryable) resends.recordFailure(this.attempt.key, text, resendCount, endedAt);
+    if (retryable) resends.recordFailure(key, text, resendCount, endedAt);
   }
 
   private async estimateUsage(response: ResponseInfo | undefined): Promise<Usage | undefined> {

@@ -43,12 +43,14 @@ export class ResponseBodyObserver {
   private readonly decodeSync: ((compressed: Buffer) => Buffer) | undefined;
   private compressed: Buffer[] | undefined;
   private compressedBytes = 0;
-  private done: Promise<void> = Promise.resolve();
+  private done?: Promise<void>;
   private readonly sse?: SseDecoder;
   private readonly events?: AwsEventStreamDecoder;
   private readonly lines?: NdjsonDecoder;
-  private readonly textDecoder = new TextDecoder('utf-8');
-  private readonly jsonChunks: Buffer[] = [];
+  /** Text streams only (SSE, NDJSON): a JSON body is decoded once, at its end. */
+  private readonly textDecoder?: TextDecoder;
+  /** The JSON body's chunks, kept as given until its end (the app's chunks are never written to). */
+  private readonly jsonChunks: Uint8Array[] = [];
   private jsonBytes = 0;
   private overflow = false;
 
@@ -61,6 +63,7 @@ export class ResponseBodyObserver {
     if (mode === 'sse') this.sse = new SseDecoder(onEvent);
     if (mode === 'aws-event-stream') this.events = new AwsEventStreamDecoder(onEvent);
     if (mode === 'ndjson') this.lines = new NdjsonDecoder(onEvent);
+    if (this.sse || this.lines) this.textDecoder = new TextDecoder('utf-8');
     this.decodeSync = options.synchronous ? syncDecoder(contentEncoding) : undefined;
     if (this.decodeSync) this.compressed = [];
     else if (compression(contentEncoding)) this.streamEncoding = contentEncoding;
@@ -96,7 +99,7 @@ export class ResponseBodyObserver {
       return undefined;
     }
     this.startedDecompressor().end();
-    return this.done.then(() => this.finishFraming());
+    return this.done!.then(() => this.finishFraming());
   }
 
   /**
@@ -119,12 +122,12 @@ export class ResponseBodyObserver {
 
   private finishFraming(): void {
     if (this.sse) {
-      this.sse.write(this.textDecoder.decode());
+      this.sse.write(this.textDecoder!.decode());
       this.sse.end();
     }
     this.events?.end();
     if (this.lines) {
-      this.lines.write(this.textDecoder.decode());
+      this.lines.write(this.textDecoder!.decode());
       this.lines.end();
     }
   }
@@ -132,7 +135,7 @@ export class ResponseBodyObserver {
   /** The JSON body as text, or undefined when it was too large to keep. */
   bodyText(): string | undefined {
     if (this.overflow) return undefined;
-    return Buffer.concat(this.jsonChunks, this.jsonBytes).toString('utf8');
+    return utf8Text(this.jsonChunks, this.jsonBytes);
   }
 
   /** Stops work on a body the app abandoned; pending decoder output is dropped. */
@@ -159,17 +162,28 @@ export class ResponseBodyObserver {
   }
 
   private decoded(chunk: Uint8Array): void {
-    if (this.sse) this.sse.write(this.textDecoder.decode(chunk, { stream: true }));
+    if (this.sse) this.sse.write(this.textDecoder!.decode(chunk, STREAM));
     else if (this.events) this.events.write(chunk);
-    else if (this.lines) this.lines.write(this.textDecoder.decode(chunk, { stream: true }));
+    else if (this.lines) this.lines.write(this.textDecoder!.decode(chunk, STREAM));
     else if (!this.overflow) {
       this.jsonBytes += chunk.length;
       if (this.jsonBytes > MAX_JSON_BODY_BYTES) {
         this.overflow = true;
         this.jsonChunks.length = 0;
-      } else this.jsonChunks.push(Buffer.from(chunk));
+      } else this.jsonChunks.push(chunk);
     }
   }
+}
+
+const STREAM = { stream: true } as const;
+
+/** The chunks' bytes as UTF-8 text; a body in one chunk (the usual case) is decoded without a copy. */
+export function utf8Text(chunks: readonly Uint8Array[], byteLength: number): string {
+  if (chunks.length === 1) {
+    const only = chunks[0];
+    return Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8');
+  }
+  return Buffer.concat(chunks, byteLength).toString('utf8');
 }
 
 /** The compression a content encoding names, if it is one tokentrace decodes. */

@@ -5,17 +5,18 @@
  * instrumentation-undici opens inside `dispatch`), and every response chunk as undici delivers
  * it, on both versions: undici 6 publishes no response-body diagnostics channel.
  */
-import { context, diag } from '@opentelemetry/api';
+import { context, diag, type Context } from '@opentelemetry/api';
 import { withHeaders } from '../context/trace-propagation.js';
-import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
+import { stripTrackingHeaders, type HeaderShape, type HeaderTracking } from '../context/tracking-headers.js';
 import type { EndpointRegistry } from '../providers/endpoint-registry.js';
+import type { LlmEndpoint } from '../providers/types.js';
 import { dispatchThroughGates, type GateSelection } from '../gate/undici-gate.js';
 import { canReplay } from '../retry/replayable-body.js';
 import { callRetryPolicy } from '../retry/call-retry-policy.js';
 import type { RetryPolicy } from '../retry/retry-options.js';
 import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
-import { guard } from '../telemetry/guard.js';
-import { selectGates, startLlmCall } from './call-starter.js';
+import { guard, recordCaptureError } from '../telemetry/guard.js';
+import { selectGates, startLlmCall, type RequestShape } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 import { wrapHandlerMethods, type Handler, type MethodWrappers } from './handler-proxy.js';
 import { parseOrigin, requestTarget } from './request-target.js';
@@ -114,11 +115,8 @@ export class UndiciCapture {
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
     let call: LlmCall | undefined;
     let forwarded = options;
-    let retry: RetryPolicy | undefined;
-    let startAttempt: ((resendCount: number) => LlmCall) | undefined;
     let gate: GateSelection | undefined;
-    let attemptGates: ((attempt: LlmCall) => GateSelection | undefined) | undefined;
-    let headersFor: ((attempt: LlmCall) => HeaderShape) | undefined;
+    let retried: RetriedCall | undefined;
     guard('fetch request', () => {
       if (!options.origin || typeof options.path !== 'string') return;
       const origin = parseOrigin(options.origin);
@@ -129,28 +127,27 @@ export class UndiciCapture {
       const deps = this.deps();
       const parent = context.active();
       const request = { path: options.path, headers: options.headers };
-      retry = canReplay(options.body) && canRetryHandler(handler) ? callRetryPolicy(deps.config.retry, tracking, parent) : undefined;
+      const policy = callRetryPolicy(deps.config.retry, tracking, parent);
+      const retry = policy && canReplay(options.body) && canRetryHandler(handler) ? policy : undefined;
       call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
-      // Each attempt names its own span downstream (traceparent) when no HTTP span is made.
-      headersFor = (c) => (c.propagationHeaders ? withHeaders(headers, c.propagationHeaders) : headers);
-      const sent = headersFor(call);
-      if (sent !== options.headers) forwarded = { ...options, headers: sent };
-      const gatesFor = (c: LlmCall) => selectGates(deps, c, endpoint, origin.protocol, tracking?.controls);
-      if (retry) startAttempt = (n) => (n === 0 ? call! : startLlmCall(deps, endpoint, tracking, parent, request, n));
-      else {
-        forwarded = { ...forwarded, body: observeRequestBody(options.body, call) };
-        gate = gatesFor(call);
+      if (retry) {
+        retried = { retry, deps, endpoint, tracking, parent, request, headers, protocol: origin.protocol, first: call };
+        const sent = headersFor(headers, call);
+        if (sent !== options.headers) forwarded = { ...options, headers: sent };
+        return;
       }
-      attemptGates = gatesFor;
+      // One copy of the options: our traceparent (headersFor) and the observed body.
+      forwarded = { ...options, headers: headersFor(headers, call), body: observeRequestBody(options.body, call) };
+      gate = selectGates(deps, call, endpoint, origin.protocol, tracking?.controls);
     });
     if (!call) return inner.dispatch(forwarded, handler);
-    if (retry && startAttempt && attemptGates) {
-      const start = startAttempt;
-      const gatesFor = attemptGates;
+    const r = retried as RetriedCall | undefined;
+    if (r) {
       // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
-      return dispatchWithRetry(options.body, retry, this.deps().config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
-        const attempt = start(n);
-        this.send(inner, { ...forwarded, headers: headersFor!(attempt), body: observeRequestBody(body, attempt) }, attemptHandler, attempt, gatesFor(attempt));
+      return dispatchWithRetry(options.body, r.retry, r.deps.config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
+        const attempt = n === 0 ? r.first : startLlmCall(r.deps, r.endpoint, r.tracking, r.parent, r.request, n);
+        const attemptOptions = { ...forwarded, headers: headersFor(r.headers, attempt), body: observeRequestBody(body, attempt) };
+        this.send(inner, attemptOptions, attemptHandler, attempt, selectGates(r.deps, attempt, r.endpoint, r.protocol, r.tracking?.controls));
       });
     }
     return this.send(inner, forwarded, handler, call, gate);
@@ -162,6 +159,25 @@ export class UndiciCapture {
     if (gate) return dispatchThroughGates({ ...gate, dispatch: (o, h) => inner.dispatch(o, h), options, handler: observed });
     return context.with(call.context, () => inner.dispatch(options, observed));
   }
+}
+
+/** What each attempt of a call tokentrace retries itself is started from. */
+interface RetriedCall {
+  retry: RetryPolicy;
+  deps: CaptureDeps;
+  endpoint: LlmEndpoint;
+  tracking: HeaderTracking | undefined;
+  parent: Context;
+  request: RequestShape;
+  /** The request headers without the tracking ones. */
+  headers: HeaderShape;
+  protocol: 'http:' | 'https:';
+  first: LlmCall;
+}
+
+/** Each attempt names its own span downstream (traceparent) when no HTTP span is made. */
+function headersFor(headers: HeaderShape, call: LlmCall): HeaderShape {
+  return call.propagationHeaders ? withHeaders(headers, call.propagationHeaders) : headers;
 }
 
 /** A stand-in for the dispatcher that differs only in `dispatch`; everything else is the original's. */
@@ -193,12 +209,32 @@ function observeRequestBody(body: unknown, call: LlmCall): unknown {
   return body; // streams, FormData, Blob: sent as they are, not inspected
 }
 
-async function* teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncGenerator<unknown> {
-  for await (const chunk of source) {
-    if (typeof chunk === 'string' || chunk instanceof Uint8Array) guard('request body', () => call.onRequestBodyChunk(chunk));
-    yield chunk;
-  }
-  guard('request body', () => call.onRequestBodyEnd());
+/**
+ * The source's chunks, each copied to the call as it is pulled. A plain iterator around the
+ * source's own (not an async generator): one promise reaction per chunk, no extra microtask hops
+ * between undici and the body.
+ */
+function teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const inner = source[Symbol.asyncIterator]();
+      const seen = (step: IteratorResult<unknown>) => {
+        try {
+          const chunk = step.value;
+          if (step.done) call.onRequestBodyEnd();
+          else if (typeof chunk === 'string' || chunk instanceof Uint8Array) call.onRequestBodyChunk(chunk);
+        } catch (err) {
+          recordCaptureError('request body', err, call.span);
+        }
+        return step;
+      };
+      return {
+        next: () => inner.next().then(seen),
+        return: (value?: unknown) => (inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value })),
+        throw: (err?: unknown) => (inner.throw ? inner.throw(err) : Promise.reject(err)),
+      };
+    },
+  };
 }
 
 
@@ -208,11 +244,13 @@ const OBSERVERS: MethodWrappers<LlmCall> = {
     guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
     return original.apply(target, args);
   },
-  onData: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    call.onResponseChunk(args[0] as Uint8Array);
-    return result;
-  },
+  // Per chunk: `arguments` handed on as they are, no rest array made for each chunk.
+  onData: (original, target, call) =>
+    function (this: unknown) {
+      const result = original.apply(target, arguments as unknown as unknown[]);
+      call.onResponseChunk(arguments[0] as Uint8Array);
+      return result;
+    },
   onComplete: (original, target, call) => (...args) => {
     const result = original.apply(target, args);
     guard('response end', () => call.onResponseEnd());
@@ -226,11 +264,12 @@ const OBSERVERS: MethodWrappers<LlmCall> = {
     guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
     return original.apply(target, args);
   },
-  onResponseData: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    call.onResponseChunk(args[1] as Uint8Array);
-    return result;
-  },
+  onResponseData: (original, target, call) =>
+    function (this: unknown) {
+      const result = original.apply(target, arguments as unknown as unknown[]);
+      call.onResponseChunk(arguments[1] as Uint8Array);
+      return result;
+    },
   onResponseEnd: (original, target, call) => (...args) => {
     const result = original.apply(target, args);
     guard('response end', () => call.onResponseEnd());
@@ -255,8 +294,10 @@ function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
   return (name) => {
     if (!Array.isArray(raw)) return undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = String(raw[i]);
-      if (key.length === name.length && key.toLowerCase() === name) return String(raw[i + 1]);
+      // Names are ASCII: a Buffer's length is its text's; only names of the right length are decoded.
+      const item = raw[i] as { length?: unknown };
+      if (item?.length !== name.length) continue;
+      if (String(item).toLowerCase() === name) return String(raw[i + 1]);
     }
     return undefined;
   };

@@ -60,7 +60,9 @@ export function openAiError(body: unknown): ProviderError | undefined {
 
 /** The `data: [DONE]` event that ends a chat or legacy completions stream. */
 export function isDoneSentinel(event: StreamEvent): boolean {
-  return event.data.trim() === '[DONE]';
+  const data = event.data;
+  // Every other event is a JSON object: no trimmed copy of each chunk's text to tell.
+  return data.charCodeAt(0) !== 123 /* { */ && data.trim() === '[DONE]';
 }
 
 /** `{code, type, message}` as a ProviderError, for the Responses API's `response.error` and error events too. */

@@ -71,16 +71,26 @@ const plainSpan: SpanRecord = {
 };
 
 describe('ClickHouse schema v3', () => {
-  it('is created at start-up (migrations 3, 4, 7 and 8) and running it again is a no-op', async () => {
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
-    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 8 });
-    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7, 8]);
-    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '4' }]);
+  it('is created at start-up (migrations 3, 4, 7, 8 and 9) and running it again is a no-op', async () => {
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [3, 4, 7, 8, 9], version: 9 });
+    expect(await ensureSchema(client, 'tt_schema')).toEqual({ applied: [], version: 9 });
+    expect(await appliedVersions(client, 'tt_schema')).toEqual([3, 4, 7, 8, 9]);
+    expect(await rows(`SELECT count() AS n FROM tt_schema.schema_migrations`)).toEqual([{ n: '5' }]);
 
     const tables = await rows<{ name: string; engine: string; sorting_key: string; partition_key: string; engine_full: string }>(
       `SELECT name, engine, sorting_key, partition_key, engine_full FROM system.tables WHERE database = 'tt_schema' ORDER BY name`,
     );
-    expect(tables.map((t) => [t.name, t.engine])).toEqual([['alert_events', 'MergeTree'], ['alert_rules', 'ReplacingMergeTree'], ['otel_traces', 'View'], ['schema_migrations', 'MergeTree'], ['spans', 'ReplacingMergeTree']]);
+    expect(tables.map((t) => [t.name, t.engine])).toEqual([
+      ['alert_events', 'MergeTree'],
+      ['alert_rules', 'ReplacingMergeTree'],
+      ['dirty_hours', 'ReplacingMergeTree'],
+      ['dirty_hours_mv', 'MaterializedView'],
+      ['otel_traces', 'View'],
+      ['schema_migrations', 'MergeTree'],
+      ['spans', 'ReplacingMergeTree'],
+      ['usage_rollup', 'ReplacingMergeTree'],
+      ['usage_rollup_builds', 'ReplacingMergeTree'],
+    ]);
     const spans = tables.find((t) => t.name === 'spans')!;
     expect(spans).toMatchObject({ sorting_key: 'project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id', partition_key: 'toDate(start_time)' });
     expect(spans.engine_full).toMatch(/^ReplacingMergeTree\(version\) PARTITION BY toDate\(start_time\) /);

@@ -54,10 +54,10 @@ async function tables(db: string): Promise<Array<{ name: string; engine_full: st
 describe('the cluster schema, run per node', () => {
   it('creates spans_local on the node, a Distributed spans over it sharded by trace, and the otel_traces view; again is a no-op', async () => {
     expect(await rows(`SELECT cluster, shard_num FROM system.clusters WHERE cluster = 'loop'`)).toEqual([{ cluster: 'loop', shard_num: 1 }]);
-    expect(await ensureClusterSchema(client, NODE, 'tt_cluster', OPTIONS, noOtherNode)).toEqual({ applied: [3, 4, 7, 8], version: 8, nodes: [{ url: NODE, applied: [3, 4, 7, 8], version: 8 }] });
+    expect(await ensureClusterSchema(client, NODE, 'tt_cluster', OPTIONS, noOtherNode)).toEqual({ applied: [3, 4, 7, 8, 9], version: 9, nodes: [{ url: NODE, applied: [3, 4, 7, 8, 9], version: 9 }] });
     const created = await tables('tt_cluster');
-    expect(created.map((t) => t.name)).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'otel_traces', 'schema_migrations', 'spans', 'spans_local']);
-    const [, , , , , migrations, spans, local] = created;
+    expect(created.map((t) => t.name)).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'dirty_hours', 'dirty_hours_local', 'dirty_hours_mv_local', 'otel_traces', 'schema_migrations', 'spans', 'spans_local', 'usage_rollup', 'usage_rollup_builds', 'usage_rollup_builds_local', 'usage_rollup_local']);
+    const [migrations, spans, local] = ['schema_migrations', 'spans', 'spans_local'].map((n) => created.find((t) => t.name === n)!);
     // The alert tables (migration 7): a project's rules and history on one shard.
     expect(created.find((t) => t.name === 'alert_rules')!.engine_full).toBe("Distributed('loop', 'tt_cluster', 'alert_rules_local', cityHash64(project_id))");
     expect(created.find((t) => t.name === 'alert_rules_local')!.engine_full).toMatch(/^ReplacingMergeTree\(version\) ORDER BY \(project_id, rule_id\)/);
@@ -73,7 +73,7 @@ describe('the cluster schema, run per node', () => {
     expect((await rows<{ create_table_query: string }>(`SELECT create_table_query FROM system.tables WHERE database = 'tt_cluster' AND name = 'otel_traces'`))[0].create_table_query)
       .toMatch(/FROM tt_cluster\.spans FINAL$/);
 
-    expect(await ensureClusterSchema(client, NODE, 'tt_cluster', OPTIONS, noOtherNode)).toEqual({ applied: [], version: 8, nodes: [{ url: NODE, applied: [], version: 8 }] });
+    expect(await ensureClusterSchema(client, NODE, 'tt_cluster', OPTIONS, noOtherNode)).toEqual({ applied: [], version: 9, nodes: [{ url: NODE, applied: [], version: 9 }] });
   });
 
   it('migration 4 on a v3 cluster database: resend_count added to spans_local and to the Distributed spans', async () => {
@@ -82,7 +82,7 @@ describe('the cluster schema, run per node', () => {
     expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode, v3Only)).toMatchObject({ applied: [3], version: 3 });
     const resendColumn = (table: string) => rows(`SELECT type, default_kind FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'resend_count'`);
     expect(await resendColumn('spans_local')).toEqual([]);
-    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [4, 7, 8], version: 8 });
+    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [4, 7, 8, 9], version: 9 });
     expect(await resendColumn('spans_local')).toEqual([{ type: 'UInt16', default_kind: '' }]);
     expect(await resendColumn('spans')).toEqual([{ type: 'UInt16', default_kind: '' }]);
     const columns = (d: string, table: string) => rows(`SELECT name, type FROM system.columns WHERE database = '${d}' AND table = '${table}' ORDER BY position`);
@@ -110,14 +110,14 @@ describe('the cluster schema, run per node', () => {
     await client.command({ query: `CREATE MATERIALIZED VIEW ${db}.requests_mv TO ${db}.requests_local AS SELECT project_id, date, span_id, version FROM ${db}.spans_local WHERE is_model_call = 1` });
     await client.command({ query: `INSERT INTO ${db}.spans_local VALUES ('p', '2019-03-01', 't1', 's1', 'chat', 1, 1), ('p', '2019-03-02', 't2', 's2', 'GET /', 0, 1)` });
 
-    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [3, 4, 7, 8], version: 8 });
-    expect(await appliedVersions(client, db)).toEqual([1, 2, 3, 4, 7, 8]);
+    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [3, 4, 7, 8, 9], version: 9 });
+    expect(await appliedVersions(client, db)).toEqual([1, 2, 3, 4, 7, 8, 9]);
     const upgraded = await tables(db);
     // No `spans_v2_legacy` Distributed table: renamed, it would still name `spans_local`, which is now v3's.
-    expect(upgraded.map((t) => t.name)).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'otel_traces', 'schema_migrations', 'spans', 'spans_local', 'spans_v2_legacy_local']);
+    expect(upgraded.map((t) => t.name)).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'dirty_hours', 'dirty_hours_local', 'dirty_hours_mv_local', 'otel_traces', 'schema_migrations', 'spans', 'spans_local', 'spans_v2_legacy_local', 'usage_rollup', 'usage_rollup_builds', 'usage_rollup_builds_local', 'usage_rollup_local']);
     expect(upgraded.find((t) => t.name === 'spans')!.engine_full).toBe(`Distributed('loop', '${db}', 'spans_local', cityHash64(trace_id))`);
     expect(upgraded.find((t) => t.name === 'spans_local')!.engine_full).toMatch(/^ReplacingMergeTree\(version\) PARTITION BY toDate\(start_time\) ORDER BY \(project_id, is_model_call, /);
     expect(await rows(`SELECT span_id, name FROM ${db}.spans_v2_legacy_local ORDER BY span_id`)).toEqual([{ span_id: 's1', name: 'chat' }, { span_id: 's2', name: 'GET /' }]);
-    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [], version: 8 });
+    expect(await ensureClusterSchema(client, NODE, db, OPTIONS, noOtherNode)).toMatchObject({ applied: [], version: 9 });
   });
 });

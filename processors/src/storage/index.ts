@@ -19,3 +19,7 @@ export { clusterLayout, singleNodeLayout, LOCAL_SUFFIX, type SchemaLayout, type 
 export { QueryParams } from './query-params.js';
 export { SUMMARY_COLUMNS, TREE_COLUMNS, DETAIL_COLUMNS, READ_SETTINGS, projectCondition, startRangeCondition, propertySql, exactUsdSum } from './span-reads.js';
 export { ALERT_EVENTS_TABLE, ALERT_RULES_TABLE, ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, type AlertEventRow, type AlertRuleRow } from './alert-tables.js';
+export { HISTOGRAM_RATIO, PERCENTILES, FIGURE_COLUMNS, MERGED_FIGURES, SPAN_FIGURES, USAGE_DIMENSIONS, histogramKeySql, histogramPercentilesSql, propertyDimension, type UsageDimension } from './usage-figures.js';
+export { DIRTY_HOURS_TABLE, DIRTY_HOURS_VIEW, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE, ROLLUP_LEVELS, type RollupLevel } from './usage-rollup-tables.js';
+export { readRollupState, buildIdsCondition, cleanBuild, lastChange, DEFAULT_ROLLUP_GRACE_MS, HOUR_S, DAY_S, type RollupState, type PeriodBuild } from './usage-rollup-state.js';
+export { staleHours, staleDays, buildHours, buildDay, rollupDimensions, type StalePeriod } from './usage-rollup-build.js';

@@ -15,6 +15,7 @@ import { singleNodeLayout, type SchemaLayout } from './schema-layout.js';
 import { addedColumnsDdl, FORCE_MERGE_AFTER_SECONDS, retentionTtl, SPAN_ORDER_BY, SPAN_PARTITION_BY, spanTableColumnsDdl } from './span-table.js';
 import { otelTracesView } from './otel-traces-view.js';
 import { ALERT_EVENTS_SPEC, ALERT_RULES_SPEC } from './alert-tables.js';
+import { usageRollupStatements } from './usage-rollup-tables.js';
 
 export interface SchemaOptions {
   /** Days spans are kept (`TTL`); 0 keeps them forever. */
@@ -68,6 +69,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 8,
     name: 'spans.cost_saved_usd: what a response-cache hit saved (issue 14)',
     statements: (db, layout = singleNodeLayout()) => layout.alterTable(db, 'spans', addedColumnsDdl(8)),
+  },
+  {
+    version: 9,
+    name: 'usage_rollup, usage_rollup_builds, dirty_hours and dirty_hours_mv: analytics from hourly and daily figures rebuilt from spans FINAL (issue 11)',
+    statements: (db, layout = singleNodeLayout(), options = { retentionDays: DEFAULT_RETENTION_DAYS }) => usageRollupStatements(db, layout, options.retentionDays),
   },
 ];
 

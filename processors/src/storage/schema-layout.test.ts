@@ -8,6 +8,7 @@ import { SPAN_TABLE_COLUMNS } from './span-table.js';
 
 const DB = '`tokentrace`';
 const all = (layout?: SchemaLayout, options?: SchemaOptions) => MIGRATIONS.flatMap((m) => m.statements(DB, layout, options));
+const statements1 = () => all();
 const created = (statements: string[]) => statements.map((s) => /^CREATE (?:TABLE|VIEW|MATERIALIZED VIEW) IF NOT EXISTS `tokentrace`\.(\w+)/.exec(s)?.[1] ?? s.split('\n')[0]);
 const statementOf = (statements: string[], table: string) => statements.find((s) => s.split('\n')[0].includes(`\`tokentrace\`.${table} `) || s.split('\n')[0].endsWith(`\`tokentrace\`.${table}`))!;
 
@@ -23,12 +24,16 @@ TTL toDateTime(start_time) + INTERVAL 400 DAY
 SETTINGS min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 1, ttl_only_drop_parts = 1, materialize_ttl_recalculate_only = 1`;
 
 describe('migrations', () => {
-  it('are schema v3 and the columns added since: versions 3 and 4, 7 (the alert tables), 8; no materialized view, no copy of rows', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([3, 4, 7, 8]);
+  it('are schema v3 and the columns added since: versions 3 and 4, 7 (the alert tables), 8, 9 (the usage rollup); one materialized view, one copy of hours', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([3, 4, 7, 8, 9]);
     expect(DEFAULT_RETENTION_DAYS).toBe(400);
     for (const layout of [undefined, clusterLayout({ cluster: 'c', database: 'tokentrace', replicated: true, onCluster: true })]) {
-      const text = all(layout).join('\n');
-      expect(text).not.toMatch(/MATERIALIZED VIEW|INSERT INTO|requests|trace_index|session_index|rollup/);
+      const before9 = MIGRATIONS.filter((m) => m.version < 9).flatMap((m) => m.statements(DB, layout)).join('\n');
+      expect(before9).not.toMatch(/MATERIALIZED VIEW|INSERT INTO|requests|trace_index|session_index|rollup/);
+      const v9 = MIGRATIONS.find((m) => m.version === 9)!.statements(DB, layout);
+      expect(v9.filter((s) => s.includes('MATERIALIZED VIEW'))).toHaveLength(1);
+      // Hours stored before the upgrade are marked changed, so the builder builds them.
+      expect(v9.at(-1)).toMatch(/^INSERT INTO `tokentrace`\.dirty_hours \(project_id, hour, changed_at\)\nSELECT project_id, toStartOfHour\(start_time\) AS hour, now64\(6, 'UTC'\) FROM `tokentrace`\.spans GROUP BY project_id, hour$/);
     }
   });
 });
@@ -38,7 +43,7 @@ describe('single-node layout', () => {
 
   it('is the default and creates the tables under their own names, with no cluster in sight', () => {
     expect(statements).toEqual(all(singleNodeLayout(), { retentionDays: DEFAULT_RETENTION_DAYS }));
-    expect(created(statements)).toEqual(['spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans', 'alert_rules', 'alert_events', 'ALTER TABLE `tokentrace`.spans']);
+    expect(created(statements)).toEqual(['spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans', 'alert_rules', 'alert_events', 'ALTER TABLE `tokentrace`.spans', 'dirty_hours', 'dirty_hours_mv', 'usage_rollup', 'usage_rollup_builds', 'INSERT INTO `tokentrace`.dirty_hours (project_id, hour, changed_at)']);
     expect(statements.join('\n')).not.toMatch(/_local|Distributed|ON CLUSTER|Replicated/);
     expect(singleNodeLayout().createDatabase(DB)).toBe('CREATE DATABASE IF NOT EXISTS `tokentrace`');
     expect(singleNodeLayout().migrationsTable(DB)).toMatch(/^CREATE TABLE IF NOT EXISTS `tokentrace`\.schema_migrations\n\([\s\S]*\)\nENGINE = MergeTree\(\)\nORDER BY version$/);
@@ -95,7 +100,7 @@ describe('cluster layout', () => {
   const replicated = all(clusterLayout({ cluster: 'tokentrace', database: 'tokentrace', replicated: true, onCluster: true }));
 
   it('puts the rows in spans_local on each shard, behind a Distributed spans that shards by cityHash64(trace_id)', () => {
-    expect(created(perNode)).toEqual(['spans_local', 'spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans_local', 'ALTER TABLE `tokentrace`.spans', 'alert_rules_local', 'alert_rules', 'alert_events_local', 'alert_events', 'ALTER TABLE `tokentrace`.spans_local', 'ALTER TABLE `tokentrace`.spans']);
+    expect(created(perNode)).toEqual(['spans_local', 'spans', 'otel_traces', 'ALTER TABLE `tokentrace`.spans_local', 'ALTER TABLE `tokentrace`.spans', 'alert_rules_local', 'alert_rules', 'alert_events_local', 'alert_events', 'ALTER TABLE `tokentrace`.spans_local', 'ALTER TABLE `tokentrace`.spans', 'dirty_hours_local', 'dirty_hours', 'dirty_hours_mv_local', 'usage_rollup_local', 'usage_rollup', 'usage_rollup_builds_local', 'usage_rollup_builds', 'INSERT INTO `tokentrace`.dirty_hours_local (project_id, hour, changed_at)']);
     const local = statementOf(perNode, 'spans_local');
     expect(local.endsWith(`)\nENGINE = ReplacingMergeTree(version)\n${KEYS}`)).toBe(true);
     expect(local).toContain('INDEX trace_id_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1');
@@ -119,12 +124,13 @@ describe('cluster layout', () => {
 
   it('replicates with a ZooKeeper path per shard and table, and sends every statement ON CLUSTER, the otel_traces view included', () => {
     const alters = ["ALTER TABLE `tokentrace`.spans_local ON CLUSTER 'tokentrace'", "ALTER TABLE `tokentrace`.spans ON CLUSTER 'tokentrace'"];
-    expect(created(replicated)).toEqual(['spans_local', 'spans', 'otel_traces', ...alters, 'alert_rules_local', 'alert_rules', 'alert_events_local', 'alert_events', ...alters]);
+    expect(created(replicated)).toEqual(['spans_local', 'spans', 'otel_traces', ...alters, 'alert_rules_local', 'alert_rules', 'alert_events_local', 'alert_events', ...alters, 'dirty_hours_local', 'dirty_hours', 'dirty_hours_mv_local', 'usage_rollup_local', 'usage_rollup', 'usage_rollup_builds_local', 'usage_rollup_builds', 'INSERT INTO `tokentrace`.dirty_hours (project_id, hour, changed_at)']);
     expect(statementOf(replicated, 'spans_local')).toContain(
       `ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/spans_local', '{replica}', version)\n${KEYS}`,
     );
     expect(statementOf(replicated, 'spans')).toContain("ENGINE = Distributed('tokentrace', 'tokentrace', 'spans_local', cityHash64(trace_id))");
-    for (const statement of replicated) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER 'tokentrace'$/);
+    // Every DDL statement; the one INSERT (migration 9's hours) goes through the Distributed tables, once.
+    for (const statement of replicated.filter((s) => !s.startsWith('INSERT'))) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER 'tokentrace'$/);
     expect(statementOf(replicated, 'otel_traces')).toMatch(/^CREATE VIEW IF NOT EXISTS `tokentrace`\.otel_traces ON CLUSTER 'tokentrace'\nAS SELECT\n[\s\S]*\nFROM `tokentrace`\.spans FINAL$/);
     // The macros every server must define (deploy/clickhouse-cluster/production/config.d/macros.xml).
     expect([...new Set([...replicated.join('\n').matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()).toEqual(['replica', 'shard']);
@@ -137,6 +143,18 @@ describe('cluster layout', () => {
     // One record for the cluster when DDL goes ON CLUSTER; per node when run on each node.
     expect(layout(true).migrationsTable(DB)).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/tokentrace/schema_migrations', '{shard}-{replica}')");
     expect(layout(false).migrationsTable(DB)).toMatch(/ENGINE = MergeTree\(\)\nORDER BY version$/);
+  });
+
+  it('runs the dirty-hours view on each shard, from spans_local to dirty_hours_local; the rollup tables behind Distributed ones', () => {
+    expect(statementOf(perNode, 'dirty_hours_mv_local')).toBe(
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS `tokentrace`.dirty_hours_mv_local\nTO `tokentrace`.dirty_hours_local\nAS SELECT project_id, toStartOfHour(start_time) AS hour, now64(6, 'UTC') AS changed_at FROM `tokentrace`.spans_local GROUP BY project_id, hour",
+    );
+    expect(statementOf(replicated, 'usage_rollup_local')).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/tokentrace/usage_rollup_local', '{replica}', built_at)");
+    expect(statementOf(perNode, 'usage_rollup')).toContain("ENGINE = Distributed('loop', 'tokentrace', 'usage_rollup_local', cityHash64(project_id, toStartOfDay(start)))");
+    expect(statementOf(perNode, 'dirty_hours')).toContain("ENGINE = Distributed('loop', 'tokentrace', 'dirty_hours_local', cityHash64(project_id, hour))");
+    expect(statementOf(statements1(), 'usage_rollup')).toContain('TTL toDateTime(start) + INTERVAL 401 DAY'); // a day after the spans
+    expect(statementOf(statements1(), 'dirty_hours')).toContain('TTL toDateTime(hour) + INTERVAL 401 DAY');
+    expect(statementOf(all(undefined, { retentionDays: 0 }), 'usage_rollup_builds')).not.toContain('TTL');
   });
 
   it('replicates without ON CLUSTER when run on each node, and uses the plain engine unreplicated', () => {

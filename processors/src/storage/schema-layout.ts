@@ -49,6 +49,12 @@ export interface SchemaLayout {
   alterTable(db: string, name: string, clauses: readonly string[]): string[];
   /** A plain (non-materialized) view `name`; `select` reads the tables as code does (Distributed on a cluster). */
   plainView(db: string, name: string, select: string): string;
+  /**
+   * An insert-time materialized view `name` on table `source` writing to table `to`: on a cluster
+   * on every shard, from `<source>_local` to `<to>_local` (each shard sees the rows inserted on
+   * it). `select(source)` reads the source table named as given.
+   */
+  materializedView(db: string, name: string, source: string, to: string, select: (source: string) => string): string;
   /** The record of applied migrations (never a Distributed table: each server can read it itself). */
   migrationsTable(db: string): string;
 }
@@ -79,6 +85,7 @@ export function singleNodeLayout(): SchemaLayout {
     table: (db, spec) => [createTable(db, spec.name, '', spec.columns, `${spec.engine}(${spec.engineArgs ?? ''})\n${spec.keys}`)],
     alterTable: (db, name, clauses) => [alterTable(db, name, '', clauses)],
     plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}\nAS ${select}`,
+    materializedView: (db, name, source, to, select) => `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${name}\nTO ${db}.${to}\nAS ${select(`${db}.${source}`)}`,
     migrationsTable: (db) => createTable(db, 'schema_migrations', '', MIGRATIONS_COLUMNS, 'MergeTree()\nORDER BY version'),
   };
 }
@@ -126,6 +133,8 @@ export function clusterLayout(options: ClusterLayoutOptions): SchemaLayout {
     ],
     alterTable: (db, name, clauses) => [alterTable(db, local(name), onCluster, clauses), alterTable(db, name, onCluster, clauses)],
     plainView: (db, name, select) => `CREATE VIEW IF NOT EXISTS ${db}.${name}${onCluster}\nAS ${select}`,
+    materializedView: (db, name, source, to, select) =>
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${local(name)}${onCluster}\nTO ${db}.${local(to)}\nAS ${select(`${db}.${local(source)}`)}`,
     // With ON CLUSTER and replication: one record for the whole cluster (a single ZooKeeper path,
     // every node a replica), so whichever node a collector reaches at start (behind a load
     // balancer) it reads the versions the cluster has. Run per node, each node records what was

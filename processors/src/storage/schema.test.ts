@@ -93,8 +93,8 @@ const LEGACY_ROWS = [
 const V3_SORTING_KEY = 'project_id, is_model_call, toStartOfHour(start_time), trace_id, span_id';
 
 async function expectUpgraded(db: string): Promise<void> {
-  expect(await appliedVersions(client, db)).toEqual([1, 2, 3, 4, 7, 8]);
-  expect(await tableNames(db)).toEqual(['alert_events', 'alert_rules', 'otel_traces', 'schema_migrations', 'spans', 'spans_v2_legacy']);
+  expect(await appliedVersions(client, db)).toEqual([1, 2, 3, 4, 7, 8, 9]);
+  expect(await tableNames(db)).toEqual(['alert_events', 'alert_rules', 'dirty_hours', 'dirty_hours_mv', 'otel_traces', 'schema_migrations', 'spans', 'spans_v2_legacy', 'usage_rollup', 'usage_rollup_builds']);
   // The old spans, rows intact, under their new name; not migrated, not fed by anything any more.
   expect(await rows(`SELECT * FROM ${db}.spans_v2_legacy ORDER BY span_id`)).toEqual(LEGACY_ROWS);
   const [legacy, v3] = await rows<{ name: string; sorting_key: string; partition_key: string }>(
@@ -115,15 +115,15 @@ async function expectUpgraded(db: string): Promise<void> {
   ]);
   expect(await rows(`SELECT count() AS n FROM ${db}.spans_v2_legacy`)).toEqual([{ n: '3' }]);
   // Running the schema again changes nothing.
-  expect(await ensureSchema(client, db)).toEqual({ applied: [], version: 8 });
-  expect(await tableNames(db)).toEqual(['alert_events', 'alert_rules', 'otel_traces', 'schema_migrations', 'spans', 'spans_v2_legacy']);
+  expect(await ensureSchema(client, db)).toEqual({ applied: [], version: 9 });
+  expect(await tableNames(db)).toEqual(['alert_events', 'alert_rules', 'dirty_hours', 'dirty_hours_mv', 'otel_traces', 'schema_migrations', 'spans', 'spans_v2_legacy', 'usage_rollup', 'usage_rollup_builds']);
 }
 
 describe('a database written by the 18.16 schema (versions 1 and 2)', () => {
   it('is upgraded to v3: old views and derived tables dropped, old spans kept as spans_v2_legacy with its rows, v3 spans created', async () => {
     await createLegacyDatabase('tt_legacy');
     expect(await rows(`SELECT count() AS n FROM tt_legacy.requests`)).toEqual([{ n: '2' }]); // the old view did feed it
-    expect(await ensureSchema(client, 'tt_legacy')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
+    expect(await ensureSchema(client, 'tt_legacy')).toEqual({ applied: [3, 4, 7, 8, 9], version: 9 });
     await expectUpgraded('tt_legacy');
   });
 
@@ -131,14 +131,14 @@ describe('a database written by the 18.16 schema (versions 1 and 2)', () => {
     // Stopped right after renaming the old spans (the collector was killed there): `spans` does not exist.
     await createLegacyDatabase('tt_legacy_renamed');
     await client.command({ query: 'RENAME TABLE tt_legacy_renamed.spans TO tt_legacy_renamed.spans_v2_legacy' });
-    expect(await ensureSchema(client, 'tt_legacy_renamed')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
+    expect(await ensureSchema(client, 'tt_legacy_renamed')).toEqual({ applied: [3, 4, 7, 8, 9], version: 9 });
     await expectUpgraded('tt_legacy_renamed');
 
     // Stopped after v3's spans was created, before version 3 was recorded: `spans` is v3's already.
     await createLegacyDatabase('tt_legacy_created');
     await client.command({ query: 'RENAME TABLE tt_legacy_created.spans TO tt_legacy_created.spans_v2_legacy' });
     await client.command({ query: MIGRATIONS[0].statements('`tt_legacy_created`')[0] });
-    expect(await ensureSchema(client, 'tt_legacy_created')).toEqual({ applied: [3, 4, 7, 8], version: 8 });
+    expect(await ensureSchema(client, 'tt_legacy_created')).toEqual({ applied: [3, 4, 7, 8, 9], version: 9 });
     await expectUpgraded('tt_legacy_created');
   });
 });
@@ -153,8 +153,8 @@ describe('migration 4 (spans.resend_count) on a database at v3', () => {
       query: `INSERT INTO ${db}.spans (project_id, start_time, trace_id, span_id, name, is_model_call, error_type, version)
         VALUES ('p', fromUnixTimestamp64Nano(${recent.toString()}), 't-old', 's-old', 'chat before', 1, '429', 1)`,
     });
-    expect(await ensureSchema(client, db)).toEqual({ applied: [4, 7, 8], version: 8 });
-    expect(await appliedVersions(client, db)).toEqual([3, 4, 7, 8]);
+    expect(await ensureSchema(client, db)).toEqual({ applied: [4, 7, 8, 9], version: 9 });
+    expect(await appliedVersions(client, db)).toEqual([3, 4, 7, 8, 9]);
     const columns = (d: string) => rows(`SELECT name, type FROM system.columns WHERE database = '${d}' AND table = 'spans' ORDER BY position`);
     await ensureSchema(client, 'tt_v4_new');
     expect(await columns(db)).toEqual(await columns('tt_v4_new')); // same columns, same order, as a database created at v4
@@ -169,23 +169,26 @@ describe('migration 4 (spans.resend_count) on a database at v3', () => {
       { span_id: '0000000000000007', resend_count: 2 },
       { span_id: 's-old', resend_count: 0 },
     ]);
-    expect(await ensureSchema(client, db)).toEqual({ applied: [], version: 8 });
+    expect(await ensureSchema(client, db)).toEqual({ applied: [], version: 9 });
   });
 });
 
 describe('retention (retentionDays, the table TTL)', () => {
-  const ttlOf = async (db: string) => {
-    const [row] = await rows<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = '${db}' AND name = 'spans'`);
-    return /\bTTL (.*?) SETTINGS/.exec(row.engine_full)?.[1] ?? 'none';
+  const ttlOf = async (db: string, table = 'spans') => {
+    const [row] = await rows<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = '${db}' AND name = '${table}'`);
+    return /\bTTL (.*?)(?: SETTINGS|$)/.exec(row.engine_full)?.[1] ?? 'none';
   };
 
   it('follows the configuration each time the schema is ensured: 400 by default, then 30, 0 (no TTL), and back', async () => {
     await ensureSchema(client, 'tt_ttl');
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(400)');
-    expect(await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 30 })).toEqual({ applied: [], version: 8 });
+    expect(await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 30 })).toEqual({ applied: [], version: 9 });
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(30)');
+    expect(await ttlOf('tt_ttl', 'usage_rollup')).toBe('toDateTime(start) + toIntervalDay(31)'); // the rollup keeps a day more
+    expect(await ttlOf('tt_ttl', 'dirty_hours')).toBe('toDateTime(hour) + toIntervalDay(31)');
     await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 0 });
     expect(await ttlOf('tt_ttl')).toBe('none');
+    expect(await ttlOf('tt_ttl', 'usage_rollup_builds')).toBe('none');
     await ensureSchema(client, 'tt_ttl', undefined, undefined, { retentionDays: 400 });
     expect(await ttlOf('tt_ttl')).toBe('toDateTime(start_time) + toIntervalDay(400)');
     // The exporter passes its config's retentionDays.

@@ -12,6 +12,7 @@ import { DEFAULT_RETENTION_DAYS, LEGACY_SPANS_TABLE, LEGACY_TABLES, LEGACY_VERSI
 import { retentionTtl } from './span-table.js';
 import { singleNodeLayout, type SchemaLayout } from './schema-layout.js';
 import { sqlIdentifier } from './sql-literal.js';
+import { ROLLUP_TTL_COLUMNS, rollupTtlClause, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
 
 export interface SchemaResult {
   /** Versions applied by this call, oldest first; empty when the schema was current. */
@@ -21,9 +22,9 @@ export interface SchemaResult {
 }
 
 /** Table names, qualified with the database, for code that writes or reads them. */
-export function schemaTables(database: string): { spans: string; migrations: string } {
+export function schemaTables(database: string): { spans: string; usageRollup: string; migrations: string } {
   const db = sqlIdentifier(database);
-  return { spans: `${db}.spans`, migrations: `${db}.schema_migrations` };
+  return { spans: `${db}.spans`, usageRollup: `${db}.${USAGE_ROLLUP_TABLE}`, migrations: `${db}.schema_migrations` };
 }
 
 export async function ensureSchema(
@@ -98,7 +99,8 @@ async function tableExists(client: ClickHouseClient, database: string, table: st
  * that: the table has `materialize_ttl_recalculate_only`, so no part is rewritten; a background
  * mutation), and the engine then drops the days that are past it whole. Without it the parts
  * kept the TTL they were written with: a shorter retention never dropped the days already
- * stored, a longer one still dropped them at the old age.
+ * stored, a longer one still dropped them at the old age. The usage rollup's tables follow, a
+ * day longer.
  */
 export async function ensureRetention(client: ClickHouseClient, database: string, layout: SchemaLayout, retentionDays: number): Promise<void> {
   const table = layout.local('spans');
@@ -118,6 +120,11 @@ export async function ensureRetention(client: ClickHouseClient, database: string
     query: wanted === undefined ? `ALTER TABLE ${db}.${table}${onCluster} REMOVE TTL` : `ALTER TABLE ${db}.${table}${onCluster} MODIFY TTL ${retentionTtl(retentionDays)}`,
     clickhouse_settings: { materialize_ttl_after_modify: 1 },
   });
+  // The usage rollup's tables (migration 9) keep a day more than the spans (usage-rollup-tables.ts).
+  for (const [name, column] of ROLLUP_TTL_COLUMNS) {
+    if (!(await tableExists(client, database, layout.local(name)))) continue;
+    await client.command({ query: `ALTER TABLE ${db}.${layout.local(name)}${onCluster} ${rollupTtlClause(column, retentionDays)}`, clickhouse_settings: { materialize_ttl_after_modify: 1 } });
+  }
 }
 
 /** The migration versions recorded in `database`, oldest first. */

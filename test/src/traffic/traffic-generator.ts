@@ -37,6 +37,8 @@ export interface TrafficOptions {
   agentSpans?: boolean;
   /** Number of users; default 300. */
   users?: number;
+  /** A factor on the requests of the hour starting at `hourMs` (default 1): a trend, e.g. for forecast and budget tests. */
+  volume?: (hourMs: number) => number;
 }
 
 export const DEFAULT_TRAFFIC_START_MS = Date.UTC(2026, 10, 2);
@@ -86,6 +88,7 @@ export class TrafficGenerator {
   costUsd = 0;
   private readonly rand: SeededRandom;
   private readonly requestsPerHour: number;
+  private readonly volume: (hourMs: number) => number;
   private readonly agentSpans: boolean;
   private readonly users: string[];
   private readonly userCdf: number[];
@@ -102,6 +105,7 @@ export class TrafficGenerator {
     this.endMs = this.startMs + (options.days ?? 35) * DAY_MS;
     this.project = options.project ?? 'default';
     this.requestsPerHour = options.requestsPerHour ?? 300;
+    this.volume = options.volume ?? (() => 1);
     this.agentSpans = options.agentSpans ?? true;
     const userCount = options.users ?? 300;
     this.users = Array.from({ length: userCount }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
@@ -122,7 +126,7 @@ export class TrafficGenerator {
 
   /** Expected model calls of the hour starting at `hourMs`, before any planted event. */
   expectedRequests(hourMs: number): number {
-    return this.requestsPerHour * cycle(hourMs);
+    return this.requestsPerHour * cycle(hourMs) * this.volume(hourMs);
   }
 
   get done(): boolean {

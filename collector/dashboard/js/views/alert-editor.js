@@ -12,6 +12,9 @@ import { deliveriesText, metricValue } from './alert-format.js';
 
 const METRICS = ['cost', 'requests', 'errors', 'error_rate', 'input_tokens', 'output_tokens', 'tokens_per_request', 'latency_p50', 'latency_p95', 'ttft_p95'];
 const WINDOWS = ['5m', '15m', '1h', '6h', '24h', '7d', '30d', 'calendar_day', 'calendar_month'];
+/** What a budget is compared with (condition.basis, condition.forecastBound; ../../../src/alerts/README.md). */
+const BASES = [['spend', 'spend so far'], ['forecast', 'month-end forecast']];
+const BOUNDS = [['point', 'the forecast'], ['high80', 'high end of its 80 % interval']];
 const BLANK = { name: '', metric: 'cost', window: '1h', condition: { type: 'threshold', op: 'above', value: 10 }, filter: '', groupBy: '', repeatInterval: '4h', severity: 'warning', enabled: true, channels: [] };
 
 export async function render({ root, params, signal, go }) {
@@ -25,6 +28,7 @@ export async function render({ root, params, signal, go }) {
     return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('span', { class: 'muted field-hint' }, hint) : null);
   };
   const select = (options, value) => h('select', null, options.map((o) => h('option', { value: o, selected: o === value }, o)));
+  const labelled = (options, value) => h('select', null, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
   const input = (value, props = {}) => h('input', { value: value ?? '', ...props });
   const c = rule.condition;
   const webhook = rule.channels.find((ch) => ch.type === 'webhook');
@@ -36,11 +40,14 @@ export async function render({ root, params, signal, go }) {
     h('div', { class: 'field-grid' },
       field('name', 'Name', input(rule.name, { placeholder: 'Hourly spend' })),
       field('metric', 'Metric', select(METRICS, rule.metric)),
-      field('window', 'Window', select(WINDOWS.includes(rule.window) ? WINDOWS : [rule.window, ...WINDOWS], rule.window), 'rolling, or since the start of the UTC day / month'),
+      field('window', 'Window', select(WINDOWS.includes(rule.window) ? WINDOWS : [rule.window, ...WINDOWS], rule.window), 'rolling, or since the start of the UTC day / billing month'),
       field('condition.type', 'Condition', select(['threshold', 'budget', 'anomaly'], c.type)),
       field('condition.op', 'Above / below', select(['above', 'below'], c.op ?? 'above'), 'threshold rules'),
       field('condition.value', 'Threshold', input(c.value ?? '', { type: 'number', step: 'any' }), 'threshold rules, in the metric\'s unit (USD, ms, 0–1 for rates)'),
-      field('condition.amount', 'Budget', input(c.amount ?? '', { type: 'number', step: 'any' }), 'budget rules: notified at 50, 80, 95 and 100 %'),
+      field('condition.amount', 'Budget', input(c.amount ?? '', { type: 'number', step: 'any' }), 'budget rules, in the metric\'s unit; notified at each level on the way up'),
+      field('condition.levels', 'Budget levels (%)', input(c.levels?.map((l) => l.percent).join(', ') ?? '', { placeholder: '50, 80, 95, 100' }), 'budget rules; empty: 50, 80, 95, 100'),
+      field('condition.basis', 'Compare the budget with', labelled(BASES, c.basis ?? 'spend'), 'the forecast: cost over calendar_month only'),
+      field('condition.forecastBound', 'Forecast figure', labelled(BOUNDS, c.forecastBound ?? 'point'), 'budgets on the forecast'),
       field('filter', 'Filter', input(rule.filter, { class: 'filter-input', placeholder: 'property.Environment = "production" and model contains "gpt-4o"' })),
       field('groupBy', 'One alert per', input(rule.groupBy, { placeholder: 'user, model, prompt_id, property:Feature …' })),
       field('minRequests', 'Minimum requests', input(isNew ? '' : rule.minRequests, { type: 'number', min: 0, placeholder: 'default' })),
@@ -65,7 +72,7 @@ export async function render({ root, params, signal, go }) {
   function ruleOfForm() {
     const v = (name) => fields[name].value.trim();
     const type = v('condition.type');
-    const condition = type === 'threshold' ? { type, op: v('condition.op'), value: Number(v('condition.value')) } : type === 'budget' ? { type, amount: Number(v('condition.amount')) } : { type };
+    const condition = type === 'threshold' ? { type, op: v('condition.op'), value: Number(v('condition.value')) } : type === 'budget' ? budgetOfForm(v) : { type };
     const channels = [];
     if (v('channels[webhook].url')) channels.push({ type: 'webhook', url: v('channels[webhook].url'), secret: v('channels[webhook].secret') });
     if (v('channels[slack].url')) channels.push({ type: 'slack', url: v('channels[slack].url') });
@@ -73,6 +80,18 @@ export async function render({ root, params, signal, go }) {
     const body = { name: v('name') || undefined, metric: v('metric'), window: v('window'), condition, filter: v('filter'), groupBy: v('groupBy'), repeatInterval: v('repeatInterval'), severity: v('severity'), enabled: fields.enabled.checked, channels };
     if (v('minRequests') !== '') body.minRequests = Number(v('minRequests'));
     return body;
+  }
+
+  /** A budget as the form holds it: the levels keep the severities they had (new ones: info first, critical last). */
+  function budgetOfForm(v) {
+    const condition = { type: 'budget', amount: Number(v('condition.amount')), basis: v('condition.basis') };
+    if (condition.basis === 'forecast') condition.forecastBound = v('condition.forecastBound');
+    const percents = v('condition.levels').split(/[,\s%]+/).filter(Boolean).map(Number);
+    if (percents.length > 0) {
+      const had = new Map((c.levels ?? []).map((l) => [l.percent, l.severity]));
+      condition.levels = percents.map((percent, i) => ({ percent, severity: had.get(percent) ?? (i === percents.length - 1 ? 'critical' : i === 0 ? 'info' : 'warning') }));
+    }
+    return condition;
   }
 
   function show(kind, ...content) {

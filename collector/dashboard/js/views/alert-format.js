@@ -17,7 +17,10 @@ export function metricValue(metric, value) {
 export function conditionText(rule) {
   const c = rule.condition;
   if (c.type === 'threshold') return `${c.op} ${metricValue(rule.metric, c.value)}`;
-  if (c.type === 'budget') return `budget ${metricValue(rule.metric, c.amount)} (${c.levels.map((l) => `${l.percent}%`).join(' / ')})`;
+  if (c.type === 'budget') {
+    const on = c.basis === 'forecast' ? (c.forecastBound === 'high80' ? ' on the forecast\'s 80 % high end' : ' on the forecast') : '';
+    return `budget ${metricValue(rule.metric, c.amount)}${on} (${c.levels.map((l) => `${l.percent}%`).join(' / ')})`;
+  }
   return `anomaly vs its last ${c.baselineDays} days`;
 }
 

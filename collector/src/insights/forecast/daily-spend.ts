@@ -3,12 +3,14 @@
  * project's model calls per UTC day, optionally per group (a built-in dimension or a custom
  * property, as in analytics), from a first day until now. Groups beyond `limit`, ranked by their
  * cost over the whole range in the same scan, are summed into `(other)`. Read with FINAL like every
- * sum of the query layer (each span once, its newest version; collector/src/queries/README.md);
+ * sum of the query layer (each span once, its newest version; collector/src/queries/README.md),
+ * or from the usage rollup's clean days and hours (exact likewise: queries/rollup-read.ts);
  * every value is a query parameter. A read can instead keep a given list of groups (`keep`), to
  * extend an earlier read with the same groups (spend-history-cache.ts).
  */
 import { QueryParams } from '@tokentrace/processors';
-import { groupSpec } from '../../queries/analytics-sql.js';
+import { groupSpec, perGroupSql, type FigureSet } from '../../queries/analytics-sql.js';
+import { rollupRead } from '../../queries/rollup-read.js';
 import type { FilterExpression } from '../../queries/filter/filter-expression.js';
 import { OTHER_GROUP } from '../../queries/analytics.js';
 import { modelCallsWhere } from '../../queries/model-calls.js';
@@ -37,6 +39,9 @@ export interface DailySpend {
   groups: Array<{ group: string; costs: DailyCosts }>;
 }
 
+/** The cost only, as a Decimal until the sums are done. */
+const COST: FigureSet = { spans: 'sum(toDecimal128(ifNull(cost_total_usd, 0), 15)) AS cost_dec', merged: 'sum(cost_dec) AS cost_dec' };
+
 interface Row {
   day: number;
   g: string;
@@ -46,9 +51,11 @@ interface Row {
 export async function readDailySpend(ctx: QueryContext, query: DailySpendQuery): Promise<DailySpend> {
   const params = new QueryParams();
   const group = groupSpec(query.groupBy, params);
-  const where = modelCallsWhere(params, query.projectId, { fromMs: query.fromDay * DAY_MS, toMs: query.toMs }, query.filter);
-  const perDay = `SELECT toUInt16(date) AS day, ${group.sql} AS grp, sum(toDecimal128(ifNull(cost_total_usd, 0), 15)) AS cost_dec
-      FROM ${ctx.spans} FINAL WHERE ${where} GROUP BY day, grp`;
+  const range = { fromMs: query.fromDay * DAY_MS, toMs: query.toMs };
+  const where = modelCallsWhere(params, query.projectId, range, query.filter);
+  // Whole days and hours from the usage rollup where it is clean, the rest from spans FINAL (queries/rollup-read.ts).
+  const rollup = await rollupRead(ctx, params, query.projectId, range, group.dim, 'day', query.filter);
+  const perDay = `SELECT bucket AS day, grp, cost_dec FROM (${perGroupSql({ ctx, where, group, bucket: 'day', rollup }, params, COST)})`;
   const sql = group.grouped && query.keep
     ? `SELECT day, if(grp IN ${params.bind('Array(String)', query.keep)}, grp, ${params.bind('String', OTHER_GROUP)}) AS g, toFloat64(sum(cost_dec)) AS cost FROM (${perDay}) GROUP BY day, g`
     : group.grouped

@@ -2,6 +2,8 @@
  * The collector's `forecast.*` keys (issue 13 §3: "billing start day configurable"): the day of
  * the month billing periods start on, and the budget of a period (0: none). They are the defaults
  * of GET /api/v1/forecast and `tokentrace forecast`; `?billingDay=` and `?budget=` override them.
+ * The billing day is the alerts' too: their `calendar_month` windows and budgets on the forecast
+ * start on it (the collector hands it to AlertService; alerts/alert-window.ts).
  */
 import { ConfigError } from '@tokentrace/processors';
 import { MAX_BILLING_DAY, MIN_BILLING_DAY } from './billing-period.js';

@@ -113,6 +113,15 @@ describe('forecastMonth on the engine', () => {
     const ample = await forecastMonth(store2, 'fc-a', { now: NOW, budgetUsd: all.total.current.forecastUsd * 2 });
     expect(ample.budget).toMatchObject({ projectedToExceed: false, runsOutOn: null, exceedProbability: 0 });
     expect(ample.summary).toMatch(/budget should last \(0 % chance of exceeding it\)$/);
+    // Per group (budget alerts): each group against the same budget, only when asked.
+    expect(all.groups.every((g) => g.budget === undefined)).toBe(true);
+    const chatBudget = Math.round(all.groups.find((g) => g.group === 'chat')!.current.forecastUsd * 0.8);
+    const perGroup = await forecastMonth(store2, 'fc-a', { now: NOW, by: 'property:Feature', budgetUsd: chatBudget, groupBudgets: true });
+    for (const g of perGroup.groups) {
+      expect(g.budget, g.group).toMatchObject({ budgetUsd: chatBudget, spentUsd: g.current.spentUsd, projectedToExceed: g.current.forecastUsd > chatBudget });
+      expect(g.current, g.group).toEqual(all.groups.find((a) => a.group === g.group)!.current);
+    }
+    expect(perGroup.groups.find((g) => g.group === 'chat')!.budget!.projectedToExceed).toBe(true);
   });
 
   it('forecasts a billing period from the 15th, and nothing for a project without spans', async () => {

@@ -25,6 +25,8 @@ export interface ForecastStore {
   client: ClickHouseClient;
   database: string;
   cluster?: boolean;
+  /** Read clean days from the usage rollup with the builder's grace (the collector's `rollup.graceMs`); absent: spans only. */
+  rollup?: { graceMs: number };
 }
 
 export interface ForecastOptions {
@@ -40,6 +42,8 @@ export interface ForecastOptions {
   filter?: FilterExpression;
   /** Groups forecast before `(other)` (default 10, at most 50). */
   limit?: number;
+  /** The budget applies to each group as well: every group carries its own `budget` outlook (budget alerts per group). */
+  groupBudgets?: boolean;
   /** Simulated futures per series (default 2000). */
   paths?: number;
   /**
@@ -52,7 +56,7 @@ export interface ForecastOptions {
 export async function forecastMonth(store: ForecastStore, projectId: string, options: ForecastOptions = {}): Promise<MonthForecast> {
   const o = resolveForecastOptions(options);
   const nowMs = o.now.getTime();
-  const spend = await readDailySpendCached(queryContext(store.client, store.database, store.cluster ?? false), {
+  const spend = await readDailySpendCached(queryContext(store.client, store.database, store.cluster ?? false, store.rollup), {
     projectId: validFreeId(projectId, 'projectId'),
     fromDay: seriesStartDay(nowMs, o.billingDay),
     toMs: nowMs,
@@ -63,7 +67,8 @@ export async function forecastMonth(store: ForecastStore, projectId: string, opt
   const common = { nowMs, billingDay: o.billingDay };
   const { budget, ...total } = forecastGroup(spend.total, { ...common, paths: o.paths, budgetUsd: o.budgetUsd });
   // Half the futures per group: their intervals matter less than the total's, and there may be 50.
-  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, { ...common, paths: Math.max(500, Math.round(o.paths / 2)) }) }));
+  const groupBudget = options.groupBudgets ? o.budgetUsd : undefined;
+  const groups = spend.groups.map(({ group, costs }) => ({ group, ...forecastGroup(costs, { ...common, paths: Math.max(500, Math.round(o.paths / 2)), budgetUsd: groupBudget }) }));
   return {
     projectId,
     generatedAt: o.now.toISOString(),

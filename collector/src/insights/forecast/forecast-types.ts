@@ -63,6 +63,8 @@ export interface GroupForecast {
   model: ModelSummary;
   /** Plain sentences about what limits the forecast (little data, sparse spend). */
   notes: string[];
+  /** The group's own outlook against the budget, when asked for (`groupBudgets`: budget alerts per group). */
+  budget?: BudgetOutlook;
 }
 
 export interface MonthForecast {

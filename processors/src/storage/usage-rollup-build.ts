@@ -1,0 +1,174 @@
+/**
+ * Builds of the usage rollup (usage-rollup-tables.ts), as SQL on the engine (embedded or a
+ * server; on a cluster through the Distributed tables, inserts in the foreground so that a
+ * build's rows are readable before its record is):
+ *
+ * - `staleHours`: hours whose last change is older than the grace and that have no build newer
+ *   than that change plus the grace, oldest first;
+ * - `buildHours`: their figures rebuilt from `spans FINAL` (exact whatever was stored twice),
+ *   one statement for the given hours, stamped with one `built_at` read from the engine's clock
+ *   before the statement (so a change marked before `built_at − grace` is in its snapshot);
+ * - `staleDays` / `buildDay`: a day whose hours are all clean and whose day build is older than
+ *   their last change plus the grace is merged from its hours' rows (cheap: no span is read).
+ * The collector runs these on a schedule (collector/src/rollup/rollup-builder.ts).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { QueryParams } from './query-params.js';
+import { READ_SETTINGS } from './span-reads.js';
+import { sqlIdentifier } from './sql-literal.js';
+import { FIGURE_COLUMNS, MERGED_FIGURES, propertyDimension, SPAN_FIGURE_INPUTS, SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
+import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
+import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
+
+/** The dimensions a build holds: the built-in ones and the configured properties (lower-cased). */
+export function rollupDimensions(properties: readonly string[]): string[] {
+  return [...Object.keys(USAGE_DIMENSIONS), ...properties.map(propertyDimension)];
+}
+
+/** Settings of the builder's statements: FINAL within partitions; on a cluster, inserts done when they return. */
+const BUILD_SETTINGS = { ...READ_SETTINGS, distributed_foreground_insert: 1 } as const;
+
+/** The id of a build of a period, computed alike in the rollup's rows and the builds' rows. */
+const BUILD_ID = 'cityHash64(toString(project_id), toString(level), toUnixTimestamp(start), toUnixTimestamp64Micro(built_at))';
+
+const ROLLUP_COLUMNS = `project_id, level, start, built_at, build_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')}`;
+
+export interface StalePeriod {
+  projectId: string;
+  /** Seconds since the epoch, UTC. */
+  start: number;
+}
+
+/** The engine's clock, microseconds (`built_at` of the next build). */
+async function engineNowMicros(client: ClickHouseClient): Promise<string> {
+  const result = await client.query({ query: "SELECT toString(toUnixTimestamp64Micro(now64(6, 'UTC'))) AS t", format: 'JSONEachRow' });
+  const [row] = await result.json<{ t: string }>();
+  return row.t;
+}
+
+/**
+ * Hours changed more than `graceMs` ago without a build since, or whose build lacks one of the
+ * dimensions of `properties`' builds (a property configured later), oldest first, at most `limit`.
+ */
+export async function staleHours(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
+  const db = sqlIdentifier(database);
+  const result = await client.query({
+    query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.hour) AS start
+      FROM (SELECT project_id, hour, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, hour) AS c
+      LEFT JOIN (SELECT project_id, start AS hour, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'hour' GROUP BY project_id, hour) AS b
+        ON c.project_id = b.project_id AND c.hour = b.hour
+      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
+        AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
+      ORDER BY c.hour, c.project_id LIMIT {limit:UInt32}`,
+    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
+}
+
+/** Rebuilds `hours` (seconds, UTC hour starts) of `projectId` from spans FINAL, in one statement. */
+export async function buildHours(client: ClickHouseClient, database: string, projectId: string, hours: readonly number[], properties: readonly string[]): Promise<void> {
+  if (hours.length === 0) return;
+  const db = sqlIdentifier(database);
+  const params = new QueryParams();
+  const dims = rollupDimensions(properties);
+  // One grouping set per dimension: each call is aggregated once per dimension in one pass (an
+  // ARRAY JOIN over (dimension, value) pairs copies every call per dimension first: slower).
+  const columns = [
+    ...Object.entries(USAGE_DIMENSIONS).filter(([dim]) => dim !== '').map(([, column]) => `toString(${column})`),
+    ...properties.map((p) => `properties[${params.bind('String', p.toLowerCase())}]`),
+  ];
+  const named = dims.filter((d) => d !== '');
+  // Each dimension twice: per (provider, status) for filtered reads (`split` 1), and over all of
+  // them (`split` 0) for unfiltered ones.
+  const split = 'project_id, start, provider, status_code';
+  const whole = 'project_id, start';
+  const dimSql = `multiIf(${named.map((d, k) => `grouping(g${k}) = 0, ${params.bind('String', d)}`).join(', ')}, '')`;
+  const valueSql = `multiIf(${named.map((_, k) => `grouping(g${k}) = 0, g${k}`).join(', ')}, '')`;
+  const sets = [split, whole].flatMap((keys) => [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)]).join(', ');
+  const project = params.bind('String', projectId);
+  const hourList = params.bind('Array(UInt32)', hours);
+  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await engineNowMicros(client))}, 'UTC')`;
+  const [first, last] = [Math.min(...hours), Math.max(...hours) + HOUR_S];
+  await client.command({
+    query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
+      SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, toUInt8(grouping(provider) = 0) AS split, ${valueSql} AS value,
+        provider, status_code, ${SPAN_FIGURES}
+      FROM (SELECT project_id, provider, ${SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
+        FROM ${db}.spans FINAL
+        WHERE project_id = ${project} AND is_model_call = 1
+          AND start_time >= toDateTime64(${params.bind('UInt32', first)}, 9, 'UTC') AND start_time < toDateTime64(${params.bind('UInt32', last)}, 9, 'UTC')
+          AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${hourList}), 'UTC')))
+      GROUP BY GROUPING SETS (${sets})`,
+    query_params: params.values,
+    clickhouse_settings: BUILD_SETTINGS,
+  });
+  await recordBuilds(client, db, params, project, "'hour'", `toDateTime(arrayJoin(${hourList}), 'UTC')`, builtAt, dims);
+}
+
+/** The builds' record, after their rows: a reader that sees the record sees the rows. */
+async function recordBuilds(client: ClickHouseClient, db: string, params: QueryParams, project: string, level: string, starts: string, builtAt: string, dims: string[]): Promise<void> {
+  await client.command({
+    query: `INSERT INTO ${db}.${ROLLUP_BUILDS_TABLE} (project_id, level, start, built_at, build_id, dims)
+      SELECT project_id, level, start, built_at, ${BUILD_ID} AS build_id, ${params.bind('Array(String)', dims)}
+      FROM (SELECT ${project} AS project_id, ${level} AS level, ${starts} AS start, ${builtAt} AS built_at)`,
+    query_params: params.values,
+    clickhouse_settings: BUILD_SETTINGS,
+  });
+}
+
+/**
+ * Days that have changes whose day build is missing, older than their last change plus the
+ * grace, or without a dimension of `properties`' builds (their hours may not all be clean yet:
+ * buildDay checks), oldest first.
+ */
+export async function staleDays(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
+  const db = sqlIdentifier(database);
+  const result = await client.query({
+    query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.day) AS start
+      FROM (SELECT project_id, toStartOfDay(hour) AS day, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, day) AS c
+      LEFT JOIN (SELECT project_id, start AS day, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'day' GROUP BY project_id, day) AS b
+        ON c.project_id = b.project_id AND c.day = b.day
+      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
+        AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
+      ORDER BY c.day, c.project_id LIMIT {limit:UInt32}`,
+    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
+}
+
+/**
+ * Builds day `day` (seconds, UTC midnight) of `projectId` from its hours' rows when every hour of
+ * it is clean for every dimension of `properties`' build; false when one is not (yet).
+ */
+export async function buildDay(client: ClickHouseClient, database: string, projectId: string, day: number, properties: readonly string[], graceMs: number): Promise<boolean> {
+  const dims = rollupDimensions(properties);
+  const builtAtMicros = await engineNowMicros(client);
+  const state = await readRollupState(client, database, projectId, day, day + DAY_S);
+  const ids: string[] = [];
+  for (let h = day; h < day + DAY_S; h += HOUR_S) {
+    for (const dim of dims) if (cleanBuild(state, 'hour', h, dim, graceMs) === undefined) return false;
+    const build = cleanBuild(state, 'hour', h, '', graceMs);
+    if (build) ids.push(build.buildId);
+  }
+  // Nothing changed since the hours were read (else the day is simply stale again at once).
+  if (Number(builtAtMicros) <= (lastChange(state, 'day', day) ?? 0) + graceMs * 1000) return false;
+  const db = sqlIdentifier(database);
+  const params = new QueryParams();
+  const project = params.bind('String', projectId);
+  const start = `toDateTime(${params.bind('UInt32', day)}, 'UTC')`;
+  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', builtAtMicros)}, 'UTC')`;
+  await client.command({
+    query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
+      SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, split, value, provider, status_code, ${MERGED_FIGURES}
+      FROM (SELECT project_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
+        WHERE project_id = ${project} AND level = 'hour' AND start >= ${start} AND start < ${start} + INTERVAL 1 DAY
+          AND ${buildIdsCondition(params, ids)})
+      GROUP BY project_id, dim, split, value, provider, status_code`,
+    query_params: params.values,
+    clickhouse_settings: BUILD_SETTINGS,
+  });
+  await recordBuilds(client, db, params, project, "'day'", start, builtAt, dims);
+  return true;
+}
