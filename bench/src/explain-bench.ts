@@ -80,13 +80,18 @@ async function main(): Promise<void> {
 
     console.log(`\nplanted events, each in its own comparison (2 days after it against the same hours a week earlier):`);
     let hits = 0;
+    let equal = 0;
     for (const event of traffic.events) {
       const t0 = performance.now();
       const result = await explainer.explain({ projectId: PROJECT, period: event.period, baseline: event.baseline });
+      const ms = performance.now() - t0;
       const { ok, text } = found(event, result);
       if (ok) hits++;
-      console.log(`  ${ok ? 'found ' : 'MISSED'} ${event.kind} (${event.dimension} ${event.group}, ${event.metric} ×${event.expectedRatio.toFixed(2)}) in ${Math.round(performance.now() - t0)} ms: ${text}`);
+      const same = JSON.stringify(result) === JSON.stringify(await spansOnly.explain({ projectId: PROJECT, period: event.period, baseline: event.baseline }));
+      if (same) equal++;
+      console.log(`  ${ok ? 'found ' : 'MISSED'} ${event.kind} (${event.dimension} ${event.group}, ${event.metric} ×${event.expectedRatio.toFixed(2)}) in ${Math.round(ms)} ms${same ? '' : ' (NOT the answer of spans FINAL only)'}: ${text}`);
     }
+    console.log(`  answers through the rollup equal to those of spans FINAL only: ${equal}/${traffic.events.length}`);
 
     const end = traffic.endMs;
     const stable = [
