@@ -5,18 +5,21 @@
  *    days as the exporter writes them (loadTraffic: spanBatchBody + insertSpanBatch), waits for the
  *    background merges, then merges each day into one part (what the engine does by itself once a
  *    day is 10 minutes old: query-bench-load.ts);
- * 2. planted events: each explained in its own comparison (2 days after the event against the
+ * 2. the usage rollup built as the collector's builder builds it (its defaults, the property
+ *    `feature` configured), which the explainer then reads through like the collector's (clean days
+ *    and hours from the rollup, the rest from spans FINAL: explain-source.ts);
+ *    planted events: each explained in its own comparison (2 days after the event against the
  *    same hours a week earlier); found when the first finding is the event's dimension, group and
  *    metric, its hour within ±1 h (steps) and its size within ±10 %;
  * 3. false alarms: findings in comparisons of the last 25 days, where nothing is planted (the
  *    drift has reached its plateau on day 35);
- * 4. latency of a 7-day and a 30-day comparison (each against the previous 7 or 30 days),
- *    interleaved, median of EXPLAIN_RUNS (default 5) after one warm-up.
+ * 4. latency of a 7-day and a 30-day comparison (each against the previous 7 or 30 days), through
+ *    the rollup and from spans FINAL only, interleaved, median of EXPLAIN_RUNS (default 5) after
+ *    one warm-up (explain_*_ms: through the rollup).
  * 5. the month-end forecast on the same spans (forecast-bench.ts: latency, backtest coverage of the
  *    80 % interval on stable generated months and on the loaded month with its planted events);
  * 6. alert evaluation of 100 rules over the same spans (alert-eval-bench.ts: CPU per round);
- * 7. the usage rollup built as the collector's builder builds it, then the forecast's reads from
- *    spans FINAL only beside the same through the rollup (the explainer does not read it yet).
+ * 7. the forecast's reads from spans FINAL only beside the same through the rollup.
  * Last lines: planted_found=<found>/<planted>, false_alarms=<n>, forecast_coverage_80=<fraction>,
  * explain_30d_ms=<median>.
  */
@@ -71,17 +74,24 @@ async function main(): Promise<void> {
     const merged = await mergePartitions(client, database);
     const parts = await partStats(client, database);
     console.log(`merged ${merged} days into one part each in ${((performance.now() - started) / 1000).toFixed(1)} s: ${parts.parts} parts, ${parts.rows.toLocaleString('en')} rows`);
-    const explainer = createExplainer(client, database);
+    const rollup = await buildRollup(client, database);
+    const explainer = createExplainer(client, database, false, rollup);
+    const spansOnly = createExplainer(client, database);
 
     console.log(`\nplanted events, each in its own comparison (2 days after it against the same hours a week earlier):`);
     let hits = 0;
+    let equal = 0;
     for (const event of traffic.events) {
       const t0 = performance.now();
       const result = await explainer.explain({ projectId: PROJECT, period: event.period, baseline: event.baseline });
+      const ms = performance.now() - t0;
       const { ok, text } = found(event, result);
       if (ok) hits++;
-      console.log(`  ${ok ? 'found ' : 'MISSED'} ${event.kind} (${event.dimension} ${event.group}, ${event.metric} ×${event.expectedRatio.toFixed(2)}) in ${Math.round(performance.now() - t0)} ms: ${text}`);
+      const same = JSON.stringify(result) === JSON.stringify(await spansOnly.explain({ projectId: PROJECT, period: event.period, baseline: event.baseline }));
+      if (same) equal++;
+      console.log(`  ${ok ? 'found ' : 'MISSED'} ${event.kind} (${event.dimension} ${event.group}, ${event.metric} ×${event.expectedRatio.toFixed(2)}) in ${Math.round(ms)} ms${same ? '' : ' (NOT the answer of spans FINAL only)'}: ${text}`);
     }
+    console.log(`  answers through the rollup equal to those of spans FINAL only: ${equal}/${traffic.events.length}`);
 
     const end = traffic.endMs;
     const stable = [
@@ -98,15 +108,25 @@ async function main(): Promise<void> {
 
     const comparison = (days: number) => ({ projectId: PROJECT, period: { fromMs: end - days * DAY, toMs: end }, baseline: { fromMs: end - 2 * days * DAY, toMs: end - days * DAY } });
     const timings = new Map<number, number[]>([[7, []], [30, []]]);
+    const spansTimings = new Map<number, number[]>([[7, []], [30, []]]);
     const time = async (e: Explainer, days: number) => {
       const t0 = performance.now();
       await e.explain(comparison(days));
       return performance.now() - t0;
     };
-    for (const days of timings.keys()) await time(explainer, days);
-    for (let run = 0; run < RUNS; run++) for (const [days, samples] of timings) samples.push(await time(explainer, days));
-    console.log(`\nlatency, ${(SPANS / 1e6).toFixed(1)} M spans, days merged, interleaved, median of ${RUNS} (1 warm-up):`);
-    for (const [days, samples] of timings) console.log(`  ${days}-day comparison (against the previous ${days} days): ${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`);
+    for (const days of timings.keys()) await time(explainer, days), await time(spansOnly, days);
+    for (let run = 0; run < RUNS; run++) {
+      for (const days of timings.keys()) {
+        timings.get(days)!.push(await time(explainer, days));
+        spansTimings.get(days)!.push(await time(spansOnly, days));
+      }
+    }
+    const stats = (samples: number[]) => `${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`;
+    console.log(`\nlatency, ${(SPANS / 1e6).toFixed(1)} M spans, days merged, through the rollup and from spans FINAL only, interleaved, median of ${RUNS} (1 warm-up):`);
+    for (const [days, samples] of timings) {
+      const spans = spansTimings.get(days)!;
+      console.log(`  ${days}-day comparison (against the previous ${days} days): through the rollup ${stats(samples)}; spans FINAL only ${stats(spans)} (×${(median(spans) / median(samples)).toFixed(1)})`);
+    }
 
     console.log('\nmonth-end forecast on the same spans:');
     const forecast = await measureForecast({ client, database, projectId: PROJECT, now: new Date(end) });
@@ -117,7 +137,7 @@ async function main(): Promise<void> {
     console.log(`  first round (all due) ${alerts.firstRoundCpuMs.toFixed(0)} ms CPU; over ${alerts.rounds} rounds a minute apart: CPU per round mean ${alerts.cpuMsPerRound.mean.toFixed(0)} ms, median ${alerts.cpuMsPerRound.median.toFixed(0)}, max ${alerts.cpuMsPerRound.max.toFixed(0)} (${(alerts.coreShareAtOneRoundPerMinute * 100).toFixed(2)} % of a core)`);
     console.log(`alert_eval_cpu_ms_per_round=${alerts.cpuMsPerRound.mean.toFixed(0)}`);
 
-    await forecastThroughRollup(client, database, end);
+    await forecastThroughRollup(client, database, end, rollup);
     console.log(`explain_7d_ms=${Math.round(median(timings.get(7)!))}`);
     console.log(`planted_found=${hits}/${traffic.events.length}`);
     console.log(`false_alarms=${falseAlarms}`);
@@ -131,10 +151,9 @@ async function main(): Promise<void> {
 
 /**
  * The usage rollup (migration 9) built as the collector's builder builds it (its defaults, the
- * property `feature` configured; first the grace after the last insert), then the forecast's
- * fresh reads from spans FINAL only beside the same through the rollup, interleaved.
+ * property `feature` configured; first the grace after the last insert); what readers through it get.
  */
-async function forecastThroughRollup(client: ReturnType<typeof createClickHouseClient>, database: string, end: number): Promise<void> {
+async function buildRollup(client: ReturnType<typeof createClickHouseClient>, database: string): Promise<{ graceMs: number }> {
   const config = { ...DEFAULT_ROLLUP_CONFIG, properties: ['feature'] };
   await new Promise((r) => setTimeout(r, config.graceMs + 1000));
   const builder = new RollupBuilder({ client, database, config });
@@ -146,7 +165,13 @@ async function forecastThroughRollup(client: ReturnType<typeof createClickHouseC
     if (round.hours === 0 && round.days === 0) break;
   }
   console.log(`\nusage rollup built (collector defaults, property feature): ${hours} hours and ${days} days in ${((performance.now() - started) / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${(busy / Math.max(1, hours)).toFixed(0)} ms per hour)`);
-  const stores = { spans: { client, database }, rollup: { client, database, rollup: { graceMs: config.graceMs } } };
+  return { graceMs: config.graceMs };
+}
+
+/** The forecast's fresh reads from spans FINAL only beside the same through the rollup, interleaved. */
+async function forecastThroughRollup(client: ReturnType<typeof createClickHouseClient>, database: string, end: number, rollup: { graceMs: number }): Promise<void> {
+  console.log('\nthe forecast through the usage rollup:');
+  const stores = { spans: { client, database }, rollup: { client, database, rollup } };
   const now = new Date(end);
   const variants = [
     ['project', (s: ForecastStore) => forecastMonth(s, PROJECT, { now, fresh: true })],

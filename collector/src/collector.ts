@@ -125,10 +125,10 @@ export class Collector {
       rollup: config.rollup.enabled ? { graceMs: config.rollup.graceMs } : false,
     });
     const rollup = config.rollup.enabled ? new RollupBuilder({ client: queryClient, database: config.clickhouse.database, config: config.rollup, log }) : undefined;
-    const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '');
+    const rollupRead = config.rollup.enabled ? { graceMs: config.rollup.graceMs } : undefined;
+    const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '', rollupRead);
     const dashboardBase = () => config.alerts.dashboardUrl || `${http.url}/dashboard/`;
     http.app.use('/api/v1', createExplainRouter({ explainer, authenticate: receiverOptions.authenticate, log }));
-    const rollupRead = config.rollup.enabled ? { graceMs: config.rollup.graceMs } : undefined;
     http.app.use('/api/v1', createForecastRouter({ store: { client: queryClient, database: config.clickhouse.database, cluster: config.clickhouse.cluster !== '', rollup: rollupRead }, authenticate: receiverOptions.authenticate, defaults: config.forecast, log }));
     const alerts = config.alerts.enabled
       ? new AlertService({

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '@tokentrace/processors';
 import { QueryService } from './query-service.js';
 import { queryContext } from './query-context.js';
-import { planRollupRead } from './rollup-read.js';
+import type { RollupState } from '@tokentrace/processors';
+import { planFromState, planRollupRead } from './rollup-read.js';
 import type { AnalyticsQuery, AnalyticsResult, GroupBy, UsageFigures } from './query-model.js';
 import { hexId, spanRecord } from './testing/known-spans.js';
 import { startQueryStore, type QueryStore } from './testing/query-store.js';
@@ -221,5 +222,38 @@ describe('analytics through the usage rollup', { timeout: 180_000 }, () => {
     expect(b.totals.requests).toBe(300);
     expect(await plan('nobody', ranges.long)).toBeUndefined();
     expect((await hybrid.analytics({ projectId: 'nobody', range: ranges.long })).totals.requests).toBe(0);
+  });
+});
+
+describe('planFromState: several dimensions and window ends', () => {
+  const DAY_S = 86_400;
+  const day = Date.UTC(2026, 10, 10) / 1000;
+  /** Two days of hours, each changed at t = 1 and built (hour and day) at t = 10 with `dims`. */
+  const state = (dims: string[]): RollupState => {
+    const s: RollupState = { builds: { hour: new Map(), day: new Map() }, changes: new Map() };
+    for (let h = day; h < day + 2 * DAY_S; h += 3600) {
+      s.changes.set(h, 1);
+      s.builds.hour.set(h, { builtAt: 10, buildId: `h${h}`, dims });
+    }
+    for (const d of [day, day + DAY_S]) s.builds.day.set(d, { builtAt: 10, buildId: `d${d}`, dims });
+    return s;
+  };
+  const range = { fromMs: day * 1000, toMs: (day + 2 * DAY_S) * 1000 };
+
+  it('takes whole days when no window end cuts them, and the hours around an end that does, the hour it cuts from spans', () => {
+    expect(planFromState(state(['', 'model']), 0, range, ['', 'model'], undefined)).toEqual({ buildIds: [`d${day}`, `d${day + DAY_S}`], rawHours: [], fromS: day, toS: day + 2 * DAY_S });
+    const cut = (day + DAY_S + 13.5 * 3600) * 1000; // 13:30 on the second day
+    const p = planFromState(state(['', 'model']), 0, range, ['', 'model'], undefined, [range.fromMs, cut, range.toMs])!;
+    expect(p.rawHours).toEqual([day + DAY_S + 13 * 3600]);
+    expect(p.buildIds).toEqual([`d${day}`, ...Array.from({ length: 24 }, (_, i) => `h${day + DAY_S + i * 3600}`).filter((id) => id !== `h${day + DAY_S + 13 * 3600}`)]);
+    // An end on a whole hour inside a day: hours, none from spans.
+    const onHour = planFromState(state(['', 'model']), 0, range, ['', 'model'], undefined, [(day + 6 * 3600) * 1000])!;
+    expect(onHour.rawHours).toEqual([]);
+    expect(onHour.buildIds).toHaveLength(24 + 1);
+  });
+
+  it('answers from a build only when it holds every dimension asked', () => {
+    expect(planFromState(state(['', 'model']), 0, range, ['', 'model', 'property:tier'], undefined)).toBeUndefined();
+    expect(planFromState(state(['', 'model', 'property:tier']), 0, range, ['', 'model', 'property:tier'], 'hour')!.buildIds).toHaveLength(48);
   });
 });

@@ -15,7 +15,7 @@
  * (analytics-sql.ts), so the answer is the one `spans FINAL` alone gives: same requests, tokens,
  * Decimal costs and histograms (exact by construction of the rollup; tested in rollup-read.test.ts).
  */
-import { cleanBuild, DAY_S, HOUR_S, readRollupState, type QueryParams } from '@tokentrace/processors';
+import { cleanBuild, DAY_S, HOUR_S, readRollupState, type PeriodBuild, type QueryParams, type RollupState } from '@tokentrace/processors';
 import type { FilterExpression } from './filter/filter-expression.js';
 import { compileFilter, resolveField } from './filter/index.js';
 import { validateFilter } from './filter/filter-validate.js';
@@ -56,12 +56,48 @@ export function rollupCanFilter(filter: FilterExpression | undefined): boolean {
  */
 export async function planRollupRead(ctx: QueryContext, projectId: string, range: RangeMs, dim: string, bucket: Bucket | undefined): Promise<RollupPlan | undefined> {
   if (ctx.rollup === undefined) return undefined;
-  const graceMs = ctx.rollup.graceMs;
-  const fromS = Math.ceil(range.fromMs / (HOUR_S * 1000)) * HOUR_S;
-  const toS = Math.floor(range.toMs / (HOUR_S * 1000)) * HOUR_S;
+  const state = await readPlanState(ctx, projectId, range);
+  return state && planFromState(state, ctx.rollup.graceMs, range, [dim], bucket);
+}
+
+/** The rollup's state of `range`'s whole hours through the end of its last day; undefined when it has no whole hour. */
+export async function readPlanState(ctx: QueryContext, projectId: string, range: RangeMs): Promise<RollupState | undefined> {
+  const { fromS, toS } = wholeHours(range);
   if (fromS >= toS) return undefined;
   // Through the end of the range's last day: its later hours say whether its day build can answer.
-  const state = await readRollupState(ctx.client, ctx.database, projectId, fromS, Math.ceil(toS / DAY_S) * DAY_S);
+  return readRollupState(ctx.client, ctx.database, projectId, fromS, Math.ceil(toS / DAY_S) * DAY_S);
+}
+
+function wholeHours(range: RangeMs): { fromS: number; toS: number } {
+  return { fromS: Math.ceil(range.fromMs / (HOUR_S * 1000)) * HOUR_S, toS: Math.floor(range.toMs / (HOUR_S * 1000)) * HOUR_S };
+}
+
+/**
+ * The plan over `range` from its state (readPlanState) for every dimension of `dims` at once: a
+ * period answers from the rollup when it is clean for each. `boundariesMs` (e.g. the ends of the
+ * windows a read compares) split the range: no day is taken whole across one, and an hour that
+ * one cuts is read from spans.
+ */
+export function planFromState(
+  state: RollupState,
+  graceMs: number,
+  range: RangeMs,
+  dims: readonly string[],
+  bucket: Bucket | undefined,
+  boundariesMs: readonly number[] = [],
+): RollupPlan | undefined {
+  const { fromS, toS } = wholeHours(range);
+  if (fromS >= toS) return undefined;
+  const cuts = (startS: number, endS: number) => boundariesMs.some((b) => b > startS * 1000 && b < endS * 1000);
+  const clean = (level: 'hour' | 'day', start: number) => {
+    let found: PeriodBuild | null = null;
+    for (const dim of dims) {
+      const build = cleanBuild(state, level, start, dim, graceMs);
+      if (build === undefined) return undefined;
+      found = build;
+    }
+    return found;
+  };
   const buildIds: string[] = [];
   const rawHours: number[] = [];
   if (range.fromMs < fromS * 1000) rawHours.push(fromS - HOUR_S);
@@ -72,14 +108,14 @@ export async function planRollupRead(ctx: QueryContext, projectId: string, range
     return true;
   };
   for (let h = fromS; h < toS; ) {
-    const dayWhole = h % DAY_S === 0 && bucket !== 'hour' && (h + DAY_S <= toS || restUnchanged(h));
-    const day = dayWhole ? cleanBuild(state, 'day', h, dim, graceMs) : undefined;
+    const dayWhole = h % DAY_S === 0 && bucket !== 'hour' && (h + DAY_S <= toS || restUnchanged(h)) && !cuts(h, h + DAY_S);
+    const day = dayWhole ? clean('day', h) : undefined;
     if (day !== undefined) {
       if (day !== null) buildIds.push(day.buildId);
       h += DAY_S;
       continue;
     }
-    const hour = cleanBuild(state, 'hour', h, dim, graceMs);
+    const hour = cuts(h, h + HOUR_S) ? undefined : clean('hour', h);
     if (hour === undefined) rawHours.push(h);
     else if (hour !== null) buildIds.push(hour.buildId);
     h += HOUR_S;

@@ -68,8 +68,29 @@ export const FIGURE_COLUMNS = [
 /** The same figures over rows that already hold figures (rollup rows, per-group subqueries). */
 export const MERGED_FIGURES = FIGURE_COLUMNS.map((c) => (c.endsWith('_h') ? `sumMap(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
 
-/** The column lines of the figures in a table (usage_rollup), as SPAN_FIGURES gives them. */
-export const FIGURE_COLUMNS_DDL = FIGURE_COLUMNS.map((c) => {
+/**
+ * Costs by kind (input including cached reads, cached reads, output), which the spend-change
+ * explainer decomposes (collector/src/insights/explain): kept in the rollup beside the figures
+ * above (analytics do not read them), as exact `Decimal128(15)` sums like the total cost.
+ */
+export const COST_KIND_FIGURES = `sum(toDecimal128(ifNull(cost_input_usd, 0), 15)) AS cost_input_dec, sum(toDecimal128(ifNull(cost_cache_read_usd, 0), 15)) AS cost_cache_read_dec,
+    sum(toDecimal128(ifNull(cost_output_usd, 0), 15)) AS cost_output_dec`;
+
+/** The columns of `spans` COST_KIND_FIGURES reads. */
+export const COST_KIND_INPUTS = 'cost_input_usd, cost_cache_read_usd, cost_output_usd';
+
+/** The columns of the usage rollup's figures: FIGURE_COLUMNS, then COST_KIND_FIGURES'. */
+export const ROLLUP_FIGURE_COLUMNS = [...FIGURE_COLUMNS, 'cost_input_dec', 'cost_cache_read_dec', 'cost_output_dec'] as const;
+
+/** A rollup row's figures from `spans` rows (ROLLUP_FIGURE_COLUMNS' order), and the columns of `spans` they read. */
+export const ROLLUP_SPAN_FIGURES = `${SPAN_FIGURES}, ${COST_KIND_FIGURES}`;
+export const ROLLUP_SPAN_FIGURE_INPUTS = `${SPAN_FIGURE_INPUTS}, ${COST_KIND_INPUTS}`;
+
+/** A rollup row's figures merged from rollup rows (day builds from hour builds). */
+export const ROLLUP_MERGED_FIGURES = ROLLUP_FIGURE_COLUMNS.map((c) => (c.endsWith('_h') ? `sumMap(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+
+/** The column lines of the figures in usage_rollup, as ROLLUP_SPAN_FIGURES gives them. */
+export const FIGURE_COLUMNS_DDL = ROLLUP_FIGURE_COLUMNS.map((c) => {
   if (c.endsWith('_h')) return `    ${c} Map(Int16, UInt64)`;
   if (c.endsWith('_dec')) return `    ${c} Decimal(38, 15)`;
   return `    ${c} UInt64`;

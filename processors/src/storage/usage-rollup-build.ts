@@ -16,7 +16,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { QueryParams } from './query-params.js';
 import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
-import { FIGURE_COLUMNS, MERGED_FIGURES, propertyDimension, SPAN_FIGURE_INPUTS, SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
+import { propertyDimension, ROLLUP_FIGURE_COLUMNS, ROLLUP_MERGED_FIGURES, ROLLUP_SPAN_FIGURE_INPUTS, ROLLUP_SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
 import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
 
@@ -31,7 +31,7 @@ const BUILD_SETTINGS = { ...READ_SETTINGS, distributed_foreground_insert: 1 } as
 /** The id of a build of a period, computed alike in the rollup's rows and the builds' rows. */
 const BUILD_ID = 'cityHash64(toString(project_id), toString(level), toUnixTimestamp(start), toUnixTimestamp64Micro(built_at))';
 
-const ROLLUP_COLUMNS = `project_id, level, start, built_at, build_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')}`;
+const ROLLUP_COLUMNS = `project_id, level, start, built_at, build_id, dim, split, value, provider, status_code, ${ROLLUP_FIGURE_COLUMNS.join(', ')}`;
 
 export interface StalePeriod {
   projectId: string;
@@ -93,8 +93,8 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
       SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, toUInt8(grouping(provider) = 0) AS split, ${valueSql} AS value,
-        provider, status_code, ${SPAN_FIGURES}
-      FROM (SELECT project_id, provider, ${SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
+        provider, status_code, ${ROLLUP_SPAN_FIGURES}
+      FROM (SELECT project_id, provider, ${ROLLUP_SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
         FROM ${db}.spans FINAL
         WHERE project_id = ${project} AND is_model_call = 1
           AND start_time >= toDateTime64(${params.bind('UInt32', first)}, 9, 'UTC') AND start_time < toDateTime64(${params.bind('UInt32', last)}, 9, 'UTC')
@@ -161,8 +161,8 @@ export async function buildDay(client: ClickHouseClient, database: string, proje
   const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', builtAtMicros)}, 'UTC')`;
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
-      SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, split, value, provider, status_code, ${MERGED_FIGURES}
-      FROM (SELECT project_id, dim, split, value, provider, status_code, ${FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
+      SELECT project_id, 'day' AS level, ${start} AS start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, dim, split, value, provider, status_code, ${ROLLUP_MERGED_FIGURES}
+      FROM (SELECT project_id, dim, split, value, provider, status_code, ${ROLLUP_FIGURE_COLUMNS.join(', ')} FROM ${db}.${USAGE_ROLLUP_TABLE}
         WHERE project_id = ${project} AND level = 'hour' AND start >= ${start} AND start < ${start} + INTERVAL 1 DAY
           AND ${buildIdsCondition(params, ids)})
       GROUP BY project_id, dim, split, value, provider, status_code`,

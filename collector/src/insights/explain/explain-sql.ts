@@ -12,9 +12,10 @@
  *
  * Values are query parameters; dimension columns come from a fixed map.
  */
-import { projectCondition, startRangeCondition, type QueryParams } from '@tokentrace/processors';
+import { buildIdsCondition, projectCondition, startRangeCondition, type QueryParams } from '@tokentrace/processors';
 import type { QueryContext } from '../../queries/query-context.js';
 import { QueryError } from '../../queries/query-error.js';
+import type { RollupPlan } from '../../queries/rollup-read.js';
 import type { MsRange } from './explain-model.js';
 
 /** Built-in dimensions and their column. */
@@ -79,18 +80,35 @@ export function propertyNamesSql(s: ExplainScan, params: QueryParams): string {
   return `SELECT DISTINCT arrayJoin(mapKeys(properties)) AS name FROM ${s.ctx.spans} WHERE ${where(s, params)} ORDER BY name LIMIT ${MAX_PROPERTIES}`;
 }
 
-const FIGURES = `count() AS requests, toFloat64(sum(c)) AS cost, sum(i) AS input, sum(ca) AS cached, sum(o) AS output, sum(r) AS reasoning,
-    sum(ci) AS cost_in, sum(cc) AS cost_cache, sum(co) AS cost_out`;
+/** Where a read takes its rows when the usage rollup can answer (explain-source.ts); absent: spans FINAL only. */
+export interface ExplainSource {
+  plan: RollupPlan;
+  /** Names of the dimensions (and '' for the total) read from the plan's builds and, in its raw hours, from spans; the others from spans. */
+  rolled: ReadonlySet<string>;
+}
 
-function calls(s: ExplainScan, dims: Dimension[], params: QueryParams): string {
+/** A call's figures as the windows sum them: costs as Decimal sums (exact in any order, from spans or rollup rows) until the merge. */
+const SPAN_FIGURES = `count() AS requests, sum(c) AS cost_dec, sum(i) AS input, sum(ca) AS cached, sum(o) AS output, sum(r) AS reasoning,
+    sum(ci) AS cost_in, sum(cc) AS cost_cache, sum(co) AS cost_out`;
+/** The same figures from the rollup's rows (processors/src/storage/usage-figures.ts columns). */
+const ROLLUP_FIGURES = `sum(requests) AS requests, sum(cost_dec) AS cost_dec, sum(input_tokens) AS input, sum(cache_read_tokens) AS cached,
+    sum(output_tokens) AS output, sum(reasoning_tokens) AS reasoning, sum(cost_input_dec) AS cost_in, sum(cost_cache_read_dec) AS cost_cache, sum(cost_output_dec) AS cost_out`;
+/** Merged, as reported. */
+const FIGURES = `sum(requests) AS requests, toFloat64(sum(cost_dec)) AS cost, sum(input) AS input, sum(cached) AS cached, sum(output) AS output,
+    sum(reasoning) AS reasoning, toFloat64(sum(cost_in)) AS cost_in, toFloat64(sum(cost_cache)) AS cost_cache, toFloat64(sum(cost_out)) AS cost_out`;
+
+const decimal = (column: string) => `toDecimal128(ifNull(${column}, 0), 15)`;
+
+function calls(s: ExplainScan, dims: Dimension[], params: QueryParams, hours?: number[]): string {
   const inRange = (r: MsRange) => startRangeCondition(params, r.fromMs, r.toMs);
+  const onlyHours = hours ? ` AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', hours)}), 'UTC'))` : '';
   return `SELECT toUInt32(intDiv(toUnixTimestamp(toStartOfHour(start_time)), 3600)) AS hour,
         toUInt8(multiIf(${inRange(s.period)}, 1, ${inRange(s.baseline)}, 0, 2)) AS w,
-        toDecimal128(ifNull(cost_total_usd, 0), 15) AS c, ifNull(input_tokens, 0) AS i, ifNull(cache_read_tokens, 0) AS ca,
+        ${decimal('cost_total_usd')} AS c, ifNull(input_tokens, 0) AS i, ifNull(cache_read_tokens, 0) AS ca,
         ifNull(output_tokens, 0) AS o, ifNull(reasoning_tokens, 0) AS r,
-        ifNull(cost_input_usd, 0) AS ci, ifNull(cost_cache_read_usd, 0) AS cc, ifNull(cost_output_usd, 0) AS co
+        ${decimal('cost_input_usd')} AS ci, ${decimal('cost_cache_read_usd')} AS cc, ${decimal('cost_output_usd')} AS co
         ${dims.map((d, k) => `, toString(${d.sql}) AS g${k}`).join('')}
-      FROM ${s.ctx.spans} FINAL WHERE ${where(s, params)}`;
+      FROM ${s.ctx.spans} FINAL WHERE ${where(s, params)}${onlyHours}`;
 }
 
 /** The dimension and group of a row of the grouping sets: the one column in its set. */
@@ -101,16 +119,62 @@ function dimensionAndGroup(dims: Dimension[], params: QueryParams): string {
   return `multiIf(${names}, '') AS dim, multiIf(${groups}, '') AS grp`;
 }
 
-function sets(dims: Dimension[], keys: string): string {
-  return [...dims.map((_, k) => `(${keys}, g${k})`), `(${keys})`].join(', ');
+function sets(dims: Dimension[], keys: string, total: boolean): string {
+  return [...dims.map((_, k) => `(${keys}, g${k})`), ...(total ? [`(${keys})`] : [])].join(', ');
 }
 
-/** Statement 2: every group's figures per window, and the total (dimension ''). */
-export function windowFiguresSql(s: ExplainScan, dims: Dimension[], params: QueryParams): string {
-  return `SELECT ${dimensionAndGroup(dims, params)}, w, ${FIGURES}
-    FROM (${calls(s, dims, params)}) GROUP BY GROUPING SETS (${sets(dims, 'w')})`;
+/** One part of a read: the dimensions `dims` (and the total when `total`) from spans FINAL, in `hours` only when given. */
+interface SpansPart {
+  dims: Dimension[];
+  total: boolean;
+  hours?: number[];
 }
 
+/**
+ * The parts a read merges: without a source, every dimension and the total from spans; with one,
+ * the rolled dimensions from the rollup's rows and from spans in the plan's raw hours, the others
+ * from spans over the whole range.
+ */
+function spansParts(dims: Dimension[], source: ExplainSource | undefined): SpansPart[] {
+  if (source === undefined) return [{ dims, total: true }];
+  const rolled = dims.filter((d) => source.rolled.has(d.name));
+  const others = dims.filter((d) => !source.rolled.has(d.name));
+  const parts: SpansPart[] = [];
+  if (source.plan.rawHours.length > 0) parts.push({ dims: rolled, total: true, hours: source.plan.rawHours });
+  if (others.length > 0) parts.push({ dims: others, total: false });
+  return parts;
+}
+
+/** The rollup rows of the plan's builds for the rolled dimensions among `dims` (and the total), over every provider and status. */
+function rollupWhere(s: ExplainScan, source: ExplainSource, dims: Dimension[], params: QueryParams): string {
+  const names = ['', ...dims.filter((d) => source.rolled.has(d.name)).map((d) => d.name)];
+  return `project_id = ${params.bind('String', s.projectId)} AND dim IN ${params.bind('Array(String)', names)} AND split = 0
+      AND start >= toDateTime(${params.bind('UInt32', source.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', source.plan.toS)}, 'UTC')
+      AND ${buildIdsCondition(params, source.plan.buildIds)}`;
+}
+
+/** The window of a rollup row: its period lies in one window (the plan splits at the windows' ends). */
+function rollupWindow(s: ExplainScan, params: QueryParams): string {
+  const inRange = (r: MsRange) => `toUnixTimestamp(start) >= ${params.bind('UInt32', Math.ceil(r.fromMs / 1000))} AND toUnixTimestamp(start) < ${params.bind('UInt32', Math.ceil(r.toMs / 1000))}`;
+  return `toUInt8(multiIf(${inRange(s.period)}, 1, ${inRange(s.baseline)}, 0, 2))`;
+}
+
+/**
+ * Statement 2: every group's figures per window, and the total (dimension ''), in a fixed order
+ * (sums of floats over groups then come out the same, whatever the engine's order).
+ */
+export function windowFiguresSql(s: ExplainScan, dims: Dimension[], params: QueryParams, source?: ExplainSource): string {
+  const parts = spansParts(dims, source).map(
+    (p) => `SELECT ${dimensionAndGroup(p.dims, params)}, w, ${SPAN_FIGURES}
+      FROM (${calls(s, p.dims, params, p.hours)}) GROUP BY GROUPING SETS (${sets(p.dims, 'w', p.total)})`,
+  );
+  if (source !== undefined) {
+    parts.unshift(`SELECT dim, value AS grp, ${rollupWindow(s, params)} AS w, ${ROLLUP_FIGURES}
+      FROM ${s.ctx.usageRollup} WHERE ${rollupWhere(s, source, dims, params)} GROUP BY dim, grp, w`);
+  }
+  return `SELECT dim, grp, w, ${FIGURES} FROM (${parts.join('\n    UNION ALL ')}) GROUP BY dim, grp, w
+    ORDER BY dim, grp, w`;
+}
 /** One top group's hours (hour numbers since the epoch) and its figures per hour. */
 export interface SeriesRow {
   dim: string;
@@ -127,14 +191,28 @@ export interface SeriesRow {
 /**
  * Statement 3: the hourly figures of the groups in `top` (per dimension name), one row per group
  * with its hours as arrays (of Float64: unquoted in JSON; a row per hour was 11 MB of JSON for
- * 30 days, longer to send than to compute). `dims` not empty.
+ * 30 days, longer to send than to compute). `dims` not empty; `source` plans hours only.
  */
-export function hourlySeriesSql(s: ExplainScan, dims: Dimension[], top: Map<string, string[]>, params: QueryParams): string {
-  const kept = dims.map((d, k) => `(grouping(g${k}) = 0 AND g${k} IN ${params.bind('Array(String)', top.get(d.name) ?? [])})`);
-  const hourly = `SELECT ${dimensionAndGroup(dims, params)}, hour, toFloat64(count()) AS n, toFloat64(sum(c)) AS cost, toFloat64(sum(i)) AS input,
-      toFloat64(sum(o)) AS output, sum(ci) AS cost_in, sum(co) AS cost_out
-    FROM (${calls(s, dims, params)}) GROUP BY GROUPING SETS (${dims.map((_, k) => `(hour, g${k})`).join(', ')})
-    HAVING ${kept.join(' OR ')}`;
+export function hourlySeriesSql(s: ExplainScan, dims: Dimension[], top: Map<string, string[]>, params: QueryParams, source?: ExplainSource): string {
+  const topOf = (d: Dimension) => params.bind('Array(String)', top.get(d.name) ?? []);
+  const parts = spansParts(dims, source)
+    .filter((p) => p.dims.length > 0)
+    .map((p) => {
+      const kept = p.dims.map((d, k) => `(grouping(g${k}) = 0 AND g${k} IN ${topOf(d)})`);
+      return `SELECT ${dimensionAndGroup(p.dims, params)}, hour, count() AS n, sum(c) AS cost_dec, sum(i) AS input, sum(o) AS output, sum(ci) AS cost_in, sum(co) AS cost_out
+      FROM (${calls(s, p.dims, params, p.hours)}) GROUP BY GROUPING SETS (${sets(p.dims, 'hour', false)})
+      HAVING ${kept.join(' OR ')}`;
+    });
+  const rolled = source ? dims.filter((d) => source.rolled.has(d.name)) : [];
+  if (source !== undefined && rolled.length > 0) {
+    const kept = rolled.map((d) => `(dim = ${params.bind('String', d.name)} AND value IN ${topOf(d)})`);
+    parts.unshift(`SELECT dim, value AS grp, toUInt32(intDiv(toUnixTimestamp(start), 3600)) AS hour, sum(requests) AS n, sum(cost_dec) AS cost_dec,
+        sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_input_dec) AS cost_in, sum(cost_output_dec) AS cost_out
+      FROM ${s.ctx.usageRollup} WHERE ${rollupWhere(s, source, rolled, params)} AND (${kept.join(' OR ')}) GROUP BY dim, grp, hour`);
+  }
+  const hourly = `SELECT dim, grp, hour, toFloat64(sum(n)) AS n, toFloat64(sum(cost_dec)) AS cost, toFloat64(sum(input)) AS input, toFloat64(sum(output)) AS output,
+      toFloat64(sum(cost_in)) AS cost_in, toFloat64(sum(cost_out)) AS cost_out
+    FROM (${parts.join('\n    UNION ALL ')}) GROUP BY dim, grp, hour`;
   return `SELECT dim, grp, groupArray(hour) AS hours, groupArray(n) AS requests, groupArray(cost) AS cost, groupArray(input) AS input,
       groupArray(output) AS output, groupArray(cost_in) AS cost_in, groupArray(cost_out) AS cost_out
     FROM (${hourly}) GROUP BY dim, grp`;

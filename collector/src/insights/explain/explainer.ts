@@ -12,6 +12,7 @@ import { QueryError } from '../../queries/query-error.js';
 import { cellCost, decompose, zeroDrivers, type CostCell } from './decomposition.js';
 import { DRIVERS, type DimensionDecomposition, type ExplainRequest, type ExplainResult, type GroupChange } from './explain-model.js';
 import { checkRanges } from './explain-range.js';
+import { explainSources } from './explain-source.js';
 import { buildDimensions, figuresOf, seriesFrame, type DimensionData } from './explain-series.js';
 import { dimensionsOf, hourlySeriesSql, propertyNamesSql, windowFiguresSql, type ExplainRow, type ExplainScan, type SeriesRow } from './explain-sql.js';
 import { rankFindings } from './finding-ranking.js';
@@ -66,7 +67,8 @@ async function readExplainRows(scan: ExplainScan, by: string[] | undefined, topS
   }
   const params = new QueryParams();
   const dims = dimensionsOf(by, properties, params);
-  const windows = await selectRows<ExplainRow>(scan.ctx, windowFiguresSql(scan, dims, params), params);
+  const sources = await explainSources(scan, dims);
+  const windows = await selectRows<ExplainRow>(scan.ctx, windowFiguresSql(scan, dims, params, sources.windows), params);
   // The top groups of each dimension by cost over both windows (then by name: a stable order).
   const costs = new Map<string, Map<string, number>>();
   for (const r of windows) {
@@ -78,7 +80,7 @@ async function readExplainRows(scan: ExplainScan, by: string[] | undefined, topS
   if (dims.length === 0) return { windows, series: [] };
   const hourlyParams = new QueryParams();
   const hourlyDims = dimensionsOf(by, properties, hourlyParams);
-  const series = await selectRows<SeriesRow>(scan.ctx, hourlySeriesSql(scan, hourlyDims, top, hourlyParams), hourlyParams);
+  const series = await selectRows<SeriesRow>(scan.ctx, hourlySeriesSql(scan, hourlyDims, top, hourlyParams, sources.series), hourlyParams);
   return { windows, series };
 }
 
@@ -112,7 +114,10 @@ function changes(dimensions: DimensionData[], w: 0 | 1, windowCost: number): Gro
   return out.sort((a, b) => b.costUsd - a.costUsd).slice(0, MAX_CHANGES);
 }
 
-/** An explainer on `database` through `client` (on a cluster, `spans` is the Distributed table). */
-export function createExplainer(client: QueryContext['client'], database: string, cluster = false): Explainer {
-  return new Explainer(queryContext(client, database, cluster));
+/**
+ * An explainer on `database` through `client` (on a cluster, `spans` is the Distributed table);
+ * with `rollup` (the builder's grace), it reads through the usage rollup (explain-source.ts).
+ */
+export function createExplainer(client: QueryContext['client'], database: string, cluster = false, rollup?: { graceMs: number }): Explainer {
+  return new Explainer(queryContext(client, database, cluster, rollup));
 }
