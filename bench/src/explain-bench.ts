@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     }
 
     console.log('\nmonth-end forecast on the same spans:');
-    const forecast = await measureForecast({ client, database, projectId: PROJECT, now: new Date(end) });
+    const forecast = await measureForecast({ client, database, projectId: PROJECT, now: new Date(end), rollup });
     for (const line of forecast.lines.filter((l) => !l.startsWith('forecast_coverage_80='))) console.log(`  ${line}`);
 
     console.log('\nalert evaluation, 100 rules over the same spans:');

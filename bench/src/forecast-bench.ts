@@ -37,6 +37,8 @@ export interface MeasureForecastOptions {
   runs?: number;
   /** Backtest the loaded project too (default true). */
   backtestLoaded?: boolean;
+  /** Read clean days through the usage rollup, as the collector does (its `rollup.graceMs`); absent: spans FINAL only. */
+  rollup?: { graceMs: number };
 }
 
 export interface ForecastMeasurement {
@@ -50,7 +52,8 @@ export interface ForecastMeasurement {
 }
 
 export async function measureForecast(options: MeasureForecastOptions): Promise<ForecastMeasurement> {
-  const store: ForecastStore = { client: options.client, database: options.database };
+  const store: ForecastStore = { client: options.client, database: options.database, rollup: options.rollup };
+  const source = options.rollup ? 'through the usage rollup' : 'spans FINAL only';
   const now = options.now;
   const variants = [
     ['project', (fresh: boolean) => forecastMonth(store, options.projectId, { now, budgetUsd: 1000, fresh })],
@@ -89,8 +92,8 @@ export async function measureForecast(options: MeasureForecastOptions): Promise<
   }
   const fmt = (r: BacktestResult) => `${r.days} days in ${r.periods} period${r.periods === 1 ? '' : 's'}: coverage 80 % ${r.coverage80.toFixed(3)}, 95 % ${r.coverage95.toFixed(3)}, MAPE ${(r.mape * 100).toFixed(2)} %`;
   const lines = [
-    `forecast latency, every day read (median of ${samples.project.length}): project + budget ${latencyMs.project.toFixed(1)} ms, by feature ${latencyMs.byFeature.toFixed(1)} ms, by model ${latencyMs.byModel.toFixed(1)} ms`,
-    `forecast latency, complete days cached (only today read): project + budget ${warmLatencyMs.project.toFixed(1)} ms, by feature ${warmLatencyMs.byFeature.toFixed(1)} ms, by model ${warmLatencyMs.byModel.toFixed(1)} ms (x${(latencyMs.project / warmLatencyMs.project).toFixed(1)} faster for the project)`,
+    `forecast latency, every day read, ${source} (median of ${samples.project.length}): project + budget ${latencyMs.project.toFixed(1)} ms, by feature ${latencyMs.byFeature.toFixed(1)} ms, by model ${latencyMs.byModel.toFixed(1)} ms`,
+    `forecast latency, complete days cached (only today read), ${source}: project + budget ${warmLatencyMs.project.toFixed(1)} ms, by feature ${warmLatencyMs.byFeature.toFixed(1)} ms, by model ${warmLatencyMs.byModel.toFixed(1)} ms (x${(latencyMs.project / warmLatencyMs.project).toFixed(1)} faster for the project)`,
     `forecast backtest, stable generated traffic Sep–Nov 2026 (calendar months): ${fmt(stable)}`,
     planted ? `forecast backtest, loaded traffic with planted events: ${fmt(planted)}` : 'forecast backtest, loaded traffic: no complete billing period',
     `forecast_ms=${latencyMs.project.toFixed(1)}`,

@@ -137,6 +137,7 @@ export class Collector {
           cluster: config.clickhouse.cluster !== '',
           config: config.alerts,
           billingDay: config.forecast.billingDay,
+          rollup: rollupRead,
           dashboardBase,
           explain: explainerFindings(explainer, dashboardBase),
           count: (name, n) => counters.add(name, n),

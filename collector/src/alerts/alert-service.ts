@@ -34,6 +34,8 @@ export interface AlertServiceOptions {
    * forecast and the alerts); `calendar_month` windows and budgets on the forecast follow it. Default 1.
    */
   billingDay?: number;
+  /** Budgets on the forecast read clean days from the usage rollup (the collector's `rollup.graceMs`); absent: spans only. */
+  rollup?: { graceMs: number };
   /** The dashboard's base URL for links (`http://127.0.0.1:4318/dashboard/`), or a function asked at each notification. */
   dashboardBase: string | (() => string);
   explain?: Explain;
@@ -73,7 +75,7 @@ export class AlertService {
     }));
     this.engine = new AlertEngine({
       ctx: queryContext(options.client, options.database, options.cluster ?? false),
-      forecastStore: { client: options.client, database: options.database, cluster: options.cluster },
+      forecastStore: { client: options.client, database: options.database, cluster: options.cluster, rollup: options.rollup },
       billingDay: options.billingDay,
       rules: this.rules,
       history: this.history,
