@@ -86,13 +86,17 @@ describe('deploy/clickhouse-cluster/README.md', () => {
     expect(lines.length).toBeGreaterThanOrEqual(6);
     const ddl = productionDdl.join('\n');
     for (const line of lines) expect(ddl, line).toContain(line);
-    const heads = sql.split('\n').filter((l) => /^(CREATE|ALTER) /.test(l)).map((l) => l.replace(/ \(.*$/, ''));
-    expect(heads).toEqual(productionDdl.map((statement) => statement.split('\n')[0]));
+    const head = (line: string) => line.replace(/ \(.*$/, '');
+    const heads = sql.split('\n').filter((l) => /^(CREATE|ALTER|INSERT) /.test(l)).map(head);
+    expect(heads).toEqual(productionDdl.map((statement) => head(statement.split('\n')[0])));
   });
 
   it('names only tables the schema creates, or keeps from the retired schema', () => {
     const created = new Set(productionDdl.map((statement) => /`tokentrace`\.(\w+)/.exec(statement)![1]));
-    expect([...created].sort()).toEqual(['alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'otel_traces', 'spans', 'spans_local']);
+    expect([...created].sort()).toEqual([
+      'alert_events', 'alert_events_local', 'alert_rules', 'alert_rules_local', 'dirty_hours', 'dirty_hours_local', 'dirty_hours_mv_local', 'otel_traces', 'spans', 'spans_local',
+      'usage_rollup', 'usage_rollup_builds', 'usage_rollup_builds_local', 'usage_rollup_local',
+    ]);
     const known = new Set([...created, 'schema_migrations', `${LEGACY_SPANS_TABLE}_local`]);
     const named = [...readme.matchAll(/(?<![\w/-])`?tokentrace`?\.(?!xml\b)(\w+)/g)].map((m) => m[1]); // `tokentrace.spans`, not users.d/tokentrace.xml
     expect(named.length).toBeGreaterThan(0);
