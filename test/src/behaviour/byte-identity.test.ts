@@ -170,7 +170,7 @@ async function inBothModes(emulator: ProviderEmulator, reply: ScriptedReply, cal
   let plain: Run;
   try {
     plain = await once(false);
-    await new Promise((r) => setTimeout(r, 20));
+    await harness.waitForOpenSpans();
     expect(genAiSpans(harness.spans())).toEqual([]); // the instrumentation really was off
   } finally {
     harness.instrumentation.enable();

@@ -230,7 +230,7 @@ describe('HTTP/2 traffic that is not an LLM call', () => {
     const { instrumented, plain } = await inBothModes({}, { path: '/v1/files', body: '{"purpose":"batch"}' }, false);
     expect(comparable(instrumented)).toEqual(comparable(plain));
     expect(instrumented.status).toBe(404);
-    await new Promise((r) => setTimeout(r, 20));
+    await harness.waitForOpenSpans();
     expect(harness.spans()).toEqual([]);
     expect(openai.requests[0].request.headers.traceparent).toBeUndefined();
   });
@@ -297,7 +297,7 @@ describe('fetch over HTTP/2: undici with allowH2 as the global dispatcher', () =
       expect(server.lastRequest!.request.httpVersion).toBe('2.0');
       const [span] = genAiSpans(await harness.waitForSpans((s) => genAiSpans(s).length === 1));
       expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 6, 'gen_ai.usage.output_tokens': 4, 'server.port': server.port });
-      await new Promise((r) => setTimeout(r, 20));
+      await harness.waitForOpenSpans();
       // No second span from the node:http2 hook (with httpSpans, the generic undici span is the only other one).
       const others = harness.spans().filter((s) => s !== span);
       expect(others.map((s) => s.attributes['gen_ai.operation.name'] ?? s.name)).toEqual(httpSpans ? ['POST'] : []);

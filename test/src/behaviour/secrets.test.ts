@@ -132,7 +132,7 @@ describe.each([
       const [llm] = genAiSpans(spans);
       expect(llm.instrumentationScope.name).toBe('@tokentrace/instrumentation');
       await emulator.waitForRequests(1);
-      await new Promise((r) => setTimeout(r, 20)); // let the emulator's own server span end too
+      await harness.waitForOpenSpans(); // the emulator's own server span too
       const [httpSpan] = httpChildren(harness.spans(), llm);
       expect(httpClientSpans(harness.spans())).toHaveLength(httpSpans ? 1 : 0);
 

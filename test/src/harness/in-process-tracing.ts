@@ -12,12 +12,25 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { redactSpanUrlAttributes, TokentraceInstrumentation, type TokentraceInstrumentationConfig } from '@tokentrace/instrumentation';
 
 class OnDemandMetricReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
+}
+
+/** Counts the spans started and not yet ended, so a test can wait for every one to end. */
+class OpenSpans implements SpanProcessor {
+  count = 0;
+  onStart(): void {
+    this.count++;
+  }
+  onEnd(): void {
+    this.count--;
+  }
+  forceFlush = async () => undefined;
+  shutdown = async () => undefined;
 }
 
 export interface TracingHarness {
@@ -26,6 +39,12 @@ export interface TracingHarness {
   spans(): ReadableSpan[];
   /** Waits until `predicate` holds for the finished spans (span ends can be asynchronous). */
   waitForSpans(predicate: (spans: ReadableSpan[]) => boolean, timeoutMs?: number): Promise<ReadableSpan[]>;
+  /**
+   * Waits until every span started so far has ended: after a call's answer reached the app, its
+   * spans (ours, the generic HTTP ones, an emulator's server span) were all started, so this is
+   * the point at which an absent span is really absent.
+   */
+  waitForOpenSpans(timeoutMs?: number): Promise<ReadableSpan[]>;
   collectMetrics(): Promise<ResourceMetrics>;
   reset(): void;
   shutdown(): Promise<void>;
@@ -38,7 +57,8 @@ export interface HarnessOptions {
 
 export function setupTracing(config: TokentraceInstrumentationConfig, options: HarnessOptions = {}): TracingHarness {
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const open = new OpenSpans();
+  const tracerProvider = new TracerProvider({ spanProcessors: [open, new SimpleSpanProcessor({ exporter })] });
   const reader = new OnDemandMetricReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -56,18 +76,21 @@ export function setupTracing(config: TokentraceInstrumentationConfig, options: H
   const instrumentation = new TokentraceInstrumentation(config);
   const unregister = registerInstrumentations({ instrumentations: [...generic, instrumentation], tracerProvider, meterProvider });
 
+  async function waitForSpans(predicate: (spans: ReadableSpan[]) => boolean, timeoutMs = 5000): Promise<ReadableSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const spans = exporter.getFinishedSpans();
+      if (predicate(spans)) return spans;
+      if (Date.now() > deadline) throw new Error(`spans not as expected after ${timeoutMs} ms: ${spans.map((s) => s.name).join(', ')} (${open.count} still open)`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   return {
     instrumentation,
     spans: () => exporter.getFinishedSpans(),
-    async waitForSpans(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const spans = exporter.getFinishedSpans();
-        if (predicate(spans)) return spans;
-        if (Date.now() > deadline) throw new Error(`spans not as expected after ${timeoutMs} ms: ${spans.map((s) => s.name).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    waitForSpans,
+    waitForOpenSpans: (timeoutMs) => waitForSpans(() => open.count === 0, timeoutMs),
     async collectMetrics() {
       const { resourceMetrics } = await reader.collect();
       return resourceMetrics;
