@@ -19,6 +19,7 @@ import type { AnomalyCondition, StoredRule } from './alert-rule.js';
 import { formatMetric, metricLabel, metricValue, NO_FIGURES, PERCENTILE_METRICS, type WindowFigures } from './alert-metrics.js';
 import type { Judgement } from './alert-state.js';
 import { windowRange } from './alert-window.js';
+import { figuresOfRow, SUMMED_FIGURES, type FigureColumns } from './window-scan.js';
 import { groupSpec } from '../queries/analytics-sql.js';
 import { parseFilterInput } from '../queries/filter/index.js';
 import { modelCallsWhere } from '../queries/model-calls.js';
@@ -36,17 +37,9 @@ const MIN_HOUR_REQUESTS = 3;
 const MIN_BASELINE_HOURS = 24;
 const MAX_GROUPS = 200;
 
-interface HourRow {
-  grp: string;
+interface HourRow extends FigureColumns {
+  /** Whole hours before the window's end. */
   ago: string;
-  requests: string;
-  errors: string;
-  cost: number;
-  input_tokens: string;
-  output_tokens: string;
-  latency: number[];
-  ttft: number[];
-  ttft_n: string;
 }
 
 /**
@@ -64,11 +57,11 @@ export async function judgeAnomalies(ctx: QueryContext, rule: StoredRule, nowMs:
   const where = modelCallsWhere(params, rule.projectId, { fromMs: from, toMs: window.toMs }, parseFilterInput(rule.filter || undefined));
   const group = rule.groupBy ? `toString(${groupSpec(rule.groupBy as GroupBy, params).sql})` : "''";
   const pct = PERCENTILE_METRICS.has(rule.metric);
+  const figuresOf = (h: HourRow) => figuresOfRow(h, pct);
   const rows = await selectRows<HourRow>(
     ctx,
     `SELECT ${group} AS grp, intDiv(${params.bind('Int64', window.toMs)} - 1 - toUnixTimestamp64Milli(start_time), ${HOUR_MS}) AS ago,
-       count() AS requests, countIf(status_code = 'error') AS errors, toFloat64(sum(toDecimal128(ifNull(cost_total_usd, 0), 15))) AS cost,
-       sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
+       ${SUMMED_FIGURES},
        ${pct ? 'quantilesExact(0.5, 0.95)(duration_ns / 1000000)' : '[]'} AS latency,
        ${pct ? 'quantilesExact(0.95)(ttft_seconds * 1000)' : '[]'} AS ttft, count(ttft_seconds) AS ttft_n
      FROM ${ctx.spans} FINAL WHERE ${where}
@@ -162,18 +155,6 @@ function logFactorial(n: number): number {
   return s;
 }
 
-function figuresOf(r: HourRow): WindowFigures {
-  return {
-    requests: Number(r.requests),
-    errors: Number(r.errors),
-    costUsd: Number(r.cost),
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    latencyP50Ms: r.latency.length > 0 ? r.latency[0] : null,
-    latencyP95Ms: r.latency.length > 1 ? r.latency[1] : null,
-    ttftP95Ms: Number(r.ttft_n) > 0 && r.ttft.length > 0 ? r.ttft[0] : null,
-  };
-}
 
 function add(a: WindowFigures, b: WindowFigures): WindowFigures {
   return { ...NO_FIGURES, requests: a.requests + b.requests, errors: a.errors + b.errors, costUsd: a.costUsd + b.costUsd, inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };

@@ -32,8 +32,13 @@ export interface WindowScan {
   slots: ScanSlot[];
 }
 
-interface FigureRow {
-  slot: number;
+/** The sums every alert read takes per group (percentiles differ by read). */
+export const SUMMED_FIGURES = `count() AS requests, countIf(status_code = 'error') AS errors,
+    toFloat64(sum(toDecimal128(ifNull(cost_total_usd, 0), 15))) AS cost,
+    sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens`;
+
+/** A group's figures as an alert read returns them: SUMMED_FIGURES plus `latency` [p50, p95], `ttft` [p95] and `ttft_n`. */
+export interface FigureColumns {
   grp: string;
   requests: string;
   errors: string;
@@ -43,6 +48,10 @@ interface FigureRow {
   latency: number[];
   ttft: number[];
   ttft_n: string;
+}
+
+interface FigureRow extends FigureColumns {
+  slot: number;
 }
 
 export function scanSql(ctx: QueryContext, scan: WindowScan, params: QueryParams): string {
@@ -55,9 +64,7 @@ export function scanSql(ctx: QueryContext, scan: WindowScan, params: QueryParams
   });
   const pct = scan.slots.flatMap((s, i) => (s.percentiles ? [i] : []));
   const pctCond = pct.length === 0 ? '0' : `has([${pct.map((i) => `toUInt16(${i})`).join(', ')}], slot)`;
-  return `SELECT tagged.1 AS slot, tagged.2 AS grp, count() AS requests, countIf(status_code = 'error') AS errors,
-    toFloat64(sum(toDecimal128(ifNull(cost_total_usd, 0), 15))) AS cost,
-    sum(ifNull(input_tokens, 0)) AS input_tokens, sum(ifNull(output_tokens, 0)) AS output_tokens,
+  return `SELECT tagged.1 AS slot, tagged.2 AS grp, ${SUMMED_FIGURES},
     quantilesExactIf(0.5, 0.95)(duration_ns / 1000000, ${pctCond}) AS latency,
     quantilesExactIf(0.95)(ttft_seconds * 1000, ${pctCond} AND isNotNull(ttft_seconds)) AS ttft,
     countIf(${pctCond} AND isNotNull(ttft_seconds)) AS ttft_n
@@ -74,24 +81,27 @@ export async function runScan(ctx: QueryContext, scan: WindowScan): Promise<Arra
   const params = new QueryParams();
   const rows = await selectRows<FigureRow>(ctx, scanSql(ctx, scan, params), params);
   const result = scan.slots.map(() => new Map<string, WindowFigures>());
-  for (const r of rows) {
-    const requests = Number(r.requests);
-    const latency = r.latency ?? [];
-    const ttft = r.ttft ?? [];
-    // quantilesExactIf over no values gives zeros (not NULL): no values, no percentile.
-    const hasPct = scan.slots[r.slot].percentiles && requests > 0;
-    result[r.slot].set(r.grp, {
-      requests,
-      errors: Number(r.errors),
-      costUsd: Number(r.cost),
-      inputTokens: Number(r.input_tokens),
-      outputTokens: Number(r.output_tokens),
-      latencyP50Ms: hasPct ? finiteOrNull(latency[0]) : null,
-      latencyP95Ms: hasPct ? finiteOrNull(latency[1]) : null,
-      ttftP95Ms: hasPct && Number(r.ttft_n) > 0 ? finiteOrNull(ttft[0]) : null,
-    });
-  }
+  for (const r of rows) result[r.slot].set(r.grp, figuresOfRow(r, scan.slots[r.slot].percentiles));
   return result;
+}
+
+/** A row's figures; percentiles only where they were computed (`percentiles`) over some values. */
+export function figuresOfRow(r: FigureColumns, percentiles: boolean): WindowFigures {
+  const requests = Number(r.requests);
+  const latency = r.latency ?? [];
+  const ttft = r.ttft ?? [];
+  // quantilesExactIf over no values gives zeros (not NULL): no values, no percentile.
+  const hasPct = percentiles && requests > 0;
+  return {
+    requests,
+    errors: Number(r.errors),
+    costUsd: Number(r.cost),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    latencyP50Ms: hasPct ? finiteOrNull(latency[0]) : null,
+    latencyP95Ms: hasPct ? finiteOrNull(latency[1]) : null,
+    ttftP95Ms: hasPct && Number(r.ttft_n) > 0 ? finiteOrNull(ttft[0]) : null,
+  };
 }
 
 function finiteOrNull(value: unknown): number | null {
