@@ -18,7 +18,7 @@ import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { propertyDimension, ROLLUP_FIGURE_COLUMNS, ROLLUP_MERGED_FIGURES, ROLLUP_SPAN_FIGURE_INPUTS, ROLLUP_SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
 import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
-import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE } from './usage-rollup-tables.js';
+import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE, type RollupLevel } from './usage-rollup-tables.js';
 
 /** The dimensions a build holds: the built-in ones and the configured properties (lower-cased). */
 export function rollupDimensions(properties: readonly string[]): string[] {
@@ -51,16 +51,26 @@ async function engineNowMicros(client: ClickHouseClient): Promise<string> {
  * dimensions of `properties`' builds (a property configured later), oldest first, at most `limit`.
  */
 export async function staleHours(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
+  return stalePeriods(client, database, 'hour', graceMs, limit, properties);
+}
+
+/**
+ * Periods of `level` whose last change (the latest of their dirty hours) is older than the grace
+ * and not covered by a build since, or whose build lacks one of `properties`' dimensions; oldest
+ * first, at most `limit`.
+ */
+async function stalePeriods(client: ClickHouseClient, database: string, level: RollupLevel, graceMs: number, limit: number, properties: readonly string[]): Promise<StalePeriod[]> {
   const db = sqlIdentifier(database);
+  const period = level === 'hour' ? 'hour' : 'toStartOfDay(hour)';
   const result = await client.query({
-    query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.hour) AS start
-      FROM (SELECT project_id, hour, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, hour) AS c
-      LEFT JOIN (SELECT project_id, start AS hour, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'hour' GROUP BY project_id, hour) AS b
-        ON c.project_id = b.project_id AND c.hour = b.hour
+    query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.period) AS start
+      FROM (SELECT project_id, ${period} AS period, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, period) AS c
+      LEFT JOIN (SELECT project_id, start AS period, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = {level:String} GROUP BY project_id, period) AS b
+        ON c.project_id = b.project_id AND c.period = b.period
       WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
         AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
-      ORDER BY c.hour, c.project_id LIMIT {limit:UInt32}`,
-    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
+      ORDER BY c.period, c.project_id LIMIT {limit:UInt32}`,
+    query_params: { level, grace: graceMs, limit, dims: rollupDimensions(properties) },
     format: 'JSONEachRow',
   });
   return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
@@ -123,19 +133,7 @@ async function recordBuilds(client: ClickHouseClient, db: string, params: QueryP
  * buildDay checks), oldest first.
  */
 export async function staleDays(client: ClickHouseClient, database: string, graceMs: number, limit: number, properties: readonly string[] = []): Promise<StalePeriod[]> {
-  const db = sqlIdentifier(database);
-  const result = await client.query({
-    query: `SELECT c.project_id AS project_id, toUnixTimestamp(c.day) AS start
-      FROM (SELECT project_id, toStartOfDay(hour) AS day, max(changed_at) AS changed FROM ${db}.${DIRTY_HOURS_TABLE} GROUP BY project_id, day) AS c
-      LEFT JOIN (SELECT project_id, start AS day, max(built_at) AS built, argMax(dims, built_at) AS d FROM ${db}.${ROLLUP_BUILDS_TABLE} WHERE level = 'day' GROUP BY project_id, day) AS b
-        ON c.project_id = b.project_id AND c.day = b.day
-      WHERE c.changed < now64(6, 'UTC') - toIntervalMillisecond({grace:UInt32})
-        AND (b.built <= c.changed + toIntervalMillisecond({grace:UInt32}) OR NOT hasAll(b.d, {dims:Array(String)}))
-      ORDER BY c.day, c.project_id LIMIT {limit:UInt32}`,
-    query_params: { grace: graceMs, limit, dims: rollupDimensions(properties) },
-    format: 'JSONEachRow',
-  });
-  return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
+  return stalePeriods(client, database, 'day', graceMs, limit, properties);
 }
 
 /**

@@ -35,6 +35,13 @@ const STATUS_TYPE = `Enum8(${STATUS_CODE_NAMES.map((n, i) => `'${n}' = ${i}`).jo
 /** Rows of one period go to one shard, so a period's build lands in one place. */
 const BY_PERIOD = 'cityHash64(project_id, toStartOfDay(start))';
 
+/** The columns that name a build of a period, in the rollup's rows and in the builds table alike. */
+const BUILD_COLUMNS = `    project_id LowCardinality(String),
+    level ${LEVEL_TYPE},
+    start DateTime('UTC'),
+    built_at DateTime64(6, 'UTC'),
+    build_id UInt64,`;
+
 /**
  * `TTL` of the rollup's tables: a day later than the spans' (which drop a day whole once its last
  * span is past the retention), so that a period keeps its record, its change and its rows as
@@ -59,11 +66,7 @@ function rollupSpec(retentionDays: number): TableSpec {
   const ttl = rollupTtl('start', retentionDays);
   return {
     name: USAGE_ROLLUP_TABLE,
-    columns: `    project_id LowCardinality(String),
-    level ${LEVEL_TYPE},
-    start DateTime('UTC'),
-    built_at DateTime64(6, 'UTC'),
-    build_id UInt64,
+    columns: `${BUILD_COLUMNS}
     dim LowCardinality(String),
     split UInt8,
     value String,
@@ -80,11 +83,7 @@ ORDER BY (project_id, level, dim, split, start, value, provider, status_code)${t
 
 const buildsSpec = (retentionDays: number): TableSpec => ({
   name: ROLLUP_BUILDS_TABLE,
-  columns: `    project_id LowCardinality(String),
-    level ${LEVEL_TYPE},
-    start DateTime('UTC'),
-    built_at DateTime64(6, 'UTC'),
-    build_id UInt64,
+  columns: `${BUILD_COLUMNS}
     dims Array(LowCardinality(String))`,
   engine: 'ReplacingMergeTree',
   engineArgs: 'built_at',
