@@ -30,7 +30,7 @@ import { guard } from '../telemetry/guard.js';
 import { isCallInProgress } from './call-in-progress.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
-import { abortedError, captureChunk } from './node-http-capture.js';
+import { abortedError, observeRequestBody } from './node-http-capture.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
 type Origin = NonNullable<ReturnType<typeof parseOrigin>>;
@@ -153,20 +153,9 @@ function keepSymbolKeys(original: object, sent: unknown): unknown {
 }
 
 function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
-  const write = stream.write;
-  const end = stream.end;
   const push = stream.push;
   const emit = stream.emit;
-  stream.write = function (this: ClientHttp2Stream, chunk: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ClientHttp2Stream['write'];
-  stream.end = function (this: ClientHttp2Stream, chunk?: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    const result = (end as (...a: unknown[]) => ClientHttp2Stream).call(this, chunk, ...rest);
-    guard('request body', () => call.onRequestBodyEnd());
-    return result;
-  } as ClientHttp2Stream['end'];
+  observeRequestBody(stream, call);
   let ended = false;
   // The session hands response body bytes to the stream with push(). push(null) on an open stream
   // is the peer's END_STREAM; on a closed one, a reset or the app's close(): 'error'/'close' say which.

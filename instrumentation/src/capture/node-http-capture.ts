@@ -166,19 +166,8 @@ export function parseRequestArgs(args: unknown[], defaultProtocol: 'http:' | 'ht
 }
 
 function observeClientRequest(req: ClientRequest, call: LlmCall): void {
-  const write = req.write;
-  const end = req.end;
   const emit = req.emit;
-  req.write = function (this: ClientRequest, chunk: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ClientRequest['write'];
-  req.end = function (this: ClientRequest, chunk?: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    const result = (end as (...a: unknown[]) => ClientRequest).call(this, chunk, ...rest);
-    guard('request body', () => call.onRequestBodyEnd());
-    return result;
-  } as ClientRequest['end'];
+  observeRequestBody(req, call);
   let responded = false;
   req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
     if (event === 'response') {
@@ -220,7 +209,26 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
   } as IncomingMessage['emit'];
 }
 
-export function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
+/**
+ * The request body the app writes (`write`, then `end`), copied to the call on the instance's own
+ * methods: a node:http ClientRequest or a node:http2 ClientHttp2Stream.
+ */
+export function observeRequestBody(writable: { write: unknown; end: unknown }, call: LlmCall): void {
+  const write = writable.write as (...a: unknown[]) => boolean;
+  const end = writable.end as (...a: unknown[]) => unknown;
+  writable.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    return write.call(this, chunk, ...rest);
+  };
+  writable.end = function (this: unknown, chunk?: unknown, ...rest: unknown[]) {
+    captureChunk(call, chunk, rest[0]);
+    const result = end.call(this, chunk, ...rest);
+    guard('request body', () => call.onRequestBodyEnd());
+    return result;
+  };
+}
+
+function captureChunk(call: LlmCall, chunk: unknown, encoding: unknown): void {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
     guard('request body', () => call.onRequestBodyChunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined));
   }
