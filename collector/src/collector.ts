@@ -95,7 +95,10 @@ export class Collector {
     }
     const fanOut = new FanOutConsumer(storage, secondary, (err) => log(`forward failed: ${(err as Error).message}`));
     const batch = new BatchProcessor(fanOut, config.batch);
-    const pipeline = new ProcessingConsumer(createProcessors(config), batch);
+    // On the embedded engine the batch holds each span's RowBinary row instead of its record (the
+    // records die young, in the request); not when a forward exporter reads the records too.
+    const encodeRows = exporter.insertFormat === 'RowBinary' && !config.forward.endpoint;
+    const pipeline = new ProcessingConsumer(createProcessors(config, { encodeRows }), batch);
 
     const keys = new Map(Object.entries(config.apiKeys));
     // Issue 11: a trace export is answered once it is in the write-ahead log, and leaves the log

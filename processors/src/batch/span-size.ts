@@ -7,6 +7,9 @@ import type { AttributeValue, Attributes, SpanRecord } from '../pipeline/span-re
 const FIXED_BYTES = 1000; // the record, its ids, bigints, derived genAi/cost/session objects
 
 export function estimateSpanBytes(span: SpanRecord): number {
+  // A span encoded on arrival (storage/encoded-span.ts) kept its record's estimate: batches are cut alike.
+  const known = (span as { estimatedBytes?: number }).estimatedBytes;
+  if (known !== undefined) return known;
   let bytes = FIXED_BYTES + span.name.length + span.statusMessage.length;
   bytes += attributesBytes(span.attributes) + attributesBytes(span.resourceAttributes);
   for (const event of span.events) bytes += 30 + event.name.length + attributesBytes(event.attributes);

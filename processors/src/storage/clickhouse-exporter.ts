@@ -92,6 +92,11 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     this.format = spanInsertFormat(this.client);
   }
 
+  /** The format of its inserts: RowBinary on the embedded engine, where spans may come encoded (encoded-span.ts). */
+  get insertFormat(): SpanInsertFormat {
+    return this.format;
+  }
+
   /**
    * Creates or upgrades the schema. A server that cannot be reached is not fatal (the collector
    * starts anyway and spools): the schema is then ensured again before the next insert. A refused

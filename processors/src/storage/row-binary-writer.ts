@@ -149,6 +149,22 @@ export class RowBinaryWriter {
     this.pos += value.length;
   }
 
+  /** Bytes `source[start, end)`, e.g. a row encoded earlier (encoded-span.ts), without a view of them. */
+  copyFrom(source: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    this.pos += source.copy(this.buffer, this.pos, start, end);
+  }
+
+  /** Bytes written so far: where the next value starts. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Drops what was written from `length` on (a value that turned out to have no encoding). */
+  truncate(length: number): void {
+    this.pos = Math.min(this.pos, length);
+  }
+
   /** The body written so far (a view of the writer's buffer). */
   done(): Buffer {
     return this.buffer.subarray(0, this.pos);

@@ -19,6 +19,8 @@
  */
 import { DataError } from '../pipeline/processor.js';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
+import { estimateSpanBytes } from '../batch/span-size.js';
+import { EncodedSpan, VERSION_BYTES } from './encoded-span.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { clampTimeNs, count, durationNs, propertyMap, real, resourceColumns, text, uint16 } from './span-row.js';
 import { SPAN_INSERT_COLUMNS, SPAN_KIND_NAMES, SPAN_TABLE_COLUMNS, STATUS_CODE_NAMES } from './span-table.js';
@@ -82,17 +84,65 @@ interface EncodedResource {
   attributes: Buffer;
 }
 
-/** The RowBinary body of `spans`, all with `version`, columns in SPAN_INSERT_COLUMNS order. Throws SpanEncodingError. */
+/**
+ * The RowBinary body of `spans`, all with `version`, columns in SPAN_INSERT_COLUMNS order. Throws
+ * SpanEncodingError. The row of an EncodedSpan is copied, its version written over.
+ */
 export function spanRowBinaryBody(spans: readonly SpanRecord[], version: number): Buffer {
   const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS);
   // Spans of one ResourceSpans share their resource attributes object.
   const resources = new Map<Attributes, EncodedResource>();
   for (const span of spans) {
+    if (span instanceof EncodedSpan) {
+      w.copyFrom(span.chunk, span.start, span.end - VERSION_BYTES);
+      w.uint64(version);
+      continue;
+    }
     let resource = resources.get(span.resourceAttributes);
     if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
     encodeSpan(w, span, version, resource);
   }
   return w.done();
+}
+
+/**
+ * `spans` (one request's, after the processors) as EncodedSpans, their rows in one Buffer: what
+ * the collector batches on the embedded engine (encoded-span.ts says why). A span that has no
+ * row (SpanEncodingError) stays the record it is; the insert of its batch then fails for it, and
+ * the spans around it are stored as before (exporter-helper's IsolatingConsumer).
+ */
+export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[] {
+  const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS);
+  const resources = new Map<Attributes, EncodedResource>();
+  const ends = new Array<number>(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const start = w.length;
+    ends[i] = -1;
+    if (span instanceof EncodedSpan) continue;
+    try {
+      let resource = resources.get(span.resourceAttributes);
+      if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
+      encodeSpan(w, span, 0, resource);
+      ends[i] = w.length;
+    } catch (err) {
+      if (!(err instanceof SpanEncodingError)) throw err;
+      w.truncate(start);
+    }
+  }
+  const chunk = w.done();
+  const encoded = new Array<SpanRecord>(spans.length);
+  let start = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const end = ends[i]!;
+    if (end === -1) {
+      encoded[i] = spans[i]!;
+      continue;
+    }
+    encoded[i] = new EncodedSpan(chunk, start, end, estimateSpanBytes(spans[i]!));
+    start = end;
+  }
+  return encoded;
 }
 
 function encodeResource(span: SpanRecord): EncodedResource {

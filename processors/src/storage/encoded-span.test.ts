@@ -1,0 +1,77 @@
+// Spans encoded on arrival (encoded-span.ts): the insert's body is byte for byte the one of their
+// records; a span's record comes back from its row and encodes to the same row again (the spool's
+// JSON included); a span without a row stays its record; batches are cut as before.
+import { describe, expect, it } from 'vitest';
+import { estimateSpanBytes } from '../batch/span-size.js';
+import { decodeBatch, encodeBatch } from '../exporter-helper/batch-codec.js';
+import type { SpanRecord } from '../pipeline/span-record.js';
+import { EncodedSpan } from './encoded-span.js';
+import { encodeSpansOnArrival, spanRowBinaryBody } from './span-row-binary.js';
+import { HOSTILE, hostileSpans } from './testing/hostile-spans.js';
+
+describe('encodeSpansOnArrival', () => {
+  it('makes the body the records make, with the batch version written over each row', () => {
+    const records = hostileSpans();
+    const encoded = encodeSpansOnArrival(records);
+    expect(encoded.every((s) => s instanceof EncodedSpan)).toBe(true);
+    expect(spanRowBinaryBody(encoded, 42).equals(spanRowBinaryBody(records, 42))).toBe(true);
+    // Any subset, in any order (the IsolatingConsumer halves batches), a later version.
+    expect(spanRowBinaryBody([encoded[2]!, encoded[0]!], 2 ** 52).equals(spanRowBinaryBody([records[2]!, records[0]!], 2 ** 52))).toBe(true);
+  });
+
+  it('keeps a span that has no row as its record, and encodes the others around it', () => {
+    const records = hostileSpans();
+    records.splice(1, 0, { ...records[0]!, spanId: 'bad', name: 'lone \ud800' });
+    const encoded = encodeSpansOnArrival(records);
+    expect(encoded.map((s) => s instanceof EncodedSpan)).toEqual([true, false, true, true]);
+    expect(encoded[1]).toBe(records[1]);
+    const good = [0, 2, 3];
+    expect(spanRowBinaryBody(good.map((i) => encoded[i]!), 5).equals(spanRowBinaryBody(good.map((i) => records[i]!), 5))).toBe(true);
+  });
+
+  it('keeps the estimate of the record, so that batches are cut alike', () => {
+    const records = hostileSpans();
+    const encoded = encodeSpansOnArrival(records);
+    expect(encoded.map(estimateSpanBytes)).toEqual(records.map(estimateSpanBytes));
+  });
+});
+
+describe('EncodedSpan as a SpanRecord', () => {
+  it('reads back what its row says, and that record encodes to the same row', () => {
+    const records = hostileSpans();
+    const encoded = encodeSpansOnArrival(records) as EncodedSpan[];
+    for (let i = 0; i < records.length; i++) {
+      expect(spanRowBinaryBody([encoded[i]!.record], 9).equals(spanRowBinaryBody([records[i]!], 9))).toBe(true);
+    }
+    const [first, second, third] = encoded;
+    expect(first).toMatchObject({ projectId: 'proj-0123456789', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: `chat ${HOSTILE}`, kind: 3, statusCode: 2 });
+    expect(first!.endTimeUnixNano - first!.startTimeUnixNano).toBe(1_500_000_007n);
+    // Attribute values as the row's text; the resource's attributes hold its service and environment.
+    expect(first!.attributes).toMatchObject({ big: '9223372036854775807', list: '["a",1,true,null]', ok: 'false', nil: '', [HOSTILE]: HOSTILE });
+    expect(first!.resourceAttributes).toEqual({ 'service.name': 'svc \u00e9', 'deployment.environment': 'prod', 'host.cores': '8' });
+    expect(first!.genAi).toMatchObject({ provider: 'openai', inputTokens: 1201, reasoningOutputTokens: Number.MAX_SAFE_INTEGER, resendCount: 65535, isModelCall: true });
+    expect(first!.genAi!.outputTokens).toBeUndefined();
+    expect(first!.cost).toMatchObject({ status: 'priced', totalUsd: 0.3000000000000001, pricedModel: 'gpt-4o' });
+    expect(first!.session).toEqual({ id: 's-2', name: 'sess', path: '/x', parentPath: '/', depth: 3 });
+    expect(first!.events.map((e) => e.name)).toEqual(['gen_ai.content.prompt', 'unset time', 'far future']);
+    expect(second).toMatchObject({ startTimeUnixNano: 0n, endTimeUnixNano: 0n, kind: 0, statusCode: 0 });
+    expect(Object.keys(second!.attributes)).toHaveLength(200);
+    expect(second!.cost).toBeUndefined();
+    expect(second!.session).toBeUndefined();
+    expect(third!.genAi).toEqual({ isModelCall: false, properties: {} });
+  });
+
+  it('goes through the spool as its record, and comes back as one that encodes to the same row', () => {
+    const records = hostileSpans();
+    const back: SpanRecord[] = decodeBatch(encodeBatch(encodeSpansOnArrival(records)));
+    expect(back.some((s) => s instanceof EncodedSpan)).toBe(false);
+    expect(spanRowBinaryBody(back, 3).equals(spanRowBinaryBody(records, 3))).toBe(true);
+  });
+
+  it('refuses assignments: its row would no longer say the same', () => {
+    const [span] = encodeSpansOnArrival(hostileSpans());
+    expect(() => {
+      (span as { name: string }).name = 'changed';
+    }).toThrow(TypeError);
+  });
+});
