@@ -2,7 +2,8 @@
  * npm run bench:collector — how close the collector gets to the storage engine's own insert rate,
  * in one run on one machine, both on the embedded engine (chdb):
  *  (a) raw: the same rows (the collector's own row mapping, normalized and priced beforehand),
- *      in the batches the collector's BatchProcessor cuts with the config the collector loads,
+ *      in the batches the collector's BatchProcessor cuts with the config the collector loads
+ *      (of spans encoded on arrival, as the collector batches them on the embedded engine),
  *      already encoded as the exporter encodes them for the embedded engine (spanBatchBody in
  *      spanInsertFormat's format, RowBinary, before the clock starts: no
  *      JavaScript encoding is timed on this side), inserted one batch after the other with the
@@ -31,6 +32,7 @@ import {
   createNormalizeProcessor,
   createPricingProcessor,
   createSessionProcessor,
+  encodeSpansOnArrival,
   ensureSchema,
   insertSpanBatch,
   spanBatchBody,
@@ -154,6 +156,8 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
   for (const body of requests) {
     let records = toSpanRecords(decodeTraceRequest(body, 'protobuf'), 'bench').spans;
     for (const p of processors) records = p.process(records) as typeof records;
+    // As the collector does on the embedded engine: its batches are then cut by the rows' bytes.
+    if (format === 'RowBinary') records = encodeSpansOnArrival(records);
     await batcher.consume(records);
   }
   await batcher.shutdown();

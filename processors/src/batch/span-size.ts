@@ -7,7 +7,7 @@ import type { AttributeValue, Attributes, SpanRecord } from '../pipeline/span-re
 const FIXED_BYTES = 1000; // the record, its ids, bigints, derived genAi/cost/session objects
 
 export function estimateSpanBytes(span: SpanRecord): number {
-  // A span encoded on arrival (storage/encoded-span.ts) kept its record's estimate: batches are cut alike.
+  // A span encoded on arrival (storage/encoded-span.ts) is its row's bytes and one small object.
   const known = (span as { estimatedBytes?: number }).estimatedBytes;
   if (known !== undefined) return known;
   let bytes = FIXED_BYTES + span.name.length + span.statusMessage.length;

@@ -1,11 +1,11 @@
 // Spans encoded on arrival (encoded-span.ts): the insert's body is byte for byte the one of their
 // records; a span's record comes back from its row and encodes to the same row again (the spool's
-// JSON included); a span without a row stays its record; batches are cut as before.
+// JSON included); a span without a row stays its record; it counts its row's bytes for batching.
 import { describe, expect, it } from 'vitest';
 import { estimateSpanBytes } from '../batch/span-size.js';
 import { decodeBatch, encodeBatch } from '../exporter-helper/batch-codec.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
-import { EncodedSpan } from './encoded-span.js';
+import { ENCODED_SPAN_OVERHEAD_BYTES, EncodedSpan } from './encoded-span.js';
 import { encodeSpansOnArrival, spanRowBinaryBody } from './span-row-binary.js';
 import { HOSTILE, hostileSpans } from './testing/hostile-spans.js';
 
@@ -29,10 +29,11 @@ describe('encodeSpansOnArrival', () => {
     expect(spanRowBinaryBody(good.map((i) => encoded[i]!), 5).equals(spanRowBinaryBody(good.map((i) => records[i]!), 5))).toBe(true);
   });
 
-  it('keeps the estimate of the record, so that batches are cut alike', () => {
+  it('counts its row and one small object for batching by bytes, not the record it was made from', () => {
     const records = hostileSpans();
-    const encoded = encodeSpansOnArrival(records);
-    expect(encoded.map(estimateSpanBytes)).toEqual(records.map(estimateSpanBytes));
+    const encoded = encodeSpansOnArrival(records) as EncodedSpan[];
+    expect(encoded.map(estimateSpanBytes)).toEqual(encoded.map((s) => s.end - s.start + ENCODED_SPAN_OVERHEAD_BYTES));
+    expect(estimateSpanBytes(encoded[2]!)).toBeLessThan(estimateSpanBytes(records[2]!));
   });
 });
 

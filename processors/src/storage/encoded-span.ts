@@ -20,6 +20,9 @@ import { RowBinaryReader } from './row-binary-reader.js';
 /** Bytes of the `version` column, last in every row: written over by the insert. */
 export const VERSION_BYTES = 8;
 
+/** Memory of an EncodedSpan besides its row: the object and its place in the batch's array. */
+export const ENCODED_SPAN_OVERHEAD_BYTES = 100;
+
 export class EncodedSpan implements SpanRecord {
   #record?: SpanRecord;
 
@@ -28,7 +31,7 @@ export class EncodedSpan implements SpanRecord {
     readonly chunk: Buffer,
     readonly start: number,
     readonly end: number,
-    /** estimateSpanBytes of the record it was made from, so that batches are cut as before. */
+    /** Its memory, for batching by bytes (batch/span-size.ts): the row and ENCODED_SPAN_OVERHEAD_BYTES. */
     readonly estimatedBytes: number,
   ) {}
 

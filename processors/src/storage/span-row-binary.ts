@@ -19,8 +19,7 @@
  */
 import { DataError } from '../pipeline/processor.js';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
-import { estimateSpanBytes } from '../batch/span-size.js';
-import { EncodedSpan, VERSION_BYTES } from './encoded-span.js';
+import { ENCODED_SPAN_OVERHEAD_BYTES, EncodedSpan, VERSION_BYTES } from './encoded-span.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { clampTimeNs, count, durationNs, propertyMap, real, resourceColumns, text, uint16 } from './span-row.js';
 import { SPAN_INSERT_COLUMNS, SPAN_KIND_NAMES, SPAN_TABLE_COLUMNS, STATUS_CODE_NAMES } from './span-table.js';
@@ -139,7 +138,7 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
       encoded[i] = spans[i]!;
       continue;
     }
-    encoded[i] = new EncodedSpan(chunk, start, end, estimateSpanBytes(spans[i]!));
+    encoded[i] = new EncodedSpan(chunk, start, end, end - start + ENCODED_SPAN_OVERHEAD_BYTES);
     start = end;
   }
   return encoded;
