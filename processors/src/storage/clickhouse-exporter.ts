@@ -36,7 +36,7 @@ import { embeddedRawInsert } from './embedded-engine.js';
 import { jsonCompactEachRowBody } from './json-each-row-insert.js';
 import { insertRows } from './row-insert.js';
 import { spanRowMapper } from './span-row.js';
-import { spanRowBinaryBody } from './span-row-binary.js';
+import { spanRowBinaryParts } from './span-row-binary.js';
 import { SPAN_INSERT_COLUMNS } from './span-table.js';
 
 /** ClickHouse could not take the batch now (down, overloaded, timed out): retry later. */
@@ -186,22 +186,26 @@ export function spanInsertFormat(client: ClickHouseClient): SpanInsertFormat {
   return embeddedRawInsert(client) ? 'RowBinary' : 'JSONCompactEachRow';
 }
 
-/** An encoded batch: its bytes and their format. */
+/** An encoded batch: its bytes, in parts written one after the other, and their format. */
 export interface SpanBatchBody {
   format: SpanInsertFormat;
-  bytes: Buffer;
+  parts: Buffer[];
 }
 
-/** The body of the exporter's insert of `spans`: their rows, all with `version`, in `format`. Throws a DataError's kind for spans that have no row. */
+/**
+ * The body of the exporter's insert of `spans`: their rows, all with `version`, in `format`.
+ * Throws a DataError's kind for spans that have no row. RowBinary parts may be views of the rows
+ * of EncodedSpans (spanRowBinaryParts): insert the body before making another of the same spans.
+ */
 export function spanBatchBody(spans: readonly SpanRecord[], version: number, format: SpanInsertFormat): SpanBatchBody {
-  if (format === 'RowBinary') return { format, bytes: spanRowBinaryBody(spans, version) };
+  if (format === 'RowBinary') return { format, parts: spanRowBinaryParts(spans, version) };
   const rowOf = spanRowMapper(version);
-  return { format, bytes: jsonCompactEachRowBody(spans.length, SPAN_INSERT_COLUMNS, (i) => rowOf(spans[i])) };
+  return { format, parts: [jsonCompactEachRowBody(spans.length, SPAN_INSERT_COLUMNS, (i) => rowOf(spans[i]))] };
 }
 
 /** The exporter's insert of a spanBatchBody into `table` (`db.spans`). */
 export function insertSpanBatch(client: ClickHouseClient, table: string, body: SpanBatchBody): Promise<void> {
-  return insertRows(client, table, SPAN_INSERT_COLUMNS, body.format, body.bytes);
+  return insertRows(client, table, SPAN_INSERT_COLUMNS, body.format, body.parts);
 }
 
 /** The exporter for `options` over the defaults (config.ts); throws ConfigError naming a bad key. */

@@ -14,7 +14,7 @@
  * query (clickhouse-client.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { open as openFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Session as ChdbSession, RawInsertFormat, SessionOptions } from 'chdb';
@@ -128,7 +128,8 @@ export interface RawInsert {
   /** Trusted identifiers. */
   columns: readonly string[];
   format: RawInsertFormat | 'RowBinary';
-  body: Buffer;
+  /** The body, in parts written one after the other. */
+  body: readonly Buffer[];
   settings?: Record<string, string | number | boolean>;
 }
 
@@ -146,7 +147,8 @@ export function embeddedRawInsert(client: object): ((insert: RawInsert) => Promi
       if (format === 'RowBinary') {
         await fileInsert(engine, table, columns, body, { ...engine.settings, ...settings });
       } else {
-        await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values: body, settings: { ...engine.settings, ...settings } });
+        const values = body.length === 1 ? body[0]! : Buffer.concat(body);
+        await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values, settings: { ...engine.settings, ...settings } });
       }
     } catch (err) {
       const mapped = parseError(err instanceof Error && err.message ? err.message : String(err));
@@ -161,18 +163,30 @@ async function fileInsert(
   engine: { connection: ChdbConnectionType; insertDir: string },
   table: string,
   columns: readonly string[],
-  body: Buffer,
+  body: readonly Buffer[],
   settings: Record<string, string | number | boolean>,
 ): Promise<void> {
   mkdirSync(engine.insertDir, { recursive: true });
   const file = join(engine.insertDir, `${process.pid}-${++insertFiles}.rowbinary`);
-  await writeFile(file, body);
   try {
+    await writeParts(file, body);
     const settingsSql = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'string' ? sqlString(v) : Number(v)}`);
     const query = `INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE ${sqlString(file)}${settingsSql.length > 0 ? ` SETTINGS ${settingsSql.join(', ')}` : ''} FORMAT RowBinary`;
     await engine.connection.chdb.queryAsync(query);
   } finally {
     await rm(file, { force: true });
+  }
+}
+
+/** `parts` one after the other into a new file `path`, with one writev (no joined copy of them). */
+async function writeParts(path: string, parts: readonly Buffer[]): Promise<void> {
+  const handle = await openFile(path, 'w');
+  try {
+    const total = parts.reduce((n, part) => n + part.length, 0);
+    const { bytesWritten } = await handle.writev(parts as Buffer[]);
+    if (bytesWritten !== total) throw new EmbeddedEngineError(`insert file ${path}: ${bytesWritten} of ${total} bytes written`);
+  } finally {
+    await handle.close();
   }
 }
 

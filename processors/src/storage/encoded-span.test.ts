@@ -17,6 +17,11 @@ describe('encodeSpansOnArrival', () => {
     expect(spanRowBinaryBody(encoded, 42).equals(spanRowBinaryBody(records, 42))).toBe(true);
     // Any subset, in any order (the IsolatingConsumer halves batches), a later version.
     expect(spanRowBinaryBody([encoded[2]!, encoded[0]!], 2 ** 52).equals(spanRowBinaryBody([records[2]!, records[0]!], 2 ** 52))).toBe(true);
+    // Two requests' rows in one batch, and a record among them.
+    const other = hostileSpans();
+    const both = [...encoded, ...encodeSpansOnArrival(other)];
+    expect(spanRowBinaryBody(both, 7).equals(spanRowBinaryBody([...records, ...other], 7))).toBe(true);
+    expect(spanRowBinaryBody([encoded[0]!, other[1]!, encoded[2]!], 7).equals(spanRowBinaryBody([records[0]!, other[1]!, records[2]!], 7))).toBe(true);
   });
 
   it('keeps a span that has no row as its record, and encodes the others around it', () => {

@@ -149,12 +149,6 @@ export class RowBinaryWriter {
     this.pos += value.length;
   }
 
-  /** Bytes `source[start, end)`, e.g. a row encoded earlier (encoded-span.ts), without a view of them. */
-  copyFrom(source: Buffer, start: number, end: number): void {
-    this.reserve(end - start);
-    this.pos += source.copy(this.buffer, this.pos, start, end);
-  }
-
   /** Bytes written so far: where the next value starts. */
   get length(): number {
     return this.pos;

@@ -11,14 +11,15 @@ import { embeddedRawInsert } from './embedded-engine.js';
 
 export type RowFormat = 'JSONEachRow' | 'JSONCompactEachRow' | 'RowBinary';
 
-/** `table` and `columns` are trusted identifiers. */
-export async function insertRows(client: ClickHouseClient, table: string, columns: readonly string[], format: RowFormat, body: Buffer): Promise<void> {
-  if (body.length === 0) return;
+/** `table` and `columns` are trusted identifiers; `body` one Buffer or parts written one after the other. */
+export async function insertRows(client: ClickHouseClient, table: string, columns: readonly string[], format: RowFormat, body: Buffer | readonly Buffer[]): Promise<void> {
+  const parts = Buffer.isBuffer(body) ? [body] : body;
+  if (parts.every((part) => part.length === 0)) return;
   const raw = embeddedRawInsert(client);
-  if (raw) return raw({ table, columns, format, body });
+  if (raw) return raw({ table, columns, format, body: parts });
   const result = await client.exec({
     query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
-    values: Readable.from([body], { objectMode: false }),
+    values: Readable.from(parts, { objectMode: false }),
   });
   // The answer to an INSERT is empty; reading it to the end returns the socket to the pool.
   for await (const _ of result.stream) void _;
