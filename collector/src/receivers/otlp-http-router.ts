@@ -11,6 +11,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { projectFor, DEFAULT_PROJECT_ID, type RequestHeaders } from './api-key-auth.js';
 import { encodeStatus, statusJson } from './google-rpc-status.js';
 import { failureFromPipeline, GRPC_CODE, HTTP_STATUS, ReceiverFailure } from './receiver-failure.js';
+import { BodyBufferPool } from './body-buffer-pool.js';
 import { readRequestBody } from './request-body.js';
 import { CONTENT_TYPES, encodeTraceResponse, encodingOf, type OtlpEncoding } from './trace-codec.js';
 import { exportTraces } from './trace-export.js';
@@ -20,17 +21,19 @@ export function createOtlpHttpRouter(options: OtlpReceiverOptions): Router {
   const authenticate = options.authenticate ?? (() => DEFAULT_PROJECT_ID);
   const maxBodyBytes = options.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes;
   const router = express.Router();
+  const bodies = new BodyBufferPool();
 
   const handle = (signal: OtlpSignal) => async (req: Request, res: Response): Promise<void> => {
     const event: ReceiverEvent = { transport: 'http', signal, acceptedSpans: 0, rejectedSpans: 0, sanitizedSpans: 0 };
     const encoding = encodingOf(req.headers['content-type']);
+    let body: Buffer | undefined;
     try {
       if (!encoding) {
         throw new ReceiverFailure('unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported: send application/x-protobuf or application/json`);
       }
       const projectId = projectFor(authenticate, req.headers as RequestHeaders);
       event.projectId = projectId;
-      const body = await readRequestBody(req, maxBodyBytes);
+      body = await readRequestBody(req, maxBodyBytes, bodies);
       if (signal === 'traces') {
         const result = await exportTraces(options.consumer, body, encoding, projectId, options.decoder, options.journal);
         event.acceptedSpans = result.acceptedSpans;
@@ -53,6 +56,8 @@ export function createOtlpHttpRouter(options: OtlpReceiverOptions): Router {
       event.failure = failure.kind;
       sendFailure(res, failure, encoding ?? 'json');
     } finally {
+      // Answered: decoded (strings copied out), in the pipeline, in the write-ahead log, forwarded.
+      if (body) bodies.giveBack(body);
       options.onRequest?.(event);
     }
   };

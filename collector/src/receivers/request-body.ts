@@ -8,11 +8,16 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import type { BodyBufferPool } from './body-buffer-pool.js';
 import { ReceiverFailure } from './receiver-failure.js';
 
 const gunzipAsync = promisify(gunzip);
 
-export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * The body, in a buffer from `pool` when it is given (give it back to the pool once the request
+ * is answered; a gzip body's raw bytes go back at once).
+ */
+export async function readRequestBody(req: IncomingMessage, maxBytes: number, pool?: BodyBufferPool): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     throw new ReceiverFailure('unsupported_media_type', `Content-Encoding ${encoding} is not supported: send gzip or no encoding`);
@@ -20,17 +25,19 @@ export async function readRequestBody(req: IncomingMessage, maxBytes: number): P
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(`Content-Length ${declared}`, maxBytes);
 
-  const raw = await collect(req, maxBytes);
+  const raw = await collect(req, maxBytes, pool);
   if (encoding === 'identity') return raw;
   try {
     return await gunzipAsync(raw, { maxOutputLength: maxBytes });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('the decompressed body', maxBytes);
     throw new ReceiverFailure('bad_data', `body is not valid gzip: ${(err as Error).message}`, undefined, { cause: err });
+  } finally {
+    pool?.giveBack(raw);
   }
 }
 
-function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function collect(req: IncomingMessage, maxBytes: number, pool: BodyBufferPool | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,7 +55,14 @@ function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (!pool || chunks.length === 1) {
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        return;
+      }
+      const body = pool.take(size);
+      let at = 0;
+      for (const chunk of chunks) at += chunk.copy(body, at);
+      resolve(body);
     };
     const onError = (err: Error): void => {
       cleanup();
