@@ -7,7 +7,9 @@
  *   than that change plus the grace, oldest first;
  * - `buildHours`: their figures rebuilt from `spans FINAL` (exact whatever was stored twice),
  *   one statement for the given hours, stamped with one `built_at` read from the engine's clock
- *   before the statement (so a change marked before `built_at − grace` is in its snapshot);
+ *   before the statement (so a change marked before `built_at − grace` is in its snapshot; on the
+ *   embedded engine, where the grace is 0, the build waits after reading `built_at` until the
+ *   writes then in flight have ended: buildStamp);
  * - `staleDays` / `buildDay`: a day whose hours are all clean and whose day build is older than
  *   their last change plus the grace is merged from its hours' rows (cheap: no span is read).
  * The collector runs these on a schedule (collector/src/rollup/rollup-builder.ts).
@@ -17,6 +19,7 @@ import { QueryParams } from './query-params.js';
 import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { propertyDimension, ROLLUP_FIGURE_COLUMNS, ROLLUP_MERGED_FIGURES, ROLLUP_SPAN_FIGURE_INPUTS, ROLLUP_SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
+import { embeddedWrites } from './embedded-engine.js';
 import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE, type RollupLevel } from './usage-rollup-tables.js';
 
@@ -44,6 +47,19 @@ async function engineNowMicros(client: ClickHouseClient): Promise<string> {
   const result = await client.query({ query: "SELECT toString(toUnixTimestamp64Micro(now64(6, 'UTC'))) AS t", format: 'JSONEachRow' });
   const [row] = await result.json<{ t: string }>();
   return row.t;
+}
+
+/**
+ * The `built_at` of a build about to read: the engine's clock. On the embedded engine the build
+ * then waits until every write in flight at that moment has ended (engine-writes.ts): an insert
+ * marked in `dirty_hours` before `built_at` had started by then, so it is committed when the
+ * build reads, and one that starts later is marked later. Such a build is exact as of its
+ * `built_at` with no grace (rollupGraceMs).
+ */
+async function buildStamp(client: ClickHouseClient): Promise<string> {
+  const builtAt = await engineNowMicros(client);
+  await embeddedWrites(client)?.settled();
+  return builtAt;
 }
 
 /**
@@ -98,7 +114,7 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
   const sets = [split, whole].flatMap((keys) => [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)]).join(', ');
   const project = params.bind('String', projectId);
   const hourList = params.bind('Array(UInt32)', hours);
-  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await engineNowMicros(client))}, 'UTC')`;
+  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await buildStamp(client))}, 'UTC')`;
   const [first, last] = [Math.min(...hours), Math.max(...hours) + HOUR_S];
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
@@ -142,7 +158,7 @@ export async function staleDays(client: ClickHouseClient, database: string, grac
  */
 export async function buildDay(client: ClickHouseClient, database: string, projectId: string, day: number, properties: readonly string[], graceMs: number): Promise<boolean> {
   const dims = rollupDimensions(properties);
-  const builtAtMicros = await engineNowMicros(client);
+  const builtAtMicros = await buildStamp(client);
   const state = await readRollupState(client, database, projectId, day, day + DAY_S);
   const ids: string[] = [];
   for (let h = day; h < day + DAY_S; h += HOUR_S) {
