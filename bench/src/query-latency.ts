@@ -5,7 +5,8 @@
  * 1. starts the rollup builder (collector/src/rollup/rollup-builder.ts, the collector's defaults:
  *    a round every 30 s or at once while catching up, grace 60 s on a server and none on the
  *    embedded engine (builds wait for the writes in flight), 168 hours a round, 24 per statement;
- *    property `feature` configured), then loads the spans as the exporter writes them (query-bench-data.ts: the
+ *    property `feature` configured), then loads the spans as the exporter writes them, on a client
+ *    of its own as the exporter has (query-bench-data.ts: the
  *    exporter's row mapping and JSONEachRow encoding; 2 % of the batches sent twice as retries
  *    would), in time order, so the builder builds the older hours while the newer ones arrive;
  * 2. (i) immediately when the load ends (the builder still catching up, its rounds running
@@ -57,7 +58,13 @@ async function main(): Promise<void> {
   // Without a URL: the embedded engine, in a temporary folder.
   const url = external ?? '';
   const database = external ? `tt_bench_queries_${Date.now()}` : 'tokentrace';
-  const client = createClickHouseClient({ url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 });
+  const connection = { url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 };
+  // Two clients, as in the collector: the exporter's for the inserts (`writer`), and the one the
+  // query service and the rollup builder share (`client`). On the embedded engine each client is
+  // a connection of its own; statements on one connection wait for each other (measured: a build
+  // beside a load took ×3 its time per hour on the loader's connection).
+  const client = createClickHouseClient(connection);
+  const writer = createClickHouseClient(connection);
   const rounds: RollupRound[] = [];
   const builder = new RollupBuilder({ client, database, config: ROLLUP, onRound: (r) => rounds.push(r), log: (m) => console.log(`  ${m}`) });
   // What builds and readers use on this store: none on the embedded engine, ROLLUP.graceMs on a server.
@@ -70,7 +77,7 @@ async function main(): Promise<void> {
     builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
-    const load = await loadSpans(client, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
+    const load = await loadSpans(writer, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
       if (rows - shown >= 2_000_000) console.log(`  ${(rows / 1e6).toFixed(1)} M rows; rollup: ${built(rounds)}`), (shown = rows);
     });
     const loadEnded = performance.now();
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
     const freshEnd = Date.now();
     const freshDays = (freshEnd - freshFrom) / DAY;
     const fresh = new BenchData({ spans: 20_000, endMs: freshEnd, days: freshDays, project: PROJECT, firstTrace: data.traces + 1000 }, [freshDays]);
-    const added = await loadSpans(client, `${database}.spans`, fresh, { batchSpans: 2_500, concurrency: 1, duplicateEvery: 2 }, () => undefined);
+    const added = await loadSpans(writer, `${database}.spans`, fresh, { batchSpans: 2_500, concurrency: 1, duplicateEvery: 2 }, () => undefined);
     console.log(`\n${added.rows.toLocaleString('en')} newer spans arrive (+${added.duplicateRows.toLocaleString('en')} sent twice); spans: ${describe(await partStats(client, database))}`);
     console.log(`(iv) with them, before the next merge, median of ${RUNS} (1 warm-up):`);
     console.log(`  rollup: ${await coverage(client, database, Date.now(), graceMs)}`);
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
   } finally {
     await builder.stop();
     if (external) await client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
+    await writer.close();
     await client.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
@@ -164,7 +172,8 @@ function built(rounds: RollupRound[]): string {
   const hours = rounds.reduce((s, r) => s + r.hours, 0);
   const days = rounds.reduce((s, r) => s + r.days, 0);
   const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
-  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built`;
+  const waited = rounds.reduce((s, r) => s + r.waitedMs, 0);
+  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
 }
 
 /** How much of the generated month the rollup answers now: clean hours and days (model dimension). */

@@ -22,5 +22,5 @@ export { ALERT_EVENTS_TABLE, ALERT_RULES_TABLE, ALERT_EVENT_COLUMNS, ALERT_RULE_
 export { HISTOGRAM_RATIO, PERCENTILES, FIGURE_COLUMNS, MERGED_FIGURES, SPAN_FIGURES, USAGE_DIMENSIONS, histogramKeySql, histogramPercentilesSql, propertyDimension, type UsageDimension } from './usage-figures.js';
 export { DIRTY_HOURS_TABLE, DIRTY_HOURS_VIEW, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE, ROLLUP_LEVELS, type RollupLevel } from './usage-rollup-tables.js';
 export { readRollupState, buildIdsCondition, cleanBuild, lastChange, rollupGraceMs, DEFAULT_ROLLUP_GRACE_MS, HOUR_S, DAY_S, type RollupState, type PeriodBuild } from './usage-rollup-state.js';
-export { staleHours, staleDays, buildHours, buildDay, rollupDimensions, type StalePeriod } from './usage-rollup-build.js';
+export { staleHours, staleDays, buildHours, buildDay, rollupDimensions, type BuildTiming, type StalePeriod } from './usage-rollup-build.js';
 export { EngineWrites } from './engine-writes.js';

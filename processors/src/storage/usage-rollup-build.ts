@@ -20,7 +20,7 @@ import { READ_SETTINGS } from './span-reads.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { propertyDimension, ROLLUP_FIGURE_COLUMNS, ROLLUP_MERGED_FIGURES, ROLLUP_SPAN_FIGURE_INPUTS, ROLLUP_SPAN_FIGURES, USAGE_DIMENSIONS } from './usage-figures.js';
 import { embeddedWrites } from './embedded-engine.js';
-import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState } from './usage-rollup-state.js';
+import { buildIdsCondition, cleanBuild, DAY_S, HOUR_S, lastChange, readRollupState, type RollupState } from './usage-rollup-state.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_TABLE, type RollupLevel } from './usage-rollup-tables.js';
 
 /** The dimensions a build holds: the built-in ones and the configured properties (lower-cased). */
@@ -56,10 +56,13 @@ async function engineNowMicros(client: ClickHouseClient): Promise<string> {
  * build reads, and one that starts later is marked later. Such a build is exact as of its
  * `built_at` with no grace (rollupGraceMs).
  */
-async function buildStamp(client: ClickHouseClient): Promise<string> {
+async function buildStamp(client: ClickHouseClient): Promise<{ builtAt: string; waitedMs: number }> {
   const builtAt = await engineNowMicros(client);
-  await embeddedWrites(client)?.settled();
-  return builtAt;
+  const writes = embeddedWrites(client);
+  if (writes === undefined || writes.size === 0) return { builtAt, waitedMs: 0 };
+  const t = performance.now();
+  await writes.settled();
+  return { builtAt, waitedMs: performance.now() - t };
 }
 
 /**
@@ -92,13 +95,18 @@ async function stalePeriods(client: ClickHouseClient, database: string, level: R
   return (await result.json<{ project_id: string; start: number | string }>()).map((r) => ({ projectId: r.project_id, start: Number(r.start) }));
 }
 
+/** What a build did: `waitedMs` of its time went to waiting for the writes in flight (buildStamp), not to the engine's work. */
+export interface BuildTiming {
+  waitedMs: number;
+}
+
 /**
  * Rebuilds `hours` (seconds, UTC hour starts) of `projectId`: their rows per (provider, status)
  * (`split` 1) from spans FINAL in one statement, then their rows over every provider and status
  * (`split` 0) merged from those in a second (no span read twice), then their record.
  */
-export async function buildHours(client: ClickHouseClient, database: string, projectId: string, hours: readonly number[], properties: readonly string[]): Promise<void> {
-  if (hours.length === 0) return;
+export async function buildHours(client: ClickHouseClient, database: string, projectId: string, hours: readonly number[], properties: readonly string[]): Promise<BuildTiming> {
+  if (hours.length === 0) return { waitedMs: 0 };
   const db = sqlIdentifier(database);
   const params = new QueryParams();
   const dims = rollupDimensions(properties);
@@ -119,7 +127,8 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
   const sets = [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)].join(', ');
   const project = params.bind('String', projectId);
   const hourList = params.bind('Array(UInt32)', hours);
-  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', await buildStamp(client))}, 'UTC')`;
+  const stamp = await buildStamp(client);
+  const builtAt = `fromUnixTimestamp64Micro(${params.bind('Int64', stamp.builtAt)}, 'UTC')`;
   const [first, last] = [params.bind('UInt32', Math.min(...hours)), params.bind('UInt32', Math.max(...hours) + HOUR_S)];
   await client.command({
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
@@ -145,6 +154,7 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
     clickhouse_settings: BUILD_SETTINGS,
   });
   await recordBuilds(client, db, params, project, "'hour'", `toDateTime(arrayJoin(${hourList}), 'UTC')`, builtAt, dims);
+  return { waitedMs: stamp.waitedMs };
 }
 
 /** The builds' record, after their rows: a reader that sees the record sees the rows. */
@@ -173,14 +183,22 @@ export async function staleDays(client: ClickHouseClient, database: string, grac
  */
 export async function buildDay(client: ClickHouseClient, database: string, projectId: string, day: number, properties: readonly string[], graceMs: number): Promise<boolean> {
   const dims = rollupDimensions(properties);
-  const builtAtMicros = await buildStamp(client);
+  // The builds of its clean hours; undefined when one hour is not clean for one dimension.
+  const hourBuilds = (state: RollupState): string[] | undefined => {
+    const ids: string[] = [];
+    for (let h = day; h < day + DAY_S; h += HOUR_S) {
+      for (const dim of dims) if (cleanBuild(state, 'hour', h, dim, graceMs) === undefined) return undefined;
+      const build = cleanBuild(state, 'hour', h, '', graceMs);
+      if (build) ids.push(build.buildId);
+    }
+    return ids;
+  };
+  // A first look, so that a day with an hour still to build does not wait for the writes in flight.
+  if (hourBuilds(await readRollupState(client, database, projectId, day, day + DAY_S)) === undefined) return false;
+  const builtAtMicros = (await buildStamp(client)).builtAt;
   const state = await readRollupState(client, database, projectId, day, day + DAY_S);
-  const ids: string[] = [];
-  for (let h = day; h < day + DAY_S; h += HOUR_S) {
-    for (const dim of dims) if (cleanBuild(state, 'hour', h, dim, graceMs) === undefined) return false;
-    const build = cleanBuild(state, 'hour', h, '', graceMs);
-    if (build) ids.push(build.buildId);
-  }
+  const ids = hourBuilds(state);
+  if (ids === undefined) return false;
   // Nothing changed since the hours were read (else the day is simply stale again at once).
   if (Number(builtAtMicros) <= (lastChange(state, 'day', day) ?? 0) + graceMs * 1000) return false;
   const db = sqlIdentifier(database);
