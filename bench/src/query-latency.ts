@@ -28,7 +28,8 @@
  * so a noisy moment on the shared machine hits all of them; medians of QUERY_RUNS (default 7).
  * Timed ranges end when the query runs ("last 7 days"); the exactness checks use windows ending
  * where the generated data ends. The last line is `slowest_query_ms=<n>`: the slowest median of
- * any query in any of the four states (i)–(iv). SPAN_COUNT=200000 for a quick run.
+ * any query in any of the four states (i)–(iv). SPAN_COUNT=200000 for a quick run;
+ * ROLLUP_HOURS_PER_STATEMENT=6 to build 6 hours a statement instead of the default.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +45,15 @@ const SPAN_COUNT = Number(process.env.SPAN_COUNT ?? 10_000_000);
 const RUNS = Number(process.env.QUERY_RUNS ?? 7);
 const DAY = 86_400_000;
 const PROJECT = 'default';
-/** The collector's builder defaults, with the bench's property configured as a rollup dimension. */
-const ROLLUP: RollupConfig = { ...DEFAULT_ROLLUP_CONFIG, properties: ['feature'] };
+/**
+ * The collector's builder defaults, with the bench's property configured as a rollup dimension;
+ * ROLLUP_HOURS_PER_STATEMENT overrides `hoursPerStatement` (to measure another value).
+ */
+const ROLLUP: RollupConfig = {
+  ...DEFAULT_ROLLUP_CONFIG,
+  hoursPerStatement: Number(process.env.ROLLUP_HOURS_PER_STATEMENT ?? DEFAULT_ROLLUP_CONFIG.hoursPerStatement),
+  properties: ['feature'],
+};
 
 interface BenchQuery {
   name: string;
