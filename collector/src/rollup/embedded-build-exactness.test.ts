@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { cleanBuild, embeddedWrites, readRollupState, rollupGraceMs, staleHours } from '@tokentrace/processors';
-import { spanRecord, hexId } from '../queries/testing/known-spans.js';
+import { chatCall } from '../queries/testing/known-spans.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
 import { QueryService } from '../queries/query-service.js';
 import { RollupBuilder, type RollupRound } from './rollup-builder.js';
@@ -20,9 +20,7 @@ const HOUR = 3_600_000;
 const DAY0 = Date.UTC(2026, 10, 1);
 let store: QueryStore;
 
-function call(project: string, i: number, startMs: number) {
-  return spanRecord({ project, traceId: hexId('e0', i, 32), spanId: hexId('e1', i, 16), name: 'chat m', startMs, durationMs: 100, service: 's', environment: 'e', operation: 'chat', provider: 'openai', requestModel: 'm' });
-}
+const call = (project: string, i: number, startMs: number) => chatCall(project, i, startMs, 'e');
 
 beforeAll(async () => {
   store = await startQueryStore({ load: false });
