@@ -3,8 +3,10 @@
  * days, on the embedded engine (or, with TOKENTRACE_CLICKHOUSE_URL, on that server), schema v3
  * with the usage rollup (migration 9), its builder running as the collector runs it:
  * 1. starts the rollup builder (collector/src/rollup/rollup-builder.ts, the collector's defaults:
- *    a round every 30 s, grace 60 s, 168 hours a round, 24 per statement; property `feature`
- *    configured), then loads the spans as the exporter writes them (query-bench-data.ts: the
+ *    a round every 30 s or at once while catching up, grace 60 s on a server and none on the
+ *    embedded engine (builds wait for the writes in flight), 168 hours a round, 24 per statement;
+ *    property `feature` configured), then loads the spans as the exporter writes them, on a client
+ *    of its own as the exporter has (query-bench-data.ts: the
  *    exporter's row mapping and JSONEachRow encoding; 2 % of the batches sent twice as retries
  *    would), in time order, so the builder builds the older hours while the newer ones arrive;
  * 2. (i) immediately when the load ends (the builder still catching up, its rounds running
@@ -26,14 +28,15 @@
  * so a noisy moment on the shared machine hits all of them; medians of QUERY_RUNS (default 7).
  * Timed ranges end when the query runs ("last 7 days"); the exactness checks use windows ending
  * where the generated data ends. The last line is `slowest_query_ms=<n>`: the slowest median of
- * any query in any of the four states (i)–(iv). SPAN_COUNT=200000 for a quick run.
+ * any query in any of the four states (i)–(iv). SPAN_COUNT=200000 for a quick run;
+ * ROLLUP_HOURS_PER_STATEMENT=6 to build 6 hours a statement instead of the default.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_ROLLUP_CONFIG, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
-import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, readRollupState, rollupDimensions, sqlString } from '@tokentrace/processors';
+import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, readRollupState, rollupDimensions, rollupGraceMs, sqlString } from '@tokentrace/processors';
 import { BenchData } from './query-bench-data.js';
 import { loadSpans, mergePartitions, partStats, waitForMerges, type PartStats } from './query-bench-load.js';
 import { median } from './stats.js';
@@ -42,8 +45,15 @@ const SPAN_COUNT = Number(process.env.SPAN_COUNT ?? 10_000_000);
 const RUNS = Number(process.env.QUERY_RUNS ?? 7);
 const DAY = 86_400_000;
 const PROJECT = 'default';
-/** The collector's builder defaults, with the bench's property configured as a rollup dimension. */
-const ROLLUP: RollupConfig = { ...DEFAULT_ROLLUP_CONFIG, properties: ['feature'] };
+/**
+ * The collector's builder defaults, with the bench's property configured as a rollup dimension;
+ * ROLLUP_HOURS_PER_STATEMENT overrides `hoursPerStatement` (to measure another value).
+ */
+const ROLLUP: RollupConfig = {
+  ...DEFAULT_ROLLUP_CONFIG,
+  hoursPerStatement: Number(process.env.ROLLUP_HOURS_PER_STATEMENT ?? DEFAULT_ROLLUP_CONFIG.hoursPerStatement),
+  properties: ['feature'],
+};
 
 interface BenchQuery {
   name: string;
@@ -56,24 +66,32 @@ async function main(): Promise<void> {
   // Without a URL: the embedded engine, in a temporary folder.
   const url = external ?? '';
   const database = external ? `tt_bench_queries_${Date.now()}` : 'tokentrace';
-  const client = createClickHouseClient({ url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 });
+  const connection = { url, dataDir: dir ? join(dir, 'clickhouse') : '', requestTimeoutMs: 600_000, maxOpenConnections: 4 };
+  // Two clients, as in the collector: the exporter's for the inserts (`writer`), and the one the
+  // query service and the rollup builder share (`client`). On the embedded engine each client is
+  // a connection of its own; statements on one connection wait for each other (measured: a build
+  // beside a load took ×3 its time per hour on the loader's connection).
+  const client = createClickHouseClient(connection);
+  const writer = createClickHouseClient(connection);
   const rounds: RollupRound[] = [];
   const builder = new RollupBuilder({ client, database, config: ROLLUP, onRound: (r) => rounds.push(r), log: (m) => console.log(`  ${m}`) });
+  // What builds and readers use on this store: none on the embedded engine, ROLLUP.graceMs on a server.
+  const graceMs = rollupGraceMs(client, ROLLUP.graceMs);
   try {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
-    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s, grace ${ROLLUP.graceMs / 1000} s, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement, properties ${ROLLUP.properties.join(', ')})`);
+    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement, properties ${ROLLUP.properties.join(', ')})`);
     builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
-    const load = await loadSpans(client, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
+    const load = await loadSpans(writer, `${database}.spans`, data, { batchSpans: 50_000, concurrency: 2, duplicateEvery: 50 }, (rows) => {
       if (rows - shown >= 2_000_000) console.log(`  ${(rows / 1e6).toFixed(1)} M rows; rollup: ${built(rounds)}`), (shown = rows);
     });
     const loadEnded = performance.now();
     console.log(`loaded ${load.rows.toLocaleString('en')} spans (+${load.duplicateRows.toLocaleString('en')} sent twice) in ${load.seconds.toFixed(1)} s: ${Math.round(load.rows / load.seconds).toLocaleString('en')} spans/s (generation and encoding included); rollup so far: ${built(rounds)}`);
 
-    const service = new QueryService({ client, database, rollup: { graceMs: ROLLUP.graceMs } });
+    const service = new QueryService({ client, database, rollup: { graceMs } });
     const spansOnly = new QueryService({ client, database, rollup: false });
     const noFinal = new QueryService({ client: withoutFinal(client), database, rollup: false });
     // Timed queries ask for "the last n days" at the time they run, as the dashboard does.
@@ -99,15 +117,15 @@ async function main(): Promise<void> {
     const stage = async (label: string, medians: number[]) => slowest.push([label, Math.max(...medians)]);
 
     console.log(`\n(i) immediately when the load ends (the builder still catching up, beside the queries), median of ${RUNS} (1 warm-up):`);
-    console.log(`  rollup: ${await coverage(client, database, now)}`);
+    console.log(`  rollup: ${await coverage(client, database, now, graceMs)}`);
     await check(service, data, generated);
     await stage('(i) load just ended', await timeAll(service, queries, RUNS));
-    console.log(`  rollup after (i): ${await coverage(client, database, now)}`);
+    console.log(`  rollup after (i): ${await coverage(client, database, now, graceMs)}`);
 
-    const caughtUp = await waitForBuilder(client, database, now);
+    const caughtUp = await waitForBuilder(client, database, now, graceMs);
     const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
     const hoursBuilt = rounds.reduce((s, r) => s + r.hours, 0);
-    console.log(`\nrollup caught up ${((caughtUp - loadEnded) / 1000).toFixed(1)} s after the load ended (the grace alone is ${ROLLUP.graceMs / 1000} s): ${built(rounds)}; builder busy ${(busy / 1000).toFixed(1)} s in all, ${(busy / Math.max(1, hoursBuilt)).toFixed(0)} ms per hour built (≈ ${Math.round(data.expected.get(30)!.requests / (30 * 24)).toLocaleString('en')} model calls an hour)`);
+    console.log(`\nrollup caught up ${((caughtUp - loadEnded) / 1000).toFixed(1)} s after the load ended (the grace is ${graceMs / 1000} s): ${built(rounds)}; builder busy ${(busy / 1000).toFixed(1)} s in all, ${(busy / Math.max(1, hoursBuilt)).toFixed(0)} ms per hour built (≈ ${Math.round(data.expected.get(30)!.requests / (30 * 24)).toLocaleString('en')} model calls an hour)`);
     console.log(`background merges quiet after ${(await waitForMerges(client, database, 5000, 120_000)).toFixed(1)} s; spans: ${describe(await partStats(client, database))}`);
     console.log(`tables: ${await tableSizes(client, database)}`);
 
@@ -139,10 +157,10 @@ async function main(): Promise<void> {
     const freshEnd = Date.now();
     const freshDays = (freshEnd - freshFrom) / DAY;
     const fresh = new BenchData({ spans: 20_000, endMs: freshEnd, days: freshDays, project: PROJECT, firstTrace: data.traces + 1000 }, [freshDays]);
-    const added = await loadSpans(client, `${database}.spans`, fresh, { batchSpans: 2_500, concurrency: 1, duplicateEvery: 2 }, () => undefined);
+    const added = await loadSpans(writer, `${database}.spans`, fresh, { batchSpans: 2_500, concurrency: 1, duplicateEvery: 2 }, () => undefined);
     console.log(`\n${added.rows.toLocaleString('en')} newer spans arrive (+${added.duplicateRows.toLocaleString('en')} sent twice); spans: ${describe(await partStats(client, database))}`);
     console.log(`(iv) with them, before the next merge, median of ${RUNS} (1 warm-up):`);
-    console.log(`  rollup: ${await coverage(client, database, Date.now())}`);
+    console.log(`  rollup: ${await coverage(client, database, Date.now(), graceMs)}`);
     await check(service, data, generated);
     await check(service, fresh, () => ({ from: new Date(freshFrom), to: new Date(freshEnd) }));
     await stage('(iv) newer spans', await timeAll(service, queries, RUNS));
@@ -152,6 +170,7 @@ async function main(): Promise<void> {
   } finally {
     await builder.stop();
     if (external) await client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
+    await writer.close();
     await client.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
@@ -160,28 +179,30 @@ async function main(): Promise<void> {
 function built(rounds: RollupRound[]): string {
   const hours = rounds.reduce((s, r) => s + r.hours, 0);
   const days = rounds.reduce((s, r) => s + r.days, 0);
-  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds`;
+  const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
+  const waited = rounds.reduce((s, r) => s + r.waitedMs, 0);
+  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
 }
 
 /** How much of the generated month the rollup answers now: clean hours and days (model dimension). */
-async function coverage(client: ClickHouseClient, database: string, endMs: number): Promise<string> {
+async function coverage(client: ClickHouseClient, database: string, endMs: number, graceMs: number): Promise<string> {
   const toS = Math.ceil(endMs / 3_600_000) * HOUR_S;
   const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
   const state = await readRollupState(client, database, PROJECT, fromS, toS);
   let [hours, clean, days, cleanDays] = [0, 0, 0, 0];
   for (let h = fromS; h < toS; h += HOUR_S) {
     if (state.changes.has(h)) hours++;
-    if (state.changes.has(h) && cleanBuild(state, 'hour', h, 'model', ROLLUP.graceMs)) clean++;
+    if (state.changes.has(h) && cleanBuild(state, 'hour', h, 'model', graceMs)) clean++;
     if (h % DAY_S === 0 && h + DAY_S <= toS && state.changes.has(h)) {
       days++;
-      if (cleanBuild(state, 'day', h, 'model', ROLLUP.graceMs)) cleanDays++;
+      if (cleanBuild(state, 'day', h, 'model', graceMs)) cleanDays++;
     }
   }
   return `${clean} of ${hours} hours with spans clean, ${cleanDays} of ${days} whole days`;
 }
 
 /** Polls until every hour and whole day of the month with spans is clean in the rollup; returns when (performance.now()). */
-async function waitForBuilder(client: ClickHouseClient, database: string, endMs: number): Promise<number> {
+async function waitForBuilder(client: ClickHouseClient, database: string, endMs: number, graceMs: number): Promise<number> {
   const toS = Math.ceil(endMs / 3_600_000) * HOUR_S;
   const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
   const dims = rollupDimensions(ROLLUP.properties);
@@ -189,8 +210,8 @@ async function waitForBuilder(client: ClickHouseClient, database: string, endMs:
     const state = await readRollupState(client, database, PROJECT, fromS, toS);
     let done = true;
     for (let h = fromS; h < toS && done; h += HOUR_S) {
-      if (dims.some((d) => cleanBuild(state, 'hour', h, d, ROLLUP.graceMs) === undefined)) done = false;
-      if (h % DAY_S === 0 && h + DAY_S <= toS && cleanBuild(state, 'day', h, 'model', ROLLUP.graceMs) === undefined) done = false;
+      if (dims.some((d) => cleanBuild(state, 'hour', h, d, graceMs) === undefined)) done = false;
+      if (h % DAY_S === 0 && h + DAY_S <= toS && cleanBuild(state, 'day', h, 'model', graceMs) === undefined) done = false;
     }
     if (done) return performance.now();
     await new Promise((r) => setTimeout(r, 1000));

@@ -13,6 +13,7 @@ import {
   OtlpForwardExporter,
   ProcessingConsumer,
   RetryingConsumer,
+  rollupGraceMs,
   SpoolingConsumer,
   storageLocation,
   type ClickHouseConnectionConfig,
@@ -121,14 +122,15 @@ export class Collector {
     mountHealthRoutes(http.app, counters, () => storage.stats());
     // Issue 4: the query API and the dashboard share the OTLP/HTTP port and ingest's API keys.
     const queryClient = createClickHouseClient(connection);
+    // The builder's grace: 0 on the embedded engine, whose builds wait for this process's writes in flight.
+    const rollupRead = config.rollup.enabled ? { graceMs: rollupGraceMs(queryClient, config.rollup.graceMs) } : undefined;
     const queries = new QueryService({
       client: queryClient,
       database: config.clickhouse.database,
       cluster: config.clickhouse.cluster !== '',
-      rollup: config.rollup.enabled ? { graceMs: config.rollup.graceMs } : false,
+      rollup: rollupRead ?? false,
     });
     const rollup = config.rollup.enabled ? new RollupBuilder({ client: queryClient, database: config.clickhouse.database, config: config.rollup, log }) : undefined;
-    const rollupRead = config.rollup.enabled ? { graceMs: config.rollup.graceMs } : undefined;
     const explainer = createExplainer(queryClient, config.clickhouse.database, config.clickhouse.cluster !== '', rollupRead);
     const dashboardBase = () => config.alerts.dashboardUrl || `${http.url}/dashboard/`;
     http.app.use('/api/v1', createExplainRouter({ explainer, authenticate: receiverOptions.authenticate, log }));

@@ -52,6 +52,8 @@ export class AlertService {
   readonly rules: RuleStore;
   readonly history: AlertHistory;
   readonly engine: AlertEngine;
+  /** The day billing periods start on (`calendar_month` windows), 1–28; 1: calendar months. */
+  readonly billingDay: number;
   private readonly scheduler: AlertScheduler;
   private readonly email: EmailSender;
   private readonly clock: SchedulerClock;
@@ -62,6 +64,7 @@ export class AlertService {
 
   constructor(options: AlertServiceOptions) {
     const tables = alertTables(options.client, options.database);
+    this.billingDay = options.billingDay ?? 1;
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.rules = new RuleStore(tables, () => this.clock.now());
     this.history = new AlertHistory(tables);
@@ -76,7 +79,7 @@ export class AlertService {
     this.engine = new AlertEngine({
       ctx: queryContext(options.client, options.database, options.cluster ?? false),
       forecastStore: { client: options.client, database: options.database, cluster: options.cluster, rollup: options.rollup },
-      billingDay: options.billingDay,
+      billingDay: this.billingDay,
       rules: this.rules,
       history: this.history,
       delivery,

@@ -103,7 +103,10 @@ const notification = object({
 export const alertSchemas: Record<string, JsonSchema> = {
   AlertRuleInput: object(ruleProperties, 'A rule as sent; everything but metric, window and condition has a default.', Object.keys(ruleProperties).filter((k) => !['metric', 'window', 'condition'].includes(k))),
   AlertRule: object({ ...ruleProperties, projectId: str(), updatedAt: time }),
-  AlertRuleList: object({ items: { type: 'array', items: ref('AlertRule') } }),
+  AlertRuleList: object({
+    items: { type: 'array', items: ref('AlertRule') },
+    billingDay: { type: 'integer', minimum: 1, maximum: 28, description: 'the day billing periods start on (forecast.billingDay): what calendar_month windows mean' },
+  }),
   AlertNotification: notification,
   AlertTestResult: object({
     groups: { type: 'array', items: object({ group: str(), value: nullableNum, requests: { type: 'integer' }, breached: { type: 'boolean' }, severity }) },

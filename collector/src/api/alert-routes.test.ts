@@ -78,7 +78,8 @@ describe('the alerts API', () => {
     const list = await call('GET', '/rules');
     conforms(list.body, 'AlertRuleList');
     expect(list.body.items.map((r: { id: string }) => r.id)).toEqual(['spend']);
-    expect((await call('GET', '/rules', undefined, 'key-b')).body).toEqual({ items: [] });
+    expect(list.body.billingDay).toBe(1);
+    expect((await call('GET', '/rules', undefined, 'key-b')).body).toEqual({ items: [], billingDay: 1 });
     expect((await call('GET', '/rules/spend', undefined, 'key-b')).status).toBe(404);
     expect((await call('PUT', '/rules/spend', rule, 'key-b')).body.error).toMatchObject({ code: 'TOKENTRACE_ALERT_RULE_NOT_FOUND' });
     expect((await call('DELETE', '/rules/spend', undefined, 'key-b')).status).toBe(404);

@@ -52,7 +52,7 @@ export function createAlertRouter(options: AlertRouterOptions): Router {
 
   router.get('/rules', route(200, async (alerts, projectId, req) => {
     checkKnown(req.query as ParamValues, []);
-    return { items: (await alerts.listRules(projectId)).map(shown) };
+    return { items: (await alerts.listRules(projectId)).map(shown), billingDay: alerts.billingDay };
   }));
   router.post('/rules', json, route(201, async (alerts, projectId, req) => shown(await alerts.createRule(projectId, req.body))));
   router.get('/rules/:id', route(200, async (alerts, projectId, req) => shown(await alerts.getRule(projectId, id(req)))));

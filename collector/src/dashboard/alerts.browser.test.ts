@@ -33,7 +33,8 @@ let allowed: Array<{ status: number; path: string }> = [];
 
 beforeAll(async () => {
   store = await startQueryStore({ load: false });
-  server = await startAlertApiServer(store, { [API_KEY]: PROJECT }, { dashboard: true });
+  // Billing periods from the 15th: the list words a calendar_month window as the notifications do.
+  server = await startAlertApiServer(store, { [API_KEY]: PROJECT }, { dashboard: true, billingDay: 15 });
   receiver = await startHttpReceiver();
   const now = Date.now();
   await store.insert(modelCalls(30, now - 40 * 60_000, now - 60_000, { project: PROJECT, costUsd: 0.2, user: 'u-heavy' }));
@@ -169,11 +170,11 @@ describe('the alert pages', () => {
 
     await page.click('text=Test now');
     await page.waitForSelector('.test-result');
-    expect(await page.locator('.test-result strong').innerText()).toMatch(/^Test: Month-end forecast \$[\d,.]+ \(80 %: \$[\d,.]+–\$[\d,.]+\): its 80 % high end is under the first level \(80 %\) of the \$1,000,000 budget; \$[\d,.]+ spent so far\.$/);
+    expect(await page.locator('.test-result strong').innerText()).toMatch(/^Test: Forecast for the billing period to \d{4}-\d\d-15 \$[\d,.]+ \(80 %: \$[\d,.]+–\$[\d,.]+\): its 80 % high end is under the first level \(80 %\) of the \$1,000,000 budget; \$[\d,.]+ spent so far\.$/);
     await page.screenshot({ path: join(ARTIFACTS, 'alert-editor-forecast.png'), fullPage: true });
     await open('#/alerts');
     const row = (await page.locator('table.alert-rules tbody tr').allInnerTexts()).find((r) => r.startsWith('Projected to exceed'));
-    expect(row).toMatch(/\tbudget \$1,000,000\.00 on the forecast's 80 % high end \(80% \/ 100%\)\t/);
+    expect(row).toMatch(/\tthis billing period \(from the 15th, UTC\)\tbudget \$1,000,000\.00 on the forecast's 80 % high end \(80% \/ 100%\)\t/);
     expect(problems).toEqual([]);
   });
 });

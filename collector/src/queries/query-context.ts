@@ -21,7 +21,8 @@ export interface QueryContext {
   cluster: boolean;
   /**
    * Analytics may read the usage rollup (rollup-read.ts); `graceMs` is the builder's grace
-   * (collector config `rollup.graceMs`). Absent: analytics read spans only.
+   * (rollupGraceMs: the collector config's `rollup.graceMs` on a server, 0 on the embedded
+   * engine). Absent: analytics read spans only.
    */
   rollup?: { graceMs: number };
 }

@@ -10,7 +10,7 @@
  * shard's rows; request lists drop repeated versions themselves.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DEFAULT_ROLLUP_GRACE_MS } from '@tokentrace/processors';
+import { DEFAULT_ROLLUP_GRACE_MS, rollupGraceMs } from '@tokentrace/processors';
 import type {
   AnalyticsQuery,
   AnalyticsResult,
@@ -42,7 +42,8 @@ export interface QueryServiceOptions {
   cluster?: boolean;
   /**
    * Analytics read the usage rollup where it is clean (rollup-read.ts), with the builder's grace;
-   * false: spans only. Default: with `DEFAULT_ROLLUP_GRACE_MS`.
+   * false: spans only. Default: the builder's default grace on this store (rollupGraceMs: 0 on the
+   * embedded engine, `DEFAULT_ROLLUP_GRACE_MS` on a server).
    */
   rollup?: { graceMs: number } | false;
 }
@@ -51,7 +52,7 @@ export class QueryService implements QueryApi {
   private readonly ctx: QueryContext;
 
   constructor(options: QueryServiceOptions) {
-    const rollup = options.rollup === false ? undefined : (options.rollup ?? { graceMs: DEFAULT_ROLLUP_GRACE_MS });
+    const rollup = options.rollup === false ? undefined : (options.rollup ?? { graceMs: rollupGraceMs(options.client, DEFAULT_ROLLUP_GRACE_MS) });
     this.ctx = queryContext(options.client, options.database, options.cluster ?? false, rollup);
   }
 

@@ -4,7 +4,7 @@
 // the test waits for rounds through `onRound`, never for time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRollupState, staleDays, staleHours } from '@tokentrace/processors';
-import { hexId, spanRecord } from '../queries/testing/known-spans.js';
+import { chatCall } from '../queries/testing/known-spans.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
 import { RollupBuilder, type RollupRound } from './rollup-builder.js';
 import { DEFAULT_ROLLUP_CONFIG } from './rollup-config.js';
@@ -13,9 +13,7 @@ const HOUR = 3_600_000;
 const DAY0 = Date.UTC(2026, 9, 1);
 let store: QueryStore;
 
-function call(project: string, i: number, startMs: number) {
-  return spanRecord({ project, traceId: hexId('c0', i, 32), spanId: hexId('c1', i, 16), name: 'chat m', startMs, durationMs: 100, service: 's', environment: 'e', operation: 'chat', provider: 'openai', requestModel: 'm' });
-}
+const call = (project: string, i: number, startMs: number) => chatCall(project, i, startMs, 'c');
 
 beforeAll(async () => {
   store = await startQueryStore({ load: false });

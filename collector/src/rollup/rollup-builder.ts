@@ -1,25 +1,36 @@
 /**
- * The usage rollup's builder, run in the collector's process on a schedule (issue 11): every
- * `intervalMs` a round rebuilds the hours changed more than `graceMs` ago since their last build
- * (oldest first, at most `hoursPerRound`, `hoursPerStatement` per statement), then merges each
- * day whose hours are all clean into its day rows. The work is SQL on the engine
- * (processors/src/storage/usage-rollup-build.ts), so it is the same on the embedded engine and a
- * server. Between two statements the builder waits as long as the last one took: it uses at most
- * half of the engine's time while it catches up, and ingestion keeps the rest.
+ * The usage rollup's builder, run in the collector's process on a schedule (issue 11): a round
+ * rebuilds the hours changed more than the grace ago since their last build (oldest first, at
+ * most `hoursPerRound`, `hoursPerStatement` per statement), then merges each day whose hours are
+ * all clean into its day rows. The grace is `graceMs` on a server and 0 on the embedded engine,
+ * where each build waits for the writes in flight instead (rollupGraceMs). The work is SQL on the
+ * engine (processors/src/storage/usage-rollup-build.ts), so it is the same on the embedded engine
+ * and a server. Between two statements the builder waits as long as the last one took: it uses
+ * at most half of the engine's time while it catches up, and ingestion keeps the rest.
+ *
+ * A round starts every `intervalMs`, and also whenever the builder is catching up: it finds
+ * stale hours that had ended before it looked (a bulk load of past hours, an upgrade, a backlog;
+ * at least CATCH_UP_HOURS). It looks every CHECK_MS between rounds and once more right after a
+ * round that was catching up, so a backfill is built as it arrives, round after round. Live
+ * traffic changes the current hour (and late spans the one just ended), rebuilt once per interval.
  *
  * A failed round is logged and retried at the next one (nothing is half-built: a build's record
  * is written after its rows, and readers only use recorded builds). `stop()` ends the schedule and
  * waits for the statement in flight.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { buildDay, buildHours, staleDays, staleHours, type StalePeriod } from '@tokentrace/processors';
+import { buildDay, buildHours, HOUR_S, rollupGraceMs, staleDays, staleHours, type StalePeriod } from '@tokentrace/processors';
 import type { RollupConfig } from './rollup-config.js';
 
 export interface RollupRound {
   hours: number;
   days: number;
-  /** Wall time of the round's statements, pauses excluded. */
+  /** Wall time of the round's statements, pauses and waits for the writes in flight excluded. */
   busyMs: number;
+  /** Time its hour builds waited for the writes in flight (embedded engine: buildStamp). */
+  waitedMs: number;
+  /** It found several hours stale that had ended before it began (CATCH_UP_HOURS): the next round starts at once. */
+  catchingUp: boolean;
 }
 
 export interface RollupBuilderOptions {
@@ -31,6 +42,15 @@ export interface RollupBuilderOptions {
   onRound?: (round: RollupRound) => void;
 }
 
+/**
+ * Ended hours a round must find stale to be catching up. One is not enough: late spans of a live
+ * app keep changing the hour that just ended for a while, which the interval's pace rebuilds.
+ */
+const CATCH_UP_HOURS = 2;
+
+/** How often the builder looks for stale hours between two rounds (one read of two small tables). */
+const CHECK_MS = 1000;
+
 /** How many day builds a round tries at most (each merges its hours' rows; no span is read). */
 const DAYS_PER_ROUND = 31;
 
@@ -39,25 +59,47 @@ export class RollupBuilder {
   private running: Promise<unknown> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private readonly graceMs: number;
+  /** When the next round is due whether or not it is catching up (epoch ms). */
+  private dueAt = 0;
 
-  constructor(private readonly options: RollupBuilderOptions) {}
+  constructor(private readonly options: RollupBuilderOptions) {
+    this.graceMs = rollupGraceMs(options.client, options.config.graceMs);
+  }
 
-  /** Starts the schedule: a first round at once, then one every `intervalMs`. */
+  /** Starts the schedule: a first round at once, then one every `intervalMs`, and at once while catching up. */
   start(): void {
     this.stopped = false;
+    this.dueAt = Date.now();
     this.schedule(0);
   }
 
+  /**
+   * In `delayMs`: a round when the interval has passed since the last one began, or when the
+   * stale hours say it is catching up (then the next at once); else only that look at the stale
+   * hours (two small tables), again CHECK_MS later.
+   */
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    const { intervalMs } = this.options.config;
     this.timer = setTimeout(() => {
       const started = Date.now();
-      this.running = this.round()
-        .then((round) => this.options.onRound?.(round))
-        .catch((err: unknown) => this.options.log?.(`rollup: round failed, retried in ${this.options.config.intervalMs} ms: ${(err as Error).message}`))
+      const due = started >= this.dueAt;
+      let again = false;
+      this.running = this.runRound(due)
+        .then((round) => {
+          if (round === undefined) return;
+          if (due) this.dueAt = started + intervalMs;
+          again = round.catchingUp;
+          this.options.onRound?.(round);
+        })
+        .catch((err: unknown) => {
+          this.dueAt = started + intervalMs;
+          this.options.log?.(`rollup: round failed, retried in ${intervalMs} ms: ${(err as Error).message}`);
+        })
         .finally(() => {
           this.running = undefined;
-          this.schedule(Math.max(0, this.options.config.intervalMs - (Date.now() - started)));
+          this.schedule(again ? 0 : Math.max(0, Math.min(CHECK_MS, this.dueAt - Date.now())));
         });
     }, delayMs);
     this.timer.unref?.();
@@ -65,22 +107,33 @@ export class RollupBuilder {
 
   /** One round: stale hours, then stale days. Public for the bench and tests (which run rounds themselves). */
   async round(): Promise<RollupRound> {
+    return (await this.runRound(true))!;
+  }
+
+  /** A round; unless `always`, only when it is catching up (else undefined: nothing built). */
+  private async runRound(always: boolean): Promise<RollupRound | undefined> {
     const { client, database, config } = this.options;
-    const result: RollupRound = { hours: 0, days: 0, busyMs: 0 };
-    const hours = await staleHours(client, database, config.graceMs, config.hoursPerRound, config.properties);
+    const { graceMs } = this;
+    const result: RollupRound = { hours: 0, days: 0, busyMs: 0, waitedMs: 0, catchingUp: false };
+    const began = Date.now() / 1000;
+    const hours = await staleHours(client, database, graceMs, config.hoursPerRound, config.properties);
+    result.catchingUp = hours.filter((h) => h.start + HOUR_S <= began).length >= CATCH_UP_HOURS;
+    if (!always && !result.catchingUp) return undefined;
     for (const chunk of chunks(hours, config.hoursPerStatement)) {
       if (this.stopped) return result;
       const t = performance.now();
-      await buildHours(client, database, chunk.projectId, chunk.starts, config.properties);
-      const took = performance.now() - t;
+      const { waitedMs } = await buildHours(client, database, chunk.projectId, chunk.starts, config.properties);
+      // The engine's time: the wait for the writes in flight (embedded engine) is not work.
+      const took = performance.now() - t - waitedMs;
       result.busyMs += took;
+      result.waitedMs += waitedMs;
       result.hours += chunk.starts.length;
       await this.pause(took);
     }
-    for (const day of await staleDays(client, database, config.graceMs, DAYS_PER_ROUND, config.properties)) {
+    for (const day of await staleDays(client, database, graceMs, DAYS_PER_ROUND, config.properties)) {
       if (this.stopped) return result;
       const t = performance.now();
-      if (await buildDay(client, database, day.projectId, day.start, config.properties, config.graceMs)) result.days++;
+      if (await buildDay(client, database, day.projectId, day.start, config.properties, graceMs)) result.days++;
       result.busyMs += performance.now() - t;
     }
     return result;

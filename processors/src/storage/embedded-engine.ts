@@ -12,6 +12,11 @@
  * which cannot change later), so that on a small machine the engine leaves memory to the collector
  * around it; threads per query are a query setting (`max_threads`), sent by the client with every
  * query (clickhouse-client.ts).
+ *
+ * The engine counts the writes in flight on it (engine-writes.ts: inserts, `exec` and `command`
+ * statements, from every client of this process), for the usage rollup's builder. They run
+ * without an abort signal: chdb cannot cancel a statement, only stop waiting for it, and a write
+ * must count until the engine has finished it.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { open as openFile, rm } from 'node:fs/promises';
@@ -20,6 +25,7 @@ import { join, resolve } from 'node:path';
 import type { Session as ChdbSession, RawInsertFormat, SessionOptions } from 'chdb';
 import type { ChdbConnection as ChdbConnectionType, ChdbConnectionOptions } from 'chdb/connection';
 import { parseError } from '@clickhouse/client';
+import { EngineWrites } from './engine-writes.js';
 import { sqlString } from './sql-literal.js';
 
 export interface EmbeddedEngineSettings {
@@ -62,6 +68,7 @@ interface OpenEngine {
   settings: EmbeddedEngineSettings;
   session: ChdbSession;
   connections: number;
+  writes: EngineWrites;
 }
 
 let open: OpenEngine | undefined;
@@ -81,6 +88,7 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
     release(engine);
     throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
   }
+  trackWrites(connection, engine.writes);
   let released = false;
   const close = connection.close.bind(connection);
   connection.close = async () => {
@@ -94,6 +102,19 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
     }
   };
   return connection;
+}
+
+const writesOfConnections = new WeakMap<ChdbConnectionType, EngineWrites>();
+
+/** `connection`'s statements that may write, counted by `writes` until the engine has finished each (no abort signal). */
+function trackWrites(connection: ChdbConnectionType, writes: EngineWrites): void {
+  writesOfConnections.set(connection, writes);
+  const insert = connection.insert.bind(connection);
+  const exec = connection.exec.bind(connection);
+  const command = connection.command.bind(connection);
+  connection.insert = (params) => writes.track(insert({ ...params, abort_signal: undefined }));
+  connection.exec = (params) => writes.track(exec({ ...params, abort_signal: undefined }));
+  connection.command = (params) => writes.track(command({ ...params, abort_signal: undefined }));
 }
 
 /**
@@ -111,7 +132,7 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
  *   `INSERT … FROM INFILE`, and the file removed. The file is in the page cache for the time of
  *   one insert; writing it costs a copy, far less than the text parsing RowBinary saves.
  */
-const enginesOfClients = new WeakMap<object, { connection: ChdbConnectionType; settings: Record<string, number>; insertDir: string }>();
+const enginesOfClients = new WeakMap<object, { connection: ChdbConnectionType; settings: Record<string, number>; insertDir: string; writes: EngineWrites }>();
 
 /** Files of RowBinary inserts in flight, under the data directory. */
 const INSERT_FILES_DIR = 'tokentrace-inserts';
@@ -119,7 +140,17 @@ let insertFiles = 0;
 
 /** `client` runs on `connection` (engine in `dataDir`); `settings` go with each of its raw inserts (the client's own, e.g. max_threads). */
 export function registerEmbeddedClient(client: object, connection: ChdbConnectionType, dataDir: string, settings: Record<string, number>): void {
-  enginesOfClients.set(client, { connection, settings, insertDir: join(resolve(dataDir), INSERT_FILES_DIR) });
+  const writes = writesOfConnections.get(connection);
+  if (writes === undefined) throw new EmbeddedEngineError('registerEmbeddedClient: the connection was not made by embeddedConnection');
+  enginesOfClients.set(client, { connection, settings, insertDir: join(resolve(dataDir), INSERT_FILES_DIR), writes });
+}
+
+/**
+ * The writes in flight on the embedded engine behind `client` (every client of the process
+ * alike); undefined for a server, where other processes may write too.
+ */
+export function embeddedWrites(client: object): EngineWrites | undefined {
+  return enginesOfClients.get(client)?.writes;
 }
 
 export interface RawInsert {
@@ -142,20 +173,29 @@ export interface RawInsert {
 export function embeddedRawInsert(client: object): ((insert: RawInsert) => Promise<void>) | undefined {
   const engine = enginesOfClients.get(client);
   if (!engine) return undefined;
-  return async ({ table, columns, format, body, settings }) => {
-    try {
-      if (format === 'RowBinary') {
-        await fileInsert(engine, table, columns, body, { ...engine.settings, ...settings });
-      } else {
-        const values = body.length === 1 ? body[0]! : Buffer.concat(body);
-        await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values, settings: { ...engine.settings, ...settings } });
-      }
-    } catch (err) {
-      const mapped = parseError(err instanceof Error && err.message ? err.message : String(err));
-      if (mapped !== err) (mapped as Error & { cause?: unknown }).cause = err;
-      throw mapped;
+  return ({ table, columns, format, body, settings }) => engine.writes.track(rawInsert(engine, table, columns, format, body, settings));
+}
+
+async function rawInsert(
+  engine: { connection: ChdbConnectionType; settings: Record<string, number>; insertDir: string },
+  table: string,
+  columns: readonly string[],
+  format: RawInsert['format'],
+  body: readonly Buffer[],
+  settings: RawInsert['settings'],
+): Promise<void> {
+  try {
+    if (format === 'RowBinary') {
+      await fileInsert(engine, table, columns, body, { ...engine.settings, ...settings });
+    } else {
+      const values = body.length === 1 ? body[0]! : Buffer.concat(body);
+      await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values, settings: { ...engine.settings, ...settings } });
     }
-  };
+  } catch (err) {
+    const mapped = parseError(err instanceof Error && err.message ? err.message : String(err));
+    if (mapped !== err) (mapped as Error & { cause?: unknown }).cause = err;
+    throw mapped;
+  }
 }
 
 /** A RowBinary body inserted from a file of its own (see enginesOfClients), removed afterwards whatever happens. */
@@ -212,7 +252,7 @@ function acquire(dir: string, settings: EmbeddedEngineSettings): OpenEngine {
     } catch (err) {
       throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
     }
-    open = { dir, settings, session, connections: 0 };
+    open = { dir, settings, session, connections: 0, writes: new EngineWrites() };
   }
   open.connections++;
   return open;

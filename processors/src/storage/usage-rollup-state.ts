@@ -7,15 +7,27 @@
  * when its newest build holds the dimension and started more than `graceMs` after the period's
  * last change. The grace covers an insert whose change was marked before a build began but whose
  * spans were committed after the build's snapshot: it must be at least the longest insert (the
- * collector's insert timeout). A day's last change is the last change of any of its hours.
+ * collector's insert timeout) on a server, where other processes may write; on the embedded
+ * engine, the collector's process is the only writer and builds wait for its writes in flight
+ * instead (usage-rollup-build.ts, engine-writes.ts), so the grace there is 0 (rollupGraceMs).
+ * A day's last change is the last change of any of its hours.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { embeddedWrites } from './embedded-engine.js';
 import type { QueryParams } from './query-params.js';
 import { sqlIdentifier } from './sql-literal.js';
 import { DIRTY_HOURS_TABLE, ROLLUP_BUILDS_TABLE, type RollupLevel } from './usage-rollup-tables.js';
 
 /** The default grace: twice the exporter's default insert timeout (30 s). */
 export const DEFAULT_ROLLUP_GRACE_MS = 60_000;
+
+/**
+ * The grace that builds and readers on `client`'s store use: 0 on the embedded engine (builds wait
+ * for the writes in flight when they start), `graceMs` (the collector's `rollup.graceMs`) on a server.
+ */
+export function rollupGraceMs(client: ClickHouseClient, graceMs: number): number {
+  return embeddedWrites(client) ? 0 : graceMs;
+}
 
 export const HOUR_S = 3600;
 export const DAY_S = 86_400;

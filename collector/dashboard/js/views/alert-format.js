@@ -3,7 +3,7 @@
  * each rule is in, read from the history (a (rule, group) whose last change is not `resolved`
  * is firing).
  */
-import { count, duration, percent, usd } from '../format.js';
+import { count, duration, ordinal, percent, usd } from '../format.js';
 
 /** A metric's value as its unit reads. */
 export function metricValue(metric, value) {
@@ -24,9 +24,10 @@ export function conditionText(rule) {
   return `anomaly vs its last ${c.baselineDays} days`;
 }
 
-export function windowText(window) {
+/** `billingDay`: the day billing periods start on (the rules list's `billingDay`), as the notifications word it. */
+export function windowText(window, billingDay = 1) {
   if (window === 'calendar_day') return 'today (UTC)';
-  if (window === 'calendar_month') return 'this month (UTC)';
+  if (window === 'calendar_month') return billingDay === 1 ? 'this month (UTC)' : `this billing period (from the ${ordinal(billingDay)}, UTC)`;
   return `last ${window}`;
 }
 

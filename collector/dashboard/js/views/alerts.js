@@ -12,7 +12,7 @@ import { channelsText, conditionText, deliveriesText, firingByRule, windowText }
 const HISTORY_LIMIT = 50;
 
 export async function render({ root, signal }) {
-  const [{ items: rules }, { items: history }] = await Promise.all([
+  const [{ items: rules, billingDay }, { items: history }] = await Promise.all([
     apiGet('alerts/rules', {}, signal),
     apiGet('alerts/history', { limit: HISTORY_LIMIT }, signal),
   ]);
@@ -27,7 +27,7 @@ export async function render({ root, signal }) {
     { label: 'Rule', value: (r) => r.name },
     { label: 'State', value: state },
     { label: 'Metric', value: (r) => r.metric.replace(/_/g, ' ') },
-    { label: 'Window', value: (r) => windowText(r.window) },
+    { label: 'Window', value: (r) => windowText(r.window, billingDay) },
     { label: 'Condition', value: conditionText },
     { label: 'By', value: (r) => r.groupBy || '—' },
     { label: 'Filter', value: (r) => (r.filter ? h('code', null, r.filter) : '—') },

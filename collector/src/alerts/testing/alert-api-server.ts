@@ -22,12 +22,12 @@ export interface AlertApiServer {
   close(): Promise<void>;
 }
 
-export async function startAlertApiServer(store: QueryStore, keys: Record<string, string>, options: { config?: AlertsConfig; dashboard?: boolean } = {}): Promise<AlertApiServer> {
+export async function startAlertApiServer(store: QueryStore, keys: Record<string, string>, options: { config?: AlertsConfig; dashboard?: boolean; billingDay?: number } = {}): Promise<AlertApiServer> {
   const authenticate = createApiKeyAuthenticator(new Map(Object.entries(keys)));
   const app = express();
   const server = createServer(app);
   let url = '';
-  const alerts = new AlertService({ client: store.client, database: store.database, config: options.config ?? DEFAULT_ALERTS_CONFIG, dashboardBase: () => `${url}/dashboard/`, log: () => undefined });
+  const alerts = new AlertService({ client: store.client, database: store.database, config: options.config ?? DEFAULT_ALERTS_CONFIG, dashboardBase: () => `${url}/dashboard/`, billingDay: options.billingDay, log: () => undefined });
   const router = createAlertRouter({ alerts, authenticate, log: () => undefined });
   app.use('/api/v1/alerts', router);
   if (options.dashboard) {

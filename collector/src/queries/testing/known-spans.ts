@@ -142,3 +142,8 @@ export function hexId(prefix: string, n: number, length: 16 | 32): string {
   const tail = n.toString(16);
   return (prefix + '0'.repeat(length)).slice(0, length - tail.length) + tail;
 }
+
+/** A 100 ms chat call to model `m` of project `project`, the n-th of a test (ids from `idPrefix`, two hex digits). */
+export function chatCall(project: string, n: number, startMs: number, idPrefix: string): SpanRecord {
+  return spanRecord({ project, traceId: hexId(`${idPrefix}0`, n, 32), spanId: hexId(`${idPrefix}1`, n, 16), name: 'chat m', startMs, durationMs: 100, service: 's', environment: 'e', operation: 'chat', provider: 'openai', requestModel: 'm' });
+}
