@@ -26,11 +26,18 @@ describe('encodeSpansOnArrival', () => {
 
   it('keeps a span that has no row as its record, and encodes the others around it', () => {
     const records = hostileSpans();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
     records.splice(1, 0, { ...records[0]!, spanId: 'bad', name: 'lone \ud800' });
+    records.splice(3, 0, { ...records[2]!, spanId: 'cycle', attributes: { cycle: cycle as never } });
     const encoded = encodeSpansOnArrival(records);
-    expect(encoded.map((s) => s instanceof EncodedSpan)).toEqual([true, false, true, true]);
+    expect(encoded.map((s) => s instanceof EncodedSpan)).toEqual([true, false, true, false, true]);
     expect(encoded[1]).toBe(records[1]);
-    const good = [0, 2, 3];
+    expect(encoded[3]).toBe(records[3]);
+    // Each fails the exporter's encoding as it did before (a DataError there: the search finds it).
+    expect(() => spanRowBinaryBody([encoded[1]!], 1)).toThrow();
+    expect(() => spanRowBinaryBody([encoded[3]!], 1)).toThrow();
+    const good = [0, 2, 4];
     expect(spanRowBinaryBody(good.map((i) => encoded[i]!), 5).equals(spanRowBinaryBody(good.map((i) => records[i]!), 5))).toBe(true);
   });
 

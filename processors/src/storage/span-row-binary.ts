@@ -134,8 +134,9 @@ export function spanRowBinaryParts(spans: readonly SpanRecord[], version: number
 /**
  * `spans` (one request's, after the processors) as EncodedSpans, their rows in one Buffer: what
  * the collector batches on the embedded engine (encoded-span.ts says why). A span that has no
- * row (SpanEncodingError) stays the record it is; the insert of its batch then fails for it, and
- * the spans around it are stored as before (exporter-helper's IsolatingConsumer).
+ * row (SpanEncodingError, a cycle in an attribute value) stays the record it is; the insert of its
+ * batch then fails for it, and the spans around it are stored as before (exporter-helper's
+ * IsolatingConsumer).
  */
 export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[] {
   const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS);
@@ -151,8 +152,8 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
       if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
       encodeSpan(w, span, 0, resource);
       ends[i] = w.length;
-    } catch (err) {
-      if (!(err instanceof SpanEncodingError)) throw err;
+    } catch {
+      // Kept as it is: the exporter's encoding fails for it the same way, as a DataError.
       w.truncate(start);
     }
   }
