@@ -59,6 +59,7 @@ import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { markCallInProgress } from './call-in-progress.js';
+import { scheduleCompletion } from './pending-completions.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
 import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text, type BodyMode } from './response-body-observer.js';
 
@@ -272,10 +273,13 @@ export class LlmCall {
     this.schedule(() => this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt)));
   }
 
-  /** Off the app's path for our own span; at once for a borrowed one, before its owner ends it. */
-  private schedule(completion: () => void): void {
-    if (this.isDeferred()) setImmediate(completion);
-    else completion();
+  /**
+   * Off the app's path for our own span (tracked, so that a shutdown waits for it); at once for a
+   * borrowed one, before its owner ends it.
+   */
+  private schedule(completion: () => Promise<void>): void {
+    if (this.isDeferred()) scheduleCompletion(completion);
+    else void completion();
   }
 
   private isDeferred(): boolean {
