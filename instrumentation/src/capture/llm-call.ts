@@ -65,6 +65,12 @@ import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text, type 
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * A stream of our own span is decoded once this much of it is waiting, else in its completion:
+ * not in a turn of its own after each chunk (issue 12: the last chunks' decoding then ran before
+ * the app's next response could be read). The chunks are the app's own, referenced, not copied.
+ */
+const STREAM_DRAIN_BYTES = 64 * 1024;
 
 export interface CaptureDeps {
   tracer: Tracer;
@@ -238,9 +244,11 @@ export class LlmCall {
 
   /**
    * Called for each response body chunk right after the app's own handler took it: a timestamp
-   * (the first chunk's) and a reference, nothing else. A stream is decoded as it comes, in a
-   * setImmediate, so after the app's own microtasks have handed the chunk on; a JSON body is only
-   * read at its end, so its chunks wait for completion unless they grow past what would be kept anyway.
+   * (the first chunk's) and a reference, nothing else. Decoding runs later, in a setImmediate,
+   * after the app's own microtasks have handed the chunk on: for a stream of our own span, in its
+   * completion or each time STREAM_DRAIN_BYTES have come; for a borrowed or gate-observed one
+   * (completed at once, at the end) as it comes; a JSON body only at its end, unless it grows
+   * past what would be kept anyway.
    */
   onResponseChunk(chunk: Uint8Array): void {
     if (this.finished || this.bodyMode === undefined || this.observerFailed) return;
@@ -248,6 +256,7 @@ export class LlmCall {
     this.pendingChunks.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.bodyMode === 'json' && this.pendingBytes <= MAX_JSON_BODY_BYTES) return;
+    if (this.isDeferred() && this.pendingBytes < STREAM_DRAIN_BYTES) return;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(() => this.drain());

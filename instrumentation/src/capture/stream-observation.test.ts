@@ -1,6 +1,7 @@
 /**
  * The order in which a captured stream is observed (issue 12, time to first chunk): the app gets
- * the response headers and each chunk before tokentrace decodes anything, and a completion is
+ * the response headers and each chunk before tokentrace decodes anything (a short stream is
+ * decoded in its completion, a long one each time 64 KiB have come), and a completion is
  * cut into steps with event-loop turns between them, so that I/O that comes in meanwhile (the
  * app's next response) is not kept waiting. Explicit synchronisation only: spies and the order of
  * setImmediate callbacks, no timing.
@@ -79,7 +80,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 afterEach(() => vi.restoreAllMocks());
 
 describe('stream observation order', () => {
-  it('hands the headers and each chunk on before anything is decoded; decodes in a later turn', async () => {
+  it('hands the headers and each chunk on before anything is decoded; decodes in the completion', async () => {
     const accumulators = vi.spyOn(codecFor('openai.chat_completions'), 'createStreamAccumulator');
     const decoded = vi.spyOn(SseDecoder.prototype, 'write');
     const { call, ended, headers } = setUp();
@@ -88,21 +89,36 @@ describe('stream observation order', () => {
     expect(accumulators).not.toHaveBeenCalled(); // no decoder is made while the app waits for its headers
     call.onResponseChunk(sse(EVENTS[0]));
     expect(decoded).not.toHaveBeenCalled(); // the first chunk is only noted: a timestamp and a reference
-
     await nextTurn();
-    expect(accumulators).toHaveBeenCalledTimes(1);
-    expect(decoded).toHaveBeenCalledTimes(1);
-    expect(decoded.mock.calls[0][0]).toContain('"content":"Hel"');
+    expect(decoded).not.toHaveBeenCalled(); // nor decoded in the turn after it: a small stream waits for its completion
 
     for (const event of [...EVENTS.slice(1), '[DONE]']) call.onResponseChunk(sse(event));
-    expect(decoded).toHaveBeenCalledTimes(1);
     const span = ended.next();
     call.onResponseEnd();
+    expect(decoded).not.toHaveBeenCalled();
     const attributes = (await span).attributes;
+    expect(accumulators).toHaveBeenCalledTimes(1);
+    expect(decoded.mock.calls[0][0]).toContain('"content":"Hel"');
     expect(attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
     expect(attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
     expect(attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeTypeOf('number');
+  });
+
+  it('decodes a long stream as it comes, in a later turn, once 64 KiB are waiting', async () => {
+    const decoded = vi.spyOn(SseDecoder.prototype, 'write');
+    const { call, ended, headers } = setUp();
+    call.onResponseStart(200, headers);
+    const filler = Buffer.from(`: ${'x'.repeat(64 * 1024)}\n\n`); // an SSE comment: no event
+    call.onResponseChunk(sse(EVENTS[0]));
+    call.onResponseChunk(filler);
+    expect(decoded).not.toHaveBeenCalled();
+    await nextTurn();
+    expect(decoded).toHaveBeenCalledTimes(2);
+    for (const event of [...EVENTS.slice(1), '[DONE]']) call.onResponseChunk(sse(event));
+    const span = ended.next();
+    call.onResponseEnd();
+    expect((await span).attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
   });
 
   it('lets a callback queued after the response ended run before the completion has finished', async () => {
