@@ -59,11 +59,18 @@ import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { markCallInProgress } from './call-in-progress.js';
+import { scheduleCompletion } from './pending-completions.js';
 import { isRetryableStatus, type ResendTracker } from './resend-count.js';
-import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text } from './response-body-observer.js';
+import { bodyModeFor, MAX_JSON_BODY_BYTES, ResponseBodyObserver, utf8Text, type BodyMode } from './response-body-observer.js';
 
 /** Request bodies larger than this are passed through without being inspected. */
 const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * A stream of our own span is decoded once this much of it is waiting, else in its completion:
+ * not in a turn of its own after each chunk (issue 12: the last chunks' decoding then ran before
+ * the app's next response could be read). The chunks are the app's own, referenced, not copied.
+ */
+const STREAM_DRAIN_BYTES = 64 * 1024;
 
 export interface CaptureDeps {
   tracer: Tracer;
@@ -133,7 +140,11 @@ export class LlmCall {
   private request?: RequestInfo;
   private status = 0;
   private contentType?: string;
+  private contentEncoding?: string;
+  /** Set when the response starts; the observer that decodes the body is made later, off the app's path. */
+  private bodyMode?: BodyMode;
   private observer?: ResponseBodyObserver;
+  private observerFailed = false;
   private accumulator?: StreamAccumulator;
   private firstChunkAt?: number;
   private pendingChunks: Uint8Array[] = [];
@@ -200,30 +211,52 @@ export class LlmCall {
     this.requestBodyComplete = true;
   }
 
+  /**
+   * Only what the headers say is noted here, before the app gets them: the decoders (text decoder,
+   * SSE or event-stream framing, the codec's accumulator) are made with the first drain, off the
+   * path on which the app waits for its response and first chunk.
+   */
   onResponseStart(status: number, header: HeaderLookup): void {
     guard('response headers', () => {
       this.status = status;
       this.contentType = header('content-type');
-      const mode = bodyModeFor(this.contentType);
-      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
-      // A borrowed span's owner ends it once the app has the body: decoding must not outlive that.
-      this.observer = new ResponseBodyObserver(mode, header('content-encoding'), (event) => this.onStreamEvent(event), {
-        synchronous: !this.owned,
-      });
+      this.contentEncoding = header('content-encoding');
+      this.bodyMode = bodyModeFor(this.contentType);
     }, this.span);
   }
 
+  /** The body's observer (and a stream's accumulator), made on first use; undefined before the response started or once decoding failed. */
+  private bodyObserver(): ResponseBodyObserver | undefined {
+    if (this.observer || this.bodyMode === undefined || this.observerFailed) return this.observer;
+    const mode = this.bodyMode;
+    try {
+      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
+      // A borrowed span's owner ends it once the app has the body: decoding must not outlive that.
+      this.observer = new ResponseBodyObserver(mode, this.contentEncoding, (event) => this.onStreamEvent(event), {
+        synchronous: !this.owned,
+      });
+    } catch (err) {
+      this.observerFailed = true;
+      recordCaptureError('response headers', err, this.span);
+    }
+    return this.observer;
+  }
+
   /**
-   * Called for each response body chunk right after the app's own handler took it. A stream is
-   * decoded as it comes (in a setImmediate); a JSON body is only read at its end, so its chunks
-   * wait for completion unless they grow past what would be kept anyway.
+   * Called for each response body chunk right after the app's own handler took it: a timestamp
+   * (the first chunk's) and a reference, nothing else. Decoding runs later, in a setImmediate,
+   * after the app's own microtasks have handed the chunk on: for a stream of our own span, in its
+   * completion or each time STREAM_DRAIN_BYTES have come; for a borrowed or gate-observed one
+   * (completed at once, at the end) as it comes; a JSON body only at its end, unless it grows
+   * past what would be kept anyway.
    */
   onResponseChunk(chunk: Uint8Array): void {
-    if (this.finished || !this.observer) return;
+    if (this.finished || this.bodyMode === undefined || this.observerFailed) return;
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
     this.pendingChunks.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.observer.mode === 'json' && this.pendingBytes <= MAX_JSON_BODY_BYTES) return;
+    if (this.bodyMode === 'json' && this.pendingBytes <= MAX_JSON_BODY_BYTES) return;
+    if (this.isDeferred() && this.pendingBytes < STREAM_DRAIN_BYTES) return;
     if (!this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(() => this.drain());
@@ -249,25 +282,44 @@ export class LlmCall {
     this.schedule(() => this.complete(endedAt, err).catch((e) => this.forceEnd(e, endedAt)));
   }
 
-  /** Off the app's path for our own span; at once for a borrowed one, before its owner ends it. */
-  private schedule(completion: () => void): void {
-    if (this.owned && !this.completeAtOnce) setImmediate(completion);
-    else completion();
+  /**
+   * Off the app's path for our own span (tracked, so that a shutdown waits for it); at once for a
+   * borrowed one, before its owner ends it.
+   */
+  private schedule(completion: () => Promise<void>): void {
+    if (this.isDeferred()) scheduleCompletion(completion);
+    else void completion();
   }
 
-  /** Feeds the chunks received so far to the decoder. */
+  private isDeferred(): boolean {
+    return this.owned && !this.completeAtOnce;
+  }
+
+  /**
+   * Between the steps of a deferred completion: the next turn of the event loop, so that I/O that
+   * came in meanwhile (the app's next response, a next chunk) is handed to the app first. An app
+   * that calls again as soon as it has its answer would otherwise wait for the whole completion
+   * of the previous call before its next response is read. Undefined (no wait) otherwise.
+   */
+  private nextTurn(): Promise<void> | undefined {
+    return this.isDeferred() ? new Promise((resolve) => setImmediate(resolve)) : undefined;
+  }
+
+  /** Feeds the chunks received so far to the decoder (made on the first drain). */
   private drain(): void {
     this.drainScheduled = false;
     this.pendingBytes = 0;
+    const observer = this.bodyObserver();
     const chunks = this.pendingChunks;
-    if (chunks.length === 0 || !this.observer) return;
+    if (chunks.length === 0 || !observer) return;
     this.pendingChunks = [];
     try {
-      for (const chunk of chunks) this.observer.write(chunk);
+      for (const chunk of chunks) observer.write(chunk);
     } catch (err) {
       recordCaptureError('response body', err, this.span);
-      this.observer.destroy();
+      observer.destroy();
       this.observer = undefined;
+      this.observerFailed = true;
     }
   }
 
@@ -331,6 +383,9 @@ export class LlmCall {
       guard('gate observer', () => this.onCompleted?.({ errorType: NOT_AN_LLM_CALL }));
       return;
     }
+    // Each step below costs tens of microseconds: between them, I/O that came in goes first (nextTurn).
+    let turn = this.nextTurn();
+    if (turn) await turn;
     this.drain();
     const afterLastEvent = this.abortedAfterLastEvent(transportError);
     // Awaited only when there is decoding to wait for: a borrowed span completes synchronously.
@@ -344,6 +399,8 @@ export class LlmCall {
         recordCaptureError('response body decoding', err, span);
       }
     }
+    turn = this.nextTurn();
+    if (turn) await turn;
     const read = guard('response body', () => this.readResponse(transportError !== undefined), span);
     const response = read?.response;
     if (response) guard('response attributes', () => setResponseAttributes(span, response), span);
@@ -370,6 +427,8 @@ export class LlmCall {
     if (this.deps.config.captureMessageContent && response?.outputMessages?.length) {
       this.captureContent(ATTR_GEN_AI_OUTPUT_MESSAGES, response.outputMessages, 'output');
     }
+    turn = this.nextTurn();
+    if (turn) await turn;
     guard('metrics', () => {
       const attributes = metricAttributes(this.endpoint, this.request?.model ?? this.endpoint.urlModel, response?.model, error?.type);
       this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, this.replayedUsage ? undefined : usage, ttfc);

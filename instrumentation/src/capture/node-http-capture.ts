@@ -169,16 +169,17 @@ function observeClientRequest(req: ClientRequest, call: LlmCall): void {
   const emit = req.emit;
   observeRequestBody(req, call);
   let responded = false;
-  req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
+  // `arguments` handed on as they are: no rest array made per event.
+  req.emit = function (this: ClientRequest, event: string | symbol, arg?: unknown) {
     if (event === 'response') {
       responded = true;
-      guard('response', () => observeIncomingMessage(args[0] as IncomingMessage, call));
+      guard('response', () => observeIncomingMessage(arg as IncomingMessage, call));
     } else if (event === 'error') {
-      guard('request error', () => call.onError(args[0]));
+      guard('request error', () => call.onError(arg));
     } else if (event === 'close' && !responded) {
       guard('request error', () => call.onError(abortedError('request closed before a response')));
     }
-    return emit.call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as Parameters<ClientRequest['emit']>);
   } as ClientRequest['emit'];
 }
 
@@ -189,23 +190,25 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
   });
   const push = res.push;
   const emit = res.emit;
-  // The HTTP parser hands body bytes to the response with push(); push(null) marks the end.
-  res.push = function (this: IncomingMessage, chunk: unknown, ...rest: unknown[]) {
-    const result = (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  // The HTTP parser hands body bytes to the response with push(); push(null) marks the end. The
+  // app's stream gets the chunk first; the call only notes it. Per chunk and per event (each
+  // 'data' passes through emit): `arguments` handed on as they are, no rest array made.
+  res.push = function (this: IncomingMessage, chunk: unknown) {
+    const result = (push as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
     if (chunk === null) guard('response end', () => call.onResponseEnd());
     else if (chunk instanceof Uint8Array) call.onResponseChunk(chunk);
     return result;
   } as IncomingMessage['push'];
-  res.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+  res.emit = function (this: IncomingMessage, event: string | symbol, arg?: unknown) {
     // 'aborted' comes first on a reset connection; the 'error' after it says why (ECONNRESET).
-    if (event === 'error') guard('response error', () => call.onError(responseFailure(res, args[0])));
+    if (event === 'error') guard('response error', () => call.onError(responseFailure(res, arg)));
     else if (event === 'close') {
       guard('response end', () => {
         if (res.complete) call.onResponseEnd();
         else call.onError(responseFailure(res, res.errored ?? abortedError('response closed before its end')));
       });
     }
-    return emit.call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as Parameters<IncomingMessage['emit']>);
   } as IncomingMessage['emit'];
 }
 

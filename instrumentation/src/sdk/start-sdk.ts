@@ -10,6 +10,7 @@ import { isTracingSuppressed } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { completionsSettled } from '../capture/pending-completions.js';
 import { TokentraceInstrumentation } from '../instrumentation.js';
 import { redactSpanUrlAttributes } from '../telemetry/url-redaction.js';
 import type { TokentraceInstrumentationConfig } from '../types.js';
@@ -45,7 +46,11 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   registerInstrumentations({ instrumentations });
   let stopping: Promise<void> | undefined;
   // Patches stay in place until the process ends; shutting down only flushes and stops the SDK.
-  const shutdown = () => (stopping ??= (sdk?.shutdown() ?? Promise.resolve()).catch((err) => diag.error('tokentrace: shutdown failed', err)));
+  // Calls whose completion is still under way (a few event-loop turns) are completed first.
+  const shutdown = () =>
+    (stopping ??= completionsSettled()
+      .then(() => sdk?.shutdown())
+      .catch((err) => diag.error('tokentrace: shutdown failed', err)));
   // A short script that ends right after its last call still gets its spans exported: when the
   // event loop drains, flush (which keeps the loop alive until the export is done).
   process.once('beforeExit', () => void shutdown());

@@ -54,16 +54,11 @@ beforeEach(() => {
   harness.reset();
   for (const e of [openai, anthropic, gemini]) e.reset();
 });
-// Spans end off the app's path (setImmediate): every call's span has ended before the next test,
-// those answered in-process (no emulator request) included, once a few event-loop turns bring no new one.
+// Spans end off the app's path (over a few event-loop turns): every call's span has ended before
+// the next test, those answered in-process (no emulator request) included, once no span is open.
 afterEach(async () => {
   await harness.waitForSpans((s) => genAiSpans(s).length >= openai.requests.length + anthropic.requests.length + gemini.requests.length);
-  for (let quiet = 0, last = -1; quiet < 3; ) {
-    await new Promise((r) => setImmediate(r));
-    const n = harness.spans().length;
-    quiet = n === last ? quiet + 1 : 0;
-    last = n;
-  }
+  await harness.waitForOpenSpans();
 });
 
 const MESSAGES = [{ role: 'user' as const, content: 'Hi' }];

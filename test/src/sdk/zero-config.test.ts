@@ -313,9 +313,9 @@ describe('switches', () => {
   /** No span of tokentrace's among the finished ones, once the call's HTTP span (made: not our call) ended. */
   async function noTokentraceSpan(count = 1): Promise<void> {
     await harness.waitForSpans((s) => s.length >= count);
-    // A span of ours would end in a setImmediate queued when the response ended, before the app
-    // got its answer: two turns of the check phase later it would be among the finished spans.
-    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    // A span of ours would have been started with the request: once no span is open any more, it
+    // would be among the finished ones (its completion runs over a few event-loop turns).
+    await harness.waitForOpenSpans();
     const spans = harness.spans();
     expect(spans.filter((s) => s.instrumentationScope.name === '@tokentrace/instrumentation')).toEqual([]);
   }
