@@ -82,7 +82,7 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
   });
 
-  it('an ESM app importing node:http after start: node:http and node:https not loaded at start, the call traced', async () => {
+  it('an ESM app importing node:http after start: node:http, node:https and node:stream not loaded at start, the call traced', async () => {
     const { stdout, stderr } = await runApp('esm-node-http-app.mjs');
     expect(JSON.parse(stdout)).toEqual({ loadedAtStart: false, text: expect.any(String) });
     expect(stderr).toBe('');
