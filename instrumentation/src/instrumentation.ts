@@ -8,7 +8,7 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import { setContentCaptureEnabled } from './agent/content-setting.js';
 import { Http2Capture, type Http2Module } from './capture/http2-capture.js';
 import type { CaptureDeps } from './capture/llm-call.js';
-import { NodeHttpCapture } from './capture/node-http-capture.js';
+import { NodeHttpCapture, type HttpModule } from './capture/node-http-capture.js';
 import { ResendTracker } from './capture/resend-count.js';
 import { UndiciCapture } from './capture/undici-capture.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
@@ -37,13 +37,18 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   }
 
   /**
-   * node:http and fetch are patched directly in enable() (a built-in loaded at start, a global);
-   * node:http2 when it is first required, through the require hook the OpenTelemetry
-   * instrumentations share (loading it at start would cost every process ~10–30 ms).
+   * fetch is patched directly in enable() (a global); node:http, node:https and node:http2 in
+   * enable() when already loaded, else when first required, through the require hook the
+   * OpenTelemetry instrumentations share (loading them at start would cost every process
+   * ~7, ~20 and ~10–30 ms), after instrumentation-http's own patch (NodeHttpCapture.enable).
    */
   protected override init(): InstrumentationNodeModuleDefinition[] {
+    // Undone by disable() (NodeHttpCapture.disable, Http2Capture.disable), which restore what they wrapped.
+    const http = (name: 'http' | 'https') =>
+      new InstrumentationNodeModuleDefinition(name, ['*'], (exports: HttpModule) => this.httpCapture?.patchModule(name, exports) ?? exports);
     return [
-      // Undone by disable() (Http2Capture.disable), which restores what it wrapped.
+      http('http'),
+      http('https'),
       new InstrumentationNodeModuleDefinition('http2', ['*'], (exports: Http2Module) => this.http2Capture?.patchModule(exports) ?? exports),
     ];
   }
@@ -61,7 +66,7 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     this.undiciCapture.enable();
     this.httpCapture.enable();
     this.http2Capture.enable();
-    super.enable(); // the node:http2 require hook (init)
+    super.enable(); // the require hooks of node:http, node:https and node:http2 (init)
   }
 
   override disable(): void {

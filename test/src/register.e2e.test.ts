@@ -82,6 +82,16 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
   });
 
+  it('an ESM app importing node:http after start: node:http, node:https and node:stream not loaded at start, the call traced', async () => {
+    const { stdout, stderr } = await runApp('esm-node-http-app.mjs');
+    expect(JSON.parse(stdout)).toEqual({ loadedAtStart: false, text: expect.any(String) });
+    expect(stderr).toBe('');
+    const chats = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    expect(chats).toHaveLength(1);
+    expect(chats[0].attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'server.port': openai.port });
+    expect(openai.lastRequest!.request.headers.traceparent).toBe(`00-${chats[0].traceId}-${chats[0].spanId}-01`);
+  });
+
   it('flushes on SIGTERM and then terminates by the signal, as without tokentrace', async () => {
     const env = {
       PATH: process.env.PATH ?? '',

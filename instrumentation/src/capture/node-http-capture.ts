@@ -20,12 +20,28 @@ import { selectGates, startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
-interface HttpModule {
+export interface HttpModule {
   request: RequestFn;
   get: RequestFn;
   globalAgent?: unknown;
 }
+type HttpModuleName = 'http' | 'https';
+const HTTP_MODULES: readonly { name: HttpModuleName }[] = [{ name: 'http' }, { name: 'https' }];
+const HTTP_BY_SPECIFIER = new Map<string, HttpModuleName>(HTTP_MODULES.flatMap(({ name }) => [[name, name], [`node:${name}`, name]]));
+
+/** module.registerHooks (Node 22.15+, 23.5+): synchronous resolve hooks that see `require` and `import` alike. */
+type RegisterHooks = (hooks: {
+  resolve: (specifier: string, context: unknown, next: (specifier: string, context: unknown) => unknown) => unknown;
+}) => { deregister(): void };
+
+/** A `require` resolution (the require hook sees it) rather than an ES `import`. */
+function isRequire(ctx: unknown): boolean {
+  const conditions = (ctx as { conditions?: readonly string[] } | undefined)?.conditions;
+  return conditions?.includes('require') ?? false;
+}
+
 interface Patch {
+  name: HttpModuleName;
   module: HttpModule;
   request: RequestFn;
   get: RequestFn;
@@ -35,41 +51,74 @@ interface Patch {
 
 export class NodeHttpCapture {
   private patches: Patch[] = [];
+  private enabled = false;
+  private hooks?: { deregister(): void };
 
   constructor(
     private readonly deps: () => CaptureDeps,
     private readonly registry: () => EndpointRegistry,
   ) {}
 
+  /**
+   * Patches node:http and node:https now when they are loaded, else when first loaded: a
+   * `require` reaches patchModule through the instrumentation's require hook (after
+   * instrumentation-http's, so ours is outermost); an ES `import` of them, which that hook does
+   * not see, is turned into that `require` by a resolve hook (module.registerHooks, Node 22.15+)
+   * before the importer gets the module. Without registerHooks, they are loaded and patched now.
+   */
   enable(): void {
-    if (this.patches.length > 0) return;
-    // Loading through require() lets require-hook based instrumentations (instrumentation-http)
-    // apply their patch first, so ours ends up outermost.
+    if (this.enabled) return;
+    this.enabled = true;
     const load = createRequire(import.meta.url);
-    for (const [name, protocol] of [['node:http', 'http:'], ['node:https', 'https:']] as const) {
-      const module = load(name) as HttpModule;
-      const request = module.request;
-      const get = module.get;
-      const wrappedRequest: RequestFn = (...args) => this.request(module, request, protocol, args);
-      const wrappedGet: RequestFn = (...args) => {
-        const req = wrappedRequest(...args);
-        req.end();
-        return req;
-      };
-      module.request = wrappedRequest;
-      module.get = wrappedGet;
-      this.patches.push({ module, request, get, wrappedRequest, wrappedGet });
+    const registerHooks = (load('node:module') as { registerHooks?: RegisterHooks }).registerHooks;
+    const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+    const lazy = typeof registerHooks === 'function' && loaded !== undefined;
+    for (const { name } of HTTP_MODULES) {
+      if (!lazy || loaded.includes(`NativeModule ${name}`)) this.patchModule(name, load(`node:${name}`) as HttpModule);
     }
-    syncBuiltinESMExports(); // so that `import { request } from 'node:https'` sees the wrapper too
+    if (!lazy || this.patches.length === HTTP_MODULES.length) return;
+    this.hooks = registerHooks({
+      resolve: (specifier, ctx, next) => {
+        const name = HTTP_BY_SPECIFIER.get(specifier);
+        if (name && this.enabled && !this.isPatched(name) && !isRequire(ctx)) guard('node:http capture', () => load(`node:${name}`));
+        return next(specifier, ctx);
+      },
+    });
   }
 
   disable(): void {
+    this.enabled = false;
+    this.hooks?.deregister();
+    this.hooks = undefined;
     for (const p of this.patches) {
       if (p.module.request === p.wrappedRequest) p.module.request = p.request;
       if (p.module.get === p.wrappedGet) p.module.get = p.get;
     }
     this.patches = [];
     syncBuiltinESMExports();
+  }
+
+  /** Wraps `request` and `get` of node:http or node:https (once); returns the exports, as a require hook must. */
+  patchModule(name: HttpModuleName, module: HttpModule): HttpModule {
+    if (!this.enabled || this.isPatched(name)) return module;
+    const protocol = name === 'https' ? 'https:' : 'http:';
+    const request = module.request;
+    const get = module.get;
+    const wrappedRequest: RequestFn = (...args) => this.request(module, request, protocol, args);
+    const wrappedGet: RequestFn = (...args) => {
+      const req = wrappedRequest(...args);
+      req.end();
+      return req;
+    };
+    module.request = wrappedRequest;
+    module.get = wrappedGet;
+    this.patches.push({ name, module, request, get, wrappedRequest, wrappedGet });
+    syncBuiltinESMExports(); // so that `import { request } from 'node:https'` sees the wrapper too
+    return module;
+  }
+
+  private isPatched(name: HttpModuleName): boolean {
+    return this.patches.some((p) => p.name === name);
   }
 
   private request(module: HttpModule, original: RequestFn, protocol: 'http:' | 'https:', args: unknown[]): ClientRequest {

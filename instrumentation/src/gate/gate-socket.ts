@@ -4,9 +4,33 @@
  * itself when it goes out) and Node's own HTTP parser reads the response from it, so the app gets
  * a genuine IncomingMessage whether the answer is local or the provider's, relayed.
  */
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { stream } from '../capture/lazy-builtins.js';
 
-export class GateSocket extends Duplex {
+/** The socket's own methods, beside a net.Socket's and a Duplex's. */
+export interface GateSocket extends Duplex {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Gives response bytes to the parser; false when it wants a pause (call whenReadable). */
+  deliver(bytes: Uint8Array): boolean;
+  whenReadable(wake: () => void): void;
+  /** The response is complete. */
+  finish(): void;
+}
+
+type GateSocketClass = new (host: string, port: number, onDestroy: (err: Error | null) => void) => GateSocket;
+let gateSocketClass: GateSocketClass | undefined;
+
+/**
+ * The class extends node:stream's Duplex, so it is defined on first use: loading node:stream
+ * costs a process start ~3 ms, which an app whose calls are never gated should not pay.
+ */
+export function createGateSocket(host: string, port: number, onDestroy: (err: Error | null) => void): GateSocket {
+  gateSocketClass ??= defineGateSocket();
+  return new gateSocketClass(host, port, onDestroy);
+}
+
+const defineGateSocket = (): GateSocketClass => class SocketForGate extends stream().Duplex implements GateSocket {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly remoteFamily: string;
@@ -91,4 +115,4 @@ export class GateSocket extends Duplex {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
-}
+};

@@ -15,7 +15,7 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { http } from '../capture/lazy-builtins.js';
 import { readRequestHeader } from '../context/request-header.js';
 import type { RequestTarget } from '../providers/endpoint-registry.js';
-import { GateSocket } from './gate-socket.js';
+import { createGateSocket, type GateSocket } from './gate-socket.js';
 import type { GateOutcome, GateSelection } from './gate-chain.js';
 import { GateObservation, type ResponseSeen } from './gate-observation.js';
 import { headerValue, type LocalResponse } from './local-response.js';
@@ -70,7 +70,7 @@ class Relay {
   private readonly seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
 
   constructor(private readonly input: NodeHttpGateInput) {
-    this.socket = new GateSocket(input.target.hostname, input.target.port, () => {
+    this.socket = createGateSocket(input.target.hostname, input.target.port, () => {
       this.closed = true;
       this.real?.destroy();
       this.finish(false);

@@ -10,7 +10,7 @@
  * app's request aborts the attempt under way, or the wait.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { finished } from 'node:stream';
+import { stream } from '../capture/lazy-builtins.js';
 import { nextRetryDelay } from './retry-delay.js';
 import type { RetryPolicy } from './retry-options.js';
 import type { RetrySleep } from './retry-sleep.js';
@@ -57,7 +57,7 @@ export function retryClientRequest(req: ClientRequest, policy: RetryPolicy, slee
   /** Reads and drops an answer that is retried, then waits and sends attempt `next`. */
   const retryAfter = (res: IncomingMessage, delay: number, next: number) => {
     res.resume();
-    finished(res, (err) => {
+    stream().finished(res, (err) => {
       if (aborted) return;
       if (err && !res.complete) return fail(err);
       sleep(delay).then(() => {
