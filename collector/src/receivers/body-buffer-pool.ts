@@ -23,16 +23,14 @@ export class BodyBufferPool {
   /** A buffer of `size` bytes (contents undefined), from the pool when one is free and large enough. */
   take(size: number): Buffer {
     if (size > MAX_POOLED_BYTES) return Buffer.allocUnsafeSlow(size);
-    let at = this.free.findIndex((b) => b.length >= size);
+    const at = this.free.findIndex((b) => b.length >= size);
     let whole: Buffer;
     if (at === -1) {
       let capacity = MIN_CAPACITY;
       while (capacity < size) capacity *= 2;
       whole = Buffer.allocUnsafeSlow(capacity);
     } else {
-      whole = this.free[at]!;
-      this.free.splice(at, 1);
-      at = -1;
+      whole = this.free.splice(at, 1)[0]!;
     }
     this.lent.add(whole.buffer);
     return whole.subarray(0, size);
