@@ -124,13 +124,11 @@ export function decodeSpanRow(chunk: Buffer, start: number, end: number): SpanRe
   optional(genAi, 'requestModel', r.string());
   optional(genAi, 'responseModel', r.string());
   for (const field of ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheCreationInputTokens', 'reasoningOutputTokens'] as const) {
-    const value = r.uint8() === 1 ? undefined : r.uint64();
-    if (value !== undefined) genAi[field] = value;
+    if (r.uint8() !== 1) genAi[field] = r.uint64(); // 1: NULL
   }
   const cost: Partial<CostFields> = {};
   for (const field of ['inputUsd', 'outputUsd', 'cacheReadUsd', 'cacheWriteUsd', 'totalUsd', 'savedUsd'] as const) {
-    const value = r.uint8() === 1 ? undefined : r.float64();
-    if (value !== undefined) cost[field] = value;
+    if (r.uint8() !== 1) cost[field] = r.float64();
   }
   const costStatus = r.string();
   const pricedModel = r.string();
