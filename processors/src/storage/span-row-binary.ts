@@ -102,7 +102,6 @@ export function spanRowBinaryParts(spans: readonly SpanRecord[], version: number
   const parts: Buffer[] = [];
   let w: RowBinaryWriter | undefined;
   let from = 0; // where the records written since the last part start in w
-  // Spans of one ResourceSpans share their resource attributes object.
   const resources = new Map<Attributes, EncodedResource>();
   for (let i = 0; i < spans.length; ) {
     const span = spans[i]!;
@@ -122,9 +121,7 @@ export function spanRowBinaryParts(spans: readonly SpanRecord[], version: number
       continue;
     }
     w ??= new RowBinaryWriter((spans.length - i) * ROW_BYTES_GUESS);
-    let resource = resources.get(span.resourceAttributes);
-    if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
-    encodeSpan(w, span, version, resource);
+    encodeSpan(w, span, version, resourceOf(resources, span));
     i++;
   }
   if (w && w.length > from) parts.push(w.done().subarray(from));
@@ -148,9 +145,7 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
     ends[i] = -1;
     if (span instanceof EncodedSpan) continue;
     try {
-      let resource = resources.get(span.resourceAttributes);
-      if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
-      encodeSpan(w, span, 0, resource);
+      encodeSpan(w, span, 0, resourceOf(resources, span));
       ends[i] = w.length;
     } catch {
       // Kept as it is: the exporter's encoding fails for it the same way, as a DataError.
@@ -170,6 +165,13 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
     start = end;
   }
   return encoded;
+}
+
+/** The encoded resource of `span`, from `resources` (spans of one ResourceSpans share their resource attributes object). */
+function resourceOf(resources: Map<Attributes, EncodedResource>, span: SpanRecord): EncodedResource {
+  let resource = resources.get(span.resourceAttributes);
+  if (!resource) resources.set(span.resourceAttributes, (resource = encodeResource(span)));
+  return resource;
 }
 
 function encodeResource(span: SpanRecord): EncodedResource {
