@@ -65,11 +65,17 @@ export class RowBinaryWriter {
   /** An unsigned LEB128 count (strings' lengths, arrays' and maps' sizes). */
   varUint(value: number): void {
     this.reserve(10);
+    this.pos = this.leb128At(this.pos, value);
+  }
+
+  /** `value` as unsigned LEB128 at `at` (room reserved); returns where it ends. */
+  private leb128At(at: number, value: number): number {
     while (value >= 0x80) {
-      this.buffer[this.pos++] = (value & 0x7f) | 0x80;
+      this.buffer[at++] = (value & 0x7f) | 0x80;
       value = Math.floor(value / 128);
     }
-    this.buffer[this.pos++] = value;
+    this.buffer[at] = value;
+    return at + 1;
   }
 
   /**
@@ -133,13 +139,7 @@ export class RowBinaryWriter {
     this.reserve(extra);
     this.buffer.copyWithin(mark + 1 + extra, mark + 1, this.pos);
     this.pos += extra;
-    let at = mark;
-    let v = count;
-    while (v >= 0x80) {
-      this.buffer[at++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buffer[at] = v;
+    this.leb128At(mark, count);
   }
 
   /** Bytes written before, e.g. a value encoded once and repeated. */
