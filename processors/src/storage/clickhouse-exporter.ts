@@ -78,8 +78,8 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
   private schemaReady = false;
   private schemaPending?: Promise<void>;
   private lastVersion = 0;
-  /** RowBinary on the embedded engine, JSONCompactEachRow on a server (spanInsertFormat). */
-  private readonly format: SpanInsertFormat;
+  /** The format of its inserts (spanInsertFormat): RowBinary on the embedded engine, where spans may come encoded (encoded-span.ts), JSONCompactEachRow on a server. */
+  readonly insertFormat: SpanInsertFormat;
 
   constructor(
     readonly config: ClickHouseExporterConfig,
@@ -89,12 +89,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     this.ownsClient = options.client === undefined;
     this.logger = options.logger ?? consoleLogger;
     this.tables = schemaTables(config.database);
-    this.format = spanInsertFormat(this.client);
-  }
-
-  /** The format of its inserts: RowBinary on the embedded engine, where spans may come encoded (encoded-span.ts). */
-  get insertFormat(): SpanInsertFormat {
-    return this.format;
+    this.insertFormat = spanInsertFormat(this.client);
   }
 
   /**
@@ -115,7 +110,7 @@ export class ClickHouseExporter implements SpanConsumer, Lifecycle {
     if (spans.length === 0) return;
     let body: SpanBatchBody;
     try {
-      body = spanBatchBody(spans, this.nextVersion(), this.format);
+      body = spanBatchBody(spans, this.nextVersion(), this.insertFormat);
     } catch (err) {
       // The same spans fail the same way on every try (a lone surrogate, a cycle in an attribute value).
       throw new DataError(`spans cannot be converted to rows: ${errorText(err)}`, { cause: err });
