@@ -132,7 +132,17 @@ function trackWrites(connection: ChdbConnectionType, writes: EngineWrites): void
  *   `INSERT … FROM INFILE`, and the file removed. The file is in the page cache for the time of
  *   one insert; writing it costs a copy, far less than the text parsing RowBinary saves.
  */
-const enginesOfClients = new WeakMap<object, { connection: ChdbConnectionType; settings: Record<string, number>; insertDir: string; writes: EngineWrites }>();
+const enginesOfClients = new WeakMap<object, EmbeddedClient>();
+
+/** What a registered client's raw inserts need. */
+interface EmbeddedClient {
+  connection: ChdbConnectionType;
+  /** The client's own settings, sent with each raw insert. */
+  settings: Record<string, number>;
+  /** Where RowBinary bodies are written for `INSERT … FROM INFILE`. */
+  insertDir: string;
+  writes: EngineWrites;
+}
 
 /** Files of RowBinary inserts in flight, under the data directory. */
 const INSERT_FILES_DIR = 'tokentrace-inserts';
@@ -177,19 +187,20 @@ export function embeddedRawInsert(client: object): ((insert: RawInsert) => Promi
 }
 
 async function rawInsert(
-  engine: { connection: ChdbConnectionType; settings: Record<string, number>; insertDir: string },
+  engine: EmbeddedClient,
   table: string,
   columns: readonly string[],
   format: RawInsert['format'],
   body: readonly Buffer[],
   settings: RawInsert['settings'],
 ): Promise<void> {
+  const allSettings = { ...engine.settings, ...settings };
   try {
     if (format === 'RowBinary') {
-      await fileInsert(engine, table, columns, body, { ...engine.settings, ...settings });
+      await fileInsert(engine, table, columns, body, allSettings);
     } else {
       const values = body.length === 1 ? body[0]! : Buffer.concat(body);
-      await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values, settings: { ...engine.settings, ...settings } });
+      await engine.connection.chdb.rawInsert({ table: table.replace(/`/g, ''), columns, format, values, settings: allSettings });
     }
   } catch (err) {
     const mapped = parseError(err instanceof Error && err.message ? err.message : String(err));
@@ -200,7 +211,7 @@ async function rawInsert(
 
 /** A RowBinary body inserted from a file of its own (see enginesOfClients), removed afterwards whatever happens. */
 async function fileInsert(
-  engine: { connection: ChdbConnectionType; insertDir: string },
+  engine: EmbeddedClient,
   table: string,
   columns: readonly string[],
   body: readonly Buffer[],
