@@ -268,13 +268,14 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
 export function observeRequestBody(writable: { write: unknown; end: unknown }, call: LlmCall): void {
   const write = writable.write as (...a: unknown[]) => boolean;
   const end = writable.end as (...a: unknown[]) => unknown;
-  writable.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    return write.call(this, chunk, ...rest);
+  // `arguments` handed on as they are, as the response side does: no rest array per write.
+  writable.write = function (this: unknown, chunk: unknown, encoding?: unknown) {
+    captureChunk(call, chunk, encoding);
+    return write.apply(this, arguments as unknown as unknown[]);
   };
-  writable.end = function (this: unknown, chunk?: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    const result = end.call(this, chunk, ...rest);
+  writable.end = function (this: unknown, chunk?: unknown, encoding?: unknown) {
+    captureChunk(call, chunk, encoding);
+    const result = end.apply(this, arguments as unknown as unknown[]);
     guard('request body', () => call.onRequestBodyEnd());
     return result;
   };
