@@ -30,6 +30,7 @@ import { guard } from '../telemetry/guard.js';
 import { isCallInProgress } from './call-in-progress.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
+import { isBuiltinLoaded } from './lazy-builtins.js';
 import { abortedError, observeRequestBody } from './node-http-capture.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
@@ -205,10 +206,4 @@ function streamFailure(err: unknown): unknown {
 function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
   if (Array.isArray(value)) return value.join(', ');
   return value === undefined ? undefined : String(value);
-}
-
-/** Whether Node has loaded the built-in, for itself (fetch's undici requires node:http2) or for the app. */
-function isBuiltinLoaded(name: string): boolean {
-  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-  return Array.isArray(list) && list.includes(`NativeModule ${name}`);
 }

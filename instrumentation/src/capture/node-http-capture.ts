@@ -17,6 +17,7 @@ import { retryClientRequest, type Resend } from '../retry/node-http-retry.js';
 import type { RetryPolicy } from '../retry/retry-options.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
+import { isBuiltinLoaded } from './lazy-builtins.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
@@ -26,8 +27,8 @@ export interface HttpModule {
   globalAgent?: unknown;
 }
 type HttpModuleName = 'http' | 'https';
-const HTTP_MODULES: readonly { name: HttpModuleName }[] = [{ name: 'http' }, { name: 'https' }];
-const HTTP_BY_SPECIFIER = new Map<string, HttpModuleName>(HTTP_MODULES.flatMap(({ name }) => [[name, name], [`node:${name}`, name]]));
+const HTTP_MODULES: readonly HttpModuleName[] = ['http', 'https'];
+const HTTP_BY_SPECIFIER = new Map<string, HttpModuleName>(HTTP_MODULES.flatMap((name) => [[name, name], [`node:${name}`, name]]));
 
 /** module.registerHooks (Node 22.15+, 23.5+): synchronous resolve hooks that see `require` and `import` alike. */
 type RegisterHooks = (hooks: {
@@ -71,10 +72,10 @@ export class NodeHttpCapture {
     this.enabled = true;
     const load = createRequire(import.meta.url);
     const registerHooks = (load('node:module') as { registerHooks?: RegisterHooks }).registerHooks;
-    const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-    const lazy = typeof registerHooks === 'function' && loaded !== undefined;
-    for (const { name } of HTTP_MODULES) {
-      if (!lazy || loaded.includes(`NativeModule ${name}`)) this.patchModule(name, load(`node:${name}`) as HttpModule);
+    // Patched later only when Node says which built-ins it has loaded (else loaded and patched now).
+    const lazy = typeof registerHooks === 'function' && isBuiltinLoaded('http') !== undefined;
+    for (const name of HTTP_MODULES) {
+      if (!lazy || isBuiltinLoaded(name)) this.patchModule(name, load(`node:${name}`) as HttpModule);
     }
     if (!lazy || this.patches.length === HTTP_MODULES.length) return;
     this.hooks = registerHooks({
