@@ -21,7 +21,7 @@
  */
 import { context } from '@opentelemetry/api';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { withHeaders } from '../context/trace-propagation.js';
 import { readRequestHeader } from '../context/request-header.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
@@ -33,6 +33,7 @@ import type { CaptureDeps, LlmCall } from './llm-call.js';
 import { isBuiltinLoaded } from './lazy-builtins.js';
 import { abortedError, observeRequestBody } from './node-http-capture.js';
 import { parseOrigin, requestTarget } from './request-target.js';
+import { objectHeaderLookup } from './response-headers.js';
 
 type Origin = NonNullable<ReturnType<typeof parseOrigin>>;
 type Connect = (...args: unknown[]) => ClientHttp2Session;
@@ -179,10 +180,7 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
   } as ClientHttp2Stream['push'];
   stream.emit = function (this: ClientHttp2Stream, event: string | symbol, arg?: unknown) {
     if (event === 'response') {
-      guard('response', () => {
-        const headers = arg as IncomingHttpHeaders;
-        call.onResponseStart(Number(headers[':status']) || 0, (name) => headerText(headers[name]));
-      });
+      guard('response', () => call.onResponseStart(Number((arg as IncomingHttpHeaders)[':status']) || 0, objectHeaderLookup(arg)));
     } else if (event === 'error') {
       guard('request error', () => call.onError(streamFailure(arg)));
     } else if (event === 'close' && !ended) {
@@ -201,9 +199,4 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
 function streamFailure(err: unknown): unknown {
   const e = err as { code?: unknown; cause?: unknown } | undefined;
   return e?.code === 'ERR_HTTP2_STREAM_CANCEL' && e.cause instanceof Error ? e.cause : err;
-}
-
-function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
-  if (Array.isArray(value)) return value.join(', ');
-  return value === undefined ? undefined : String(value);
 }

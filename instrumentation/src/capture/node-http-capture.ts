@@ -18,6 +18,7 @@ import type { RetryPolicy } from '../retry/retry-options.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
 import { isBuiltinLoaded } from './lazy-builtins.js';
+import { objectHeaderLookup } from './response-headers.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
@@ -234,10 +235,7 @@ function observeClientRequest(req: ClientRequest, call: LlmCall): void {
 }
 
 function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
-  call.onResponseStart(res.statusCode ?? 0, (name) => {
-    const value = res.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  });
+  call.onResponseStart(res.statusCode ?? 0, objectHeaderLookup(res.headers));
   const push = res.push;
   const emit = res.emit;
   // The HTTP parser hands body bytes to the response with push(); push(null) marks the end. The
