@@ -21,7 +21,7 @@
  */
 import { context } from '@opentelemetry/api';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { withHeaders } from '../context/trace-propagation.js';
 import { readRequestHeader } from '../context/request-header.js';
 import { stripTrackingHeaders, type HeaderShape } from '../context/tracking-headers.js';
@@ -30,8 +30,10 @@ import { guard } from '../telemetry/guard.js';
 import { isCallInProgress } from './call-in-progress.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
+import { isBuiltinLoaded } from './lazy-builtins.js';
 import { abortedError, observeRequestBody } from './node-http-capture.js';
 import { parseOrigin, requestTarget } from './request-target.js';
+import { objectHeaderLookup } from './response-headers.js';
 
 type Origin = NonNullable<ReturnType<typeof parseOrigin>>;
 type Connect = (...args: unknown[]) => ClientHttp2Session;
@@ -97,17 +99,19 @@ export class Http2Capture {
     const proto = Object.getPrototypeOf(session) as { request: Request };
     const original = proto.request;
     const capture = this;
-    const wrapped = function request(this: ClientHttp2Session, headers?: unknown, ...rest: unknown[]): ClientHttp2Stream {
-      return capture.request(this, original, headers, rest);
+    // Every HTTP/2 request of the process passes here (gRPC too): `arguments` handed on as they are, no rest array.
+    const wrapped = function request(this: ClientHttp2Session): ClientHttp2Stream {
+      return capture.request(this, original, arguments as unknown as unknown[]);
     } as Request;
     proto.request = wrapped;
     this.requestPatch = { proto, request: original, wrapped };
   }
 
-  private request(session: ClientHttp2Session, original: Request, headers: unknown, rest: unknown[]): ClientHttp2Stream {
+  private request(session: ClientHttp2Session, original: Request, args: unknown[]): ClientHttp2Stream {
     let call: LlmCall | undefined;
-    let forwarded = headers;
+    let forwarded = args;
     guard('http2 request', () => {
+      const headers = args[0];
       const origin = this.origins.get(session);
       if (!origin || headers == null || typeof headers !== 'object') return;
       const shape = headers as HeaderShape;
@@ -122,15 +126,18 @@ export class Http2Capture {
       call = startLlmCall(this.deps(), endpoint, stripped.tracking, parent, { path, headers: shape });
       const added = call.propagationHeaders;
       const sent = added ? withHeaders(stripped.headers, added) : stripped.headers;
-      forwarded = sent === headers ? headers : keepSymbolKeys(headers as object, sent);
-      const options = rest[0] as { endStream?: boolean } | undefined;
+      if (sent !== headers) {
+        forwarded = [...args];
+        forwarded[0] = keepSymbolKeys(headers as object, sent);
+      }
+      const options = args[1] as { endStream?: boolean } | undefined;
       if (options?.endStream) call.onRequestBodyEnd();
     });
-    if (!call) return original.call(session, headers, ...rest);
+    if (!call) return original.apply(session, forwarded);
     const activeCall = call;
     let stream: ClientHttp2Stream;
     try {
-      stream = context.with(activeCall.context, () => original.call(session, forwarded, ...rest));
+      stream = context.with(activeCall.context, () => original.apply(session, forwarded));
     } catch (err) {
       guard('http2 request', () => activeCall.onError(err));
       throw err;
@@ -159,9 +166,10 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
   let ended = false;
   // The session hands response body bytes to the stream with push(). push(null) on an open stream
   // is the peer's END_STREAM; on a closed one, a reset or the app's close(): 'error'/'close' say which.
-  stream.push = function (this: ClientHttp2Stream, chunk: unknown, ...rest: unknown[]) {
+  // Per chunk and per event (each 'data' passes through emit): `arguments` handed on as they are, no rest array made.
+  stream.push = function (this: ClientHttp2Stream, chunk: unknown) {
     const closedBefore = chunk === null && this.closed;
-    const result = (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    const result = (push as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
     if (chunk === null) {
       if (!closedBefore && !ended) {
         ended = true;
@@ -170,19 +178,16 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
     } else if (chunk instanceof Uint8Array) call.onResponseChunk(chunk);
     return result;
   } as ClientHttp2Stream['push'];
-  stream.emit = function (this: ClientHttp2Stream, event: string | symbol, ...args: unknown[]) {
+  stream.emit = function (this: ClientHttp2Stream, event: string | symbol, arg?: unknown) {
     if (event === 'response') {
-      guard('response', () => {
-        const headers = args[0] as IncomingHttpHeaders;
-        call.onResponseStart(Number(headers[':status']) || 0, (name) => headerText(headers[name]));
-      });
+      guard('response', () => call.onResponseStart(Number((arg as IncomingHttpHeaders)[':status']) || 0, objectHeaderLookup(arg)));
     } else if (event === 'error') {
-      guard('request error', () => call.onError(streamFailure(args[0])));
+      guard('request error', () => call.onError(streamFailure(arg)));
     } else if (event === 'close' && !ended) {
       // Closed by the app (close(), an abort signal) or the session before the response ended.
       guard('request error', () => call.onError(stream.errored ?? abortedError('stream closed before the end of its response')));
     }
-    return emit.call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as Parameters<ClientHttp2Stream['emit']>);
   } as ClientHttp2Stream['emit'];
 }
 
@@ -194,15 +199,4 @@ function observeStream(stream: ClientHttp2Stream, call: LlmCall): void {
 function streamFailure(err: unknown): unknown {
   const e = err as { code?: unknown; cause?: unknown } | undefined;
   return e?.code === 'ERR_HTTP2_STREAM_CANCEL' && e.cause instanceof Error ? e.cause : err;
-}
-
-function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
-  if (Array.isArray(value)) return value.join(', ');
-  return value === undefined ? undefined : String(value);
-}
-
-/** Whether Node has loaded the built-in, for itself (fetch's undici requires node:http2) or for the app. */
-function isBuiltinLoaded(name: string): boolean {
-  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-  return Array.isArray(list) && list.includes(`NativeModule ${name}`);
 }

@@ -6,7 +6,8 @@
  * node:http request gates and retries. Through require(),
  * never a static ESM import: that builds the built-in's ESM namespace, which reads every export
  * and so loads what the lazy ones hide (node:crypto ~13 ms against 0.2 ms with require; node:http's
- * `WebSocket` export loads Node's bundled undici, ~30 ms, hence node:http here too).
+  `WebSocket` export loads Node's bundled undici, ~30 ms, hence node:http here too). And whether
+ * a built-in is loaded already, for the captures that patch one only once something loaded it.
  */
 import { createRequire } from 'node:module';
 
@@ -28,3 +29,12 @@ export const crypto = (): Crypto => (cryptoModule ??= load('node:crypto') as Cry
 export const workerThreads = (): WorkerThreads => (workerThreadsModule ??= load('node:worker_threads') as WorkerThreads);
 export const http = (): Http => (httpModule ??= load('node:http') as Http);
 export const stream = (): Stream => (streamModule ??= load('node:stream') as Stream);
+
+/**
+ * Whether Node has loaded the built-in, for itself (fetch's undici requires node:http2) or for the
+ * app; undefined when this Node does not say (no `process.moduleLoadList`).
+ */
+export function isBuiltinLoaded(name: string): boolean | undefined {
+  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  return Array.isArray(list) ? list.includes(`NativeModule ${name}`) : undefined;
+}

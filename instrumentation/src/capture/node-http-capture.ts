@@ -17,6 +17,8 @@ import { retryClientRequest, type Resend } from '../retry/node-http-retry.js';
 import type { RetryPolicy } from '../retry/retry-options.js';
 import { guard } from '../telemetry/guard.js';
 import { selectGates, startLlmCall } from './call-starter.js';
+import { isBuiltinLoaded } from './lazy-builtins.js';
+import { objectHeaderLookup } from './response-headers.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
@@ -26,8 +28,8 @@ export interface HttpModule {
   globalAgent?: unknown;
 }
 type HttpModuleName = 'http' | 'https';
-const HTTP_MODULES: readonly { name: HttpModuleName }[] = [{ name: 'http' }, { name: 'https' }];
-const HTTP_BY_SPECIFIER = new Map<string, HttpModuleName>(HTTP_MODULES.flatMap(({ name }) => [[name, name], [`node:${name}`, name]]));
+const HTTP_MODULES: readonly HttpModuleName[] = ['http', 'https'];
+const HTTP_BY_SPECIFIER = new Map<string, HttpModuleName>(HTTP_MODULES.flatMap((name) => [[name, name], [`node:${name}`, name]]));
 
 /** module.registerHooks (Node 22.15+, 23.5+): synchronous resolve hooks that see `require` and `import` alike. */
 type RegisterHooks = (hooks: {
@@ -71,10 +73,10 @@ export class NodeHttpCapture {
     this.enabled = true;
     const load = createRequire(import.meta.url);
     const registerHooks = (load('node:module') as { registerHooks?: RegisterHooks }).registerHooks;
-    const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-    const lazy = typeof registerHooks === 'function' && loaded !== undefined;
-    for (const { name } of HTTP_MODULES) {
-      if (!lazy || loaded.includes(`NativeModule ${name}`)) this.patchModule(name, load(`node:${name}`) as HttpModule);
+    // Patched later only when Node says which built-ins it has loaded (else loaded and patched now).
+    const lazy = typeof registerHooks === 'function' && isBuiltinLoaded('http') !== undefined;
+    for (const name of HTTP_MODULES) {
+      if (!lazy || isBuiltinLoaded(name)) this.patchModule(name, load(`node:${name}`) as HttpModule);
     }
     if (!lazy || this.patches.length === HTTP_MODULES.length) return;
     this.hooks = registerHooks({
@@ -233,10 +235,7 @@ function observeClientRequest(req: ClientRequest, call: LlmCall): void {
 }
 
 function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
-  call.onResponseStart(res.statusCode ?? 0, (name) => {
-    const value = res.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  });
+  call.onResponseStart(res.statusCode ?? 0, objectHeaderLookup(res.headers));
   const push = res.push;
   const emit = res.emit;
   // The HTTP parser hands body bytes to the response with push(); push(null) marks the end. The
@@ -268,13 +267,14 @@ function observeIncomingMessage(res: IncomingMessage, call: LlmCall): void {
 export function observeRequestBody(writable: { write: unknown; end: unknown }, call: LlmCall): void {
   const write = writable.write as (...a: unknown[]) => boolean;
   const end = writable.end as (...a: unknown[]) => unknown;
-  writable.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    return write.call(this, chunk, ...rest);
+  // `arguments` handed on as they are, as the response side does: no rest array per write.
+  writable.write = function (this: unknown, chunk: unknown, encoding?: unknown) {
+    captureChunk(call, chunk, encoding);
+    return write.apply(this, arguments as unknown as unknown[]);
   };
-  writable.end = function (this: unknown, chunk?: unknown, ...rest: unknown[]) {
-    captureChunk(call, chunk, rest[0]);
-    const result = end.call(this, chunk, ...rest);
+  writable.end = function (this: unknown, chunk?: unknown, encoding?: unknown) {
+    captureChunk(call, chunk, encoding);
+    const result = end.apply(this, arguments as unknown as unknown[]);
     guard('request body', () => call.onRequestBodyEnd());
     return result;
   };

@@ -20,6 +20,7 @@ import { selectGates, startLlmCall, type RequestShape } from './call-starter.js'
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 import { wrapHandlerMethods, type Handler, type MethodWrappers } from './handler-proxy.js';
 import { parseOrigin, requestTarget } from './request-target.js';
+import { objectHeaderLookup } from './response-headers.js';
 
 /** undici's own key for the global dispatcher (lib/global.js), shared by every undici copy. */
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -300,14 +301,6 @@ function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
       if (String(item).toLowerCase() === name) return String(raw[i + 1]);
     }
     return undefined;
-  };
-}
-
-function objectHeaderLookup(headers: unknown): (name: string) => string | undefined {
-  return (name) => {
-    if (!headers || typeof headers !== 'object') return undefined;
-    const value = (headers as Record<string, unknown>)[name];
-    return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { stream } from '../capture/lazy-builtins.js';
+import { objectHeaderLookup } from '../capture/response-headers.js';
 import { nextRetryDelay } from './retry-delay.js';
 import type { RetryPolicy } from './retry-options.js';
 import type { RetrySleep } from './retry-sleep.js';
@@ -44,10 +45,7 @@ export function retryClientRequest(req: ClientRequest, policy: RetryPolicy, slee
   } as ClientRequest['end'];
 
   const delayFor = (res: IncomingMessage, retry: number) =>
-    nextRetryDelay(policy, retry, res.statusCode ?? 0, (name) => {
-      const value = res.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    });
+    nextRetryDelay(policy, retry, res.statusCode ?? 0, objectHeaderLookup(res.headers));
 
   const fail = (err: unknown) => {
     emit.call(req, 'error', err);
