@@ -30,7 +30,7 @@ export interface AlertEngineOptions {
   /** Where budgets on the forecast read the daily spend (the same store as `ctx`). */
   forecastStore: ForecastStore;
   /** The day billing periods start on (`forecast.billingDay`): `calendar_month` windows and the forecast's period. */
-  billingDay?: number;
+  billingDay: number;
   rules: RuleStore;
   history: AlertHistory;
   delivery: AlertDelivery;
@@ -66,10 +66,8 @@ export class AlertEngine {
   private previousRoundMs: number | undefined;
   private readonly count: (name: AlertCounterName, n?: number) => void;
   private readonly log: (message: string) => void;
-  private readonly billingDay: number;
 
   constructor(private readonly options: AlertEngineOptions) {
-    this.billingDay = options.billingDay ?? 1;
     this.count = options.count ?? (() => undefined);
     this.log = options.log ?? ((m) => console.error(`[tokentrace-alerts] ${m}`));
   }
@@ -88,7 +86,7 @@ export class AlertEngine {
     this.previousRoundMs = nowMs;
     const report: RoundReport = { rules: rules.length, scans: 0, notifications: [], failures: [] };
     const thresholdRules = rules.filter((r) => r.condition.type !== 'anomaly');
-    const plan = planRound(thresholdRules, nowMs, this.billingDay);
+    const plan = planRound(thresholdRules, nowMs, this.options.billingDay);
     report.scans = plan.scans.length;
     const [results, forecasts] = await Promise.all([
       Promise.all(
@@ -112,7 +110,7 @@ export class AlertEngine {
     for (const rule of anomalyRules) {
       let judged: Map<string, AnomalyJudgement>;
       try {
-        judged = await judgeAnomalies(this.options.ctx, rule, nowMs, (group) => this.isFiring(rule, group), this.billingDay);
+        judged = await judgeAnomalies(this.options.ctx, rule, nowMs, this.options.billingDay, (group) => this.isFiring(rule, group));
       } catch (err) {
         this.fail(report, `anomaly rule ${rule.id} of project ${rule.projectId} failed: ${(err as Error).message}`);
         continue;
@@ -120,7 +118,7 @@ export class AlertEngine {
       const groups = new Set([...judged.keys(), ...this.firingGroups(rule)]);
       for (const group of groups) {
         const j = judged.get(group) ?? { breached: false, value: null, severity: rule.severity, threshold: null, level: 0, requests: 0, detail: undefined };
-        await this.apply(report, rule, group, j, j.requests, windowRange(rule.window, nowMs, this.billingDay), nowMs, j.detail);
+        await this.apply(report, rule, group, j, j.requests, windowRange(rule.window, nowMs, this.options.billingDay), nowMs, j.detail);
       }
     }
     this.forgetRulesNotIn(enabled);
@@ -130,15 +128,15 @@ export class AlertEngine {
 
   /** Evaluates one rule now and sends a `test` notification to its channels, waiting for the deliveries. */
   async testRule(rule: StoredRule, nowMs: number): Promise<RuleTestResult> {
-    const range = windowRange(rule.window, nowMs, this.billingDay);
+    const range = windowRange(rule.window, nowMs, this.options.billingDay);
     let judged: Array<{ group: string; j: Judgement; requests: number; detail?: string }>;
     if (rule.condition.type === 'anomaly') {
-      judged = [...(await judgeAnomalies(this.options.ctx, rule, nowMs, undefined, this.billingDay))].map(([group, j]) => ({ group, j, requests: j.requests, detail: j.detail }));
+      judged = [...(await judgeAnomalies(this.options.ctx, rule, nowMs, this.options.billingDay))].map(([group, j]) => ({ group, j, requests: j.requests, detail: j.detail }));
     } else {
-      const plan = planRound([rule], nowMs, this.billingDay);
+      const plan = planRound([rule], nowMs, this.options.billingDay);
       const [[figures], forecast] = await Promise.all([
         runScan(this.options.ctx, plan.scans[0]),
-        isForecastRule(rule) ? readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.billingDay) : undefined,
+        isForecastRule(rule) ? readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.options.billingDay) : undefined,
       ]);
       judged = this.judgeWindow(rule, figures, forecast);
     }
@@ -185,7 +183,7 @@ export class AlertEngine {
     // One after another: each is a small read and a simulation; the scans run beside them.
     for (const rule of rules) {
       try {
-        read.set(rule, await readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.billingDay));
+        read.set(rule, await readBudgetForecasts(this.options.forecastStore, rule, nowMs, this.options.billingDay));
       } catch (err) {
         this.fail(report, `forecast of rule ${rule.id} of project ${rule.projectId} failed: ${(err as Error).message}`);
       }
@@ -235,7 +233,7 @@ export class AlertEngine {
       threshold: j.threshold,
       budget: c.type === 'budget' ? { amount: c.amount, percentSpent: j.percentSpent ?? 0, level: j.level } : undefined,
       forecast: j.forecast,
-      billingDay: this.billingDay,
+      billingDay: this.options.billingDay,
       requests,
       window: range,
       detail,

@@ -43,12 +43,13 @@ interface HourRow extends FigureColumns {
 }
 
 /**
- * `firing(group)`: whether the group's alert is firing. A firing alert resolves only once the
+ * `billingDay`: the day `calendar_month` windows start on (alert-window.ts). `firing(group)`:
+ * whether the group's alert is firing. A firing alert resolves only once the
  * level is back well within normal (robust z under 2, the change under half of `minChange`):
  * hysteresis, so that an hour of fewer or noisier requests does not resolve a shift that is still
  * there.
  */
-export async function judgeAnomalies(ctx: QueryContext, rule: StoredRule, nowMs: number, firing: (group: string) => boolean = () => false, billingDay = 1): Promise<Map<string, AnomalyJudgement>> {
+export async function judgeAnomalies(ctx: QueryContext, rule: StoredRule, nowMs: number, billingDay: number, firing: (group: string) => boolean = () => false): Promise<Map<string, AnomalyJudgement>> {
   const condition = rule.condition as AnomalyCondition;
   const window = windowRange(rule.window, nowMs, billingDay);
   const windowHours = Math.max(1, Math.ceil((window.toMs - window.fromMs) / HOUR_MS));

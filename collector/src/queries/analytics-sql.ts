@@ -124,9 +124,10 @@ export function perGroupSql(q: GroupSource, params: QueryParams, figures: Figure
   const r = q.rollup;
   if (r === undefined) return spans(q.where, false);
   const fromRollup = `SELECT ${bucketSql(q.bucket, 'start')} AS bucket, value AS grp, ${figures.merged} FROM ${q.ctx.usageRollup}
-          WHERE project_id = ${params.bind('String', r.projectId)} AND dim = ${params.bind('String', r.dim)} AND split = ${r.filterSql === '1' ? 0 : 1}
+          WHERE project_id = ${params.bind('String', r.projectId)} AND dim = ${params.bind('String', r.dim)}
+            AND ${r.filterSql === undefined ? 'split = 0' : `split = 1 AND ${r.filterSql}`}
             AND start >= toDateTime(${params.bind('UInt32', r.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', r.plan.toS)}, 'UTC')
-            AND ${buildIdsCondition(params, r.plan.buildIds)} AND ${r.filterSql} GROUP BY bucket, grp`;
+            AND ${buildIdsCondition(params, r.plan.buildIds)} GROUP BY bucket, grp`;
   const rawWhere = `${q.where} AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', r.plan.rawHours)}), 'UTC'))`;
   const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spans(rawWhere, true)}` : '';
   return `SELECT bucket, grp, ${figures.merged} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;

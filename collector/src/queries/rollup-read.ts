@@ -125,13 +125,13 @@ export function planFromState(
   return { buildIds, rawHours, fromS, toS };
 }
 
-/** Reading the rollup: the plan, the group's dimension and the filter's SQL ('1' for none), which names provider and status only. */
+/** Reading the rollup: the plan, the group's dimension and the filter's SQL (absent for none), which names provider and status only. */
 export interface RollupRead {
   projectId: string;
   plan: RollupPlan;
   dim: string;
-  /** The filter on provider and status, '1' for none (then the rows over all of them, `split` 0). */
-  filterSql: string;
+  /** The filter on provider and status (the rows per provider and status, `split` 1); absent: none (the rows over all of them, `split` 0). */
+  filterSql?: string;
 }
 
 /**
@@ -150,5 +150,5 @@ export async function rollupRead(
   if (!rollupCanFilter(filter)) return undefined;
   const plan = await planRollupRead(ctx, projectId, range, dim, bucket);
   if (plan === undefined) return undefined;
-  return { projectId, plan, dim, filterSql: filter === undefined ? '1' : compileFilter(filter, params) };
+  return { projectId, plan, dim, filterSql: filter === undefined ? undefined : compileFilter(filter, params) };
 }

@@ -65,8 +65,13 @@ export const FIGURE_COLUMNS = [
   'cache_hits', 'saved_dec', 'latency_h', 'latency_count', 'ttft_h', 'ttft_count',
 ] as const;
 
+/** `columns`' figures merged over rows that already hold them: histograms with `sumMap`, the rest with `sum`. */
+function mergedFigures(columns: readonly string[]): string {
+  return columns.map((c) => (c.endsWith('_h') ? `sumMap(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+}
+
 /** The same figures over rows that already hold figures (rollup rows, per-group subqueries). */
-export const MERGED_FIGURES = FIGURE_COLUMNS.map((c) => (c.endsWith('_h') ? `sumMap(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+export const MERGED_FIGURES = mergedFigures(FIGURE_COLUMNS);
 
 /**
  * Costs by kind (input including cached reads, cached reads, output), which the spend-change
@@ -87,7 +92,7 @@ export const ROLLUP_SPAN_FIGURES = `${SPAN_FIGURES}, ${COST_KIND_FIGURES}`;
 export const ROLLUP_SPAN_FIGURE_INPUTS = `${SPAN_FIGURE_INPUTS}, ${COST_KIND_INPUTS}`;
 
 /** A rollup row's figures merged from rollup rows (day builds from hour builds). */
-export const ROLLUP_MERGED_FIGURES = ROLLUP_FIGURE_COLUMNS.map((c) => (c.endsWith('_h') ? `sumMap(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+export const ROLLUP_MERGED_FIGURES = mergedFigures(ROLLUP_FIGURE_COLUMNS);
 
 /** The column lines of the figures in usage_rollup, as ROLLUP_SPAN_FIGURES gives them. */
 export const FIGURE_COLUMNS_DDL = ROLLUP_FIGURE_COLUMNS.map((c) => {

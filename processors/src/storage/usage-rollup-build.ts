@@ -112,19 +112,19 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
   const dims = rollupDimensions(properties);
   // One grouping set per dimension: each call is aggregated once per dimension in one pass (an
   // ARRAY JOIN over (dimension, value) pairs copies every call per dimension first: slower).
-  const columns = [
-    ...Object.entries(USAGE_DIMENSIONS).filter(([dim]) => dim !== '').map(([, column]) => `toString(${column})`),
-    ...properties.map((p) => `properties[${params.bind('String', p.toLowerCase())}]`),
+  // The grouped dimensions (all but the total, ''), each with its column of spans (`g<k>` below).
+  const grouped: Array<readonly [dim: string, column: string]> = [
+    ...Object.entries(USAGE_DIMENSIONS).filter(([dim]) => dim !== '').map(([dim, column]) => [dim, `toString(${column})`] as const),
+    ...properties.map((p) => [propertyDimension(p), `properties[${params.bind('String', p.toLowerCase())}]`] as const),
   ];
-  const named = dims.filter((d) => d !== '');
   // Each dimension per (provider, status), for filtered reads (`split` 1); unfiltered reads take
   // the rows over all of them (`split` 0), which the second statement sums from these (the same
   // sums: integers, Decimals and histogram counts add exactly). Aggregating the spans once per
   // grouping set is the build's cost, so half the sets take about half the time (bench/README.md).
   const keys = 'project_id, start, provider, status_code';
-  const dimSql = `multiIf(${named.map((d, k) => `grouping(g${k}) = 0, ${params.bind('String', d)}`).join(', ')}, '')`;
-  const valueSql = `multiIf(${named.map((_, k) => `grouping(g${k}) = 0, g${k}`).join(', ')}, '')`;
-  const sets = [`(${keys})`, ...named.map((_, k) => `(${keys}, g${k})`)].join(', ');
+  const dimSql = `multiIf(${grouped.map(([d], k) => `grouping(g${k}) = 0, ${params.bind('String', d)}`).join(', ')}, '')`;
+  const valueSql = `multiIf(${grouped.map((_, k) => `grouping(g${k}) = 0, g${k}`).join(', ')}, '')`;
+  const sets = [`(${keys})`, ...grouped.map((_, k) => `(${keys}, g${k})`)].join(', ');
   const project = params.bind('String', projectId);
   const hourList = params.bind('Array(UInt32)', hours);
   const stamp = await buildStamp(client);
@@ -134,7 +134,7 @@ export async function buildHours(client: ClickHouseClient, database: string, pro
     query: `INSERT INTO ${db}.${USAGE_ROLLUP_TABLE} (${ROLLUP_COLUMNS})
       SELECT project_id, 'hour' AS level, start, ${builtAt} AS built_at, ${BUILD_ID} AS build_id, ${dimSql} AS dim, toUInt8(1) AS split, ${valueSql} AS value,
         provider, status_code, ${ROLLUP_SPAN_FIGURES}
-      FROM (SELECT project_id, provider, ${ROLLUP_SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${columns.map((c, k) => `${c} AS g${k}`).join(', ')}
+      FROM (SELECT project_id, provider, ${ROLLUP_SPAN_FIGURE_INPUTS}, toStartOfHour(start_time) AS start, ${grouped.map(([, c], k) => `${c} AS g${k}`).join(', ')}
         FROM ${db}.spans FINAL
         WHERE project_id = ${project} AND is_model_call = 1
           AND start_time >= toDateTime64(${first}, 9, 'UTC') AND start_time < toDateTime64(${last}, 9, 'UTC')

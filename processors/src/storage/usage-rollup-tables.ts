@@ -47,8 +47,13 @@ const BUILD_COLUMNS = `    project_id LowCardinality(String),
  * span is past the retention), so that a period keeps its record, its change and its rows as
  * long as its spans are stored, and they go together a day after.
  */
+function rollupTtlExpression(column: string, retentionDays: number): string {
+  return retentionTtl(retentionDays + 1).replace('start_time', column);
+}
+
+/** The `TTL` clause of a rollup table's CREATE TABLE (none without a retention). */
 function rollupTtl(column: string, retentionDays: number): string {
-  return retentionDays > 0 ? `\nTTL ${retentionTtl(retentionDays + 1).replace('start_time', column)}` : '';
+  return retentionDays > 0 ? `\nTTL ${rollupTtlExpression(column, retentionDays)}` : '';
 }
 
 const dirtyHoursSpec = (retentionDays: number): TableSpec => ({
@@ -91,9 +96,6 @@ const buildsSpec = (retentionDays: number): TableSpec => ({
   shardBy: BY_PERIOD,
 });
 
-/** The id of a build of a period: the same expression in the rollup's rows and the builds' rows. */
-export const BUILD_ID_SQL = 'cityHash64(project_id, level, start, built_at)';
-
 /** The rollup's tables and the time column of their TTL. */
 export const ROLLUP_TTL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   [DIRTY_HOURS_TABLE, 'hour'],
@@ -103,7 +105,7 @@ export const ROLLUP_TTL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 
 /** `MODIFY TTL` / `REMOVE TTL` clause of a rollup table for `retentionDays` (schema.ts `ensureRetention`). */
 export function rollupTtlClause(column: string, retentionDays: number): string {
-  return retentionDays > 0 ? `MODIFY TTL ${retentionTtl(retentionDays + 1).replace('start_time', column)}` : 'REMOVE TTL';
+  return retentionDays > 0 ? `MODIFY TTL ${rollupTtlExpression(column, retentionDays)}` : 'REMOVE TTL';
 }
 
 /**
