@@ -21,12 +21,18 @@ export function int64ToBigInt(value: Int64 | null | undefined, signed: boolean):
 }
 
 function intValue(value: Int64): number | bigint {
-  // The common case, a Long within ±2^53: exact as a double without the bigint round trip.
-  if (typeof value === 'object' && !value.unsigned) {
-    const high = value.high | 0;
-    if (high >= -0x200000 && high < 0x200000) return high * 4294967296 + (value.low >>> 0);
-  }
+  if (typeof value === 'object' && !value.unsigned) return int64Value(value.low, value.high);
   const big = int64ToBigInt(value, true);
+  const small = Number(big);
+  return Number.isSafeInteger(small) ? small : big;
+}
+
+/** An int64 attribute value from its two 32-bit halves: a number when exact as a double, a bigint otherwise. */
+export function int64Value(low: number, high: number): number | bigint {
+  // The common case, within ±2^53: exact as a double without the bigint round trip.
+  const h = high | 0;
+  if (h >= -0x200000 && h < 0x200000) return h * 4294967296 + (low >>> 0);
+  const big = BigInt.asIntN(64, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
   const small = Number(big);
   return Number.isSafeInteger(small) ? small : big;
 }

@@ -93,7 +93,7 @@ const traceV1 = generated.opentelemetry.proto.collector.trace.v1;
 
 /** protobufjs's reader over a Buffer, as the generated decoders use it (same protobufjs copy, so `instanceof` holds). */
 interface BufferReader {
-  buf: Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
+  buf: ProtoBuffer;
   pos: number;
   len: number;
   uint32(): number;
@@ -114,7 +114,7 @@ const RECENT_MAX_BYTES = 64;
 const recent = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
 
 /** The bytes `buf[start, end)` as a string when they are ASCII, from `recent` when it has them; undefined otherwise. */
-function recentAscii(buf: BufferReader['buf'], start: number, end: number): string | undefined {
+function recentAscii(buf: ProtoBuffer, start: number, end: number): string | undefined {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) {
     const byte = buf[i];
@@ -133,6 +133,30 @@ function recentAscii(buf: BufferReader['buf'], start: number, end: number): stri
   return decoded;
 }
 
+/** Node's Buffer with the slicing methods `toString` calls (no argument checks): what protobufjs's reader holds too. */
+export type ProtoBuffer = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string; hexSlice(start: number, end: number): string; base64Slice(start: number, end: number): string };
+
+/**
+ * The protobuf string at `buf[start, end)`: short ASCII strings from `recent`, others through
+ * Node's UTF-8 decoder (invalid bytes become U+FFFD; `isRepairedUtf8` tells). Shared by
+ * protobufjs's reader (`utf8CheckingReader`) and the receivers' own span decoder
+ * (protobuf-span-records.ts), so both make the same strings.
+ */
+export function protoString(buf: ProtoBuffer, start: number, end: number): string {
+  if (end - start <= RECENT_MAX_BYTES) {
+    const ascii = recentAscii(buf, start, end);
+    if (ascii !== undefined) return ascii;
+  }
+  return buf.utf8Slice(start, end);
+}
+
+/** Whether `decoded`, protoString of `buf[start, end)`, had invalid UTF-8 replaced. */
+export function isRepairedUtf8(buf: ProtoBuffer, start: number, end: number, decoded: string): boolean {
+  // Only a string with U+FFFD can be a repair, and U+FFFD is not ASCII (an ASCII string has as
+  // many characters as bytes); then the bytes say whether it was sent as such.
+  return decoded.includes('\uFFFD') && !isUtf8(buf.subarray(start, end));
+}
+
 /**
  * A reader for `decode` that reports each string whose bytes were not valid UTF-8 (decoded, as
  * Node always does, with U+FFFD in place of the bad bytes) to `onRepaired`, and takes short
@@ -145,14 +169,8 @@ export function utf8CheckingReader(body: Uint8Array, onRepaired: (decoded: strin
     const length = this.uint32();
     const start = this.pos;
     const end = (this.pos = Math.min(start + length, this.len));
-    if (end - start <= RECENT_MAX_BYTES) {
-      const ascii = recentAscii(this.buf, start, end);
-      if (ascii !== undefined) return ascii;
-    }
-    const decoded = this.buf.utf8Slice(start, end);
-    // Only a string with U+FFFD can be a repair, and U+FFFD is not ASCII (an ASCII string has as
-    // many characters as bytes); then the bytes say whether it was sent as such.
-    if (decoded.includes('\uFFFD') && !isUtf8(this.buf.subarray(start, end))) onRepaired(decoded);
+    const decoded = protoString(this.buf, start, end);
+    if (isRepairedUtf8(this.buf, start, end, decoded)) onRepaired(decoded);
     return decoded;
   };
   return reader;

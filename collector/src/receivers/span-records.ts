@@ -31,7 +31,19 @@ export interface SpanConversion {
 }
 
 /** How many distinct reasons the partial-success message quotes. */
-const MAX_REASONS = 3;
+export const MAX_REASONS = 3;
+
+/** Why a span was rejected, for the partial-success message (trace.proto, Span.trace_id / span_id / parent_span_id). */
+export const INVALID_ID_REASONS = {
+  traceId: 'trace_id must be 16 bytes (32 hex digits in OTLP/JSON), not all zero',
+  spanId: 'span_id must be 8 bytes (16 hex digits in OTLP/JSON), not all zero',
+  parentSpanId: 'parent_span_id must be empty or 8 bytes (16 hex digits in OTLP/JSON)',
+} as const;
+
+/** ExportTracePartialSuccess.error_message: '' when nothing was rejected. */
+export function rejectionMessage(rejected: number, kept: number, reasons: ReadonlySet<string>): string {
+  return rejected === 0 ? '' : `rejected ${rejected} of ${rejected + kept} spans: ${[...reasons].join('; ')}`;
+}
 
 export function toSpanRecords(request: OtlpTraceRequest, projectId: string, sanitizer = new SpanSanitizer(DEFAULT_SPAN_LIMITS)): SpanConversion {
   const spans: SpanRecord[] = [];
@@ -81,8 +93,7 @@ export function toSpanRecords(request: OtlpTraceRequest, projectId: string, sani
       }
     }
   }
-  const errorMessage = rejected === 0 ? '' : `rejected ${rejected} of ${rejected + spans.length} spans: ${[...reasons].join('; ')}`;
-  return { spans, rejected, errorMessage, sanitized };
+  return { spans, rejected, errorMessage: rejectionMessage(rejected, spans.length, reasons), sanitized };
 }
 
 function toEvents(events: OtlpEvent[] | null | undefined, sanitizer: SpanSanitizer): SpanEvent[] {
@@ -98,10 +109,10 @@ function toEvents(events: OtlpEvent[] | null | undefined, sanitizer: SpanSanitiz
 }
 
 function invalidIds(span: OtlpSpan): string | undefined {
-  if (span.traceId?.length !== 16 || isZero(span.traceId)) return 'trace_id must be 16 bytes (32 hex digits in OTLP/JSON), not all zero';
-  if (span.spanId?.length !== 8 || isZero(span.spanId)) return 'span_id must be 8 bytes (16 hex digits in OTLP/JSON), not all zero';
+  if (span.traceId?.length !== 16 || isZero(span.traceId)) return INVALID_ID_REASONS.traceId;
+  if (span.spanId?.length !== 8 || isZero(span.spanId)) return INVALID_ID_REASONS.spanId;
   const parent = span.parentSpanId;
-  if (parent && parent.length !== 0 && parent.length !== 8) return 'parent_span_id must be empty or 8 bytes (16 hex digits in OTLP/JSON)';
+  if (parent && parent.length !== 0 && parent.length !== 8) return INVALID_ID_REASONS.parentSpanId;
   return undefined;
 }
 
