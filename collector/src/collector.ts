@@ -13,6 +13,7 @@ import {
   OtlpForwardExporter,
   ProcessingConsumer,
   RetryingConsumer,
+  RowReleasingConsumer,
   rollupGraceMs,
   SpoolingConsumer,
   storageLocation,
@@ -95,10 +96,11 @@ export class Collector {
       secondary.push(forwardStage);
     }
     const fanOut = new FanOutConsumer(storage, secondary, (err) => log(`forward failed: ${(err as Error).message}`));
-    const batch = new BatchProcessor(fanOut, config.batch);
     // On the embedded engine the batch holds each span's RowBinary row instead of its record (the
-    // records die young, in the request); not when a forward exporter reads the records too.
+    // records die young, in the request); not when a forward exporter reads the records too. The
+    // rows' buffers are used again once storage took their spans (RowReleasingConsumer).
     const encodeRows = exporter.insertFormat === 'RowBinary' && !config.forward.endpoint;
+    const batch = new BatchProcessor(encodeRows ? new RowReleasingConsumer(fanOut) : fanOut, config.batch);
     const pipeline = new ProcessingConsumer(createProcessors(config, { encodeRows }), batch);
 
     const keys = new Map(Object.entries(config.apiKeys));

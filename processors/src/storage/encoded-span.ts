@@ -15,7 +15,17 @@
  * again it gives the same row. Its fields cannot be assigned: the row would no longer say the same.
  */
 import type { Attributes, CostFields, GenAiFields, OtlpSpanKind, SessionFields, SpanEvent, SpanRecord } from '../pipeline/span-record.js';
+import type { RowChunk } from './arrival-row-buffers.js';
 import { RowBinaryReader } from './row-binary-reader.js';
+
+/** An EncodedSpan read after its row was released: a defect in the pipeline, never data. */
+export class ReleasedRowError extends Error {
+  readonly code = 'TOKENTRACE_ROW_RELEASED';
+  override readonly name = 'ReleasedRowError';
+  constructor(start: number) {
+    super(`an encoded span (row at ${start}) was read after storage released its row`);
+  }
+}
 
 /** Bytes of the `version` column, last in every row: written over by the insert. */
 export const VERSION_BYTES = 8;
@@ -25,15 +35,37 @@ export const ENCODED_SPAN_OVERHEAD_BYTES = 100;
 
 export class EncodedSpan implements SpanRecord {
   #record?: SpanRecord;
+  readonly #chunk: Buffer;
+  /** Its request's pooled row buffer (arrival-row-buffers.ts); undefined once released, or when not pooled. */
+  #rows: RowChunk | undefined;
+  #released = false;
 
   constructor(
     /** The bytes of the request's rows; this span's row is [start, end). */
-    readonly chunk: Buffer,
+    chunk: Buffer,
     readonly start: number,
     readonly end: number,
     /** Its memory, for batching by bytes (batch/span-size.ts): the row and ENCODED_SPAN_OVERHEAD_BYTES. */
     readonly estimatedBytes: number,
-  ) {}
+    rows?: RowChunk,
+  ) {
+    this.#chunk = chunk;
+    this.#rows = rows;
+  }
+
+  /** The bytes of the request's rows; refused once the row was released (they may be another request's by then). */
+  get chunk(): Buffer {
+    if (this.#released) throw new ReleasedRowError(this.start);
+    return this.#chunk;
+  }
+
+  /** Storage is done with this span (arrival-row-buffers.ts): its row's buffer may be used again. Idempotent. */
+  releaseRow(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#rows?.release();
+    this.#rows = undefined;
+  }
 
   /** The record its row says (decoded on first use). */
   get record(): SpanRecord {

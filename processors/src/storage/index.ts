@@ -11,7 +11,8 @@ export { spanRowMapper, toSpanRow, toSpanRows, attributeMap, type SpanRow } from
 export { insertJsonEachRow, jsonCompactEachRowBody, jsonEachRowBody, jsonEachRowChunks } from './json-each-row-insert.js';
 export { insertRows, type RowFormat } from './row-insert.js';
 export { spanRowBinaryBody, encodeSpansOnArrival, SpanEncodingError } from './span-row-binary.js';
-export { EncodedSpan, decodeSpanRow } from './encoded-span.js';
+export { EncodedSpan, decodeSpanRow, ReleasedRowError } from './encoded-span.js';
+export { arrivalRowBuffers, releaseRows, RowBufferPool, RowReleasingConsumer } from './arrival-row-buffers.js';
 export { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES, type ClickHouseFailure, type ClickHouseFailureKind } from './error-classifier.js';
 export { sqlIdentifier, sqlString, isPlainIdentifier } from './sql-literal.js';
 export { repriceStoredSpans, type RepriceOptions, type RepriceResult } from './reprice-stored-spans.js';

@@ -7,6 +7,8 @@
  * copies the values into its columns (span-row-binary.ts says what was measured).
  */
 
+import type { RowBufferPool } from './arrival-row-buffers.js';
+
 /** UTF-16 code units whose UTF-8 bytes (at most 3 each) always fit a one-byte length. */
 const SHORT_STRING_UNITS = 42;
 
@@ -15,8 +17,13 @@ export class RowBinaryWriter {
   private view: DataView;
   private pos = 0;
 
-  constructor(expectedBytes: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(4096, expectedBytes));
+  /** With `pool`, its buffers come from the pool, and one outgrown goes back to it (nothing else has seen it). */
+  constructor(
+    expectedBytes: number,
+    private readonly pool?: RowBufferPool,
+  ) {
+    const bytes = Math.max(4096, expectedBytes);
+    this.buffer = pool ? pool.take(bytes) : Buffer.allocUnsafe(bytes);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
   }
 
@@ -24,8 +31,10 @@ export class RowBinaryWriter {
   private reserve(bytes: number): void {
     const need = this.pos + bytes;
     if (need <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, need));
+    const size = Math.max(this.buffer.length * 2, need);
+    const grown = this.pool ? this.pool.take(size) : Buffer.allocUnsafe(size);
     this.buffer.copy(grown, 0, 0, this.pos);
+    this.pool?.giveBack(this.buffer);
     this.buffer = grown;
     this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
@@ -162,5 +171,10 @@ export class RowBinaryWriter {
   /** The body written so far (a view of the writer's buffer). */
   done(): Buffer {
     return this.buffer.subarray(0, this.pos);
+  }
+
+  /** The whole buffer `done()` is a view of (to give back to the pool once nothing reads the body). */
+  get storage(): Buffer {
+    return this.buffer;
   }
 }

@@ -19,6 +19,7 @@
  */
 import { DataError } from '../pipeline/processor.js';
 import type { Attributes, SpanRecord } from '../pipeline/span-record.js';
+import { arrivalRowBuffers, RowChunk } from './arrival-row-buffers.js';
 import { ENCODED_SPAN_OVERHEAD_BYTES, EncodedSpan, VERSION_BYTES } from './encoded-span.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { clampTimeNs, count, durationNs, propertyMap, real, resourceColumns, text, uint16 } from './span-row.js';
@@ -136,7 +137,8 @@ export function spanRowBinaryParts(spans: readonly SpanRecord[], version: number
  * IsolatingConsumer).
  */
 export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[] {
-  const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS);
+  // From the pool: given back once storage has released every span of it (arrival-row-buffers.ts).
+  const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS, arrivalRowBuffers);
   const resources = new Map<Attributes, EncodedResource>();
   const ends = new Array<number>(spans.length);
   for (let i = 0; i < spans.length; i++) {
@@ -153,6 +155,13 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
     }
   }
   const chunk = w.done();
+  let live = 0;
+  for (const end of ends) if (end !== -1) live++;
+  if (live === 0) {
+    arrivalRowBuffers.giveBack(w.storage);
+    return spans.slice();
+  }
+  const rows = new RowChunk(w.storage, live, arrivalRowBuffers);
   const encoded = new Array<SpanRecord>(spans.length);
   let start = 0;
   for (let i = 0; i < spans.length; i++) {
@@ -161,7 +170,7 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
       encoded[i] = spans[i]!;
       continue;
     }
-    encoded[i] = new EncodedSpan(chunk, start, end, end - start + ENCODED_SPAN_OVERHEAD_BYTES);
+    encoded[i] = new EncodedSpan(chunk, start, end, end - start + ENCODED_SPAN_OVERHEAD_BYTES, rows);
     start = end;
   }
   return encoded;
