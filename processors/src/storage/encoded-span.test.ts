@@ -6,7 +6,7 @@ import { estimateSpanBytes } from '../batch/span-size.js';
 import { decodeBatch, encodeBatch } from '../exporter-helper/batch-codec.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
 import { ENCODED_SPAN_OVERHEAD_BYTES, EncodedSpan } from './encoded-span.js';
-import { encodeSpansOnArrival, spanRowBinaryBody } from './span-row-binary.js';
+import { encodeSpansInPlace, encodeSpansOnArrival, spanRowBinaryBody } from './span-row-binary.js';
 import { HOSTILE, hostileSpans } from './testing/hostile-spans.js';
 
 describe('encodeSpansOnArrival', () => {
@@ -22,6 +22,14 @@ describe('encodeSpansOnArrival', () => {
     const both = [...encoded, ...encodeSpansOnArrival(other)];
     expect(spanRowBinaryBody(both, 7).equals(spanRowBinaryBody([...records, ...other], 7))).toBe(true);
     expect(spanRowBinaryBody([encoded[0]!, other[1]!, encoded[2]!], 7).equals(spanRowBinaryBody([records[0]!, other[1]!, records[2]!], 7))).toBe(true);
+  });
+
+  it('in place (the collector’s processor): the request’s own array holds the rows afterwards, not the records', () => {
+    const records = hostileSpans();
+    const array = [...records];
+    expect(encodeSpansInPlace(array)).toBe(array);
+    expect(array.every((s, i) => s instanceof EncodedSpan && s !== records[i])).toBe(true);
+    expect(spanRowBinaryBody(array, 5).equals(spanRowBinaryBody(records, 5))).toBe(true);
   });
 
   it('keeps a span that has no row as its record, and encodes the others around it', () => {

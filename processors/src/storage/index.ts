@@ -10,7 +10,7 @@ export { OTEL_TRACES_VIEW } from './otel-traces-view.js';
 export { spanRowMapper, toSpanRow, toSpanRows, attributeMap, type SpanRow } from './span-row.js';
 export { insertJsonEachRow, jsonCompactEachRowBody, jsonEachRowBody, jsonEachRowChunks } from './json-each-row-insert.js';
 export { insertRows, type RowFormat } from './row-insert.js';
-export { spanRowBinaryBody, encodeSpansOnArrival, SpanEncodingError } from './span-row-binary.js';
+export { spanRowBinaryBody, encodeSpansInPlace, encodeSpansOnArrival, SpanEncodingError } from './span-row-binary.js';
 export { EncodedSpan, decodeSpanRow, ReleasedRowError } from './encoded-span.js';
 export { arrivalRowBuffers, releaseRows, RowBufferPool, RowReleasingConsumer } from './arrival-row-buffers.js';
 export { classifyClickHouseError, DATA_CODES, REFUSED_CODES, TRANSIENT_CODES, type ClickHouseFailure, type ClickHouseFailureKind } from './error-classifier.js';

@@ -176,6 +176,18 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
   return encoded;
 }
 
+/**
+ * encodeSpansOnArrival, written over `spans` in place: the collector's processor. Every frame
+ * that still holds the request's array (the receiver's, the processing chain's, until the request
+ * is answered) then holds the rows, not the records, and the records die in the next scavenge
+ * instead of being copied by it while the request waits for the batch and the write-ahead log.
+ */
+export function encodeSpansInPlace(spans: SpanRecord[]): SpanRecord[] {
+  const encoded = encodeSpansOnArrival(spans);
+  for (let i = 0; i < spans.length; i++) spans[i] = encoded[i]!;
+  return spans;
+}
+
 /** The encoded resource of `span`, from `resources` (spans of one ResourceSpans share their resource attributes object). */
 function resourceOf(resources: Map<Attributes, EncodedResource>, span: SpanRecord): EncodedResource {
   let resource = resources.get(span.resourceAttributes);
