@@ -28,9 +28,12 @@ import { int64Value } from './any-value.js';
 import { isRepairedUtf8, protoString, type ProtoBuffer } from './otlp-proto.js';
 import { INVALID_ID_REASONS, MAX_REASONS, rejectionMessage, type SpanConversion } from './span-records.js';
 import { mergeChanges, sanitizedMark, type SanitizeChanges, type SpanSanitizer } from './span-sanitizer.js';
+import { OTLP_MALFORMED } from './trace-codec.js';
 
 /** Bytes that are not an ExportTraceServiceRequest in the protobuf wire format. */
 export class WireFormatError extends RangeError {
+  /** As the OtlpDecodeError the decoder's caller turns it into (a 400). */
+  readonly code = OTLP_MALFORMED;
   override readonly name = 'WireFormatError';
 }
 

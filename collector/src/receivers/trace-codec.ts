@@ -25,8 +25,11 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
   return undefined;
 }
 
+/** The code of every error that says a request body is not an OTLP export request (a 400). */
+export const OTLP_MALFORMED = 'TOKENTRACE_OTLP_MALFORMED';
+
 export class OtlpDecodeError extends Error {
-  readonly code = 'TOKENTRACE_OTLP_MALFORMED';
+  readonly code = OTLP_MALFORMED;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OtlpDecodeError';
