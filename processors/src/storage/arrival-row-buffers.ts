@@ -12,7 +12,10 @@
  * A buffer goes back when its last span is released; buffers of spans never released (a
  * request refused with 429 after encoding, a batch dropped at shutdown) are left to the garbage
  * collector. A released span refuses to be read (EncodedSpan throws): its bytes may already be
- * another request's.
+ * another request's. At shutdown the spool may resolve for a batch it persisted while the
+ * batch's insert still runs (past the drain timeout); its buffer then goes back while the insert
+ * may still read it, but the collector stops its receivers before storage, so nothing is encoded
+ * into it again.
  */
 import type { SpanConsumer } from '../pipeline/processor.js';
 import type { SpanRecord } from '../pipeline/span-record.js';
