@@ -3,7 +3,8 @@
  * the response headers and each chunk before tokentrace decodes anything (a short stream is
  * decoded in its completion, a long one each time 64 KiB have come), and a completion is
  * cut into steps with event-loop turns between them, so that I/O that comes in meanwhile (the
- * app's next response) is not kept waiting. Explicit synchronisation only: spies and the order of
+ * app's next response) is not kept waiting; a small JSON answer's completion, shorter than those
+ * turns would cost, runs in one. Explicit synchronisation only: spies and the order of
  * setImmediate callbacks, no timing.
  */
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
@@ -136,5 +137,22 @@ describe('stream observation order', () => {
     const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
     expect(seen).toBe(false);
     expect((await span).attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
+  });
+
+  it('completes a small JSON answer in one turn, with no turn between its steps', async () => {
+    const { call, ended } = setUp();
+    call.onResponseStart(200, (name) => (name === 'content-type' ? 'application/json' : undefined));
+    const answer = { id: 'chatcmpl-2', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+    call.onResponseChunk(Buffer.from(JSON.stringify(answer)));
+    let spanEnded = false;
+    const span = ended.next().then((s) => {
+      spanEnded = true;
+      return s;
+    });
+    call.onResponseEnd();
+    // Queued after the completion's turn: a stream's completion would still be under way (above).
+    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
+    expect(seen).toBe(true);
+    expect((await span).attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(1);
   });
 });
