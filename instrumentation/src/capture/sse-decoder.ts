@@ -15,6 +15,15 @@ export class SseDecoder {
   write(text: string): void {
     const buffer = this.pending + text;
     let start = 0;
+    if (buffer.indexOf('\r') === -1) {
+      // Lines ended by LF alone, as the providers send them: found with indexOf, not char by char.
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
+        this.line(buffer.slice(start, end));
+        start = end + 1;
+      }
+      this.pending = buffer.slice(start);
+      return;
+    }
     for (let i = 0; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;

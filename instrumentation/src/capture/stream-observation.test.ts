@@ -2,8 +2,9 @@
  * The order in which a captured stream is observed (issue 12, time to first chunk): the app gets
  * the response headers and each chunk before tokentrace decodes anything (a short stream is
  * decoded in its completion, a long one each time 64 KiB have come), and a completion is
- * cut into steps with event-loop turns between them, so that I/O that comes in meanwhile (the
- * app's next response) is not kept waiting. Explicit synchronisation only: spies and the order of
+ * cut into steps with event-loop turns between them when the body is large, so that I/O that comes
+ * in meanwhile (the app's next response) is not kept waiting; a small answer's completion,
+ * shorter than those turns would cost, runs in one. Explicit synchronisation only: spies and the order of
  * setImmediate callbacks, no timing.
  */
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
@@ -114,16 +115,18 @@ describe('stream observation order', () => {
     call.onResponseChunk(filler);
     expect(decoded).not.toHaveBeenCalled();
     await nextTurn();
-    expect(decoded).toHaveBeenCalledTimes(2);
+    expect(decoded).toHaveBeenCalledTimes(1); // the waiting chunks, joined: one decode
+    expect(decoded.mock.calls[0][0]).toContain('"content":"Hel"');
     for (const event of [...EVENTS.slice(1), '[DONE]']) call.onResponseChunk(sse(event));
     const span = ended.next();
     call.onResponseEnd();
     expect((await span).attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
   });
 
-  it('lets a callback queued after the response ended run before the completion has finished', async () => {
+  it('lets a callback queued after a large response ended run before its completion has finished', async () => {
     const { call, ended, headers } = setUp();
     call.onResponseStart(200, headers);
+    call.onResponseChunk(Buffer.from(`: ${'x'.repeat(20 * 1024)}\n\n`)); // more than a one-turn completion takes
     for (const event of [...EVENTS, '[DONE]']) call.onResponseChunk(sse(event));
     let spanEnded = false;
     const span = ended.next().then((s) => {
@@ -135,6 +138,38 @@ describe('stream observation order', () => {
     // a response arriving for the app's next call would be read.
     const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
     expect(seen).toBe(false);
+    expect((await span).attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
+  });
+
+  it('completes a small JSON answer in one turn, with no turn between its steps', async () => {
+    const { call, ended } = setUp();
+    call.onResponseStart(200, (name) => (name === 'content-type' ? 'application/json' : undefined));
+    const answer = { id: 'chatcmpl-2', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+    call.onResponseChunk(Buffer.from(JSON.stringify(answer)));
+    let spanEnded = false;
+    const span = ended.next().then((s) => {
+      spanEnded = true;
+      return s;
+    });
+    call.onResponseEnd();
+    // Queued after the completion's turn: a large body's completion would still be under way (above).
+    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
+    expect(seen).toBe(true);
+    expect((await span).attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(1);
+  });
+
+  it('completes a small stream in one turn', async () => {
+    const { call, ended, headers } = setUp();
+    call.onResponseStart(200, headers);
+    for (const event of [...EVENTS, '[DONE]']) call.onResponseChunk(sse(event));
+    let spanEnded = false;
+    const span = ended.next().then((s) => {
+      spanEnded = true;
+      return s;
+    });
+    call.onResponseEnd();
+    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
+    expect(seen).toBe(true);
     expect((await span).attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
   });
 });
