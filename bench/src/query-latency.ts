@@ -47,13 +47,18 @@ const DAY = 86_400_000;
 const PROJECT = 'default';
 /**
  * The collector's builder defaults, with the bench's property configured as a rollup dimension;
- * ROLLUP_HOURS_PER_STATEMENT overrides `hoursPerStatement` (to measure another value).
+ * ROLLUP_HOURS_PER_STATEMENT and ROLLUP_PAUSE_RATIO override `hoursPerStatement` and `pauseRatio`
+ * (to measure other values).
  */
 const ROLLUP: RollupConfig = {
   ...DEFAULT_ROLLUP_CONFIG,
   hoursPerStatement: Number(process.env.ROLLUP_HOURS_PER_STATEMENT ?? DEFAULT_ROLLUP_CONFIG.hoursPerStatement),
+  pauseRatio: Number(process.env.ROLLUP_PAUSE_RATIO ?? DEFAULT_ROLLUP_CONFIG.pauseRatio),
   properties: ['feature'],
 };
+
+/** ONLY_LOAD_END=1: stop after state (i), for quick comparisons of the builder's settings. */
+const ONLY_LOAD_END = process.env.ONLY_LOAD_END === '1';
 
 interface BenchQuery {
   name: string;
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
-    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement, properties ${ROLLUP.properties.join(', ')})`);
+    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement (1 while reads run), pausing ${ROLLUP.pauseRatio}× a statement's time after it, properties ${ROLLUP.properties.join(', ')})`);
     builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
     await check(service, data, generated);
     await stage('(i) load just ended', await timeAll(service, queries, RUNS));
     console.log(`  rollup after (i): ${await coverage(client, database, now, graceMs)}`);
+    if (ONLY_LOAD_END) return;
 
     const caughtUp = await waitForBuilder(client, database, now, graceMs);
     const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
@@ -178,10 +184,11 @@ async function main(): Promise<void> {
 
 function built(rounds: RollupRound[]): string {
   const hours = rounds.reduce((s, r) => s + r.hours, 0);
+  const statements = rounds.reduce((s, r) => s + r.hourStatements, 0);
   const days = rounds.reduce((s, r) => s + r.days, 0);
   const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
   const waited = rounds.reduce((s, r) => s + r.waitedMs, 0);
-  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
+  return `${rounds.length} rounds, ${hours} hour builds in ${statements} statements, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
 }
 
 /** How much of the generated month the rollup answers now: clean hours and days (model dimension). */
