@@ -125,6 +125,17 @@ export function planFromState(
   return { buildIds, rawHours, fromS, toS };
 }
 
+/**
+ * The spans of `hours` (seconds, UTC hour starts; not empty): the plan's raw hours. The range from
+ * the first to the end of the last lets the engine skip the days (partitions) that hold none of
+ * them, which the `IN` alone does not; the `IN` then keeps only those hours.
+ */
+export function rawHoursCondition(params: QueryParams, hours: readonly number[]): string {
+  const [first, last] = [Math.min(...hours), Math.max(...hours) + HOUR_S];
+  return `start_time >= toDateTime(${params.bind('UInt32', first)}, 'UTC') AND start_time < toDateTime(${params.bind('UInt32', last)}, 'UTC')
+    AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', hours)}), 'UTC'))`;
+}
+
 /** Reading the rollup: the plan, the group's dimension and the filter's SQL (absent for none), which names provider and status only. */
 export interface RollupRead {
   projectId: string;

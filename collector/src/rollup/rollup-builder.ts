@@ -5,8 +5,15 @@
  * all clean into its day rows. The grace is `graceMs` on a server and 0 on the embedded engine,
  * where each build waits for the writes in flight instead (rollupGraceMs). The work is SQL on the
  * engine (processors/src/storage/usage-rollup-build.ts), so it is the same on the embedded engine
- * and a server. Between two statements the builder waits as long as the last one took: it uses
- * at most half of the engine's time while it catches up, and ingestion keeps the rest.
+ * and a server. After a statement it pauses `pauseRatio` times as long as the statement took (0
+ * by default: a bulk load outruns a builder that pauses, and measured, the pause did not make the
+ * load faster; bench/README.md).
+ *
+ * On the embedded engine, reads come first: chdb runs statements with query parameters (all of
+ * ours) one at a time, process-wide, so a read that arrives during a build statement waits for it.
+ * Before each statement the builder waits until the interactive reads are quiet (engine-reads.ts;
+ * at most GIVE_WAY_MS), and while reads are about it builds one hour a statement, so that a read
+ * waits for one short statement at most.
  *
  * A round starts every `intervalMs`, and also whenever the builder is catching up: it finds
  * stale hours that had ended before it looked (a bulk load of past hours, an upgrade, a backlog;
