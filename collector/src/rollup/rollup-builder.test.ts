@@ -97,4 +97,26 @@ describe('RollupBuilder', () => {
       endRead();
     }
   });
+
+  it('stop() ends its wait for the reads, and nothing more is built', async () => {
+    await store.insert([call('p5', 1, DAY0 + 60 * HOUR)]);
+    const reads = embeddedReads(store.client)!;
+    let endRead: () => void = () => undefined;
+    void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
+    let reachedWait: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
+    const quiet = reads.quiet.bind(reads);
+    reads.quiet = (...args) => (reachedWait(), quiet(...args));
+    try {
+      const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, properties: ['feature'] }, giveWayMs: 3_600_000 });
+      const round = builder.round();
+      await waiting;
+      await builder.stop();
+      expect(await round).toMatchObject({ hours: 0, hourStatements: 0 });
+      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([{ projectId: 'p5', start: (DAY0 + 60 * HOUR) / 1000 }]);
+    } finally {
+      reads.quiet = quiet;
+      endRead();
+    }
+  });
 });

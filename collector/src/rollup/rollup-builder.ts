@@ -149,8 +149,9 @@ export class RollupBuilder {
     if (!always && !result.catchingUp) return undefined;
     for (const [projectId, starts] of byProject(hours)) {
       for (let i = 0; i < starts.length; ) {
+        const nearReads = await this.giveWay();
         if (this.stopped) return result;
-        const size = (await this.giveWay()) ? Math.min(HOURS_NEAR_READS, config.hoursPerStatement) : config.hoursPerStatement;
+        const size = nearReads ? Math.min(HOURS_NEAR_READS, config.hoursPerStatement) : config.hoursPerStatement;
         const chunk = starts.slice(i, (i += size));
         const t = performance.now();
         const { waitedMs } = await buildHours(client, database, projectId, chunk, config.properties);
@@ -164,8 +165,8 @@ export class RollupBuilder {
       }
     }
     for (const day of await staleDays(client, database, graceMs, DAYS_PER_ROUND, config.properties)) {
-      if (this.stopped) return result;
       await this.giveWay();
+      if (this.stopped) return result;
       const t = performance.now();
       if (await buildDay(client, database, day.projectId, day.start, config.properties, graceMs)) result.days++;
       result.busyMs += performance.now() - t;
