@@ -1,7 +1,7 @@
 // The builder on the real engine: a scheduled round builds every stale hour of every project,
 // oldest first and a few hours per statement, then the days whose hours are all clean; a second
 // round has nothing to do; stop() ends the schedule; on the embedded engine a statement waits for
-// the reads in flight and, near reads, builds one hour. The grace is 0 (see rollup-read.test.ts),
+// the reads in flight and, near reads, builds 6 hours. The grace is 0 (see rollup-read.test.ts),
 // and the tests wait for rounds through `onRound` and for reads through explicit promises, never
 // for time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,8 +66,8 @@ describe('RollupBuilder', () => {
     expect(await builder.round()).toMatchObject({ hours: 1 });
   });
 
-  it('gives way to a read in flight before each statement, and builds one hour a statement near reads', async () => {
-    await store.insert([call('p4', 1, DAY0 + 50 * HOUR), call('p4', 2, DAY0 + 51 * HOUR), call('p4', 3, DAY0 + 52 * HOUR)]);
+  it('gives way to a read in flight before each statement, and builds 6 hours a statement near reads', async () => {
+    await store.insert(Array.from({ length: 8 }, (_, h) => call('p4', h, DAY0 + (50 + h) * HOUR)));
     const reads = embeddedReads(store.client)!;
     // A read held in flight (explicitly), and a signal when the builder reaches its wait for reads.
     let endRead: () => void = () => undefined;
@@ -87,10 +87,11 @@ describe('RollupBuilder', () => {
       const round = builder.round().then((r) => ((done = true), r));
       await waiting;
       // Nothing built while the read is in flight (outside the builder: this look is a read too, and ends).
-      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toHaveLength(3);
+      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toHaveLength(8);
       expect(done).toBe(false);
       endRead();
-      expect(await round).toMatchObject({ hours: 3, hourStatements: 3 });
+      // Reads ran just now: 6 hours a statement (HOURS_NEAR_READS), not 24.
+      expect(await round).toMatchObject({ hours: 8, hourStatements: 2 });
       expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([]);
     } finally {
       reads.quiet = quiet;

@@ -12,8 +12,8 @@
  * On the embedded engine, reads come first: chdb runs statements with query parameters (all of
  * ours) one at a time, process-wide, so a read that arrives during a build statement waits for it.
  * Before each statement the builder waits until the interactive reads are quiet (engine-reads.ts;
- * at most GIVE_WAY_MS), and while reads are about it builds one hour a statement, so that a read
- * waits for one short statement at most.
+ * at most GIVE_WAY_MS), and while reads are about it builds HOURS_NEAR_READS hours a statement, so
+ * that a read waits for one short statement at most.
  *
  * A round starts every `intervalMs`, and also whenever the builder is catching up: it finds
  * stale hours that had ended before it looked (a bulk load of past hours, an upgrade, a backlog;
@@ -74,7 +74,7 @@ const DAYS_PER_ROUND = 31;
 const READS_QUIET_MS = 200;
 const GIVE_WAY_MS = 1000;
 const READS_RECENT_MS = 5000;
-const HOURS_NEAR_READS = 1;
+const HOURS_NEAR_READS = 6;
 
 export class RollupBuilder {
   private timer: NodeJS.Timeout | undefined;
