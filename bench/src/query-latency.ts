@@ -35,7 +35,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DEFAULT_ROLLUP_CONFIG, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
+import { DEFAULT_ROLLUP_CONFIG, HOURS_NEAR_READS, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
 import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, inBackground, readRollupState, rollupDimensions, rollupGraceMs, sqlString } from '@tokentrace/processors';
 import { BenchData } from './query-bench-data.js';
 import { loadSpans, mergePartitions, partStats, waitForMerges, type PartStats } from './query-bench-load.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
-    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement (1 while reads run), pausing ${ROLLUP.pauseRatio}× a statement's time after it, properties ${ROLLUP.properties.join(', ')})`);
+    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement (${Math.min(HOURS_NEAR_READS, ROLLUP.hoursPerStatement)} while reads run), pausing ${ROLLUP.pauseRatio}× a statement's time after it, properties ${ROLLUP.properties.join(', ')})`);
     builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;

@@ -74,7 +74,7 @@ const DAYS_PER_ROUND = 31;
 const READS_QUIET_MS = 200;
 const GIVE_WAY_MS = 1000;
 const READS_RECENT_MS = 5000;
-const HOURS_NEAR_READS = 6;
+export const HOURS_NEAR_READS = 6;
 
 export class RollupBuilder {
   private timer: NodeJS.Timeout | undefined;
