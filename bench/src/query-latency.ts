@@ -35,8 +35,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DEFAULT_ROLLUP_CONFIG, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
-import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, readRollupState, rollupDimensions, rollupGraceMs, sqlString } from '@tokentrace/processors';
+import { DEFAULT_ROLLUP_CONFIG, HOURS_NEAR_READS, parseFilter, QueryService, RollupBuilder, type RollupConfig, type RollupRound } from '@tokentrace/collector';
+import { cleanBuild, createClickHouseClient, DAY_S, ensureSchema, HOUR_S, inBackground, readRollupState, rollupDimensions, rollupGraceMs, sqlString } from '@tokentrace/processors';
 import { BenchData } from './query-bench-data.js';
 import { loadSpans, mergePartitions, partStats, waitForMerges, type PartStats } from './query-bench-load.js';
 import { median } from './stats.js';
@@ -47,13 +47,18 @@ const DAY = 86_400_000;
 const PROJECT = 'default';
 /**
  * The collector's builder defaults, with the bench's property configured as a rollup dimension;
- * ROLLUP_HOURS_PER_STATEMENT overrides `hoursPerStatement` (to measure another value).
+ * ROLLUP_HOURS_PER_STATEMENT and ROLLUP_PAUSE_RATIO override `hoursPerStatement` and `pauseRatio`
+ * (to measure other values).
  */
 const ROLLUP: RollupConfig = {
   ...DEFAULT_ROLLUP_CONFIG,
   hoursPerStatement: Number(process.env.ROLLUP_HOURS_PER_STATEMENT ?? DEFAULT_ROLLUP_CONFIG.hoursPerStatement),
+  pauseRatio: Number(process.env.ROLLUP_PAUSE_RATIO ?? DEFAULT_ROLLUP_CONFIG.pauseRatio),
   properties: ['feature'],
 };
+
+/** ONLY_LOAD_END=1: stop after state (i), for quick comparisons of the builder's settings. */
+const ONLY_LOAD_END = process.env.ONLY_LOAD_END === '1';
 
 interface BenchQuery {
   name: string;
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
     await ensureSchema(client, database);
     const now = Date.now();
     const data = new BenchData({ spans: SPAN_COUNT, endMs: now, days: 30, project: PROJECT }, [7, 30]);
-    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement, properties ${ROLLUP.properties.join(', ')})`);
+    console.log(`rollup builder started (round every ${ROLLUP.intervalMs / 1000} s or at once while catching up, grace ${graceMs / 1000} s${graceMs === 0 ? ': builds wait for the writes in flight' : ''}, ${ROLLUP.hoursPerRound} hours a round, ${ROLLUP.hoursPerStatement} per statement (${Math.min(HOURS_NEAR_READS, ROLLUP.hoursPerStatement)} while reads run), pausing ${ROLLUP.pauseRatio}× a statement's time after it, properties ${ROLLUP.properties.join(', ')})`);
     builder.start();
     console.log(`loading ${SPAN_COUNT.toLocaleString('en')} spans over 30 days into ${url || 'the embedded engine'} (database ${database})…`);
     let shown = 0;
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
     await check(service, data, generated);
     await stage('(i) load just ended', await timeAll(service, queries, RUNS));
     console.log(`  rollup after (i): ${await coverage(client, database, now, graceMs)}`);
+    if (ONLY_LOAD_END) return;
 
     const caughtUp = await waitForBuilder(client, database, now, graceMs);
     const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
@@ -178,17 +184,19 @@ async function main(): Promise<void> {
 
 function built(rounds: RollupRound[]): string {
   const hours = rounds.reduce((s, r) => s + r.hours, 0);
+  const statements = rounds.reduce((s, r) => s + r.hourStatements, 0);
   const days = rounds.reduce((s, r) => s + r.days, 0);
   const busy = rounds.reduce((s, r) => s + r.busyMs, 0);
   const waited = rounds.reduce((s, r) => s + r.waitedMs, 0);
-  return `${rounds.length} rounds, ${hours} hour builds, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
+  return `${rounds.length} rounds, ${hours} hour builds in ${statements} statements, ${days} day builds, ${(busy / Math.max(1, hours)).toFixed(0)} ms busy per hour built (+${(waited / 1000).toFixed(1)} s waiting for inserts in flight)`;
 }
 
 /** How much of the generated month the rollup answers now: clean hours and days (model dimension). */
 async function coverage(client: ClickHouseClient, database: string, endMs: number, graceMs: number): Promise<string> {
   const toS = Math.ceil(endMs / 3_600_000) * HOUR_S;
   const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
-  const state = await readRollupState(client, database, PROJECT, fromS, toS);
+  // The bench's looks at the rollup are not reads the builder gives way to (as the builder's own).
+  const state = await inBackground(() => readRollupState(client, database, PROJECT, fromS, toS));
   let [hours, clean, days, cleanDays] = [0, 0, 0, 0];
   for (let h = fromS; h < toS; h += HOUR_S) {
     if (state.changes.has(h)) hours++;
@@ -207,7 +215,7 @@ async function waitForBuilder(client: ClickHouseClient, database: string, endMs:
   const fromS = Math.floor((endMs - 31 * DAY) / DAY) * DAY_S;
   const dims = rollupDimensions(ROLLUP.properties);
   for (;;) {
-    const state = await readRollupState(client, database, PROJECT, fromS, toS);
+    const state = await inBackground(() => readRollupState(client, database, PROJECT, fromS, toS));
     let done = true;
     for (let h = fromS; h < toS && done; h += HOUR_S) {
       if (dims.some((d) => cleanBuild(state, 'hour', h, d, graceMs) === undefined)) done = false;

@@ -10,5 +10,5 @@ export * from './insights/explain/index.js';
 export * from './insights/forecast/index.js';
 export * from './alerts/index.js';
 export { DEFAULT_ALERTS_CONFIG, resolveAlertsConfig, type AlertsConfig, type ConfiguredRule } from './config/alerts-config.js';
-export { RollupBuilder, type RollupBuilderOptions, type RollupRound } from './rollup/rollup-builder.js';
+export { HOURS_NEAR_READS, RollupBuilder, type RollupBuilderOptions, type RollupRound } from './rollup/rollup-builder.js';
 export { DEFAULT_ROLLUP_CONFIG, validateRollupConfig, type RollupConfig } from './rollup/rollup-config.js';

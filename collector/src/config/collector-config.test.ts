@@ -31,7 +31,7 @@ describe('loadCollectorConfig', () => {
   });
 
   it('builds the usage rollup by default, takes its properties from the environment, and names a bad key under rollup. (issue 11)', () => {
-    expect(DEFAULT_CONFIG.rollup).toEqual({ enabled: true, intervalMs: 30_000, graceMs: 60_000, hoursPerRound: 168, hoursPerStatement: 24, properties: [] });
+    expect(DEFAULT_CONFIG.rollup).toEqual({ enabled: true, intervalMs: 30_000, graceMs: 60_000, hoursPerRound: 168, hoursPerStatement: 24, pauseRatio: 0, properties: [] });
     const config = loadCollectorConfig(undefined, { TOKENTRACE_ROLLUP_PROPERTIES: 'feature, tier', TOKENTRACE_ROLLUP_ENABLED: 'false' });
     expect([config.rollup.properties, config.rollup.enabled]).toEqual([['feature', 'tier'], false]);
     const file = join(mkdtempSync(join(tmpdir(), 'tt-config-')), 'rollup.json');
@@ -41,6 +41,8 @@ describe('loadCollectorConfig', () => {
     expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.properties\[1\]: expected a property name of 1 to 256 characters/);
     writeFileSync(file, JSON.stringify({ rollup: { hoursPerStatement: 1000 } }));
     expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.hoursPerStatement/);
+    writeFileSync(file, JSON.stringify({ rollup: { pauseRatio: -1 } }));
+    expect(() => loadCollectorConfig(file, {})).toThrow(/invalid rollup\.pauseRatio: expected a number from 0 to 10, got -1/);
   });
 
   it('puts the write-ahead log in the spool directory unless told otherwise, and names a bad sync policy (issue 11)', () => {

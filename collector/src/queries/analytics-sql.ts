@@ -15,7 +15,7 @@ import { propertySql } from './filter/index.js';
 import type { Bucket, GroupBy } from './query-model.js';
 import { QueryError } from './query-error.js';
 import type { QueryContext } from './query-context.js';
-import type { RollupRead } from './rollup-read.js';
+import { rawHoursCondition, type RollupRead } from './rollup-read.js';
 
 /** `<name>_n`, the number of values, and `<name>_p`, [p50, p95, p99], of the merged histograms. */
 function percentilesSql(name: string): string {
@@ -128,7 +128,7 @@ export function perGroupSql(q: GroupSource, params: QueryParams, figures: Figure
             AND ${r.filterSql === undefined ? 'split = 0' : `split = 1 AND ${r.filterSql}`}
             AND start >= toDateTime(${params.bind('UInt32', r.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', r.plan.toS)}, 'UTC')
             AND ${buildIdsCondition(params, r.plan.buildIds)} GROUP BY bucket, grp`;
-  const rawWhere = `${q.where} AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', r.plan.rawHours)}), 'UTC'))`;
+  const rawWhere = r.plan.rawHours.length > 0 ? `${q.where} AND ${rawHoursCondition(params, r.plan.rawHours)}` : '';
   const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spans(rawWhere, true)}` : '';
   return `SELECT bucket, grp, ${figures.merged} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;
 }

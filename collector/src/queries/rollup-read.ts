@@ -125,6 +125,16 @@ export function planFromState(
   return { buildIds, rawHours, fromS, toS };
 }
 
+/**
+ * The spans of `hours` (seconds, UTC hour starts; not empty): the plan's raw hours, for analytics
+ * and the explainer alike. (Adding the range from the first to the end of the last, for partition
+ * pruning, was measured slower: 220 against 191 ms for cost by user over 7 days with its 20 newest
+ * hours raw, 3 M spans, interleaved; bench/README.md.)
+ */
+export function rawHoursCondition(params: QueryParams, hours: readonly number[]): string {
+  return `toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', hours)}), 'UTC'))`;
+}
+
 /** Reading the rollup: the plan, the group's dimension and the filter's SQL (absent for none), which names provider and status only. */
 export interface RollupRead {
   projectId: string;

@@ -1,9 +1,11 @@
 // The builder on the real engine: a scheduled round builds every stale hour of every project,
 // oldest first and a few hours per statement, then the days whose hours are all clean; a second
-// round has nothing to do; stop() ends the schedule. The grace is 0 (see rollup-read.test.ts), and
-// the test waits for rounds through `onRound`, never for time.
+// round has nothing to do; stop() ends the schedule; on the embedded engine a statement waits for
+// the reads in flight and, near reads, builds 6 hours. The grace is 0 (see rollup-read.test.ts),
+// and the tests wait for rounds through `onRound` and for reads through explicit promises, never
+// for time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRollupState, staleDays, staleHours } from '@tokentrace/processors';
+import { embeddedReads, readRollupState, staleDays, staleHours } from '@tokentrace/processors';
 import { chatCall } from '../queries/testing/known-spans.js';
 import { startQueryStore, type QueryStore } from '../queries/testing/query-store.js';
 import { RollupBuilder, type RollupRound } from './rollup-builder.js';
@@ -62,5 +64,60 @@ describe('RollupBuilder', () => {
     expect(await builder.round()).toMatchObject({ hours: 2 });
     expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([{ projectId: 'p3', start: (DAY0 + 40 * HOUR) / 1000 }]);
     expect(await builder.round()).toMatchObject({ hours: 1 });
+  });
+
+  it('gives way to a read in flight before each statement, and builds 6 hours a statement near reads', async () => {
+    await store.insert(Array.from({ length: 8 }, (_, h) => call('p4', h, DAY0 + (50 + h) * HOUR)));
+    const reads = embeddedReads(store.client)!;
+    // A read held in flight (explicitly), and a signal when the builder reaches its wait for reads.
+    let endRead: () => void = () => undefined;
+    void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
+    let reachedWait: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
+    const quiet = reads.quiet.bind(reads);
+    reads.quiet = (...args) => (reachedWait(), quiet(...args));
+    try {
+      const builder = new RollupBuilder({
+        client: store.client,
+        database: store.database,
+        config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, hoursPerStatement: 24, properties: ['feature'] },
+        giveWayMs: 3_600_000,
+      });
+      let done = false;
+      const round = builder.round().then((r) => ((done = true), r));
+      await waiting;
+      // Nothing built while the read is in flight (outside the builder: this look is a read too, and ends).
+      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toHaveLength(8);
+      expect(done).toBe(false);
+      endRead();
+      // Reads ran just now: 6 hours a statement (HOURS_NEAR_READS), not 24.
+      expect(await round).toMatchObject({ hours: 8, hourStatements: 2 });
+      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([]);
+    } finally {
+      reads.quiet = quiet;
+      endRead();
+    }
+  });
+
+  it('stop() ends its wait for the reads, and nothing more is built', async () => {
+    await store.insert([call('p5', 1, DAY0 + 60 * HOUR)]);
+    const reads = embeddedReads(store.client)!;
+    let endRead: () => void = () => undefined;
+    void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
+    let reachedWait: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
+    const quiet = reads.quiet.bind(reads);
+    reads.quiet = (...args) => (reachedWait(), quiet(...args));
+    try {
+      const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, properties: ['feature'] }, giveWayMs: 3_600_000 });
+      const round = builder.round();
+      await waiting;
+      await builder.stop();
+      expect(await round).toMatchObject({ hours: 0, hourStatements: 0 });
+      expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([{ projectId: 'p5', start: (DAY0 + 60 * HOUR) / 1000 }]);
+    } finally {
+      reads.quiet = quiet;
+      endRead();
+    }
   });
 });

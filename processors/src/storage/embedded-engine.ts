@@ -16,7 +16,8 @@
  * The engine counts the writes in flight on it (engine-writes.ts: inserts, `exec` and `command`
  * statements, from every client of this process), for the usage rollup's builder. They run
  * without an abort signal: chdb cannot cancel a statement, only stop waiting for it, and a write
- * must count until the engine has finished it.
+ * must count until the engine has finished it. It also counts the interactive reads (`query`
+ * outside background work: engine-reads.ts), which the builder gives way to.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { open as openFile, rm } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { join, resolve } from 'node:path';
 import type { Session as ChdbSession, RawInsertFormat, SessionOptions } from 'chdb';
 import type { ChdbConnection as ChdbConnectionType, ChdbConnectionOptions } from 'chdb/connection';
 import { parseError } from '@clickhouse/client';
+import { EngineReads, isBackground } from './engine-reads.js';
 import { EngineWrites } from './engine-writes.js';
 import { sqlString } from './sql-literal.js';
 
@@ -69,6 +71,7 @@ interface OpenEngine {
   session: ChdbSession;
   connections: number;
   writes: EngineWrites;
+  reads: EngineReads;
 }
 
 let open: OpenEngine | undefined;
@@ -88,7 +91,7 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
     release(engine);
     throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
   }
-  trackWrites(connection, engine.writes);
+  trackStatements(connection, engine);
   let released = false;
   const close = connection.close.bind(connection);
   connection.close = async () => {
@@ -104,11 +107,16 @@ export function embeddedConnection(settings: EmbeddedEngineSettings): ChdbConnec
   return connection;
 }
 
-const writesOfConnections = new WeakMap<ChdbConnectionType, EngineWrites>();
+const enginesOfConnections = new WeakMap<ChdbConnectionType, Pick<OpenEngine, 'writes' | 'reads'>>();
 
-/** `connection`'s statements that may write, counted by `writes` until the engine has finished each (no abort signal). */
-function trackWrites(connection: ChdbConnectionType, writes: EngineWrites): void {
-  writesOfConnections.set(connection, writes);
+/**
+ * `connection`'s statements that may write, counted by the engine's writes until the engine has
+ * finished each (no abort signal), and its queries outside background work, counted as reads.
+ */
+function trackStatements(connection: ChdbConnectionType, { writes, reads }: OpenEngine): void {
+  enginesOfConnections.set(connection, { writes, reads });
+  const query = connection.query.bind(connection);
+  connection.query = (params) => (isBackground() ? query(params) : reads.track(query(params)));
   const insert = connection.insert.bind(connection);
   const exec = connection.exec.bind(connection);
   const command = connection.command.bind(connection);
@@ -142,6 +150,7 @@ interface EmbeddedClient {
   /** Where RowBinary bodies are written for `INSERT … FROM INFILE`. */
   insertDir: string;
   writes: EngineWrites;
+  reads: EngineReads;
 }
 
 /** Files of RowBinary inserts in flight, under the data directory. */
@@ -150,9 +159,9 @@ let insertFiles = 0;
 
 /** `client` runs on `connection` (engine in `dataDir`); `settings` go with each of its raw inserts (the client's own, e.g. max_threads). */
 export function registerEmbeddedClient(client: object, connection: ChdbConnectionType, dataDir: string, settings: Record<string, number>): void {
-  const writes = writesOfConnections.get(connection);
-  if (writes === undefined) throw new EmbeddedEngineError('registerEmbeddedClient: the connection was not made by embeddedConnection');
-  enginesOfClients.set(client, { connection, settings, insertDir: join(resolve(dataDir), INSERT_FILES_DIR), writes });
+  const engine = enginesOfConnections.get(connection);
+  if (engine === undefined) throw new EmbeddedEngineError('registerEmbeddedClient: the connection was not made by embeddedConnection');
+  enginesOfClients.set(client, { connection, settings, insertDir: join(resolve(dataDir), INSERT_FILES_DIR), ...engine });
 }
 
 /**
@@ -161,6 +170,11 @@ export function registerEmbeddedClient(client: object, connection: ChdbConnectio
  */
 export function embeddedWrites(client: object): EngineWrites | undefined {
   return enginesOfClients.get(client)?.writes;
+}
+
+/** The interactive reads on the embedded engine behind `client` (engine-reads.ts); undefined for a server. */
+export function embeddedReads(client: object): EngineReads | undefined {
+  return enginesOfClients.get(client)?.reads;
 }
 
 export interface RawInsert {
@@ -263,7 +277,7 @@ function acquire(dir: string, settings: EmbeddedEngineSettings): OpenEngine {
     } catch (err) {
       throw new EmbeddedEngineError(`cannot open the embedded ClickHouse in ${dir}: ${(err as Error).message}`, { cause: err });
     }
-    open = { dir, settings, session, connections: 0, writes: new EngineWrites() };
+    open = { dir, settings, session, connections: 0, writes: new EngineWrites(), reads: new EngineReads() };
   }
   open.connections++;
   return open;

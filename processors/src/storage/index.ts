@@ -2,7 +2,7 @@
 export { ClickHouseExporter, ClickHouseRefusedError, ClickHouseUnavailableError, createClickHouseExporter, insertSpanBatch, spanBatchBody, spanInsertFormat, type ClickHouseExporterOptions, type SpanBatchBody, type SpanInsertFormat } from './clickhouse-exporter.js';
 export { DEFAULT_CLICKHOUSE_EXPORTER_CONFIG, resolveClickHouseExporterConfig, validateClickHouseExporterConfig, type ClickHouseExporterConfig } from './config.js';
 export { createClickHouseClient, storageLocation, type ClickHouseConnectionConfig } from './clickhouse-client.js';
-export { embeddedConnection, embeddedWrites, openEmbeddedEngineDir, EmbeddedEngineError, type EmbeddedEngineSettings } from './embedded-engine.js';
+export { embeddedConnection, embeddedReads, embeddedWrites, openEmbeddedEngineDir, EmbeddedEngineError, type EmbeddedEngineSettings } from './embedded-engine.js';
 export { ensureSchema, ensureRetention, appliedVersions, schemaTables, type SchemaResult } from './schema.js';
 export { MIGRATIONS, DEFAULT_RETENTION_DAYS, type Migration, type SchemaOptions } from './migrations.js';
 export { SPAN_INSERT_COLUMNS, SPAN_TABLE_COLUMNS, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type SpanColumn } from './span-table.js';
@@ -26,3 +26,4 @@ export { DIRTY_HOURS_TABLE, DIRTY_HOURS_VIEW, ROLLUP_BUILDS_TABLE, USAGE_ROLLUP_
 export { readRollupState, buildIdsCondition, cleanBuild, lastChange, rollupGraceMs, DEFAULT_ROLLUP_GRACE_MS, HOUR_S, DAY_S, type RollupState, type PeriodBuild } from './usage-rollup-state.js';
 export { staleHours, staleDays, buildHours, buildDay, rollupDimensions, type BuildTiming, type StalePeriod } from './usage-rollup-build.js';
 export { EngineWrites } from './engine-writes.js';
+export { EngineReads, inBackground, isBackground } from './engine-reads.js';

@@ -15,7 +15,7 @@
 import { buildIdsCondition, projectCondition, startRangeCondition, type QueryParams } from '@tokentrace/processors';
 import type { QueryContext } from '../../queries/query-context.js';
 import { QueryError } from '../../queries/query-error.js';
-import type { RollupPlan } from '../../queries/rollup-read.js';
+import { rawHoursCondition, type RollupPlan } from '../../queries/rollup-read.js';
 import type { MsRange } from './explain-model.js';
 
 /** Built-in dimensions and their column. */
@@ -101,7 +101,7 @@ const decimal = (column: string) => `toDecimal128(ifNull(${column}, 0), 15)`;
 
 function calls(s: ExplainScan, dims: Dimension[], params: QueryParams, hours?: number[]): string {
   const inRange = (r: MsRange) => startRangeCondition(params, r.fromMs, r.toMs);
-  const onlyHours = hours ? ` AND toStartOfHour(start_time) IN (SELECT toDateTime(arrayJoin(${params.bind('Array(UInt32)', hours)}), 'UTC'))` : '';
+  const onlyHours = hours && hours.length > 0 ? ` AND ${rawHoursCondition(params, hours)}` : '';
   return `SELECT toUInt32(intDiv(toUnixTimestamp(toStartOfHour(start_time)), 3600)) AS hour,
         toUInt8(multiIf(${inRange(s.period)}, 1, ${inRange(s.baseline)}, 0, 2)) AS w,
         ${decimal('cost_total_usd')} AS c, ifNull(input_tokens, 0) AS i, ifNull(cache_read_tokens, 0) AS ca,
