@@ -117,4 +117,25 @@ describe('RowBinaryWriter', () => {
     expect([...body.subarray(7, 9)]).toEqual([0x96, 0x01]); // 150 bytes
     expect(body.subarray(9).toString()).toBe('\u4e2d'.repeat(50));
   });
+
+  it('writes every string as its LEB128 UTF-8 length and bytes, around each length the writer treats apart', () => {
+    // The loop below 16 units, the encoder above; one- and two-byte prefixes; long strings measured first.
+    const lengths = [0, 1, 15, 16, 17, 42, 43, 127, 128, 129, 5000];
+    const values = lengths.flatMap((n) => ['a'.repeat(n), '\u00e9'.repeat(n), `${'b'.repeat(n)}\ud83d\ude00`, `\u4e2d${'c'.repeat(n)}`]);
+    const w = new RowBinaryWriter(1);
+    for (const v of values) expect(w.string(v)).toBe(true);
+    for (const v of ['\ud800'.padStart(20, 'x'), `${'y'.repeat(200)}\udc00`]) expect(w.string(v)).toBe(false);
+    const expected = Buffer.concat(values.map((v) => {
+      const bytes = Buffer.from(v, 'utf8');
+      const prefix: number[] = [];
+      let n = bytes.length;
+      while (n >= 0x80) {
+        prefix.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      prefix.push(n);
+      return Buffer.concat([Buffer.from(prefix), bytes]);
+    }));
+    expect(w.done().equals(expected)).toBe(true);
+  });
 });
