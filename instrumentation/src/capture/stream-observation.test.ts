@@ -78,6 +78,21 @@ function setUp() {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Ends the response, then answers whether the span had ended by the time a callback queued right
+ * after the end ran (as a response arriving for the app's next call would be read), and the span.
+ */
+async function endAndLookOneTurnLater(call: ReturnType<typeof setUp>['call'], ended: EndedSpans) {
+  let spanEnded = false;
+  const span = ended.next().then((s) => {
+    spanEnded = true;
+    return s;
+  });
+  call.onResponseEnd();
+  const endedWithinOneTurn = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
+  return { endedWithinOneTurn, span: await span };
+}
+
 afterEach(() => vi.restoreAllMocks());
 
 describe('stream observation order', () => {
@@ -128,17 +143,11 @@ describe('stream observation order', () => {
     call.onResponseStart(200, headers);
     call.onResponseChunk(Buffer.from(`: ${'x'.repeat(20 * 1024)}\n\n`)); // more than a one-turn completion takes
     for (const event of [...EVENTS, '[DONE]']) call.onResponseChunk(sse(event));
-    let spanEnded = false;
-    const span = ended.next().then((s) => {
-      spanEnded = true;
-      return s;
-    });
-    call.onResponseEnd();
     // Queued after the completion's first step: it runs between that step and the next ones, as
     // a response arriving for the app's next call would be read.
-    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
-    expect(seen).toBe(false);
-    expect((await span).attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
+    const { endedWithinOneTurn, span } = await endAndLookOneTurnLater(call, ended);
+    expect(endedWithinOneTurn).toBe(false);
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
   });
 
   it('completes a small JSON answer in one turn, with no turn between its steps', async () => {
@@ -146,30 +155,18 @@ describe('stream observation order', () => {
     call.onResponseStart(200, (name) => (name === 'content-type' ? 'application/json' : undefined));
     const answer = { id: 'chatcmpl-2', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
     call.onResponseChunk(Buffer.from(JSON.stringify(answer)));
-    let spanEnded = false;
-    const span = ended.next().then((s) => {
-      spanEnded = true;
-      return s;
-    });
-    call.onResponseEnd();
     // Queued after the completion's turn: a large body's completion would still be under way (above).
-    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
-    expect(seen).toBe(true);
-    expect((await span).attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(1);
+    const { endedWithinOneTurn, span } = await endAndLookOneTurnLater(call, ended);
+    expect(endedWithinOneTurn).toBe(true);
+    expect(span.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(1);
   });
 
   it('completes even a small stream in steps, so that the next stream of the app is read first', async () => {
     const { call, ended, headers } = setUp();
     call.onResponseStart(200, headers);
     for (const event of [...EVENTS, '[DONE]']) call.onResponseChunk(sse(event));
-    let spanEnded = false;
-    const span = ended.next().then((s) => {
-      spanEnded = true;
-      return s;
-    });
-    call.onResponseEnd();
-    const seen = await new Promise<boolean>((resolve) => setImmediate(() => resolve(spanEnded)));
-    expect(seen).toBe(false);
-    expect((await span).attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
+    const { endedWithinOneTurn, span } = await endAndLookOneTurnLater(call, ended);
+    expect(endedWithinOneTurn).toBe(false);
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-1');
   });
 });
