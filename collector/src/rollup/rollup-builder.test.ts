@@ -17,6 +17,25 @@ let store: QueryStore;
 
 const call = (project: string, i: number, startMs: number) => chatCall(project, i, startMs, 'c');
 
+/**
+ * Holds a read in flight on the store's engine (explicitly, until endRead) and signals when the
+ * builder reaches its wait for the reads (`waiting`); restore() undoes both.
+ */
+function holdReadInFlight(client: QueryStore['client']) {
+  const reads = embeddedReads(client)!;
+  let endRead: () => void = () => undefined;
+  void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
+  let reachedWait: () => void = () => undefined;
+  const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
+  const quiet = reads.quiet.bind(reads);
+  reads.quiet = (...args) => (reachedWait(), quiet(...args));
+  const restore = () => {
+    reads.quiet = quiet;
+    endRead();
+  };
+  return { endRead: () => endRead(), waiting, restore };
+}
+
 beforeAll(async () => {
   store = await startQueryStore({ load: false });
   // Project p1: every hour of one whole day and two hours of the next; p2: one hour.
@@ -68,14 +87,7 @@ describe('RollupBuilder', () => {
 
   it('gives way to a read in flight before each statement, and builds 6 hours a statement near reads', async () => {
     await store.insert(Array.from({ length: 8 }, (_, h) => call('p4', h, DAY0 + (50 + h) * HOUR)));
-    const reads = embeddedReads(store.client)!;
-    // A read held in flight (explicitly), and a signal when the builder reaches its wait for reads.
-    let endRead: () => void = () => undefined;
-    void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
-    let reachedWait: () => void = () => undefined;
-    const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
-    const quiet = reads.quiet.bind(reads);
-    reads.quiet = (...args) => (reachedWait(), quiet(...args));
+    const { endRead, waiting, restore } = holdReadInFlight(store.client);
     try {
       const builder = new RollupBuilder({
         client: store.client,
@@ -94,20 +106,13 @@ describe('RollupBuilder', () => {
       expect(await round).toMatchObject({ hours: 8, hourStatements: 2 });
       expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([]);
     } finally {
-      reads.quiet = quiet;
-      endRead();
+      restore();
     }
   });
 
   it('stop() ends its wait for the reads, and nothing more is built', async () => {
     await store.insert([call('p5', 1, DAY0 + 60 * HOUR)]);
-    const reads = embeddedReads(store.client)!;
-    let endRead: () => void = () => undefined;
-    void reads.track(new Promise<void>((resolve) => (endRead = resolve)));
-    let reachedWait: () => void = () => undefined;
-    const waiting = new Promise<void>((resolve) => (reachedWait = resolve));
-    const quiet = reads.quiet.bind(reads);
-    reads.quiet = (...args) => (reachedWait(), quiet(...args));
+    const { waiting, restore } = holdReadInFlight(store.client);
     try {
       const builder = new RollupBuilder({ client: store.client, database: store.database, config: { ...DEFAULT_ROLLUP_CONFIG, graceMs: 0, properties: ['feature'] }, giveWayMs: 3_600_000 });
       const round = builder.round();
@@ -116,8 +121,7 @@ describe('RollupBuilder', () => {
       expect(await round).toMatchObject({ hours: 0, hourStatements: 0 });
       expect(await staleHours(store.client, store.database, 0, 100, ['feature'])).toEqual([{ projectId: 'p5', start: (DAY0 + 60 * HOUR) / 1000 }]);
     } finally {
-      reads.quiet = quiet;
-      endRead();
+      restore();
     }
   });
 });
