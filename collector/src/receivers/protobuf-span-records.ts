@@ -70,15 +70,7 @@ class SpanDecoding {
 
   /** ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; } */
   request(): SpanConversion {
-    const end = this.buf.length;
-    while (this.pos < end) {
-      const tag = this.tag();
-      if (tag === ((1 << 3) | LEN)) {
-        const to = this.lengthEnd(end);
-        this.resourceSpans(to);
-        this.pos = to;
-      } else this.skip(tag, end);
-    }
+    this.eachMessage(1, this.buf.length, (to) => this.resourceSpans(to));
     const { spans, rejected } = this;
     return { spans, rejected, errorMessage: rejectionMessage(rejected, spans.length, this.reasons), sanitized: this.sanitized };
   }
@@ -87,12 +79,7 @@ class SpanDecoding {
   private resourceSpans(end: number): void {
     const start = this.pos;
     // The resource first, wherever it is (its last occurrence, as protobufjs keeps).
-    let resourceAt = -1;
-    while (this.pos < end) {
-      const tag = this.tag();
-      if (tag === ((1 << 3) | LEN)) resourceAt = this.pos;
-      this.skip(tag, end);
-    }
+    const resourceAt = this.lastFieldOneAt(end);
     const sanitizer = this.sanitizer;
     sanitizer.take();
     let resourceAttributes: Attributes = {};
@@ -102,14 +89,7 @@ class SpanDecoding {
     }
     const resourceChanges = sanitizer.take();
     this.pos = start;
-    while (this.pos < end) {
-      const tag = this.tag();
-      if (tag === ((2 << 3) | LEN)) {
-        const to = this.lengthEnd(end);
-        this.scopeSpans(to, resourceAttributes, resourceChanges);
-        this.pos = to;
-      } else this.skip(tag, end);
-    }
+    this.eachMessage(2, end, (to) => this.scopeSpans(to, resourceAttributes, resourceChanges));
   }
 
   /** Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; repeated EntityRef entity_refs = 3; } */
@@ -127,12 +107,7 @@ class SpanDecoding {
   /** ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; } */
   private scopeSpans(end: number, resourceAttributes: Attributes, resourceChanges: SanitizeChanges | undefined): void {
     const start = this.pos;
-    let scopeAt = -1;
-    while (this.pos < end) {
-      const tag = this.tag();
-      if (tag === ((1 << 3) | LEN)) scopeAt = this.pos;
-      this.skip(tag, end);
-    }
+    const scopeAt = this.lastFieldOneAt(end);
     let name = '';
     let nameRepaired = false;
     let version = '';
@@ -156,14 +131,7 @@ class SpanDecoding {
     const scopeVersion = this.name(version, versionRepaired);
     const outerChanges = mergeChanges(resourceChanges, this.sanitizer.take());
     this.pos = start;
-    while (this.pos < end) {
-      const tag = this.tag();
-      if (tag === ((2 << 3) | LEN)) {
-        const to = this.lengthEnd(end);
-        this.span(to, resourceAttributes, scopeName, scopeVersion, outerChanges);
-        this.pos = to;
-      } else this.skip(tag, end);
-    }
+    this.eachMessage(2, end, (to) => this.span(to, resourceAttributes, scopeName, scopeVersion, outerChanges));
   }
 
   /**
@@ -447,6 +415,33 @@ class SpanDecoding {
       else this.skip(tag, end, 6);
     }
     return attributes;
+  }
+
+  /**
+   * Where the last field 1 (length-delimited: a ResourceSpans's resource, a ScopeSpans's scope)
+   * of the message ending at `end` starts, at its length; -1 when there is none. Reads to `end`.
+   */
+  private lastFieldOneAt(end: number): number {
+    let at = -1;
+    while (this.pos < end) {
+      const tag = this.tag();
+      if (tag === ((1 << 3) | LEN)) at = this.pos;
+      this.skip(tag, end);
+    }
+    return at;
+  }
+
+  /** Each length-delimited `field` of the message ending at `end`, to `read` (given its end); other fields skipped. */
+  private eachMessage(field: number, end: number, read: (to: number) => void): void {
+    const wanted = (field << 3) | LEN;
+    while (this.pos < end) {
+      const tag = this.tag();
+      if (tag === wanted) {
+        const to = this.lengthEnd(end);
+        read(to);
+        this.pos = to;
+      } else this.skip(tag, end);
+    }
   }
 
   /** A span or event name, attribute key, scope name or version, through the sanitizer. */

@@ -210,6 +210,10 @@ export class RollupBuilder {
 /** Stale hours grouped by project, oldest first. */
 function byProject(hours: StalePeriod[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const h of hours) out.set(h.projectId, [...(out.get(h.projectId) ?? []), h.start]);
+  for (const h of hours) {
+    const starts = out.get(h.projectId);
+    if (starts) starts.push(h.start);
+    else out.set(h.projectId, [h.start]);
+  }
   return out;
 }

@@ -131,7 +131,7 @@ export class RowBinaryWriter {
     const units = value.length;
     // A long string is measured first rather than given room three times its length.
     const most = units <= 4096 ? units * 3 : Buffer.byteLength(value, 'utf8');
-    const room = most < 0x80 ? 1 : leb128Bytes(most);
+    const room = leb128Bytes(most);
     this.reserve(room + most);
     const at = this.pos + room;
     const written = this.buffer.write(value, at);

@@ -137,6 +137,21 @@ export function spanRowBinaryParts(spans: readonly SpanRecord[], version: number
  * IsolatingConsumer).
  */
 export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[] {
+  return encodeSpansInto(spans, new Array<SpanRecord>(spans.length));
+}
+
+/**
+ * encodeSpansOnArrival, written over `spans` in place: the collector's processor. Every frame
+ * that still holds the request's array (the receiver's, the processing chain's, until the request
+ * is answered) then holds the rows, not the records, and the records die in the next scavenge
+ * instead of being copied by it while the request waits for the batch and the write-ahead log.
+ */
+export function encodeSpansInPlace(spans: SpanRecord[]): SpanRecord[] {
+  return encodeSpansInto(spans, spans);
+}
+
+/** `spans` encoded into `out` (the same index; `out` may be `spans` itself: span i is read before out[i] is written). */
+function encodeSpansInto(spans: readonly SpanRecord[], out: SpanRecord[]): SpanRecord[] {
   // From the pool: given back once storage has released every span of it (arrival-row-buffers.ts).
   const w = new RowBinaryWriter(spans.length * ROW_BYTES_GUESS, arrivalRowBuffers);
   const resources = new Map<Attributes, EncodedResource>();
@@ -157,35 +172,20 @@ export function encodeSpansOnArrival(spans: readonly SpanRecord[]): SpanRecord[]
   const chunk = w.done();
   let live = 0;
   for (const end of ends) if (end !== -1) live++;
-  if (live === 0) {
-    arrivalRowBuffers.giveBack(w.storage);
-    return spans.slice();
-  }
-  const rows = new RowChunk(w.storage, live, arrivalRowBuffers);
-  const encoded = new Array<SpanRecord>(spans.length);
+  // No row at all: the buffer goes straight back, and the records stay as they are.
+  const rows = live === 0 ? undefined : new RowChunk(w.storage, live, arrivalRowBuffers);
+  if (rows === undefined) arrivalRowBuffers.giveBack(w.storage);
   let start = 0;
   for (let i = 0; i < spans.length; i++) {
     const end = ends[i]!;
     if (end === -1) {
-      encoded[i] = spans[i]!;
+      out[i] = spans[i]!;
       continue;
     }
-    encoded[i] = new EncodedSpan(chunk, start, end, end - start + ENCODED_SPAN_OVERHEAD_BYTES, rows);
+    out[i] = new EncodedSpan(chunk, start, end, end - start + ENCODED_SPAN_OVERHEAD_BYTES, rows);
     start = end;
   }
-  return encoded;
-}
-
-/**
- * encodeSpansOnArrival, written over `spans` in place: the collector's processor. Every frame
- * that still holds the request's array (the receiver's, the processing chain's, until the request
- * is answered) then holds the rows, not the records, and the records die in the next scavenge
- * instead of being copied by it while the request waits for the batch and the write-ahead log.
- */
-export function encodeSpansInPlace(spans: SpanRecord[]): SpanRecord[] {
-  const encoded = encodeSpansOnArrival(spans);
-  for (let i = 0; i < spans.length; i++) spans[i] = encoded[i]!;
-  return spans;
+  return out;
 }
 
 /** The encoded resource of `span`, from `resources` (spans of one ResourceSpans share their resource attributes object). */
