@@ -72,9 +72,9 @@ const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
  */
 const STREAM_DRAIN_BYTES = 64 * 1024;
 /**
- * An answer (JSON or stream) up to this size is completed in one turn: decoding and reading it,
- * its attributes, metrics and span end take a few tens of microseconds, less than the turns
- * between steps cost (issue 12: three more setImmediates and their promises per call; ~18 µs of
+ * A JSON answer up to this size is completed in one turn (streams keep their steps: needsSteps):
+ * reading it, its attributes, metrics and span end take a few tens of microseconds, less than the
+ * turns between steps cost (issue 12: three more setImmediates and their promises per call; ~18 µs of
  * CPU per call, measured in process).
  */
 const ONE_STEP_BYTES = 16 * 1024;
@@ -239,7 +239,7 @@ export class LlmCall {
     if (this.observer || this.bodyMode === undefined || this.observerFailed) return this.observer;
     const mode = this.bodyMode;
     try {
-      if (mode !== 'json' || this.endpoint.urlStream) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
+      if (this.isStreamBody()) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
       // A borrowed span's owner ends it once the app has the body: decoding must not outlive that.
       this.observer = new ResponseBodyObserver(mode, this.contentEncoding, (event) => this.onStreamEvent(event), {
         synchronous: !this.owned,
@@ -324,8 +324,7 @@ export class LlmCall {
    */
   private needsSteps(): boolean {
     if (!this.isDeferred() || this.bodyMode === undefined) return false;
-    const stream = this.bodyMode !== 'json' || Boolean(this.endpoint.urlStream);
-    return stream || this.pendingBytes > ONE_STEP_BYTES || this.observer !== undefined;
+    return this.isStreamBody() || this.pendingBytes > ONE_STEP_BYTES || this.observer !== undefined;
   }
 
   /** Feeds the chunks received so far to the decoder (made on the first drain). */
@@ -539,8 +538,14 @@ export class LlmCall {
     return usage;
   }
 
+  /** Whether the answer is a stream: an event stream, or a JSON stream the URL asked for (its body mode says, once the headers came). */
+  private isStreamBody(): boolean {
+    return this.bodyMode !== undefined && (this.bodyMode !== 'json' || Boolean(this.endpoint.urlStream));
+  }
+
+  /** A stream being decoded (its observer made). */
   private isStream(): boolean {
-    return this.observer !== undefined && (this.observer.mode !== 'json' || Boolean(this.endpoint.urlStream));
+    return this.observer !== undefined && this.isStreamBody();
   }
 
   private captureContent(attribute: string, content: unknown, kind: ContentKind): void {
