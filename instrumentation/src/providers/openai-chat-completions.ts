@@ -42,15 +42,23 @@ export const openAiChatCompletionsCodec: ProviderCodec = {
 function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body);
   if (!b) return { inputText: '' };
-  const inputMessages = chatMessages(b.messages);
+  // The messages are read when first asked for (content capture, a token estimate; most calls need
+  // neither): issue 12, building them for every call was part of the capture's cost per call.
+  let inputMessages: InputMessage[] | undefined | null = null;
+  let inputText: string | undefined;
+  const messages = () => (inputMessages === null ? (inputMessages = chatMessages(b.messages)) : inputMessages);
   return {
     ...openAiSamplingParams(b),
     // max_tokens is deprecated in favour of max_completion_tokens (o-series reject max_tokens).
     maxTokens: num(b.max_completion_tokens) ?? num(b.max_tokens),
     outputType: chatOutputType(b),
     serviceTier: nonEmpty(b.service_tier),
-    inputMessages,
-    inputText: inputTextOf(undefined, inputMessages),
+    get inputMessages() {
+      return messages();
+    },
+    get inputText() {
+      return (inputText ??= inputTextOf(undefined, messages()));
+    },
   };
 }
 
@@ -184,33 +192,49 @@ function audioMime(format: string | undefined): string | undefined {
 function parseChatResponse(body: unknown): ResponseInfo {
   const b = obj(body);
   if (!b) return { finishReasons: [], outputText: '' };
+  const choices = arr(b.choices) ?? [];
   const finishReasons: string[] = [];
+  for (const item of choices) {
+    const raw = nonEmpty(obj(item)?.finish_reason);
+    if (raw !== undefined) finishReasons.push(raw);
+  }
+  // Read when first asked for, as the request's messages are (parseChatRequest).
+  let outputMessages: OutputMessage[] | undefined;
+  let outputText: string | undefined;
+  const messages = () => (outputMessages ??= chatOutputMessages(choices));
+  return {
+    id: nonEmpty(b.id),
+    model: nonEmpty(b.model),
+    finishReasons,
+    usage: openAiUsage(b.usage),
+    get outputMessages() {
+      const list = messages();
+      return list.length > 0 ? list : undefined;
+    },
+    get outputText() {
+      return (outputText ??= outputTextOf(messages()));
+    },
+    serviceTier: nonEmpty(b.service_tier),
+    systemFingerprint: nonEmpty(b.system_fingerprint),
+    error: openAiError(b),
+  };
+}
+
+function chatOutputMessages(choices: readonly unknown[]): OutputMessage[] {
   const outputMessages: OutputMessage[] = [];
-  for (const item of arr(b.choices) ?? []) {
+  for (const item of choices) {
     const choice = obj(item);
     if (!choice) continue;
-    const raw = nonEmpty(choice.finish_reason);
-    if (raw !== undefined) finishReasons.push(raw);
     const message = obj(choice.message);
     const parts: MessagePart[] = [];
     if (message) messageParts(message, parts);
     outputMessages.push({
       role: nonEmpty(message?.role) ?? 'assistant',
       parts,
-      finish_reason: normalizeFinishReason('openai', raw),
+      finish_reason: normalizeFinishReason('openai', nonEmpty(choice.finish_reason)),
     });
   }
-  return {
-    id: nonEmpty(b.id),
-    model: nonEmpty(b.model),
-    finishReasons,
-    usage: openAiUsage(b.usage),
-    outputMessages: outputMessages.length > 0 ? outputMessages : undefined,
-    outputText: outputTextOf(outputMessages),
-    serviceTier: nonEmpty(b.service_tier),
-    systemFingerprint: nonEmpty(b.system_fingerprint),
-    error: openAiError(b),
-  };
+  return outputMessages;
 }
 
 interface ToolCallState {
