@@ -10,6 +10,13 @@
  * machine noise hits all alike. Two servers: one that answers at once (the absolute cost of the
  * capture; the headline table) and one that answers after SERVER_DELAY_MS (20 ms). Then the
  * start-up cost of each variant, over interleaved process starts.
+ * Options (environment): BENCH_ROUNDS (24), BENCH_CALLS (40 per round; streams a quarter of it),
+ * BENCH_DELAYED_ROUNDS (rounds against the delayed server; 0 skips them), BENCH_STARTS (11; 0
+ * skips the start-up), BENCH_SERVER_DELAY_MS (20), BENCH_VARIANTS (comma-separated, bare first;
+ * default the four above; instrumentation-variant.ts lists the variants that take tokentrace's
+ * cost apart), BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/p`), BENCH_ECHO=1 (the variants' other stdout lines to stderr),
+ * BENCH_WARMUP_CALLS (30 calls per server before the blocks).
  * Last line: capture_cpu_ratio=<tokentrace chat CPU per call / bare>, server answering at once.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -25,14 +32,22 @@ const STREAM_CALLS_PER_ROUND = Math.max(4, Math.floor(CALLS_PER_ROUND / 4));
 const STARTS = Number(process.env.BENCH_STARTS ?? 11);
 const SERVER_DELAY_MS = Number(process.env.BENCH_SERVER_DELAY_MS ?? 20);
 
-const VARIANTS = ['bare', 'tokentrace', 'otel', 'openllmetry'] as const;
-type Variant = (typeof VARIANTS)[number];
-const LABEL: Record<Variant, string> = {
+const DEFAULT_VARIANTS = ['bare', 'tokentrace', 'otel', 'openllmetry'];
+const VARIANTS = (process.env.BENCH_VARIANTS?.split(',') ?? DEFAULT_VARIANTS) as Variant[];
+type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry';
+const LABEL: Record<string, string> = {
   bare: 'bare',
   tokentrace: 'tokentrace',
   otel: '@opentelemetry/instrumentation-openai',
   openllmetry: 'OpenLLMetry',
 };
+const label = (v: string) => LABEL[v] ?? v;
+interface Extra {
+  allocated: number;
+  gcCount: number;
+  threadCpu: Record<string, number>;
+  threads: number;
+}
 
 /** Clients on the last CPU, servers on the others, where taskset exists and there are 2+ CPUs. */
 const TASKSET = (() => {
@@ -69,23 +84,29 @@ interface BlockResult {
   total: number[];
   chatCpu: number;
   streamCpu: number;
+  extra: Extra;
 }
 
 /** A variant's process, driven one command at a time. */
 class Runner {
   private readonly answers: AsyncIterator<string>;
-  private constructor(readonly child: ChildProcess, lines: Interface) {
+  private constructor(readonly child: ChildProcess, lines: Interface, variant: string) {
+    const echo = process.env.BENCH_ECHO === '1';
     this.answers = (async function* () {
-      for await (const line of lines) if (line.startsWith('@@')) yield line.slice(2);
+      for await (const line of lines) {
+        if (line.startsWith('@@')) yield line.slice(2);
+        else if (echo) process.stderr.write(`[${variant}] ${line}\n`);
+      }
     })();
   }
 
   static async start(variant: Variant, servers: readonly Servers[]): Promise<Runner> {
     const script = fileURLToPath(new URL('./instrumentation-variant.js', import.meta.url));
-    const [cmd, args] = pinned(TASKSET?.client, [script, variant]);
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const [cmd, args] = pinned(TASKSET?.client, [...flags, script, variant]);
     const env = { ...process.env, BENCH_SERVERS: JSON.stringify(servers.map(({ openai, openaiBase, otlp }) => ({ openai, openaiBase, otlp }))) };
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
-    const runner = new Runner(child, createInterface({ input: child.stdout! }));
+    const runner = new Runner(child, createInterface({ input: child.stdout! }), variant);
     await runner.next();
     return runner;
   }
@@ -114,13 +135,19 @@ interface Samples {
   total: number[];
   chatCpu: number;
   chatCalls: number;
+  /** CPU µs per call of each block. */
+  blockCpu: number[];
   streamCpu: number;
   streamCalls: number;
+  allocated: number;
+  gcCount: number;
+  threadCpu: Record<string, number>;
+  threads: number;
 }
 
 async function measure(runners: Record<Variant, Runner>, server: number, rounds: number): Promise<Record<Variant, Samples>> {
   const samples = Object.fromEntries(
-    VARIANTS.map((v) => [v, { latency: [], ttfc: [], total: [], chatCpu: 0, chatCalls: 0, streamCpu: 0, streamCalls: 0 } as Samples]),
+    VARIANTS.map((v) => [v, { latency: [], ttfc: [], total: [], blockCpu: [], chatCpu: 0, chatCalls: 0, streamCpu: 0, streamCalls: 0, allocated: 0, gcCount: 0, threadCpu: {}, threads: 0 } as Samples]),
   ) as Record<Variant, Samples>;
   for (let round = 0; round < rounds; round++) {
     // A B C D, D C B A, …: no variant always goes first or last.
@@ -132,9 +159,14 @@ async function measure(runners: Record<Variant, Runner>, server: number, rounds:
       s.ttfc.push(...r.ttfc);
       s.total.push(...r.total);
       s.chatCpu += r.chatCpu;
+      s.blockCpu.push(r.chatCpu / r.latency.length);
       s.chatCalls += r.latency.length;
       s.streamCpu += r.streamCpu;
       s.streamCalls += r.total.length;
+      s.allocated += r.extra.allocated;
+      s.gcCount += r.extra.gcCount;
+      s.threads = Math.max(s.threads, r.extra.threads);
+      for (const [name, us] of Object.entries(r.extra.threadCpu)) s.threadCpu[name] = (s.threadCpu[name] ?? 0) + us;
     }
   }
   return samples;
@@ -153,7 +185,19 @@ function report(title: string, all: Record<Variant, Samples>): void {
   for (const v of VARIANTS) {
     const s = all[v];
     console.log(
-      `    ${LABEL[v].padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
+      `    ${label(v).padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
+    );
+  }
+  console.log(`  non-streaming, per call: CPU µs (median of the blocks' means), KB allocated on the JS heap, GCs, CPU µs per thread (/proc, 10 ms ticks), threads:`);
+  for (const v of VARIANTS) {
+    const s = all[v];
+    const n = s.chatCalls;
+    const threads = Object.entries(s.threadCpu)
+      .filter(([, us]) => us > 0)
+      .map(([name, us]) => `${name} ${(us / n).toFixed(0)}`)
+      .join(', ');
+    console.log(
+      `    ${label(v).padEnd(38)} ${median(s.blockCpu).toFixed(0).padStart(6)} ${x(median(s.blockCpu) / median(bare.blockCpu)).padStart(6)} ${(s.allocated / n / 1024).toFixed(1).padStart(6)} KB ${(s.gcCount / n).toFixed(3)} GCs  [${threads}] ${s.threads} threads`,
     );
   }
   console.log(`  streaming, ${bare.total.length} calls per variant (whole stream ms; time to first chunk seen by the app ms, median, and its difference to bare; CPU µs per call):`);
@@ -162,7 +206,7 @@ function report(title: string, all: Record<Variant, Samples>): void {
     const s = all[v];
     const ttfcDelta = median(s.ttfc) - median(bare.ttfc);
     console.log(
-      `    ${LABEL[v].padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
+      `    ${label(v).padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
     );
   }
 }
@@ -196,27 +240,30 @@ async function main(): Promise<void> {
   for (const v of VARIANTS) await runners[v].send({ cmd: 'warmup' });
 
   const atOnce = await measure(runners, 0, ROUNDS);
-  const realistic = await measure(runners, 1, Math.max(4, Math.floor(ROUNDS / 2)));
+  const delayedRounds = Number(process.env.BENCH_DELAYED_ROUNDS ?? Math.max(4, Math.floor(ROUNDS / 2)));
+  const realistic = delayedRounds > 0 ? await measure(runners, 1, delayedRounds) : undefined;
   for (const v of VARIANTS) await runners[v].stop();
   immediate.stop();
   delayed.stop();
 
   const openaiVersion = (await import('openai/version')).VERSION;
   console.log(
-    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${Math.max(4, Math.floor(ROUNDS / 2))} at ${SERVER_DELAY_MS} ms; ` +
+    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms; ` +
       (TASKSET ? `clients pinned to CPU ${TASKSET.client}, servers to CPU ${TASKSET.servers}` : 'not pinned (no taskset or 1 CPU)'),
   );
   report('server answering at once (absolute cost of the capture)', atOnce);
-  report(`server answering after ${SERVER_DELAY_MS} ms`, realistic);
+  if (realistic) report(`server answering after ${SERVER_DELAY_MS} ms`, realistic);
 
-  const startup = measureStartup();
+  const startup = STARTS > 0 ? measureStartup() : undefined;
+  if (startup) {
   console.log(`start-up (process start to the app's first line, variant set up before it), median of ${STARTS} interleaved starts:`);
   for (const v of VARIANTS) {
     const added = v === 'bare' ? '' : ` (+${(startup[v] - startup.bare).toFixed(1)} ms)`;
-    console.log(`    ${LABEL[v].padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
+    console.log(`    ${label(v).padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
+  }
   }
   const cpu = (s: Samples) => s.chatCpu / s.chatCalls;
-  console.log(`capture_cpu_ratio=${(cpu(atOnce.tokentrace) / cpu(atOnce.bare)).toFixed(4)}`);
+  if (atOnce.tokentrace) console.log(`capture_cpu_ratio=${(cpu(atOnce.tokentrace) / cpu(atOnce.bare)).toFixed(4)}`);
 }
 
 main().catch((err) => {

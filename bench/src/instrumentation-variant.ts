@@ -3,23 +3,60 @@
  * modules globally, so the variants cannot share a process). argv[2]: the variant — `bare`,
  * `tokentrace`, `otel` (@opentelemetry/instrumentation-openai under its NodeSDK) or `openllmetry`
  * (@traceloop/node-server-sdk); argv[3] `startup` only sets the variant up and prints
- * `T=<performance.now()>` (the app's first line) and exits.
+ * `T=<performance.now()>` (the app's first line) and exits. Variants for taking tokentrace's cost
+ * apart (issue 12; BENCH_VARIANTS of the parent): `sdk` (tokentrace's SDK from the OTEL_*
+ * variables, no instrumentation), `sdk-http` (the same with the undici and http
+ * instrumentations), and `tt-<flag>[-<flag>…]`, tokentrace with: `nometrics`
+ * (OTEL_METRICS_EXPORTER=none), `notraces` (OTEL_TRACES_EXPORTER=none), `noop` (OTEL_SDK_DISABLED:
+ * the API's no-op tracer and meter), `noprop` (OTEL_PROPAGATORS=none: no traceparent sent).
+ * `<variant>#<n>` is one more process of a variant (two processes of one variant differ by up to
+ * ~8% in CPU per call). BENCH_WARMUP_CALLS: calls per server before the blocks (30).
  *
  * Otherwise the servers come in BENCH_SERVERS (JSON: [{openai, openaiBase, otlp}, …], spans go to
  * the first one's OTLP sink), and the parent drives it over stdin, one JSON command per line:
  * `{"cmd":"warmup"}`, `{"cmd":"block","server":i,"calls":n,"streams":m}`, `{"cmd":"exit"}`. Each
  * answer is one stdout line starting with `@@` (other libraries may print to stdout), JSON: for a
  * block, the latency of each call, and the CPU time (user+system, process.cpuUsage) of the chat
- * loop and of the stream loop, each including a flush of the spans they made.
+ * loop and of the stream loop, each including a flush of the spans they made; for the chat loop
+ * also the bytes allocated on the JS heap (GC statistics), the CPU of each thread of the process
+ * (/proc, Linux) and the number of threads.
  *
  * Every variant loads the openai SDK with `require` after its set-up, as a CommonJS app would, so
  * that the SDK-patching instrumentations see it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { GCProfiler } from 'node:v8';
 
-type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry';
-const VARIANTS: readonly Variant[] = ['bare', 'tokentrace', 'otel', 'openllmetry'];
+/** CPU ticks (1/100 s) per thread name (`main`, `V8Worker`, `libuv-worker`, …), from /proc; empty off Linux. */
+function threadTicks(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, close).replace(/[0-9]+$/, '');
+      const fields = stat.slice(close + 2).split(' ');
+      out[name] = (out[name] ?? 0) + Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry' | 'sdk' | 'sdk-http' | `tt-${string}`;
+const NAMED: readonly string[] = ['bare', 'tokentrace', 'otel', 'openllmetry', 'sdk', 'sdk-http'];
+/** Calls (and a quarter as many streams) per server before the measured blocks: BENCH_WARMUP_CALLS. */
+const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 30);
+/** What each `tt-` flag sets before tokentrace starts. */
+const FLAGS: Record<string, [string, string]> = {
+  nometrics: ['OTEL_METRICS_EXPORTER', 'none'],
+  notraces: ['OTEL_TRACES_EXPORTER', 'none'],
+  noop: ['OTEL_SDK_DISABLED', 'true'],
+  noprop: ['OTEL_PROPAGATORS', 'none'],
+};
 
 interface ServerUrls {
   openai: string;
@@ -44,12 +81,35 @@ async function setUp(variant: Variant, servers: readonly ServerUrls[], otlp: str
   switch (variant) {
     case 'bare':
       return { flush: async () => {} };
-    case 'tokentrace': {
+    case 'tokentrace':
+    default: {
       // What `--import @tokentrace/instrumentation/register` sets up, with the emulators' endpoints.
+      for (const flag of variant.split('-').slice(1)) {
+        const [name, value] = FLAGS[flag] ?? [];
+        if (!name) throw new Error(`unknown flag ${flag} in ${variant}`);
+        process.env[name] = value;
+      }
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
       process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
       const { startTokentrace } = await import('@tokentrace/instrumentation');
       startTokentrace({ endpoints: servers.map((s) => ({ baseUrl: s.openai, provider: 'openai' })) });
+      return { flush: globalProviderFlush };
+    }
+    case 'sdk':
+    case 'sdk-http': {
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+      process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
+      // Not part of the package's API: the built file, from this repository.
+      const { startEnvSdk } = (await import('../../instrumentation/dist/sdk/env-sdk.js' as string)) as { startEnvSdk(): unknown };
+      startEnvSdk();
+      if (variant === 'sdk-http') {
+        const [{ registerInstrumentations }, { UndiciInstrumentation }, { HttpInstrumentation }] = await Promise.all([
+          import('@opentelemetry/instrumentation'),
+          import('@opentelemetry/instrumentation-undici'),
+          import('@opentelemetry/instrumentation-http'),
+        ]);
+        registerInstrumentations({ instrumentations: [new UndiciInstrumentation(), new HttpInstrumentation()] });
+      }
       return { flush: globalProviderFlush };
     }
     case 'otel': {
@@ -82,9 +142,18 @@ interface OpenAIClient {
   chat: { completions: { create(body: unknown): Promise<unknown> } };
 }
 
+function threadCount(): number {
+  try {
+    return readdirSync('/proc/self/task').length;
+  } catch {
+    return 0;
+  }
+}
+
 async function main(): Promise<void> {
-  const variant = process.argv[2] as Variant;
-  if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${process.argv[2]}`);
+  // `name#n`: another process of the same variant (how much two processes of one variant differ).
+  const variant = process.argv[2].replace(/#.*$/, '') as Variant;
+  if (!NAMED.includes(variant) && !variant.startsWith('tt-')) throw new Error(`unknown variant ${process.argv[2]}`);
   if (process.argv[3] === 'startup') {
     const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:9';
     // tokentrace's start-up is measured with `--import …/register`, as apps load it.
@@ -124,8 +193,8 @@ async function main(): Promise<void> {
     if (cmd.cmd === 'warmup') {
       // JIT and the connection pool, on every server; not recorded.
       for (const client of clients) {
-        for (let i = 0; i < 30; i++) await oneCall(client);
-        for (let i = 0; i < 8; i++) await oneStream(client);
+        for (let i = 0; i < WARMUP_CALLS; i++) await oneCall(client);
+        for (let i = 0; i < Math.ceil(WARMUP_CALLS / 4); i++) await oneStream(client);
       }
       await setup.flush();
       answer({ ok: true });
@@ -135,10 +204,27 @@ async function main(): Promise<void> {
     const latency: number[] = [];
     const ttfc: number[] = [];
     const total: number[] = [];
+    const ticks0 = threadTicks();
+    const gc = new GCProfiler();
+    gc.start();
+    const heap0 = process.memoryUsage().heapUsed;
     let cpu = process.cpuUsage();
     for (let i = 0; i < (cmd.calls ?? 0); i++) latency.push(await oneCall(client));
     await setup.flush();
     const chatCpu = cpuMicros(cpu);
+    const heap1 = process.memoryUsage().heapUsed;
+    const gcStats = gc.stop()?.statistics ?? [];
+    let allocated = 0;
+    let prev = heap0;
+    for (const g of gcStats) {
+      allocated += g.beforeGC.heapStatistics.usedHeapSize - prev;
+      prev = g.afterGC.heapStatistics.usedHeapSize;
+    }
+    allocated += heap1 - prev;
+    const ticks1 = threadTicks();
+    const threadCpu: Record<string, number> = {};
+    for (const [name, t] of Object.entries(ticks1)) threadCpu[name] = (t - (ticks0[name] ?? 0)) * 10_000;
+    const extra = { allocated, gcCount: gcStats.length, threadCpu, threads: threadCount() };
     cpu = process.cpuUsage();
     for (let i = 0; i < (cmd.streams ?? 0); i++) {
       const s = await oneStream(client);
@@ -147,7 +233,7 @@ async function main(): Promise<void> {
     }
     await setup.flush();
     const streamCpu = cpuMicros(cpu);
-    answer({ latency, ttfc, total, chatCpu, streamCpu });
+    answer({ latency, ttfc, total, chatCpu, streamCpu, extra });
   }
   await setup.flush();
   process.exit(0);
