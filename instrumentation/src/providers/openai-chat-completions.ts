@@ -37,7 +37,27 @@ export const openAiChatCompletionsCodec: ProviderCodec = {
   parseRequest: (body) => parseChatRequest(body),
   parseResponse: (body) => parseChatResponse(body),
   createStreamAccumulator: () => new ChatStreamAccumulator(),
+  isOutputOnly: (event) => isContentDelta(event.data),
 };
+
+const FINISH = '"finish_reason"';
+/** How OpenAI ends a delta chunk: no finish reason, then `"usage":null` when usage was asked for. */
+const DELTA_END = '"finish_reason":null}]}';
+const DELTA_END_USAGE = '"finish_reason":null}],"usage":null}';
+
+/**
+ * A chunk that ends as OpenAI ends a delta (DELTA_END), with no other finish reason, usage or
+ * error in it: only its delta (output), and ids and model that the chunks ending the stream
+ * repeat. Found on the text, from its end (a quote inside a JSON string is escaped, so these keys
+ * cannot be matched inside content); anything else (spaces after the colons, several choices,
+ * other fields last) is parsed.
+ */
+function isContentDelta(data: string): boolean {
+  const end = data.endsWith(DELTA_END_USAGE) ? data.length - DELTA_END_USAGE.length : data.endsWith(DELTA_END) ? data.length - DELTA_END.length : -1;
+  if (end < 0 || data.lastIndexOf(FINISH, end - 1) !== -1) return false;
+  const usage = data.indexOf('usage"');
+  return (usage === -1 || usage > end) && !data.includes('"error"');
+}
 
 function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body);

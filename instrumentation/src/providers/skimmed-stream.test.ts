@@ -1,0 +1,79 @@
+/**
+ * A skimmed stream (content capture off) gives the span what a full parse gives: ids, model,
+ * usage, finish reasons, errors; its output only through wholeResult(), equal to the full
+ * result. And the OpenAI chat test skips only what is a delta and nothing else.
+ */
+import { describe, expect, it } from 'vitest';
+import { codecFor } from './codec-registry.js';
+import { SkimmedStreamAccumulator } from './skimmed-stream.js';
+import type { LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
+
+const ENDPOINT: LlmEndpoint = {
+  provider: 'openai',
+  api: 'openai.chat_completions',
+  operation: 'chat',
+  serverAddress: 'api.openai.com',
+  serverPort: 443,
+  detection: 'host',
+};
+const codec = codecFor('openai.chat_completions');
+const chunk = (fields: string) => `{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini",${fields}}`;
+const delta = (content: string, usage = ',"usage":null') =>
+  chunk(`"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}]${usage}`);
+const STREAM: StreamEvent[] = [
+  { data: chunk('"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null') },
+  { data: delta('Hel') },
+  { data: delta('lo "finish_reason":"stop" \\"usage\\":{}') },
+  { data: chunk('"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null') },
+  { data: chunk('"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}') },
+  { data: '[DONE]' },
+];
+
+function fold(events: readonly StreamEvent[]) {
+  const full = codec.createStreamAccumulator(ENDPOINT);
+  const skimmed = new SkimmedStreamAccumulator(codec.createStreamAccumulator(ENDPOINT), () => codec.createStreamAccumulator(ENDPOINT), codec.isOutputOnly!);
+  for (const event of events) {
+    full.accept(event);
+    skimmed.accept(event);
+  }
+  return { full: full.result(), skimmed };
+}
+
+const withoutOutput = (info: ResponseInfo) => ({ ...info, outputText: '', outputMessages: undefined });
+
+describe('SkimmedStreamAccumulator', () => {
+  it('gives what a full parse gives, the output only through wholeResult()', () => {
+    const { full, skimmed } = fold(STREAM);
+    expect(full.outputText).toBe('Hello "finish_reason":"stop" \\"usage\\":{}');
+    expect(skimmed.result()).toEqual(withoutOutput(full));
+    expect(skimmed.wholeResult()).toEqual(full);
+    expect(skimmed.isComplete()).toBe(true);
+  });
+
+  it('a stream cut short after deltas: ids and model as a full parse gives them', () => {
+    const cut = STREAM.slice(0, 3);
+    const { full, skimmed } = fold(cut);
+    expect(skimmed.result()).toEqual(withoutOutput(full));
+    expect(skimmed.result().model).toBe('gpt-4o-mini');
+    expect(skimmed.isComplete()).toBe(false);
+  });
+});
+
+describe('openai chat isOutputOnly', () => {
+  const isOutputOnly = (data: string) => codec.isOutputOnly!({ data });
+  it('skips a delta, with or without the usage field', () => {
+    expect(isOutputOnly(delta('a'))).toBe(true);
+    expect(isOutputOnly(delta('a', ''))).toBe(true);
+  });
+  it('parses anything else', () => {
+    expect(isOutputOnly(STREAM[3].data)).toBe(false); // finish reason
+    expect(isOutputOnly(STREAM[4].data)).toBe(false); // usage
+    expect(isOutputOnly('[DONE]')).toBe(false);
+    // Several choices, one of them finished.
+    expect(isOutputOnly(chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{"content":"a"},"finish_reason":null}],"usage":null'))).toBe(false);
+    // Usage elsewhere (Groq's x_groq), an error, spaces after the colons.
+    expect(isOutputOnly(`{"x_groq":{"usage":{"prompt_tokens":1}},${delta('a').slice(1)}`)).toBe(false);
+    expect(isOutputOnly(`{"error":{"message":"boom"},${delta('a').slice(1)}`)).toBe(false);
+    expect(isOutputOnly('{"id": "c1", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": null}]}')).toBe(false);
+  });
+});
