@@ -1,12 +1,13 @@
 /**
  * A skimmed stream (content capture off) gives the span what a full parse gives: ids, model,
  * usage, finish reasons, errors; its output only through wholeResult(), equal to the full
- * result. And the OpenAI chat test skips only what is a delta and nothing else.
+ * result, for each codec that skims. And the OpenAI chat test skips only what is a delta and
+ * nothing else.
  */
 import { describe, expect, it } from 'vitest';
 import { codecFor } from './codec-registry.js';
 import { SkimmedStreamAccumulator } from './skimmed-stream.js';
-import type { LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
+import type { ApiKind, LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
 
 const ENDPOINT: LlmEndpoint = {
   provider: 'openai',
@@ -59,11 +60,58 @@ describe('SkimmedStreamAccumulator', () => {
   });
 });
 
+const json = (event: string, data: unknown): StreamEvent => ({ event, data: JSON.stringify(data) });
+const EVENT_NAMED: Array<[ApiKind, StreamEvent[]]> = [
+  [
+    'anthropic.messages',
+    [
+      json('message_start', { type: 'message_start', message: { id: 'm', model: 'claude', usage: { input_tokens: 1 } } }),
+      json('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+      json('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }),
+      json('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } }),
+      json('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      json('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }),
+      json('message_stop', { type: 'message_stop' }),
+    ],
+  ],
+  [
+    'bedrock.converse',
+    [
+      json('messageStart', { role: 'assistant' }),
+      json('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hel' } }),
+      json('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'lo' } }),
+      json('contentBlockStop', { contentBlockIndex: 0 }),
+      json('messageStop', { stopReason: 'end_turn' }),
+      json('metadata', { usage: { inputTokens: 1, outputTokens: 2 }, metrics: { latencyMs: 1 } }),
+    ],
+  ],
+];
+
+describe.each(EVENT_NAMED)('%s skimmed by event name', (api, events) => {
+  it('gives what a full parse gives, the output only through wholeResult()', () => {
+    const c = codecFor(api);
+    const ep = { ...ENDPOINT, api };
+    const full = c.createStreamAccumulator(ep);
+    const skimmed = new SkimmedStreamAccumulator(c.createStreamAccumulator(ep), () => c.createStreamAccumulator(ep), c.isOutputOnly!);
+    for (const event of events) {
+      full.accept(event);
+      skimmed.accept(event);
+    }
+    const info = full.result();
+    expect(info.outputText).toBe('Hello');
+    expect(skimmed.result()).toEqual(withoutOutput(info));
+    expect(skimmed.wholeResult()).toEqual(info);
+    expect(skimmed.isComplete()).toBe(true);
+  });
+});
+
 describe('openai chat isOutputOnly', () => {
   const isOutputOnly = (data: string) => codec.isOutputOnly!({ data });
-  it('skips a delta, with or without the usage field', () => {
+  it('skips a delta, with or without the usage field, with or without obfuscation padding', () => {
     expect(isOutputOnly(delta('a'))).toBe(true);
     expect(isOutputOnly(delta('a', ''))).toBe(true);
+    expect(isOutputOnly(delta('a', ',"usage":null,"obfuscation":"x1Yz"'))).toBe(true);
+    expect(isOutputOnly(delta('a', ',"obfuscation":"x1Yz"'))).toBe(true);
   });
   it('parses anything else', () => {
     expect(isOutputOnly(STREAM[3].data)).toBe(false); // finish reason
@@ -75,5 +123,7 @@ describe('openai chat isOutputOnly', () => {
     expect(isOutputOnly(`{"x_groq":{"usage":{"prompt_tokens":1}},${delta('a').slice(1)}`)).toBe(false);
     expect(isOutputOnly(`{"error":{"message":"boom"},${delta('a').slice(1)}`)).toBe(false);
     expect(isOutputOnly('{"id": "c1", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": null}]}')).toBe(false);
+    expect(isOutputOnly(delta('a', ',"usage":null,"obfuscation":"x\\"y"'))).toBe(false); // a quote in the padding
+    expect(isOutputOnly(delta('a', ',"usage":{"total_tokens":1},"obfuscation":"xy"'))).toBe(false);
   });
 });
