@@ -75,6 +75,26 @@ const EVENT_NAMED: Array<[ApiKind, StreamEvent[]]> = [
     ],
   ],
   [
+    'openai.responses',
+    [
+      json('response.created', { type: 'response.created', response: { id: 'r', object: 'response', model: 'gpt-4o', status: 'in_progress' } }),
+      json('response.output_item.added', { type: 'response.output_item.added', output_index: 0, item: { type: 'message', role: 'assistant', content: [] } }),
+      json('response.output_text.delta', { type: 'response.output_text.delta', output_index: 0, delta: 'Hel' }),
+      json('response.output_text.delta', { type: 'response.output_text.delta', output_index: 0, delta: 'lo' }),
+      json('response.completed', {
+        type: 'response.completed',
+        response: {
+          id: 'r',
+          object: 'response',
+          model: 'gpt-4o',
+          status: 'completed',
+          output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello' }] }],
+          usage: { input_tokens: 1, output_tokens: 2 },
+        },
+      }),
+    ],
+  ],
+  [
     'bedrock.converse',
     [
       json('messageStart', { role: 'assistant' }),
@@ -102,6 +122,19 @@ describe.each(EVENT_NAMED)('%s skimmed by event name', (api, events) => {
     expect(skimmed.result()).toEqual(withoutOutput(info));
     expect(skimmed.wholeResult()).toEqual(info);
     expect(skimmed.isComplete()).toBe(true);
+  });
+
+  it('cut short before its last event: what a full parse gives too', () => {
+    const c = codecFor(api);
+    const ep = { ...ENDPOINT, api };
+    const full = c.createStreamAccumulator(ep);
+    const skimmed = new SkimmedStreamAccumulator(c.createStreamAccumulator(ep), () => c.createStreamAccumulator(ep), c.isOutputOnly!);
+    for (const event of events.slice(0, -1)) {
+      full.accept(event);
+      skimmed.accept(event);
+    }
+    expect(skimmed.result()).toEqual(withoutOutput(full.result()));
+    expect(skimmed.wholeResult()).toEqual(full.result());
   });
 });
 
