@@ -42,6 +42,7 @@ import { propagationHeaders } from '../context/trace-propagation.js';
 import { codecFor } from '../providers/codec-registry.js';
 import { isWireRequest, providerForModel } from '../providers/wire-shape.js';
 import { parseJson } from '../providers/wire-json.js';
+import { SkimmedStreamAccumulator } from '../providers/skimmed-stream.js';
 import type { LlmEndpoint, ProviderCodec, RequestInfo, ResponseInfo, StreamAccumulator, StreamEvent, Usage } from '../providers/types.js';
 import { serializeContent } from '../telemetry/content-capture.js';
 import {
@@ -153,6 +154,8 @@ export class LlmCall {
   private observer?: ResponseBodyObserver;
   private observerFailed = false;
   private accumulator?: StreamAccumulator;
+  /** The accumulator when it skims (the same object): its result has no output, wholeResult() has. */
+  private skimmed?: SkimmedStreamAccumulator;
   private firstChunkAt?: number;
   private pendingChunks: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -239,7 +242,7 @@ export class LlmCall {
     if (this.observer || this.bodyMode === undefined || this.observerFailed) return this.observer;
     const mode = this.bodyMode;
     try {
-      if (this.isStreamBody()) this.accumulator = this.codec.createStreamAccumulator(this.endpoint);
+      if (this.isStreamBody()) this.accumulator = this.streamAccumulator();
       // A borrowed span's owner ends it once the app has the body: decoding must not outlive that.
       this.observer = new ResponseBodyObserver(mode, this.contentEncoding, (event) => this.onStreamEvent(event), {
         synchronous: !this.owned,
@@ -249,6 +252,16 @@ export class LlmCall {
       recordCaptureError('response headers', err, this.span);
     }
     return this.observer;
+  }
+
+  /** The codec's accumulator; one that skips output-only events when the output is not captured (skimmed-stream.ts). */
+  private streamAccumulator(): StreamAccumulator {
+    const { codec, endpoint } = this;
+    const isOutputOnly = codec.isOutputOnly;
+    const accumulator = codec.createStreamAccumulator(endpoint);
+    if (!isOutputOnly || this.deps.config.captureMessageContent) return accumulator;
+    this.skimmed = new SkimmedStreamAccumulator(accumulator, () => codec.createStreamAccumulator(endpoint), isOutputOnly);
+    return this.skimmed;
   }
 
   /**
@@ -532,7 +545,8 @@ export class LlmCall {
     const usage: Usage = { ...response?.usage };
     if (usage.inputTokens === undefined && this.request) usage.inputTokens = await countTokens(this.request.inputText, model);
     if (usage.outputTokens === undefined && response && this.endpoint.operation !== 'embeddings') {
-      usage.outputTokens = await countTokens(response.outputText, model);
+      const output = this.skimmed ? this.skimmed.wholeResult().outputText : response.outputText;
+      usage.outputTokens = await countTokens(output, model);
     }
     this.span.setAttribute(ATTR_TOKENTRACE_USAGE_ESTIMATED, true);
     return usage;

@@ -8,17 +8,18 @@ import type { StreamEvent } from '../providers/types.js';
 export class SseDecoder {
   private pending = '';
   private eventName: string | undefined;
-  private data: string[] = [];
+  /** The event's data lines joined by LF; undefined before its first data line. */
+  private data: string | undefined;
 
   constructor(private readonly onEvent: (event: StreamEvent) => void) {}
 
   write(text: string): void {
-    const buffer = this.pending + text;
+    const buffer = this.pending === '' ? text : this.pending + text;
     let start = 0;
     if (buffer.indexOf('\r') === -1) {
       // Lines ended by LF alone, as the providers send them: found with indexOf, not char by char.
       for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n', start)) {
-        this.line(buffer.slice(start, end));
+        this.line(buffer, start, end);
         start = end + 1;
       }
       this.pending = buffer.slice(start);
@@ -29,7 +30,7 @@ export class SseDecoder {
       if (c !== 10 && c !== 13) continue;
       // A CR at the very end may be the first half of CRLF: wait for more text.
       if (c === 13 && i === buffer.length - 1) break;
-      this.line(buffer.slice(start, i));
+      this.line(buffer, start, i);
       if (c === 13 && buffer.charCodeAt(i + 1) === 10) i++;
       start = i + 1;
     }
@@ -38,25 +39,37 @@ export class SseDecoder {
 
   /** Dispatches a final event that was not followed by a blank line. */
   end(): void {
-    if (this.pending) this.line(this.pending);
+    const last = this.pending;
     this.pending = '';
+    if (last) this.line(last, 0, last.length);
     this.dispatch();
   }
 
-  private line(line: string): void {
-    if (line === '') return this.dispatch();
-    if (line.charCodeAt(0) === 58 /* : comment */) return;
+  /** The line `text[start, end)`; a `data:` line, nearly every line of a stream, is read in place. */
+  private line(text: string, start: number, end: number): void {
+    if (start === end) return this.dispatch();
+    const first = text.charCodeAt(start);
+    if (first === 58 /* : comment */) return;
+    if (first === 100 /* d */ && text.startsWith('data:', start)) {
+      const from = text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+      return this.addData(text.slice(from, end));
+    }
+    const line = text.slice(start, end);
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') this.addData(value);
     else if (field === 'event') this.eventName = value;
   }
 
+  private addData(value: string): void {
+    this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+  }
+
   private dispatch(): void {
-    if (this.data.length > 0) this.onEvent({ event: this.eventName, data: this.data.join('\n') });
-    this.data = [];
+    if (this.data !== undefined) this.onEvent({ event: this.eventName, data: this.data });
+    this.data = undefined;
     this.eventName = undefined;
   }
 }

@@ -35,6 +35,8 @@ export const anthropicMessagesCodec: ProviderCodec = {
   parseRequest: (body) => parseMessagesRequest(body),
   parseResponse: (body) => parseMessagesResponse(body),
   createStreamAccumulator: () => new MessagesStreamAccumulator(),
+  // Text, tool-input and thinking deltas: output only (usage and stop reason come in message_start and message_delta).
+  isOutputOnly: (event) => event.event === 'content_block_delta',
 };
 
 function parseMessagesRequest(body: unknown): RequestInfo {

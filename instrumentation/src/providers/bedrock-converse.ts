@@ -35,6 +35,8 @@ export const bedrockConverseCodec: ProviderCodec = {
   parseRequest: (body, endpoint) => parseConverseRequest(body, endpoint),
   parseResponse: (body) => parseConverseResponse(body),
   createStreamAccumulator: () => new ConverseStreamAccumulator(),
+  // Text, tool-input and reasoning deltas: output only (usage and stop reason come in metadata and messageStop).
+  isOutputOnly: (event) => event.event === 'contentBlockDelta' && !event.exception,
 };
 
 function parseConverseRequest(body: unknown, endpoint: LlmEndpoint): RequestInfo {

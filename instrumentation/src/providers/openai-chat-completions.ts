@@ -37,7 +37,36 @@ export const openAiChatCompletionsCodec: ProviderCodec = {
   parseRequest: (body) => parseChatRequest(body),
   parseResponse: (body) => parseChatResponse(body),
   createStreamAccumulator: () => new ChatStreamAccumulator(),
+  isOutputOnly: (event) => isContentDelta(event.data),
 };
+
+const FINISH = '"finish_reason"';
+/** How OpenAI ends a delta chunk, but for its closing brace: no finish reason, then `"usage":null` when usage was asked for. */
+const DELTA_END = '"finish_reason":null}]';
+const DELTA_END_USAGE = '"finish_reason":null}],"usage":null';
+/** OpenAI's padding field, last in each delta chunk (`stream_options.include_obfuscation`). */
+const OBFUSCATION = ',"obfuscation":"';
+
+/**
+ * A chunk that ends as OpenAI ends a delta (DELTA_END, then maybe OBFUSCATION), with no other
+ * finish reason, usage or error in it: only its delta (output), and ids and model that the chunks
+ * ending the stream repeat. Found on the text, from its end (a quote inside a JSON string is
+ * escaped, so these keys cannot be matched inside content); anything else (spaces after the
+ * colons, several choices, other fields last) is parsed.
+ */
+function isContentDelta(data: string): boolean {
+  let close = data.length - 1;
+  if (data.charCodeAt(close) !== 125 /* } */) return false;
+  if (data.charCodeAt(close - 1) === 34 /* " */) {
+    const padding = data.lastIndexOf(OBFUSCATION, close);
+    if (padding === -1 || data.indexOf('"', padding + OBFUSCATION.length) !== close - 1) return false;
+    close = padding;
+  }
+  const end = data.endsWith(DELTA_END_USAGE, close) ? close - DELTA_END_USAGE.length : data.endsWith(DELTA_END, close) ? close - DELTA_END.length : -1;
+  if (end < 0 || data.lastIndexOf(FINISH, end - 1) !== -1) return false;
+  const usage = data.indexOf('usage"');
+  return (usage === -1 || usage > end) && !data.includes('"error"');
+}
 
 function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body);

@@ -38,6 +38,9 @@ export const openAiResponsesCodec: ProviderCodec = {
   parseRequest: (body) => parseResponsesRequest(body),
   parseResponse: (body) => parseResponsesResponse(body),
   createStreamAccumulator: () => new ResponsesStreamAccumulator(),
+  // `response.output_text.delta`, `…function_call_arguments.delta`, …: output only, or not read at all
+  // (ids, model, usage and status come in response.created / .completed; a stream cut short has no finish reason).
+  isOutputOnly: (event) => event.event !== undefined && event.event.endsWith('.delta'),
 };
 
 function parseResponsesRequest(body: unknown): RequestInfo {

@@ -155,4 +155,10 @@ export interface ProviderCodec {
   parseRequest(body: unknown, endpoint: LlmEndpoint): RequestInfo;
   parseResponse(body: unknown, endpoint: LlmEndpoint): ResponseInfo;
   createStreamAccumulator(endpoint: LlmEndpoint): StreamAccumulator;
+  /**
+   * Whether a stream event carries output only (text deltas), nothing else the span records: such
+   * events are not parsed while content capture is off (skimmed-stream.ts). A cheap test on the
+   * event's name or text, never a parse; false when unsure.
+   */
+  readonly isOutputOnly?: (event: StreamEvent) => boolean;
 }
