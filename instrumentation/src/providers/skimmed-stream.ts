@@ -55,9 +55,11 @@ export class SkimmedStreamAccumulator implements StreamAccumulator {
       this.inner.accept(this.events[last]);
     }
     const info = this.inner.result();
-    info.outputText = '';
-    info.outputMessages = undefined;
-    return info;
+    // Defined, not assigned: a codec may give its output as (lazy) getters.
+    return Object.defineProperties(info, {
+      outputText: { value: '', writable: true, enumerable: true, configurable: true },
+      outputMessages: { value: undefined, writable: true, enumerable: true, configurable: true },
+    });
   }
 
   /** The result with its output: every event folded again, in order, into a new accumulator (made once). */
