@@ -145,6 +145,28 @@ export class RowBinaryWriter {
   }
 
   /**
+   * A String holding a safe integer's decimal text, as String(value) makes it (-0 as "0"),
+   * written digit by digit instead of making the string: token counts, ports and status codes
+   * in attribute values.
+   */
+  safeIntegerText(value: number): void {
+    // At most 16 digits and a sign: the length prefix is one byte.
+    this.reserve(18);
+    const buffer = this.buffer;
+    let v = value < 0 ? -value : value;
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let at = this.pos;
+    buffer[at++] = value < 0 ? digits + 1 : digits;
+    if (value < 0) buffer[at++] = 0x2d; // '-'
+    this.pos = at + digits;
+    for (let i = this.pos - 1; i >= at; i--) {
+      buffer[i] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+  }
+
+  /**
    * A LEB128 count not known yet (a map's entries, counted while they are written): one byte is
    * kept for it, and `endCount` widens it in the rare case the count needs more.
    */
