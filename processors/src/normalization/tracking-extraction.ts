@@ -46,8 +46,13 @@ const PROMPT_ID = slotOf(ATTR_TOKENTRACE_PROMPT_ID);
 export function extractTracking(attributes: Attributes, table: AttributeTable, tracking: Tracking): void {
   const foreign: Record<string, string> = {};
   let own: Record<string, string> | undefined;
+  // Whether `foreign` may hold something: its ids are looked for only then (most spans have none).
+  let anyForeign = false;
   const metadata = stringValue(table.value(METADATA));
-  if (metadata !== undefined) Object.assign(foreign, parseMetadata(metadata));
+  if (metadata !== undefined) {
+    Object.assign(foreign, parseMetadata(metadata));
+    anyForeign = true;
+  }
 
   for (const key in attributes) {
     // One pass over the keys; the first character rules out most of them cheaply.
@@ -58,13 +63,16 @@ export function extractTracking(attributes: Attributes, table: AttributeTable, t
       continue;
     }
     for (const prefix of FOREIGN_PROPERTY_PREFIXES) {
-      if (key.startsWith(prefix)) put(foreign, key.slice(prefix.length), propertyValue(attributes[key]));
+      if (key.startsWith(prefix)) {
+        put(foreign, key.slice(prefix.length), propertyValue(attributes[key]));
+        anyForeign = true;
+      }
     }
   }
 
   tracking.properties = own === undefined ? foreign : Object.assign(foreign, own);
-  const userId = firstString(table, USER_ID_KEYS) ?? pick(foreign, FOREIGN_USER_ID_KEYS);
-  const sessionId = firstString(table, SESSION_ID_KEYS) ?? pick(foreign, FOREIGN_SESSION_ID_KEYS);
+  const userId = firstString(table, USER_ID_KEYS) ?? (anyForeign ? pick(foreign, FOREIGN_USER_ID_KEYS) : undefined);
+  const sessionId = firstString(table, SESSION_ID_KEYS) ?? (anyForeign ? pick(foreign, FOREIGN_SESSION_ID_KEYS) : undefined);
   const sessionName = stringValue(table.value(SESSION_NAME));
   const sessionPath = stringValue(table.value(SESSION_PATH));
   const promptId = stringValue(table.value(PROMPT_ID));

@@ -17,6 +17,9 @@ import type { RowBufferPool } from './arrival-row-buffers.js';
  */
 const LOOP_STRING_UNITS = 16;
 
+/** Byte arrays shorter than this are copied in a JS loop, longer ones by `set` (bytes()). */
+const LOOP_BYTES = 64;
+
 /** Bytes of `value` as unsigned LEB128. */
 function leb128Bytes(value: number): number {
   let bytes = 1;
@@ -190,9 +193,17 @@ export class RowBinaryWriter {
 
   /** Bytes written before, e.g. a value encoded once and repeated. */
   bytes(value: Uint8Array): void {
-    this.reserve(value.length);
-    this.buffer.set(value, this.pos);
-    this.pos += value.length;
+    const length = value.length;
+    this.reserve(length);
+    if (length < LOOP_BYTES) {
+      // A cached attribute key's bytes: a JS loop, cheaper than the call into `set` for a few bytes.
+      const buffer = this.buffer;
+      const at = this.pos;
+      for (let i = 0; i < length; i++) buffer[at + i] = value[i]!;
+    } else {
+      this.buffer.set(value, this.pos);
+    }
+    this.pos += length;
   }
 
   /** Bytes written so far: where the next value starts. */
