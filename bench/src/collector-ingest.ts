@@ -10,16 +10,32 @@
  *      exporter's statement (insertSpanBatch) into the embedded engine of this process;
  *  (b) end to end: OTLP/HTTP protobuf requests (made by the real SDK serializer) POSTed to a
  *      collector process (pricing and session processing on, its own embedded engine), timed
- *      until every span is stored.
+ *      until every span is stored. The bodies are made before the clock starts, as (a)'s rows
+ *      are, and sent with node:http over kept-alive connections: the load generator stands for
+ *      remote clients but runs on the same two cores, and fetch (undici) took 10.5 µs of CPU per
+ *      span sent from them, node:http 2.4 (its CPU is printed with BENCH_THREADS=1, with the
+ *      CPU of each side's threads by name). The collector receives the same bytes either way.
+ *      Before the clock starts each collector gets a warm-up of other spans (BENCH_WARMUP_SPANS,
+ *      20,000 by default, 0 for none), stored before the timed load is sent: what is timed is a
+ *      collector that has been running, as the raw side's engine has been from its second round
+ *      on, not its start-up (V8 compiling the hot code on its helper threads, the row and body
+ *      buffer pools filling with fresh pages). Measured (one round each, same build): the
+ *      collector's V8Worker threads 2.6–3.0 µs/span cold, 1.2–1.7 warm.
  * (a) and (b) alternate over several rounds (ClickHouse's own speed swings between runs on a
  * shared machine), each round into fresh tables, with ClickHouse's merges settled and the load
  * generator's garbage collected between phases. Prints every round, the medians, CPU per span
  * (all threads: the raw side's engine, the collector process), the collector's peak RSS, and
- * last `collector_spans_per_s=<median (b)>` and `ingest_ratio=<median (b) / median (a)>`.
+ * last `collector_spans_per_s=<median (b)>` and `ingest_ratio=<median of the rounds' (b) / (a)>`.
+ * The ratio is the median of each round's own ratio (its (a) and (b) run one after the other),
+ * not median (b) / median (a) (printed too, as it was until 2026-12-07): on a machine whose load
+ * from other work swings from one minute to the next, the two medians may come from rounds run
+ * under different loads (measured: one run's rounds 0.734, 0.872, 0.396, 0.805, 0.780 gave 0.561
+ * that way, its (a) median from a quiet round and its (b) median from a loaded one).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +64,8 @@ const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const SPANS_PER_REQUEST = 1000;
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Spans (other ones than the timed load's) sent to each collector before its clock starts; 0 for none. */
+const WARMUP_SPANS = Number(process.env.BENCH_WARMUP_SPANS ?? 20_000);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-bench-collector-'));
@@ -56,6 +74,7 @@ async function main(): Promise<void> {
   try {
     console.log(`generating ${SPANS} GenAI spans with the OpenTelemetry SDK…`);
     const requests = otlpRequests(SPANS);
+    const warmup = otlpRequests(WARMUP_SPANS);
     const raws: number[] = [];
     const e2es: number[] = [];
     const rawCpu: number[] = [];
@@ -67,7 +86,7 @@ async function main(): Promise<void> {
       const { rate: raw, batchRows, cpuUsPerRow } = await rawInsertRate(engine, requests, `bench_raw_${round}`);
       rawBatchRows = batchRows;
       await settle(engine, `bench_raw_${round}`);
-      const e2e = await collectorRate(requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
+      const e2e = await collectorRate(warmup, requests, join(dir, `round-${round}`), `bench_e2e_${round}`);
       collectGarbage();
       raws.push(raw);
       e2es.push(e2e.rate);
@@ -90,7 +109,8 @@ async function main(): Promise<void> {
     console.log(`CPU per span, all threads, median of ${ROUNDS}: (a) raw ${median(rawCpu).toFixed(1)} µs, (b) collector ${median(e2eCpu).toFixed(1)} µs, of which its main thread (JavaScript) ${median(e2eMainCpu).toFixed(1)} µs`);
     console.log(`collector peak RSS (the embedded engine included): ${(peakRssKb / 1024).toFixed(1)} MiB (target < 1024 MiB)`);
     console.log(`collector_spans_per_s=${Math.round(e2e)}`);
-    console.log(`ingest_ratio=${(e2e / raw).toFixed(3)}`);
+    console.log(`median (b) / median (a): ${(e2e / raw).toFixed(3)}`);
+    console.log(`ingest_ratio=${median(e2es.map((rate, i) => rate / raws[i]!)).toFixed(3)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -167,6 +187,7 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
   const table = schemaTables(database).spans;
   const total = batches.reduce((n, b) => n + b.rows, 0);
   collectGarbage();
+  const threadsBefore = threadCpu(process.pid);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const batch of batches) {
@@ -175,12 +196,18 @@ async function rawInsertRate(engine: { url: string; dataDir: string }, requests:
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  if (process.env.BENCH_THREADS) {
+    const after = threadCpu(process.pid);
+    for (const [k, v] of after) after.set(k, v - (threadsBefore.get(k) ?? 0));
+    console.log('raw: ' + [...after].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / total).toFixed(2)}`).join(', '));
+  }
   await client.close();
   // CPU of this process while only the inserts ran: the engine's threads, mostly.
   return { rate: total / seconds, batchRows: total / batches.length, cpuUsPerRow: (cpu.user + cpu.system) / total };
 }
 
 async function collectorRate(
+  warmup: Uint8Array[],
   requests: Uint8Array[],
   dir: string,
   database: string,
@@ -205,42 +232,85 @@ async function collectorRate(
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/ready`).catch(() => undefined))?.ok === true, 30_000);
+  // Warm-up, untimed: the collector's JavaScript compiled and its buffers allocated, as in a
+  // collector that has been running; then a pause for the engine's merges of those parts.
+  const sendAll = (bodies: Uint8Array[]) => {
+    let next = 0;
+    const sender = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        for (;;) {
+          const res = await post(agent, port, body);
+          if (res.status === 200) break;
+          if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
+          refused++;
+          await new Promise((r) => setTimeout(r, 1000 * Number(res.retryAfter ?? 1)));
+        }
+      }
+    };
+    return Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  };
+  // One kept-alive connection per sender, as an OTLP exporter keeps its connection.
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let refused = 0;
+  const storedBefore = warmup.length * SPANS_PER_REQUEST;
+  await sendAll(warmup);
+  await waitFor(async () => (await health(base)).spans_stored >= storedBefore, 300_000, 20);
+  await new Promise((r) => setTimeout(r, 1000));
   let peakRssKb = 0;
+  const threadsBefore = threadCpu(child.pid!);
   const cpuBefore = cpuMicros(child.pid!);
   const mainCpuBefore = cpuMicros(child.pid!, child.pid!);
   const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, rssKb(child.pid!))), 100);
   const total = requests.length * SPANS_PER_REQUEST;
+  const loadCpuBefore = process.cpuUsage();
   const started = performance.now();
-  let next = 0;
-  let refused = 0;
-  const sender = async () => {
-    while (next < requests.length) {
-      const body = requests[next++];
-      for (;;) {
-        const res = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(body) });
-        await res.arrayBuffer();
-        if (res.ok) break;
-        if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
-        refused++;
-        await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  await sendAll(requests);
+  agent.destroy();
   let counters: Record<string, number> = {};
   await waitFor(async () => {
-    const health = (await (await fetch(`${base}/health`)).json()) as { counters: Record<string, number> };
-    counters = health.counters;
-    return health.counters.spans_stored >= total;
+    counters = await health(base);
+    return counters.spans_stored >= storedBefore + total;
   }, 300_000, 20);
   const seconds = (performance.now() - started) / 1000;
+  if (process.env.BENCH_THREADS) { const c = process.cpuUsage(loadCpuBefore); console.log(`load generator CPU ${((c.user + c.system) / total).toFixed(2)} µs/span`); }
   clearInterval(sampler);
   peakRssKb = Math.max(peakRssKb, peakRssFromProc(child.pid!));
   const cpuUsPerSpan = (cpuMicros(child.pid!) - cpuBefore) / total;
   const mainCpuUsPerSpan = (cpuMicros(child.pid!, child.pid!) - mainCpuBefore) / total;
+  if (process.env.BENCH_THREADS) {
+    const after = threadCpu(child.pid!);
+    for (const [k, v] of after) after.set(k, v - (threadsBefore.get(k) ?? 0));
+    console.log([...after].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / total).toFixed(2)}`).join(', '));
+  }
   child.kill('SIGTERM');
   await once(child, 'exit');
   return { rate: total / seconds, peakRssKb, refused, counters, cpuUsPerSpan, mainCpuUsPerSpan };
+}
+
+async function health(base: string): Promise<Record<string, number>> {
+  return ((await (await fetch(`${base}/health`)).json()) as { counters: Record<string, number> }).counters;
+}
+
+/**
+ * One POST of an OTLP/protobuf body with node:http: the body's bytes as they are, the answer
+ * read and dropped. The load generator shares the machine's two cores with the collector, and
+ * fetch (undici) spent about 10 µs of CPU per span sent (measured in this bench), as much as the
+ * collector's own JavaScript; node:http sends the same bytes for a fraction of that.
+ */
+function post(agent: Agent, port: number, body: Uint8Array): Promise<{ status: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength } },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function rssKb(pid: number): number {
@@ -263,6 +333,20 @@ function cpuMicros(pid: number, tid?: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU µs by thread name (threads of one name summed). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) + (tid === String(pid) ? '[main]' : '');
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * 10_000);
+    } catch {}
+  }
+  return out;
 }
 
 /** The kernel's high-water mark of the process's resident set. */

@@ -3,7 +3,8 @@
  * send counts as int, double, 64-bit int (decoded to bigint) or even numeric strings, so every
  * read coerces, and a value that cannot be coerced counts as absent rather than as 0.
  */
-import type { AttributeValue, Attributes } from '../pipeline/span-record.js';
+import type { AttributeValue } from '../pipeline/span-record.js';
+import type { AttributeTable } from './attribute-table.js';
 
 export function numberValue(value: AttributeValue | undefined): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
@@ -31,18 +32,18 @@ export function propertyValue(value: AttributeValue | undefined): string | undef
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** The first key that holds a number; keys are listed most authoritative first. */
-export function firstNumber(attributes: Attributes, keys: readonly string[]): number | undefined {
-  for (const key of keys) {
-    const value = numberValue(attributes[key]);
+/** The first key that holds a number; keys (their slots, attribute-table.ts) are listed most authoritative first. */
+export function firstNumber(table: AttributeTable, slots: readonly number[]): number | undefined {
+  for (const slot of slots) {
+    const value = numberValue(table.value(slot));
     if (value !== undefined) return value;
   }
   return undefined;
 }
 
-export function firstString(attributes: Attributes, keys: readonly string[]): string | undefined {
-  for (const key of keys) {
-    const value = stringValue(attributes[key]);
+export function firstString(table: AttributeTable, slots: readonly number[]): string | undefined {
+  for (const slot of slots) {
+    const value = stringValue(table.value(slot));
     if (value !== undefined) return value;
   }
   return undefined;

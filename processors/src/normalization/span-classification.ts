@@ -20,8 +20,8 @@ import {
   OPENINFERENCE_SPAN_KIND,
   TRACELOOP_SPAN_KIND,
 } from '@tokentrace/semconv';
-import type { Attributes } from '../pipeline/span-record.js';
 import { stringValue } from './attribute-readers.js';
+import { slotOf, type AttributeTable } from './attribute-table.js';
 
 export interface SpanClass {
   operation?: string;
@@ -50,33 +50,39 @@ const LLM_REQUEST_TYPE_OPERATIONS: ReadonlyMap<string, string> = new Map([
 
 const NOT_A_MODEL_CALL: SpanClass = { isModelCall: false };
 
+const AI_OPERATION_ID_SLOT = slotOf(ATTR_AI_OPERATION_ID);
+const GEN_AI_OPERATION_NAME_SLOT = slotOf(ATTR_GEN_AI_OPERATION_NAME);
+const OPENINFERENCE_SPAN_KIND_SLOT = slotOf(ATTR_OPENINFERENCE_SPAN_KIND);
+const TRACELOOP_SPAN_KIND_SLOT = slotOf(ATTR_TRACELOOP_SPAN_KIND);
+const LLM_REQUEST_TYPE_SLOT = slotOf(ATTR_LLM_REQUEST_TYPE);
+
 /**
  * Most specific evidence first: the AI SDK's operation id (its outer spans may carry usage but
  * never call a model), then the conventions' operation name, then each instrumentation's kind,
  * then an AI SDK span name. `hasModelAndUsage` decides only for spans that say nothing else
  * (GenAI spans older than `gen_ai.operation.name`).
  */
-export function classifySpan(name: string, attributes: Attributes, hasModelAndUsage: boolean): SpanClass {
-  const aiOperation = stringValue(attributes[ATTR_AI_OPERATION_ID]);
+export function classifySpan(name: string, table: AttributeTable, hasModelAndUsage: boolean): SpanClass {
+  const aiOperation = stringValue(table.value(AI_OPERATION_ID_SLOT));
   if (aiOperation !== undefined) {
     const sdk = classifyAiSdkOperation(aiOperation);
     if (sdk) return sdk;
   }
 
-  const operation = stringValue(attributes[ATTR_GEN_AI_OPERATION_NAME]);
+  const operation = stringValue(table.value(GEN_AI_OPERATION_NAME_SLOT));
   if (operation !== undefined) return { operation, isModelCall: MODEL_CALL_OPERATIONS.has(operation) };
 
-  const openInferenceKind = stringValue(attributes[ATTR_OPENINFERENCE_SPAN_KIND]);
+  const openInferenceKind = stringValue(table.value(OPENINFERENCE_SPAN_KIND_SLOT));
   if (openInferenceKind !== undefined) {
     const mapped = OPENINFERENCE_OPERATIONS.get(openInferenceKind.toUpperCase());
     return { operation: mapped, isModelCall: mapped !== undefined && MODEL_CALL_OPERATIONS.has(mapped) };
   }
 
   // OpenLLMetry marks its decorator spans (workflow, task, agent, tool); LLM spans carry llm.request.type.
-  const traceloopKind = stringValue(attributes[ATTR_TRACELOOP_SPAN_KIND]);
+  const traceloopKind = stringValue(table.value(TRACELOOP_SPAN_KIND_SLOT));
   if (traceloopKind !== undefined) return { operation: TRACELOOP_OPERATIONS.get(traceloopKind), isModelCall: false };
 
-  const requestType = stringValue(attributes[ATTR_LLM_REQUEST_TYPE]);
+  const requestType = stringValue(table.value(LLM_REQUEST_TYPE_SLOT));
   if (requestType !== undefined) {
     const mapped = LLM_REQUEST_TYPE_OPERATIONS.get(requestType);
     return mapped ? { operation: mapped, isModelCall: true } : NOT_A_MODEL_CALL;

@@ -21,6 +21,7 @@ import {
 } from '@tokentrace/semconv';
 import type { Attributes } from '../pipeline/span-record.js';
 import { firstString, propertyValue, stringValue } from './attribute-readers.js';
+import { slotOf, slotsOf, type AttributeTable } from './attribute-table.js';
 
 export interface Tracking {
   userId?: string;
@@ -34,38 +35,52 @@ export interface Tracking {
 /** Foreign prefixes, lowest precedence first: later sources overwrite earlier ones on the same key. */
 const FOREIGN_PROPERTY_PREFIXES = [ATTR_AI_TELEMETRY_METADATA_PREFIX, ATTR_TRACELOOP_ASSOCIATION_PROPERTIES_PREFIX];
 
-export function extractTracking(attributes: Attributes): Tracking {
+const METADATA = slotOf(ATTR_OPENINFERENCE_METADATA);
+const USER_ID_KEYS = slotsOf([ATTR_USER_ID]);
+const SESSION_ID_KEYS = slotsOf([ATTR_TOKENTRACE_SESSION_ID, ATTR_GEN_AI_CONVERSATION_ID, ATTR_SESSION_ID]);
+const SESSION_NAME = slotOf(ATTR_TOKENTRACE_SESSION_NAME);
+const SESSION_PATH = slotOf(ATTR_TOKENTRACE_SESSION_PATH);
+const PROMPT_ID = slotOf(ATTR_TOKENTRACE_PROMPT_ID);
+
+/** The tracking values of `attributes` (loaded in `table`), written into `tracking` (the span's GenAI fields). */
+export function extractTracking(attributes: Attributes, table: AttributeTable, tracking: Tracking): void {
   const foreign: Record<string, string> = {};
-  const own: Record<string, string> = {};
-  const metadata = stringValue(attributes[ATTR_OPENINFERENCE_METADATA]);
-  if (metadata !== undefined) Object.assign(foreign, parseMetadata(metadata));
+  let own: Record<string, string> | undefined;
+  // Whether `foreign` may hold something: its ids are looked for only then (most spans have none).
+  let anyForeign = false;
+  const metadata = stringValue(table.value(METADATA));
+  if (metadata !== undefined) {
+    Object.assign(foreign, parseMetadata(metadata));
+    anyForeign = true;
+  }
 
   for (const key in attributes) {
     // One pass over the keys; the first character rules out most of them cheaply.
     const first = key.charCodeAt(0);
     if (first !== 0x74 /* t */ && first !== 0x61 /* a */) continue;
     if (key.startsWith(ATTR_TOKENTRACE_PROPERTY_PREFIX)) {
-      put(own, key.slice(ATTR_TOKENTRACE_PROPERTY_PREFIX.length), propertyValue(attributes[key]));
+      put((own ??= {}), key.slice(ATTR_TOKENTRACE_PROPERTY_PREFIX.length), propertyValue(attributes[key]));
       continue;
     }
     for (const prefix of FOREIGN_PROPERTY_PREFIXES) {
-      if (key.startsWith(prefix)) put(foreign, key.slice(prefix.length), propertyValue(attributes[key]));
+      if (key.startsWith(prefix)) {
+        put(foreign, key.slice(prefix.length), propertyValue(attributes[key]));
+        anyForeign = true;
+      }
     }
   }
 
-  const tracking: Tracking = { properties: Object.assign(foreign, own) };
-  const userId = firstString(attributes, [ATTR_USER_ID]) ?? pick(foreign, FOREIGN_USER_ID_KEYS);
-  const sessionId =
-    firstString(attributes, [ATTR_TOKENTRACE_SESSION_ID, ATTR_GEN_AI_CONVERSATION_ID, ATTR_SESSION_ID]) ?? pick(foreign, FOREIGN_SESSION_ID_KEYS);
-  const sessionName = stringValue(attributes[ATTR_TOKENTRACE_SESSION_NAME]);
-  const sessionPath = stringValue(attributes[ATTR_TOKENTRACE_SESSION_PATH]);
-  const promptId = stringValue(attributes[ATTR_TOKENTRACE_PROMPT_ID]);
+  tracking.properties = own === undefined ? foreign : Object.assign(foreign, own);
+  const userId = firstString(table, USER_ID_KEYS) ?? (anyForeign ? pick(foreign, FOREIGN_USER_ID_KEYS) : undefined);
+  const sessionId = firstString(table, SESSION_ID_KEYS) ?? (anyForeign ? pick(foreign, FOREIGN_SESSION_ID_KEYS) : undefined);
+  const sessionName = stringValue(table.value(SESSION_NAME));
+  const sessionPath = stringValue(table.value(SESSION_PATH));
+  const promptId = stringValue(table.value(PROMPT_ID));
   if (userId !== undefined) tracking.userId = userId;
   if (sessionId !== undefined) tracking.sessionId = sessionId;
   if (sessionName !== undefined) tracking.sessionName = sessionName;
   if (sessionPath !== undefined) tracking.sessionPath = sessionPath;
   if (promptId !== undefined) tracking.promptId = promptId;
-  return tracking;
 }
 
 /** Property names come from the wire: `__proto__` would replace the map's prototype instead of adding a key. */

@@ -33,8 +33,8 @@ import {
   ATTR_OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_OPENLLMETRY_USAGE_REASONING_TOKENS,
 } from '@tokentrace/semconv';
-import type { Attributes } from '../pipeline/span-record.js';
 import { firstNumber } from './attribute-readers.js';
+import { slotsOf, type AttributeTable } from './attribute-table.js';
 
 export interface TokenUsage {
   inputTokens?: number;
@@ -44,7 +44,7 @@ export interface TokenUsage {
   reasoningOutputTokens?: number;
 }
 
-const INPUT_KEYS = [
+const INPUT_KEYS = slotsOf([
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_LLM_TOKEN_COUNT_PROMPT,
@@ -52,47 +52,48 @@ const INPUT_KEYS = [
   ATTR_AI_USAGE_INPUT_TOKENS,
   ATTR_AI_USAGE_PROMPT_TOKENS,
   ATTR_AI_USAGE_TOKENS,
-];
-const OUTPUT_KEYS = [
+]);
+const OUTPUT_KEYS = slotsOf([
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
   ATTR_LLM_TOKEN_COUNT_COMPLETION,
   ATTR_LLM_USAGE_COMPLETION_TOKENS,
   ATTR_AI_USAGE_OUTPUT_TOKENS,
   ATTR_AI_USAGE_COMPLETION_TOKENS,
-];
-const TOTAL_KEYS = [ATTR_LLM_TOKEN_COUNT_TOTAL, ATTR_LLM_USAGE_TOTAL_TOKENS];
-const CACHE_READ_KEYS = [
+]);
+const TOTAL_KEYS = slotsOf([ATTR_LLM_TOKEN_COUNT_TOTAL, ATTR_LLM_USAGE_TOTAL_TOKENS]);
+const CACHE_READ_KEYS = slotsOf([
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_LLM_TOKEN_COUNT_PROMPT_CACHE_READ,
   ATTR_LLM_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
-];
-const CACHE_CREATION_KEYS = [
+]);
+const CACHE_CREATION_KEYS = slotsOf([
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   // The latest experimental name (gen_ai_latest_experimental, semantic-conventions-genai #440).
   ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE,
-];
-const REASONING_KEYS = [
+]);
+const REASONING_KEYS = slotsOf([
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_OPENLLMETRY_USAGE_REASONING_TOKENS,
   ATTR_LLM_TOKEN_COUNT_COMPLETION_REASONING,
   ATTR_AI_USAGE_REASONING_TOKENS,
-];
+]);
 
-export function extractUsage(attributes: Attributes): TokenUsage {
-  let inputTokens = firstNumber(attributes, INPUT_KEYS);
-  let outputTokens = firstNumber(attributes, OUTPUT_KEYS);
-  const cacheReadInputTokens = firstNumber(attributes, CACHE_READ_KEYS);
-  const cacheCreationInputTokens = firstNumber(attributes, CACHE_CREATION_KEYS);
-  const reasoningOutputTokens = firstNumber(attributes, REASONING_KEYS);
+/** The loaded span's usage, written into `usage` (the span's GenAI fields: no object of its own). */
+export function extractUsage(table: AttributeTable, usage: TokenUsage): void {
+  let inputTokens = firstNumber(table, INPUT_KEYS);
+  let outputTokens = firstNumber(table, OUTPUT_KEYS);
+  const cacheReadInputTokens = firstNumber(table, CACHE_READ_KEYS);
+  const cacheCreationInputTokens = firstNumber(table, CACHE_CREATION_KEYS);
+  const reasoningOutputTokens = firstNumber(table, REASONING_KEYS);
 
   // Only a total and one side: the other side is the difference.
   if (inputTokens === undefined || outputTokens === undefined) {
-    const total = firstNumber(attributes, TOTAL_KEYS);
+    const total = firstNumber(table, TOTAL_KEYS);
     if (total !== undefined && inputTokens !== undefined) outputTokens = Math.max(0, total - inputTokens);
     else if (total !== undefined && outputTokens !== undefined) inputTokens = Math.max(0, total - outputTokens);
   }
@@ -103,13 +104,11 @@ export function extractUsage(attributes: Attributes): TokenUsage {
   const cached = (cacheReadInputTokens ?? 0) + (cacheCreationInputTokens ?? 0);
   if (inputTokens !== undefined && cached > inputTokens) inputTokens += cached;
 
-  const usage: TokenUsage = {};
   if (inputTokens !== undefined) usage.inputTokens = inputTokens;
   if (outputTokens !== undefined) usage.outputTokens = outputTokens;
   if (cacheReadInputTokens !== undefined) usage.cacheReadInputTokens = cacheReadInputTokens;
   if (cacheCreationInputTokens !== undefined) usage.cacheCreationInputTokens = cacheCreationInputTokens;
   if (reasoningOutputTokens !== undefined) usage.reasoningOutputTokens = reasoningOutputTokens;
-  return usage;
 }
 
 export function hasUsage(usage: TokenUsage): boolean {

@@ -15,6 +15,9 @@ describe('sessionStep', () => {
     [' /analyze / Extract Entities /tables ', { path: '/analyze/Extract Entities/tables', parentPath: '/analyze/Extract Entities', depth: 3 }],
   ])('%j → %j', (raw, expected) => {
     expect(sessionStep(raw)).toEqual(expected);
+    // Again, from the steps kept by raw path: the same, and frozen (every caller shares it).
+    expect(sessionStep(raw)).toEqual(expected);
+    expect(Object.isFrozen(sessionStep(raw))).toBe(true);
   });
 
   it('normalizeSessionPath is the path alone', () => {

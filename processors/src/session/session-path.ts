@@ -14,8 +14,29 @@ export interface SessionStep {
   depth: number;
 }
 
-export function sessionStep(rawPath: string | undefined): SessionStep {
-  const segments = rawPath === undefined ? [] : splitPath(rawPath);
+/**
+ * Steps by raw path: an app writes the same few paths in span after span, and splitting and
+ * joining one cost about 0.3 µs (bench:collector's profile). Emptied when full, so that paths that
+ * never repeat do not grow it; its steps are frozen, being everyone's.
+ */
+const steps = new Map<string, Readonly<SessionStep>>();
+const MAX_STEPS = 4096;
+
+export function sessionStep(rawPath: string | undefined): Readonly<SessionStep> {
+  if (rawPath === undefined) return ROOT_STEP;
+  let step = steps.get(rawPath);
+  if (step === undefined) {
+    if (steps.size >= MAX_STEPS) steps.clear();
+    step = Object.freeze(stepOf(rawPath));
+    steps.set(rawPath, step);
+  }
+  return step;
+}
+
+const ROOT_STEP: Readonly<SessionStep> = Object.freeze({ path: ROOT_PATH, parentPath: '', depth: 0 });
+
+function stepOf(rawPath: string): SessionStep {
+  const segments = splitPath(rawPath);
   if (segments.length === 0) return { path: ROOT_PATH, parentPath: '', depth: 0 };
   const path = ROOT_PATH + segments.join('/');
   const parentPath = segments.length === 1 ? ROOT_PATH : ROOT_PATH + segments.slice(0, -1).join('/');

@@ -17,6 +17,9 @@ import type { RowBufferPool } from './arrival-row-buffers.js';
  */
 const LOOP_STRING_UNITS = 16;
 
+/** Byte arrays shorter than this are copied in a JS loop, longer ones by `set` (bytes()). */
+const LOOP_BYTES = 64;
+
 /** Bytes of `value` as unsigned LEB128. */
 function leb128Bytes(value: number): number {
   let bytes = 1;
@@ -145,6 +148,28 @@ export class RowBinaryWriter {
   }
 
   /**
+   * A String holding a safe integer's decimal text, as String(value) makes it (-0 as "0"),
+   * written digit by digit instead of making the string: token counts, ports and status codes
+   * in attribute values.
+   */
+  safeIntegerText(value: number): void {
+    // At most 16 digits and a sign: the length prefix is one byte.
+    this.reserve(18);
+    const buffer = this.buffer;
+    let v = value < 0 ? -value : value;
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let at = this.pos;
+    buffer[at++] = value < 0 ? digits + 1 : digits;
+    if (value < 0) buffer[at++] = 0x2d; // '-'
+    this.pos = at + digits;
+    for (let i = this.pos - 1; i >= at; i--) {
+      buffer[i] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+  }
+
+  /**
    * A LEB128 count not known yet (a map's entries, counted while they are written): one byte is
    * kept for it, and `endCount` widens it in the rare case the count needs more.
    */
@@ -168,9 +193,17 @@ export class RowBinaryWriter {
 
   /** Bytes written before, e.g. a value encoded once and repeated. */
   bytes(value: Uint8Array): void {
-    this.reserve(value.length);
-    this.buffer.set(value, this.pos);
-    this.pos += value.length;
+    const length = value.length;
+    this.reserve(length);
+    if (length < LOOP_BYTES) {
+      // A cached attribute key's bytes: a JS loop, cheaper than the call into `set` for a few bytes.
+      const buffer = this.buffer;
+      const at = this.pos;
+      for (let i = 0; i < length; i++) buffer[at + i] = value[i]!;
+    } else {
+      this.buffer.set(value, this.pos);
+    }
+    this.pos += length;
   }
 
   /** Bytes written so far: where the next value starts. */

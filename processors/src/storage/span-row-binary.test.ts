@@ -46,6 +46,8 @@ describe('spanRowBinaryBody on the embedded engine', () => {
     const binary = await stored(schemaTables('tt_rb_binary').spans);
     expect(binary).toHaveLength(3);
     expect(binary).toEqual(json);
+    // The attribute keys written the second time come from the encoder's cache of keys: the same bytes.
+    expect(spanRowBinaryBody(spans(), 42)).toEqual(spanRowBinaryBody(spans(), 42));
     // Ordered by span_id: '0a0a…', '1', 'b7ad…'.
     const [second, third, first] = binary as Array<Record<string, unknown>>;
     // Spot checks, so that two encodings agreeing on something wrong would still fail.
@@ -104,6 +106,16 @@ describe('RowBinaryWriter', () => {
     expect([...body.subarray(0, 2)]).toEqual([0xac, 0x02]); // 300
     expect(body.subarray(2, 302).toString()).toBe('a'.repeat(300));
     expect([...body.subarray(302)]).toEqual([0xac, 0x02, 7]);
+  });
+
+  it("writes a safe integer's text as the String of String(value) would be written", () => {
+    for (const value of [0, -0, 7, -7, 10, 99, 100, 443, -1000, 1_201, 123_456_789, 1e15, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) {
+      const digits = new RowBinaryWriter(1);
+      digits.safeIntegerText(value);
+      const text = new RowBinaryWriter(1);
+      text.string(String(value));
+      expect(digits.done()).toEqual(text.done());
+    }
   });
 
   it('writes UTF-8 of short and long strings, and refuses lone surrogates without writing', () => {

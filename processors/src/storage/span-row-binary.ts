@@ -272,14 +272,36 @@ function str(w: RowBinaryWriter, value: string, span: SpanRecord): void {
   }
 }
 
+/**
+ * Attribute keys as written (length prefix and UTF-8), by key: the same few dozen keys come in
+ * every span, most of them longer than the writer copies in its JS loop, so each would otherwise
+ * be a call into the UTF-8 encoder. Emptied when full, so keys that vary do not grow it.
+ */
+const encodedKeys = new Map<string, Uint8Array>();
+const MAX_ENCODED_KEYS = 4096;
+
+function attributeKey(w: RowBinaryWriter, key: string, span: SpanRecord): void {
+  const known = encodedKeys.get(key);
+  if (known !== undefined) {
+    w.bytes(known);
+    return;
+  }
+  const start = w.length;
+  str(w, key, span);
+  if (encodedKeys.size >= MAX_ENCODED_KEYS) encodedKeys.clear();
+  encodedKeys.set(key, new Uint8Array(w.done().subarray(start)));
+}
+
 /** Map(LowCardinality(String), String) of attributes: values as text (span-row.ts). */
 function attributeMap(w: RowBinaryWriter, attributes: Attributes, span: SpanRecord): void {
   const mark = w.beginCount();
   let n = 0;
   for (const key in attributes) {
-    str(w, key, span);
+    attributeKey(w, key, span);
     const value = attributes[key];
-    str(w, typeof value === 'string' ? value : text(value), span);
+    if (typeof value === 'string') str(w, value, span);
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) w.safeIntegerText(value);
+    else str(w, text(value), span);
     n++;
   }
   w.endCount(mark, n);

@@ -82,6 +82,9 @@ const RESOURCE_ENVIRONMENT = [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_
 /** 2099-12-31T23:59:59Z. */
 const MAX_SECONDS = 4_102_444_799n;
 const NS_PER_SECOND = 1_000_000_000n;
+/** The last second the columns hold, as clampTimeNs returns it, and the first nanosecond after that second. */
+const MAX_NS = MAX_SECONDS * NS_PER_SECOND;
+const AFTER_MAX_NS = (MAX_SECONDS + 1n) * NS_PER_SECOND;
 
 /** The columns that depend only on a span's resource attributes. */
 export interface ResourceColumns {
@@ -211,7 +214,8 @@ export function durationNs(span: SpanRecord): bigint {
 /** A Unix time in nanoseconds within 1970..2099 as the columns store it (timeText's value, as an integer). */
 export function clampTimeNs(ns: bigint): bigint {
   if (ns <= 0n) return 0n;
-  return ns / NS_PER_SECOND > MAX_SECONDS ? MAX_SECONDS * NS_PER_SECOND : ns;
+  // ns / NS_PER_SECOND > MAX_SECONDS, without a bigint division (and the bigint it makes) per time.
+  return ns >= AFTER_MAX_NS ? MAX_NS : ns;
 }
 
 /** Attributes as a map of strings: strings as they are, other values as JSON text. */
