@@ -18,21 +18,14 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../config.js';
 import { codecFor } from '../providers/codec-registry.js';
-import type { LlmEndpoint } from '../providers/types.js';
 import { createGenAiMetrics } from '../telemetry/genai-metrics.js';
 import { startLlmCall } from './call-starter.js';
 import type { CaptureDeps } from './llm-call.js';
 import { ResendTracker } from './resend-count.js';
 import { SseDecoder } from './sse-decoder.js';
+import { openAiEndpoint } from '../providers/openai-endpoint.fixture.js';
 
-const ENDPOINT: LlmEndpoint = {
-  provider: 'openai',
-  api: 'openai.chat_completions',
-  operation: 'chat',
-  serverAddress: 'api.openai.com',
-  serverPort: 443,
-  detection: 'host',
-};
+const ENDPOINT = openAiEndpoint();
 
 const EVENTS = [
   { id: 'chatcmpl-1', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' } }] },

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openAiChatCompletionsCodec as codec } from './openai-chat-completions.js';
-import type { LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
+import type { ResponseInfo, StreamEvent } from './types.js';
+import { openAiEndpoint } from './openai-endpoint.fixture.js';
 
-const endpoint: LlmEndpoint = {
-  provider: 'openai',
-  api: 'openai.chat_completions',
-  operation: 'chat',
-  serverAddress: 'api.openai.com',
-  serverPort: 443,
-};
+const endpoint = openAiEndpoint();
 
 const sse = (chunk: unknown): StreamEvent => ({ data: JSON.stringify(chunk) });
 const DONE: StreamEvent = { data: '[DONE]' };

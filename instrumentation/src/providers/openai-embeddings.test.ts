@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openAiEmbeddingsCodec as codec } from './openai-embeddings.js';
-import type { LlmEndpoint } from './types.js';
+import { openAiEndpoint } from './openai-endpoint.fixture.js';
 
-const endpoint: LlmEndpoint = {
-  provider: 'openai',
-  api: 'openai.embeddings',
-  operation: 'embeddings',
-  serverAddress: 'api.openai.com',
-  serverPort: 443,
-};
+const endpoint = openAiEndpoint('openai.embeddings', 'embeddings');
 
 /** base64 of little-endian float32s, as the API sends with encoding_format "base64". */
 function base64Floats(values: number[]): string {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openAiResponsesCodec as codec } from './openai-responses.js';
-import type { LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
+import type { ResponseInfo, StreamEvent } from './types.js';
+import { openAiEndpoint } from './openai-endpoint.fixture.js';
 
-const endpoint: LlmEndpoint = {
-  provider: 'openai',
-  api: 'openai.responses',
-  operation: 'chat',
-  serverAddress: 'api.openai.com',
-  serverPort: 443,
-};
+const endpoint = openAiEndpoint('openai.responses');
 
 /** An SSE event as the Responses API sends it: the `event:` name repeats the data's `type`. */
 const ev = (data: { type: string } & Record<string, unknown>): StreamEvent => ({ event: data.type, data: JSON.stringify(data) });

@@ -7,16 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { codecFor } from './codec-registry.js';
 import { SkimmedStreamAccumulator } from './skimmed-stream.js';
-import type { ApiKind, LlmEndpoint, ResponseInfo, StreamEvent } from './types.js';
+import type { ApiKind, ResponseInfo, StreamEvent } from './types.js';
+import { openAiEndpoint } from './openai-endpoint.fixture.js';
 
-const ENDPOINT: LlmEndpoint = {
-  provider: 'openai',
-  api: 'openai.chat_completions',
-  operation: 'chat',
-  serverAddress: 'api.openai.com',
-  serverPort: 443,
-  detection: 'host',
-};
+const ENDPOINT = openAiEndpoint();
 const codec = codecFor('openai.chat_completions');
 const chunk = (fields: string) => `{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini",${fields}}`;
 const delta = (content: string, usage = ',"usage":null') =>
