@@ -113,21 +113,34 @@ const RECENT_SLOTS = 4096;
 const RECENT_MAX_BYTES = 64;
 const recent = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
 
-/** The bytes `buf[start, end)` as a string when they are ASCII, from `recent` when it has them; undefined otherwise. */
+/**
+ * The bytes `buf[start, end)` as a string when they are ASCII, from `recent` when it has them; undefined otherwise.
+ * The slot is a hash of the length and of a few bytes at both ends only (keys and values that
+ * vary, like `user-17`, mostly do so there), not of every byte: a hit is checked byte for byte
+ * anyway, and that check proves the bytes ASCII, as the cached string is.
+ */
 function recentAscii(buf: ProtoBuffer, start: number, end: number): string | undefined {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const byte = buf[i];
-    if (byte >= 0x80) return undefined;
-    hash = Math.imul(hash ^ byte, 0x01000193);
+  const length = end - start;
+  let hash = 0x811c9dc5 ^ length;
+  if (length !== 0) {
+    const last = end - 1;
+    hash = Math.imul(hash ^ buf[start]!, 0x01000193);
+    hash = Math.imul(hash ^ buf[last]!, 0x01000193);
+    hash = Math.imul(hash ^ buf[start + (length >>> 1)]!, 0x01000193);
+    if (length > 3) {
+      hash = Math.imul(hash ^ buf[start + 1]!, 0x01000193);
+      hash = Math.imul(hash ^ buf[last - 1]!, 0x01000193);
+      hash = Math.imul(hash ^ buf[last - 2]!, 0x01000193);
+    }
   }
   const slot = (hash ^ (hash >>> 16)) & (RECENT_SLOTS - 1);
   const cached = recent[slot];
-  if (cached !== undefined && cached.length === end - start) {
+  if (cached !== undefined && cached.length === length) {
     let i = 0;
-    while (i < cached.length && cached.charCodeAt(i) === buf[start + i]) i++;
-    if (i === cached.length) return cached;
+    while (i < length && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return cached;
   }
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return undefined;
   const decoded = buf.latin1Slice(start, end);
   recent[slot] = decoded;
   return decoded;

@@ -243,6 +243,23 @@ describe('the hand-written protobuf decoder', () => {
     expect(await handWritten(body)).toStrictEqual(expected);
   });
 
+  it('decodes each short string as its own bytes, also those the short-string cache hashes alike', async () => {
+    // Same length and same bytes at both ends and in the middle (all the cache hashes): only the
+    // check of every byte tells them apart, an invalid or non-ASCII byte among them included.
+    const values = ['abcdefghij', 'abXXefghij', 'ab@@efghij', 'abéefghij', 'abcdefghij', '', 'x', 'xy', 'xyz'];
+    const span = (i: number) => ({ traceId: TRACE, spanId: Buffer.alloc(8, i + 1), name: values[i % values.length]!, attributes: values.map((v, k) => kv(`k${k}`, str(v))) });
+    const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: values.map((_, i) => span(i)) }] }] });
+    for (let at = body.indexOf('@@'); at >= 0; at = body.indexOf('@@', at)) body.set([0xff, 0xfe], at);
+    const texts = values.map((v) => v.replace('@@', '\ufffd\ufffd'));
+    const actual = await handWritten(body);
+    expect(actual).toStrictEqual(reference(body));
+    for (const [i, record] of actual.spans.entries()) {
+      expect(record.name).toBe(texts[i % texts.length]);
+      expect(Object.values(record.attributes).slice(0, texts.length)).toEqual(texts);
+      expect(record.attributes['tokentrace.sanitized']).toEqual([`invalid_utf8_replaced:${i % values.length === 2 ? 2 : 1}`]);
+    }
+  });
+
   it('drops values nested past the limit at any depth without overflowing the stack', async () => {
     const body = deepProtobufRequest(100_000, TRACE.toString('hex'), SPAN.toString('hex'));
     const actual = await handWritten(body);

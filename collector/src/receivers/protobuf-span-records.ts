@@ -59,6 +59,8 @@ class SpanDecoding {
   private repaired = false;
   private readonly spans: SpanRecord[] = [];
   private readonly reasons = new Set<string>();
+  /** The same bytes, for fixed64 times: DataView's getBigUint64 is cheaper than Buffer's readBigUInt64LE (bench:collector's spans, interleaved micro-run). */
+  private readonly view: DataView;
   private rejected = 0;
   private sanitized = 0;
 
@@ -66,7 +68,9 @@ class SpanDecoding {
     private readonly buf: ProtoBuffer,
     private readonly projectId: string,
     private readonly sanitizer: SpanSanitizer,
-  ) {}
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   /** ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; } */
   request(): SpanConversion {
@@ -530,7 +534,7 @@ class SpanDecoding {
 
   private fixed64(end: number): bigint {
     this.need(8, end);
-    const value = this.buf.readBigUInt64LE(this.pos);
+    const value = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
     return value;
   }
