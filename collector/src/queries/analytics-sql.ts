@@ -128,7 +128,6 @@ export function perGroupSql(q: GroupSource, params: QueryParams, figures: Figure
             AND ${r.filterSql === undefined ? 'split = 0' : `split = 1 AND ${r.filterSql}`}
             AND start >= toDateTime(${params.bind('UInt32', r.plan.fromS)}, 'UTC') AND start < toDateTime(${params.bind('UInt32', r.plan.toS)}, 'UTC')
             AND ${buildIdsCondition(params, r.plan.buildIds)} GROUP BY bucket, grp`;
-  const rawWhere = r.plan.rawHours.length > 0 ? `${q.where} AND ${rawHoursCondition(params, r.plan.rawHours)}` : '';
-  const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spans(rawWhere, true)}` : '';
+  const fromSpans = r.plan.rawHours.length > 0 ? `\n          UNION ALL ${spans(`${q.where} AND ${rawHoursCondition(params, r.plan.rawHours)}`, true)}` : '';
   return `SELECT bucket, grp, ${figures.merged} FROM (${fromRollup}${fromSpans}) GROUP BY bucket, grp`;
 }

@@ -26,7 +26,7 @@
  * waits for the statement in flight.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { buildDay, buildHours, embeddedReads, HOUR_S, inBackground, rollupGraceMs, staleDays, staleHours, type EngineReads, type StalePeriod } from '@tokentrace/processors';
+import { buildDay, buildHours, embeddedReads, HOUR_S, inBackground, rollupGraceMs, sleep, staleDays, staleHours, type EngineReads, type StalePeriod } from '@tokentrace/processors';
 import type { RollupConfig } from './rollup-config.js';
 
 export interface RollupRound {
@@ -79,14 +79,12 @@ export const HOURS_NEAR_READS = 6;
 export class RollupBuilder {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
-  private stopped = false;
-  private wake: (() => void) | undefined;
   private readonly graceMs: number;
   /** When the next round is due whether or not it is catching up (epoch ms). */
   private dueAt = 0;
   /** The interactive reads on the embedded engine; undefined on a server. */
   private readonly reads: EngineReads | undefined;
-  /** Aborted by stop(): ends a wait for the reads to be quiet. */
+  /** Aborted by stop(): ends the round between statements, and any pause or wait for the reads to be quiet. */
   private stopping = new AbortController();
 
   constructor(private readonly options: RollupBuilderOptions) {
@@ -96,7 +94,6 @@ export class RollupBuilder {
 
   /** Starts the schedule: a first round at once, then one every `intervalMs`, and at once while catching up. */
   start(): void {
-    this.stopped = false;
     this.stopping = new AbortController();
     this.dueAt = Date.now();
     this.schedule(0);
@@ -108,7 +105,7 @@ export class RollupBuilder {
    * hours (two small tables), again CHECK_MS later.
    */
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     const { intervalMs } = this.options.config;
     this.timer = setTimeout(() => {
       const started = Date.now();
@@ -150,7 +147,7 @@ export class RollupBuilder {
     for (const [projectId, starts] of byProject(hours)) {
       for (let i = 0; i < starts.length; ) {
         const nearReads = await this.giveWay();
-        if (this.stopped) return result;
+        if (this.stopping.signal.aborted) return result;
         const size = nearReads ? Math.min(HOURS_NEAR_READS, config.hoursPerStatement) : config.hoursPerStatement;
         const chunk = starts.slice(i, (i += size));
         const t = performance.now();
@@ -166,7 +163,7 @@ export class RollupBuilder {
     }
     for (const day of await staleDays(client, database, graceMs, DAYS_PER_ROUND, config.properties)) {
       await this.giveWay();
-      if (this.stopped) return result;
+      if (this.stopping.signal.aborted) return result;
       const t = performance.now();
       if (await buildDay(client, database, day.projectId, day.start, config.properties, graceMs)) result.days++;
       result.busyMs += performance.now() - t;
@@ -186,23 +183,13 @@ export class RollupBuilder {
 
   /** Waits `ms`, or less when stopped. */
   private pause(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return ms > 0 ? sleep(ms, this.stopping.signal) : Promise.resolve();
   }
 
   /** Ends the schedule; resolves once the statement in flight (if any) is done. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopping.abort();
     clearTimeout(this.timer);
-    this.wake?.();
     await this.running;
   }
 }

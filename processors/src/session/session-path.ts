@@ -35,9 +35,9 @@ export function sessionStep(rawPath: string | undefined): Readonly<SessionStep> 
 
 const ROOT_STEP: Readonly<SessionStep> = Object.freeze({ path: ROOT_PATH, parentPath: '', depth: 0 });
 
-function stepOf(rawPath: string): SessionStep {
+function stepOf(rawPath: string): Readonly<SessionStep> {
   const segments = splitPath(rawPath);
-  if (segments.length === 0) return { path: ROOT_PATH, parentPath: '', depth: 0 };
+  if (segments.length === 0) return ROOT_STEP;
   const path = ROOT_PATH + segments.join('/');
   const parentPath = segments.length === 1 ? ROOT_PATH : ROOT_PATH + segments.slice(0, -1).join('/');
   return { path, parentPath, depth: segments.length };

@@ -13,6 +13,7 @@
  * (engine-writes.ts), not reads.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { sleep } from '../exporter-helper/backoff.js';
 
 const background = new AsyncLocalStorage<true>();
 
@@ -77,16 +78,9 @@ export class EngineReads {
 
   /** Waits `ms`, or until a read ends when `untilReadEnds`, or until `signal` aborts. */
   private sleep(ms: number, untilReadEnds: boolean, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref?.();
-      signal?.addEventListener('abort', done, { once: true });
-      if (untilReadEnds) this.waiters.push(done);
-    });
+    if (!untilReadEnds) return sleep(ms, signal);
+    const readEnded = new AbortController();
+    this.waiters.push(() => readEnded.abort());
+    return sleep(ms, signal ? AbortSignal.any([signal, readEnded.signal]) : readEnded.signal);
   }
 }
