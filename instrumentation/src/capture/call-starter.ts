@@ -19,7 +19,7 @@ import type { GateSelection } from '../gate/gate-chain.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
 import type { LlmEndpoint } from '../providers/types.js';
 import type { TrackingContext } from '../types.js';
-import { LlmCall, type CaptureDeps } from './llm-call.js';
+import { LlmCall, type AttemptInfo, type CaptureDeps } from './llm-call.js';
 import { resendCountFromHeaders } from './resend-count.js';
 
 /** The request as the HTTP client was given it, before tracking headers were stripped. */
@@ -38,17 +38,29 @@ export function startLlmCall(
   /** Set when tokentrace itself resends the request (retry/): 0 for the first attempt. */
   resendCount?: number,
 ): LlmCall {
-  const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
+  const contextTracking = getTrackingContext(parent);
+  // No tracking values at all (the common case): none to merge, none to set on the span.
+  const tracking = contextTracking || headerTracking ? mergeTracking(contextTracking, headerTracking) : undefined;
   const foreign = isInsideModelCallSpan(parent) ? trace.getSpan(parent) : undefined;
-  const attempt = {
-    resendCount: resendCount ?? resendCountFromHeaders(request.headers),
-    // The same URL under the same parent span: where a resend of this request would come from.
-    // Read only when the SDK states no resend count.
-    get key() {
-      return `${endpoint.serverAddress}:${endpoint.serverPort}${request.path} ${trace.getSpanContext(parent)?.spanId ?? ''}`;
-    },
-  };
+  const attempt = new RequestAttempt(resendCount ?? resendCountFromHeaders(request.headers), endpoint, request.path, parent);
   return new LlmCall(deps, endpoint, tracking, parent, attempt, foreign);
+}
+
+class RequestAttempt implements AttemptInfo {
+  constructor(
+    readonly resendCount: number | undefined,
+    private readonly endpoint: LlmEndpoint,
+    private readonly path: string,
+    private readonly parent: Context,
+  ) {}
+
+  /**
+   * The same URL under the same parent span: where a resend of this request would come from.
+   * Read only when the SDK states no resend count.
+   */
+  get key(): string {
+    return `${this.endpoint.serverAddress}:${this.endpoint.serverPort}${this.path} ${trace.getSpanContext(this.parent)?.spanId ?? ''}`;
+  }
 }
 
 /**

@@ -18,9 +18,9 @@ import { canRetryHandler, dispatchWithRetry } from '../retry/undici-retry.js';
 import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { selectGates, startLlmCall, type RequestShape } from './call-starter.js';
 import type { CaptureDeps, LlmCall } from './llm-call.js';
-import { wrapHandlerMethods, type Handler, type MethodWrappers } from './handler-proxy.js';
+import type { Handler } from './handler-wrapper.js';
+import { observeHandler, rawHeaderLookup } from './observed-handler.js';
 import { parseOrigin, requestTarget } from './request-target.js';
-import { objectHeaderLookup } from './response-headers.js';
 
 /** undici's own key for the global dispatcher (lib/global.js), shared by every undici copy. */
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -114,44 +114,52 @@ export class UndiciCapture {
   }
 
   private dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
-    let call: LlmCall | undefined;
-    let forwarded = options;
-    let gate: GateSelection | undefined;
-    let retried: RetriedCall | undefined;
-    guard('fetch request', () => {
-      if (!options.origin || typeof options.path !== 'string') return;
-      const origin = parseOrigin(options.origin);
-      if (!origin) return;
-      const endpoint = this.registry().match(requestTarget(origin, options.method, options.path, options.headers));
-      if (!endpoint) return;
-      const { headers, tracking } = stripTrackingHeaders(options.headers);
-      const deps = this.deps();
-      const parent = context.active();
-      const request = { path: options.path, headers: options.headers };
-      const policy = callRetryPolicy(deps.config.retry, tracking, parent);
-      const retry = policy && canReplay(options.body) && canRetryHandler(handler) ? policy : undefined;
-      call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+    let started: StartedCall | RetriedCall | undefined;
+    try {
+      started = this.start(options, handler);
+    } catch (err) {
+      recordCaptureError('fetch request', err);
+    }
+    if (!started) return inner.dispatch(options, handler);
+    if (started instanceof StartedCall) return this.send(inner, started.options, handler, started.call, started.gate);
+    // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
+    const r = started;
+    return dispatchWithRetry(options.body, r.retry, r.deps.config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
+      const attempt = n === 0 ? r.first : startLlmCall(r.deps, r.endpoint, r.tracking, r.parent, r.request, n);
+      const attemptOptions = { ...r.options, headers: headersFor(r.headers, attempt), body: observeRequestBody(body, attempt) };
+      this.send(inner, attemptOptions, attemptHandler, attempt, selectGates(r.deps, attempt, r.endpoint, r.protocol, r.tracking?.controls));
+    });
+  }
+
+  /** The call this request is, with the options to send, when it goes to an LLM endpoint. */
+  private start(options: DispatchOptions, handler: Handler): StartedCall | RetriedCall | undefined {
+    const path = options.path;
+    if (!options.origin || typeof path !== 'string') return undefined;
+    const origin = parseOrigin(options.origin);
+    if (!origin) return undefined;
+    const endpoint = this.registry().match(requestTarget(origin, options.method, path, options.headers));
+    if (!endpoint) return undefined;
+    const { headers, tracking } = stripTrackingHeaders(options.headers);
+    const deps = this.deps();
+    const parent = context.active();
+    const request: RequestShape = { path, headers: options.headers };
+    const policy = callRetryPolicy(deps.config.retry, tracking, parent);
+    const retry = policy && canReplay(options.body) && canRetryHandler(handler) ? policy : undefined;
+    const call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
+    try {
       if (retry) {
-        retried = { retry, deps, endpoint, tracking, parent, request, headers, protocol: origin.protocol, first: call };
         const sent = headersFor(headers, call);
-        if (sent !== options.headers) forwarded = { ...options, headers: sent };
-        return;
+        const forwarded = sent !== options.headers ? { ...options, headers: sent } : options;
+        return { retry, deps, endpoint, tracking, parent, request, headers, protocol: origin.protocol, first: call, options: forwarded };
       }
       // One copy of the options: our traceparent (headersFor) and the observed body.
-      forwarded = { ...options, headers: headersFor(headers, call), body: observeRequestBody(options.body, call) };
-      gate = selectGates(deps, call, endpoint, origin.protocol, tracking?.controls);
-    });
-    if (!call) return inner.dispatch(forwarded, handler);
-    const r = retried as RetriedCall | undefined;
-    if (r) {
-      // Retries outermost: each attempt is its own call, through the gates (a limit counts each attempt).
-      return dispatchWithRetry(options.body, r.retry, r.deps.config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
-        const attempt = n === 0 ? r.first : startLlmCall(r.deps, r.endpoint, r.tracking, r.parent, r.request, n);
-        const attemptOptions = { ...forwarded, headers: headersFor(r.headers, attempt), body: observeRequestBody(body, attempt) };
-        this.send(inner, attemptOptions, attemptHandler, attempt, selectGates(r.deps, attempt, r.endpoint, r.protocol, r.tracking?.controls));
-      });
+      const forwarded = { ...options, headers: headersFor(headers, call), body: observeRequestBody(options.body, call) };
+      return new StartedCall(forwarded, call, selectGates(deps, call, endpoint, origin.protocol, tracking?.controls));
+    } catch (err) {
+      // The span is open: the call is still observed, sent as the app made it.
+      recordCaptureError('fetch request', err);
+      return new StartedCall(options, call, undefined);
     }
-    return this.send(inner, forwarded, handler, call, gate);
   }
 
   /** Dispatches one observed call, through the request gates when some want it. */
@@ -174,6 +182,17 @@ interface RetriedCall {
   headers: HeaderShape;
   protocol: 'http:' | 'https:';
   first: LlmCall;
+  /** The options each attempt is sent with (its headers and body replaced). */
+  options: DispatchOptions;
+}
+
+/** A call sent once: the options as sent (observed body, traceparent), its gates if any. */
+class StartedCall {
+  constructor(
+    readonly options: DispatchOptions,
+    readonly call: LlmCall,
+    readonly gate: GateSelection | undefined,
+  ) {}
 }
 
 /** Each attempt names its own span downstream (traceparent) when no HTTP span is made. */
@@ -237,70 +256,3 @@ function teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncI
     },
   };
 }
-
-
-/** Per handler method: the wrapper that reports to the call around the original (built once). */
-const OBSERVERS: MethodWrappers<LlmCall> = {
-  onHeaders: (original, target, call) => (...args) => {
-    guard('response headers', () => call.onResponseStart(args[0] as number, rawHeaderLookup(args[1])));
-    return original.apply(target, args);
-  },
-  // Per chunk: `arguments` handed on as they are, no rest array made for each chunk.
-  onData: (original, target, call) =>
-    function (this: unknown) {
-      const result = original.apply(target, arguments as unknown as unknown[]);
-      call.onResponseChunk(arguments[0] as Uint8Array);
-      return result;
-    },
-  onComplete: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    guard('response end', () => call.onResponseEnd());
-    return result;
-  },
-  onError: (original, target, call) => (...args) => {
-    guard('request error', () => call.onError(args[0]));
-    return original.apply(target, args);
-  },
-  onResponseStart: (original, target, call) => (...args) => {
-    guard('response headers', () => call.onResponseStart(args[1] as number, objectHeaderLookup(args[2])));
-    return original.apply(target, args);
-  },
-  onResponseData: (original, target, call) =>
-    function (this: unknown) {
-      const result = original.apply(target, arguments as unknown as unknown[]);
-      call.onResponseChunk(arguments[1] as Uint8Array);
-      return result;
-    },
-  onResponseEnd: (original, target, call) => (...args) => {
-    const result = original.apply(target, args);
-    guard('response end', () => call.onResponseEnd());
-    return result;
-  },
-  onResponseError: (original, target, call) => (...args) => {
-    guard('request error', () => call.onError(args[1]));
-    return original.apply(target, args);
-  },
-};
-
-/**
- * The app's handler seen through a proxy that reports the response to the call after (or, for
- * errors, before) the handler got it. Both handler styles are covered: undici 6's (onHeaders,
- * onData, onComplete, onError) and undici 7's (onResponseStart, onResponseData, ...).
- */
-function observeHandler(handler: Handler, call: LlmCall): Handler {
-  return wrapHandlerMethods(handler, OBSERVERS, call);
-}
-
-function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
-  return (name) => {
-    if (!Array.isArray(raw)) return undefined;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      // Names are ASCII: a Buffer's length is its text's; only names of the right length are decoded.
-      const item = raw[i] as { length?: unknown };
-      if (item?.length !== name.length) continue;
-      if (String(item).toLowerCase() === name) return String(raw[i + 1]);
-    }
-    return undefined;
-  };
-}
-

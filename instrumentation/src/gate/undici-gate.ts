@@ -6,7 +6,7 @@
  * would drive it, or the request is dispatched with the body as bytes and its response observed.
  */
 import { context } from '@opentelemetry/api';
-import { wrapHandlerMethods, type Handler, type Method, type MethodWrappers } from '../capture/handler-proxy.js';
+import { forward, handlerWrapper, type Handler, type Method } from '../capture/handler-wrapper.js';
 import { readRequestHeader } from '../context/request-header.js';
 import type { HeaderShape } from '../context/tracking-headers.js';
 import { recordCaptureError } from '../telemetry/guard.js';
@@ -66,54 +66,76 @@ async function decide(input: UndiciGateInput, body: Buffer): Promise<void> {
   context.with(call.context, () => input.dispatch({ ...options, body }, observing));
 }
 
-/** The handler seen through a proxy that adds the gates' headers and reports the complete response. */
+/** The handler seen through a wrapper that adds the gates' headers and reports the complete response. */
 function observeForGates(handler: Handler, extra: [string, string][], observation: GateObservation): Handler {
-  const seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
-  const finish = (complete: boolean) => observation.responseEnded({ ...seen, complete });
-  const wrappers: MethodWrappers = {
-    onHeaders: (original, target) => (status, raw, ...rest) => {
-      seen.status = status as number;
-      seen.statusText = typeof rest[1] === 'string' ? rest[1] : '';
-      seen.headers = pairsFromRaw(raw);
-      const withExtra = extra.length ? [...(raw as unknown[]), ...extra.flatMap(([k, v]) => [Buffer.from(k), Buffer.from(v)])] : raw;
-      return original.call(target, status, withExtra, ...rest);
-    },
-    onData: (original, target) => (chunk) => {
-      seen.chunks.push(Buffer.from(chunk as Uint8Array));
-      return original.call(target, chunk);
-    },
-    onComplete: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      finish(true);
-      return result;
-    },
-    onError: (original, target) => (...args) => {
-      finish(false);
-      return original.apply(target, args);
-    },
-    onResponseStart: (original, target) => (controller, status, headers, message) => {
-      seen.status = status as number;
-      seen.statusText = typeof message === 'string' ? message : '';
-      seen.headers = pairsFromObject(headers);
-      const withExtra = extra.length ? objectFromPairs([...seen.headers, ...extra]) : headers;
-      return original.call(target, controller, status, withExtra, message);
-    },
-    onResponseData: (original, target) => (controller, chunk) => {
-      seen.chunks.push(Buffer.from(chunk as Uint8Array));
-      return original.call(target, controller, chunk);
-    },
-    onResponseEnd: (original, target) => (...args) => {
-      const result = original.apply(target, args);
-      finish(true);
-      return result;
-    },
-    onResponseError: (original, target) => (...args) => {
-      finish(false);
-      return original.apply(target, args);
-    },
-  };
-  return wrapHandlerMethods(handler, wrappers, undefined);
+  return gateObserved(handler, new GateResponse(extra, observation));
 }
+
+/** What the gates' observation of one response has seen so far. */
+class GateResponse {
+  readonly seen: ResponseSeen = { status: 0, statusText: '', headers: [], chunks: [], complete: false, local: false };
+  constructor(
+    /** Headers the gates add to the response the app gets. */
+    readonly extra: [string, string][],
+    private readonly observation: GateObservation,
+  ) {}
+
+  finish(complete: boolean): void {
+    this.observation.responseEnded({ ...this.seen, complete });
+  }
+}
+
+class GateObservedHandler {
+  constructor(
+    readonly handler: Handler,
+    readonly response: GateResponse,
+  ) {}
+}
+
+const gateObserved = handlerWrapper(GateObservedHandler, {
+  onHeaders(status: number, raw: unknown, ...rest: unknown[]) {
+    const { seen, extra } = this.response;
+    seen.status = status;
+    seen.statusText = typeof rest[1] === 'string' ? rest[1] : '';
+    seen.headers = pairsFromRaw(raw);
+    const withExtra = extra.length ? [...(raw as unknown[]), ...extra.flatMap(([k, v]) => [Buffer.from(k), Buffer.from(v)])] : raw;
+    return (this.handler.onHeaders as Method).call(this.handler, status, withExtra, ...rest);
+  },
+  onData(chunk: Uint8Array) {
+    this.response.seen.chunks.push(Buffer.from(chunk));
+    return (this.handler.onData as Method).call(this.handler, chunk);
+  },
+  onComplete() {
+    const result = forward(this, 'onComplete', arguments);
+    this.response.finish(true);
+    return result;
+  },
+  onError() {
+    this.response.finish(false);
+    return forward(this, 'onError', arguments);
+  },
+  onResponseStart(controller: unknown, status: number, headers: unknown, message: unknown) {
+    const { seen, extra } = this.response;
+    seen.status = status;
+    seen.statusText = typeof message === 'string' ? message : '';
+    seen.headers = pairsFromObject(headers);
+    const withExtra = extra.length ? objectFromPairs([...seen.headers, ...extra]) : headers;
+    return (this.handler.onResponseStart as Method).call(this.handler, controller, status, withExtra, message);
+  },
+  onResponseData(controller: unknown, chunk: Uint8Array) {
+    this.response.seen.chunks.push(Buffer.from(chunk));
+    return (this.handler.onResponseData as Method).call(this.handler, controller, chunk);
+  },
+  onResponseEnd() {
+    const result = forward(this, 'onResponseEnd', arguments);
+    this.response.finish(true);
+    return result;
+  },
+  onResponseError() {
+    this.response.finish(false);
+    return forward(this, 'onResponseError', arguments);
+  },
+});
 
 /**
  * Drives the handler with a local response as a connection would: connect, headers, the chunks
