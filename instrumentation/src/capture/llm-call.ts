@@ -229,12 +229,14 @@ export class LlmCall {
    * path on which the app waits for its response and first chunk.
    */
   onResponseStart(status: number, header: HeaderLookup): void {
-    guard('response headers', () => {
+    try {
       this.status = status;
       this.contentType = header('content-type');
       this.contentEncoding = header('content-encoding');
       this.bodyMode = bodyModeFor(this.contentType);
-    }, this.span);
+    } catch (err) {
+      recordCaptureError('response headers', err, this.span);
+    }
   }
 
   /** The body's observer (and a stream's accumulator), made on first use; undefined before the response started or once decoding failed. */

@@ -80,16 +80,24 @@ function failed(call: LlmCall, err: unknown): void {
   }
 }
 
-/** One header from undici 6's raw headers (`[name, value, ...]`, Buffers or strings). */
+/** One header from undici's raw headers (`[name, value, ...]`, Buffers or strings); `name` is lower case. */
 export function rawHeaderLookup(raw: unknown): HeaderLookup {
   return (name) => {
     if (!Array.isArray(raw)) return undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      // Names are ASCII: a Buffer's length is its text's; only names of the right length are decoded.
-      const item = raw[i] as { length?: unknown };
-      if (item?.length !== name.length) continue;
-      if (String(item).toLowerCase() === name) return String(raw[i + 1]);
+      const item = raw[i] as unknown;
+      // Names are ASCII: a Buffer's length is its text's; a Buffer is compared as bytes, not decoded.
+      if (item instanceof Uint8Array ? isAsciiName(item, name) : String(item).toLowerCase() === name) return String(raw[i + 1]);
     }
     return undefined;
   };
+}
+
+function isAsciiName(bytes: Uint8Array, name: string): boolean {
+  if (bytes.length !== name.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== name.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -12,8 +12,13 @@ interface Origin {
 const originCache = new Map<string, Origin | null>();
 const MAX_CACHED_ORIGINS = 512;
 
+/** The last origin looked up: an app calling one provider finds it without hashing the string. */
+let lastKey: string | undefined;
+let lastParsed: Origin | null = null;
+
 export function parseOrigin(origin: string | URL): Origin | undefined {
   const key = typeof origin === 'string' ? origin : origin.origin;
+  if (key === lastKey) return lastParsed ?? undefined;
   let parsed = originCache.get(key);
   if (parsed === undefined) {
     parsed = null;
@@ -28,6 +33,8 @@ export function parseOrigin(origin: string | URL): Origin | undefined {
     if (originCache.size >= MAX_CACHED_ORIGINS) originCache.clear();
     originCache.set(key, parsed);
   }
+  lastKey = key;
+  lastParsed = parsed;
   return parsed ?? undefined;
 }
 

@@ -232,27 +232,51 @@ function observeRequestBody(body: unknown, call: LlmCall): unknown {
 /**
  * The source's chunks, each copied to the call as it is pulled. A plain iterator around the
  * source's own (not an async generator): one promise reaction per chunk, no extra microtask hops
- * between undici and the body.
+ * between undici and the body. Classes, not object literals: no closures made per call.
  */
 function teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterable<unknown> {
-  return {
-    [Symbol.asyncIterator]() {
-      const inner = source[Symbol.asyncIterator]();
-      const seen = (step: IteratorResult<unknown>) => {
-        try {
-          const chunk = step.value;
-          if (step.done) call.onRequestBodyEnd();
-          else if (typeof chunk === 'string' || chunk instanceof Uint8Array) call.onRequestBodyChunk(chunk);
-        } catch (err) {
-          recordCaptureError('request body', err, call.span);
-        }
-        return step;
-      };
-      return {
-        next: () => inner.next().then(seen),
-        return: (value?: unknown) => (inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value })),
-        throw: (err?: unknown) => (inner.throw ? inner.throw(err) : Promise.reject(err)),
-      };
-    },
-  };
+  return new TeedBody(source, call);
+}
+
+class TeedBody implements AsyncIterable<unknown> {
+  constructor(
+    private readonly source: AsyncIterable<unknown>,
+    private readonly call: LlmCall,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    return new TeedIterator(this.source[Symbol.asyncIterator](), this.call);
+  }
+}
+
+class TeedIterator implements AsyncIterator<unknown> {
+  private readonly seen: (step: IteratorResult<unknown>) => IteratorResult<unknown>;
+
+  constructor(
+    private readonly inner: AsyncIterator<unknown>,
+    call: LlmCall,
+  ) {
+    this.seen = (step) => {
+      try {
+        const chunk = step.value;
+        if (step.done) call.onRequestBodyEnd();
+        else if (typeof chunk === 'string' || chunk instanceof Uint8Array) call.onRequestBodyChunk(chunk);
+      } catch (err) {
+        recordCaptureError('request body', err, call.span);
+      }
+      return step;
+    };
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    return this.inner.next().then(this.seen);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    return this.inner.return ? this.inner.return(value) : Promise.resolve({ done: true as const, value });
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<unknown>> {
+    return this.inner.throw ? this.inner.throw(err) : Promise.reject(err);
+  }
 }
