@@ -20,6 +20,7 @@ import { selectGates, startLlmCall, type RequestShape } from './call-starter.js'
 import type { CaptureDeps, LlmCall } from './llm-call.js';
 import type { Handler } from './handler-wrapper.js';
 import { observeHandler, rawHeaderLookup } from './observed-handler.js';
+import { observeRequestBody } from './request-body-tee.js';
 import { parseOrigin, requestTarget } from './request-target.js';
 
 /** undici's own key for the global dispatcher (lib/global.js), shared by every undici copy. */
@@ -209,74 +210,4 @@ function wrapDispatcher(original: Dispatcher, dispatch: Dispatcher['dispatch']):
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-/** Copies request-body bytes to the call as undici pulls them; the bytes sent are the same. */
-function observeRequestBody(body: unknown, call: LlmCall): unknown {
-  if (body == null) {
-    call.onRequestBodyEnd();
-    return body;
-  }
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    call.onRequestBodyChunk(body);
-    call.onRequestBodyEnd();
-    return body;
-  }
-  const isNodeStream = typeof (body as { pipe?: unknown }).pipe === 'function';
-  if (!isNodeStream && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    return teeAsyncIterable(body as AsyncIterable<unknown>, call);
-  }
-  return body; // streams, FormData, Blob: sent as they are, not inspected
-}
-
-/**
- * The source's chunks, each copied to the call as it is pulled. A plain iterator around the
- * source's own (not an async generator): one promise reaction per chunk, no extra microtask hops
- * between undici and the body. Classes, not object literals: no closures made per call.
- */
-function teeAsyncIterable(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterable<unknown> {
-  return new TeedBody(source, call);
-}
-
-class TeedBody implements AsyncIterable<unknown> {
-  constructor(
-    private readonly source: AsyncIterable<unknown>,
-    private readonly call: LlmCall,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<unknown> {
-    return new TeedIterator(this.source[Symbol.asyncIterator](), this.call);
-  }
-}
-
-class TeedIterator implements AsyncIterator<unknown> {
-  private readonly seen: (step: IteratorResult<unknown>) => IteratorResult<unknown>;
-
-  constructor(
-    private readonly inner: AsyncIterator<unknown>,
-    call: LlmCall,
-  ) {
-    this.seen = (step) => {
-      try {
-        const chunk = step.value;
-        if (step.done) call.onRequestBodyEnd();
-        else if (typeof chunk === 'string' || chunk instanceof Uint8Array) call.onRequestBodyChunk(chunk);
-      } catch (err) {
-        recordCaptureError('request body', err, call.span);
-      }
-      return step;
-    };
-  }
-
-  next(): Promise<IteratorResult<unknown>> {
-    return this.inner.next().then(this.seen);
-  }
-
-  return(value?: unknown): Promise<IteratorResult<unknown>> {
-    return this.inner.return ? this.inner.return(value) : Promise.resolve({ done: true as const, value });
-  }
-
-  throw(err?: unknown): Promise<IteratorResult<unknown>> {
-    return this.inner.throw ? this.inner.throw(err) : Promise.reject(err);
-  }
 }
