@@ -38,9 +38,7 @@ export function startLlmCall(
   /** Set when tokentrace itself resends the request (retry/): 0 for the first attempt. */
   resendCount?: number,
 ): LlmCall {
-  const contextTracking = getTrackingContext(parent);
-  // No tracking values at all (the common case): none to merge, none to set on the span.
-  const tracking = contextTracking || headerTracking ? mergeTracking(contextTracking, headerTracking) : undefined;
+  const tracking = mergeTracking(getTrackingContext(parent), headerTracking);
   const foreign = isInsideModelCallSpan(parent) ? trace.getSpan(parent) : undefined;
   const attempt = new RequestAttempt(resendCount ?? resendCountFromHeaders(request.headers), endpoint, request.path, parent);
   return new LlmCall(deps, endpoint, tracking, parent, attempt, foreign);
