@@ -76,6 +76,16 @@ async function globalProviderFlush(): Promise<void> {
   await delegate.forceFlush?.();
 }
 
+/**
+ * One metric export before the blocks, in every variant: an exporter's first use (tokentrace
+ * loads its OTLP exporters then, the peers at start) belongs to the set-up, not to a block.
+ */
+async function globalMeterFlush(): Promise<void> {
+  const { metrics } = await import('@opentelemetry/api');
+  const provider = metrics.getMeterProvider() as { forceFlush?: () => Promise<void> };
+  await provider.forceFlush?.();
+}
+
 /** Each variant as its documentation sets it up, exporting OTLP/protobuf to `otlp`. */
 async function setUp(variant: Variant, servers: readonly ServerUrls[], otlp: string): Promise<Setup> {
   switch (variant) {
@@ -197,6 +207,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < Math.ceil(WARMUP_CALLS / 4); i++) await oneStream(client);
       }
       await setup.flush();
+      await globalMeterFlush();
       answer({ ok: true });
       continue;
     }
