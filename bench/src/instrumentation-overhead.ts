@@ -24,6 +24,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { addBlock, type BlockResult, emptySamples, type Pooled, pool, type ProcessSamples, roundPlan } from './instrumentation-samples.js';
 import { median, p99 } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
@@ -31,6 +32,8 @@ const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 40);
 const STREAM_CALLS_PER_ROUND = Math.max(4, Math.floor(CALLS_PER_ROUND / 4));
 const STARTS = Number(process.env.BENCH_STARTS ?? 11);
 const SERVER_DELAY_MS = Number(process.env.BENCH_SERVER_DELAY_MS ?? 20);
+/** Processes per variant; the rounds are shared out among them (instrumentation-samples.ts). */
+const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES ?? 3));
 
 const DEFAULT_VARIANTS = ['bare', 'tokentrace', 'otel', 'openllmetry'];
 const VARIANTS = (process.env.BENCH_VARIANTS?.split(',') ?? DEFAULT_VARIANTS) as Variant[];
@@ -42,12 +45,6 @@ const LABEL: Record<string, string> = {
   openllmetry: 'OpenLLMetry',
 };
 const label = (v: string) => LABEL[v] ?? v;
-interface Extra {
-  allocated: number;
-  gcCount: number;
-  threadCpu: Record<string, number>;
-  threads: number;
-}
 
 /** Clients on the last CPU, servers on the others, where taskset exists and there are 2+ CPUs. */
 const TASKSET = (() => {
@@ -78,15 +75,6 @@ async function startServers(delayMs: number): Promise<Servers> {
   return { ...JSON.parse(line), stop: () => child.stdin!.end() };
 }
 
-interface BlockResult {
-  latency: number[];
-  ttfc: number[];
-  total: number[];
-  chatCpu: number;
-  streamCpu: number;
-  extra: Extra;
-}
-
 /** A variant's process, driven one command at a time. */
 class Runner {
   private readonly answers: AsyncIterator<string>;
@@ -100,13 +88,13 @@ class Runner {
     })();
   }
 
-  static async start(variant: Variant, servers: readonly Servers[]): Promise<Runner> {
+  static async start(variant: Variant, index: number, servers: readonly Servers[]): Promise<Runner> {
     const script = fileURLToPath(new URL('./instrumentation-variant.js', import.meta.url));
     const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const [cmd, args] = pinned(TASKSET?.client, [...flags, script, variant]);
     const env = { ...process.env, BENCH_SERVERS: JSON.stringify(servers.map(({ openai, openaiBase, otlp }) => ({ openai, openaiBase, otlp }))) };
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
-    const runner = new Runner(child, createInterface({ input: child.stdout! }), variant);
+    const runner = new Runner(child, createInterface({ input: child.stdout! }), `${variant}/${index}`);
     await runner.next();
     return runner;
   }
@@ -129,58 +117,37 @@ class Runner {
   }
 }
 
-interface Samples {
-  latency: number[];
-  ttfc: number[];
-  total: number[];
-  chatCpu: number;
-  chatCalls: number;
-  /** CPU µs per call of each block. */
-  blockCpu: number[];
-  streamCpu: number;
-  streamCalls: number;
-  allocated: number;
-  gcCount: number;
-  threadCpu: Record<string, number>;
-  threads: number;
-}
-
-async function measure(runners: Record<Variant, Runner>, server: number, rounds: number): Promise<Record<Variant, Samples>> {
-  const samples = Object.fromEntries(
-    VARIANTS.map((v) => [v, { latency: [], ttfc: [], total: [], blockCpu: [], chatCpu: 0, chatCalls: 0, streamCpu: 0, streamCalls: 0, allocated: 0, gcCount: 0, threadCpu: {}, threads: 0 } as Samples]),
-  ) as Record<Variant, Samples>;
+/** Runs `rounds` rounds of blocks against server `server`; what each process of each variant measured. */
+async function measure(runners: Record<Variant, Runner[]>, server: number, rounds: number): Promise<Record<Variant, Pooled>> {
+  const samples = Object.fromEntries(VARIANTS.map((v) => [v, runners[v].map(emptySamples)])) as Record<Variant, ProcessSamples[]>;
   for (let round = 0; round < rounds; round++) {
-    // A B C D, D C B A, …: no variant always goes first or last.
-    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
-    for (const variant of order) {
-      const r = (await runners[variant].send({ cmd: 'block', server, calls: CALLS_PER_ROUND, streams: STREAM_CALLS_PER_ROUND })) as BlockResult;
-      const s = samples[variant];
-      s.latency.push(...r.latency);
-      s.ttfc.push(...r.ttfc);
-      s.total.push(...r.total);
-      s.chatCpu += r.chatCpu;
-      s.blockCpu.push(r.chatCpu / r.latency.length);
-      s.chatCalls += r.latency.length;
-      s.streamCpu += r.streamCpu;
-      s.streamCalls += r.total.length;
-      s.allocated += r.extra.allocated;
-      s.gcCount += r.extra.gcCount;
-      s.threads = Math.max(s.threads, r.extra.threads);
-      for (const [name, us] of Object.entries(r.extra.threadCpu)) s.threadCpu[name] = (s.threadCpu[name] ?? 0) + us;
+    for (const { variant, process } of roundPlan(VARIANTS, round, PROCESSES)) {
+      const r = (await runners[variant][process].send({ cmd: 'block', server, calls: CALLS_PER_ROUND, streams: STREAM_CALLS_PER_ROUND })) as BlockResult;
+      addBlock(samples[variant][process], r);
     }
   }
-  return samples;
+  return Object.fromEntries(VARIANTS.map((v) => [v, pool(samples[v])])) as Record<Variant, Pooled>;
 }
 
 const f3 = (n: number) => n.toFixed(3);
 const x = (n: number) => `×${n.toFixed(2)}`;
 
-function report(title: string, all: Record<Variant, Samples>): void {
+/** Each process's CPU µs per call, and their spread (largest ÷ smallest). */
+function reportProcesses(what: string, figure: (s: Pooled) => number[], all: Record<Variant, Pooled>): void {
+  console.log(`  ${what}, CPU µs per call of each process (the variant's CPU µs is their median; largest÷smallest):`);
+  for (const v of VARIANTS) {
+    const each = figure(all[v]);
+    const spread = Math.max(...each) / Math.min(...each);
+    console.log(`    ${label(v).padEnd(38)} ${each.map((n) => n.toFixed(0).padStart(8)).join(' ')}  ${x(spread).padStart(6)}`);
+  }
+}
+
+function report(title: string, all: Record<Variant, Pooled>): void {
   const bare = all.bare;
-  const cpu = (s: Samples) => s.chatCpu / s.chatCalls;
-  const streamCpu = (s: Samples) => s.streamCpu / s.streamCalls;
+  const cpu = (s: Pooled) => s.cpu;
+  const streamCpu = (s: Pooled) => s.streamCpuPerCall;
   console.log(`openai SDK chat.completions, ${title}:`);
-  console.log(`  non-streaming, ${bare.latency.length} calls per variant (latency ms; CPU µs per call, user+system over the loop, span export included):`);
+  console.log(`  non-streaming, ${bare.latency.length} calls per variant (latency ms; CPU µs per call, user+system over the loop, span export included, median of the processes):`);
   console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
   for (const v of VARIANTS) {
     const s = all[v];
@@ -188,6 +155,7 @@ function report(title: string, all: Record<Variant, Samples>): void {
       `    ${label(v).padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
     );
   }
+  reportProcesses('non-streaming', (s) => s.processCpu, all);
   console.log(`  non-streaming, per call: CPU µs (median of the blocks' means), KB allocated on the JS heap, GCs, CPU µs per thread (/proc, 10 ms ticks), threads:`);
   for (const v of VARIANTS) {
     const s = all[v];
@@ -209,6 +177,7 @@ function report(title: string, all: Record<Variant, Samples>): void {
       `    ${label(v).padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
     );
   }
+  reportProcesses('streaming', (s) => s.processStreamCpu, all);
 }
 
 /**
@@ -235,20 +204,20 @@ function measureStartup(): Record<Variant, number> {
 
 async function main(): Promise<void> {
   const [immediate, delayed] = await Promise.all([startServers(0), startServers(SERVER_DELAY_MS)]);
-  const runners = {} as Record<Variant, Runner>;
-  for (const v of VARIANTS) runners[v] = await Runner.start(v, [immediate, delayed]);
-  for (const v of VARIANTS) await runners[v].send({ cmd: 'warmup' });
+  const runners = Object.fromEntries(VARIANTS.map((v) => [v, [] as Runner[]])) as Record<Variant, Runner[]>;
+  for (let p = 0; p < PROCESSES; p++) for (const v of VARIANTS) runners[v].push(await Runner.start(v, p, [immediate, delayed]));
+  for (const r of Object.values(runners).flat()) await r.send({ cmd: 'warmup' });
 
   const atOnce = await measure(runners, 0, ROUNDS);
   const delayedRounds = Number(process.env.BENCH_DELAYED_ROUNDS ?? Math.max(4, Math.floor(ROUNDS / 2)));
   const realistic = delayedRounds > 0 ? await measure(runners, 1, delayedRounds) : undefined;
-  for (const v of VARIANTS) await runners[v].stop();
+  for (const r of Object.values(runners).flat()) await r.stop();
   immediate.stop();
   delayed.stop();
 
   const openaiVersion = (await import('openai/version')).VERSION;
   console.log(
-    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms; ` +
+    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms, shared out among ${PROCESSES} processes per variant; ` +
       (TASKSET ? `clients pinned to CPU ${TASKSET.client}, servers to CPU ${TASKSET.servers}` : 'not pinned (no taskset or 1 CPU)'),
   );
   report('server answering at once (absolute cost of the capture)', atOnce);
@@ -256,14 +225,13 @@ async function main(): Promise<void> {
 
   const startup = STARTS > 0 ? measureStartup() : undefined;
   if (startup) {
-  console.log(`start-up (process start to the app's first line, variant set up before it), median of ${STARTS} interleaved starts:`);
-  for (const v of VARIANTS) {
-    const added = v === 'bare' ? '' : ` (+${(startup[v] - startup.bare).toFixed(1)} ms)`;
-    console.log(`    ${label(v).padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
+    console.log(`start-up (process start to the app's first line, variant set up before it), median of ${STARTS} interleaved starts:`);
+    for (const v of VARIANTS) {
+      const added = v === 'bare' ? '' : ` (+${(startup[v] - startup.bare).toFixed(1)} ms)`;
+      console.log(`    ${label(v).padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
+    }
   }
-  }
-  const cpu = (s: Samples) => s.chatCpu / s.chatCalls;
-  if (atOnce.tokentrace) console.log(`capture_cpu_ratio=${(cpu(atOnce.tokentrace) / cpu(atOnce.bare)).toFixed(4)}`);
+  if (atOnce.tokentrace) console.log(`capture_cpu_ratio=${(atOnce.tokentrace.cpu / atOnce.bare.cpu).toFixed(4)}`);
 }
 
 main().catch((err) => {
