@@ -4,20 +4,29 @@
  * support, 6.x) against the local OpenAI emulator, in four variants — bare (uninstrumented),
  * tokentrace (as `register` sets it up), @opentelemetry/instrumentation-openai under its NodeSDK,
  * OpenLLMetry (@traceloop/node-server-sdk) — all exporting OTLP/protobuf to the same local sink.
- * Each variant runs in a process of its own (instrumentation-variant.ts: instrumentations patch
- * modules globally), pinned to one CPU where `taskset` exists (the servers to the other), and the
- * parent runs them in interleaved blocks (A B C D, D C B A, …), one process at a time, so that
- * machine noise hits all alike. Two servers: one that answers at once (the absolute cost of the
- * capture; the headline table) and one that answers after SERVER_DELAY_MS (20 ms). Then the
- * start-up cost of each variant, over interleaved process starts.
- * Options (environment): BENCH_ROUNDS (24), BENCH_CALLS (40 per round; streams a quarter of it),
+ * Each variant runs in processes of its own (instrumentation-variant.ts: instrumentations patch
+ * modules globally), BENCH_PROCESSES of them (3: two processes of the same code differ by up to
+ * ~15 % in CPU per call, more than the differences the targets hinge on), pinned to one CPU where
+ * `taskset` exists (the servers to the other). The parent runs one block at a time in interleaved
+ * rounds (A B C D, D C B A, …), each round on one process of each variant in turn
+ * (instrumentation-samples.ts), so that machine noise hits all alike and the rounds are shared out
+ * among a variant's processes. A variant's figures pool its processes: latency over all its
+ * calls, CPU µs per call the median of its processes' own figures (each printed below the table,
+ * with their spread), ratios to bare from those. Two servers: one that answers at once (the
+ * absolute cost of the capture; the headline table) and one that answers after SERVER_DELAY_MS
+ * (20 ms). Then the start-up cost of each variant, over interleaved process starts.
+ * Options (environment): BENCH_ROUNDS (24), BENCH_PROCESSES (3 per variant; 1 is the old one
+ * long-lived process each), BENCH_CALLS (40 per round; streams a quarter of it),
  * BENCH_DELAYED_ROUNDS (rounds against the delayed server; 0 skips them), BENCH_STARTS (11; 0
  * skips the start-up), BENCH_SERVER_DELAY_MS (20), BENCH_VARIANTS (comma-separated, bare first;
  * default the four above; instrumentation-variant.ts lists the variants that take tokentrace's
- * cost apart), BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof
- * --cpu-prof-dir=/tmp/p`), BENCH_ECHO=1 (the variants' other stdout lines to stderr),
- * BENCH_WARMUP_CALLS (30 calls per server before the blocks).
- * Last line: capture_cpu_ratio=<tokentrace chat CPU per call / bare>, server answering at once.
+ * cost apart; `name#n` is a row of its own, the same variant in another BENCH_PROCESSES
+ * processes, pooled apart: how far two pooled figures of the same code differ),
+ * BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
+ * BENCH_ECHO=1 (the variants' other stdout lines to stderr), BENCH_WARMUP_CALLS (30 calls per
+ * server, in each process, before the blocks).
+ * Last line: capture_cpu_ratio=<tokentrace chat CPU per call / bare> (each the median over the
+ * variant's processes), server answering at once.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
