@@ -8,9 +8,9 @@
  * modules globally), BENCH_PROCESSES of them (3: two processes of the same code differ by up to
  * ~15 % in CPU per call, more than the differences the targets hinge on), pinned to one CPU where
  * `taskset` exists (the servers to the other). The parent runs one block at a time in interleaved
- * rounds (A B C D, D C B A, …), each round on one process of each variant in turn
- * (instrumentation-samples.ts), so that machine noise hits all alike and the rounds are shared out
- * among a variant's processes. A variant's figures pool its processes: latency over all its
+ * rounds (A B C D, D C B A, …), each round on the next process of each variant (never two blocks
+ * back to back in one process; instrumentation-samples.ts), so that machine noise hits all alike
+ * and the rounds are shared out among a variant's processes. A variant's figures pool its processes: latency over all its
  * calls, CPU µs per call the median of its processes' own figures (each printed below the table,
  * with their spread), ratios to bare from those. Two servers: one that answers at once (the
  * absolute cost of the capture; the headline table) and one that answers after SERVER_DELAY_MS
@@ -226,7 +226,7 @@ async function main(): Promise<void> {
 
   const openaiVersion = (await import('openai/version')).VERSION;
   console.log(
-    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms, shared out among ${PROCESSES} processes per variant; ` +
+    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms, shared out among ${PROCESSES} process${PROCESSES === 1 ? '' : 'es'} per variant; ` +
       (TASKSET ? `clients pinned to CPU ${TASKSET.client}, servers to CPU ${TASKSET.servers}` : 'not pinned (no taskset or 1 CPU)'),
   );
   report('server answering at once (absolute cost of the capture)', atOnce);

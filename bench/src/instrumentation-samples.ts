@@ -102,13 +102,16 @@ export function pool(processes: readonly ProcessSamples[]): Pooled {
 }
 
 /**
- * Round `round`'s blocks in order: the variants A B C D in even rounds, D C B A in odd ones (no
- * variant always goes first or last), each on process ⌊round/2⌋ mod `processes` of its variant —
- * a process runs a forward and a reverse round in turn, whatever the number of processes, and the
- * processes of a variant take turns through the run.
+ * Round `round`'s blocks in order: A B C D or D C B A (no variant always goes first or last), each
+ * on process `round mod processes` of its variant. A variant's process changes every round, so no
+ * variant runs two blocks back to back in one process where the order turns (D C B A after
+ * A B C D): that second block would run on warm caches, and only for the variant at that end.
+ * The order turns every round when the number of processes is odd, and also every
+ * `processes` rounds when it is even, so that each process runs as many rounds of each order.
  */
 export function roundPlan<V>(variants: readonly V[], round: number, processes: number): { variant: V; process: number }[] {
-  const order = round % 2 === 0 ? variants : [...variants].reverse();
-  const process = Math.floor(round / 2) % processes;
+  const turn = processes % 2 === 0 ? Math.floor(round / processes) : 0;
+  const order = (round + turn) % 2 === 0 ? variants : [...variants].reverse();
+  const process = round % processes;
   return order.map((variant) => ({ variant, process }));
 }
