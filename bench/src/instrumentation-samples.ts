@@ -52,19 +52,26 @@ export const emptySamples = (): ProcessSamples => ({
   threads: 0,
 });
 
+/** Adds `from` to `into`. */
+function merge(into: ProcessSamples, from: ProcessSamples): void {
+  into.latency.push(...from.latency);
+  into.ttfc.push(...from.ttfc);
+  into.total.push(...from.total);
+  into.blockCpu.push(...from.blockCpu);
+  into.chatCpu += from.chatCpu;
+  into.chatCalls += from.chatCalls;
+  into.streamCpu += from.streamCpu;
+  into.streamCalls += from.streamCalls;
+  into.allocated += from.allocated;
+  into.gcCount += from.gcCount;
+  into.threads = Math.max(into.threads, from.threads);
+  for (const [name, us] of Object.entries(from.threadCpu)) into.threadCpu[name] = (into.threadCpu[name] ?? 0) + us;
+}
+
 export function addBlock(s: ProcessSamples, r: BlockResult): void {
-  s.latency.push(...r.latency);
-  s.ttfc.push(...r.ttfc);
-  s.total.push(...r.total);
-  s.chatCpu += r.chatCpu;
-  s.blockCpu.push(r.chatCpu / r.latency.length);
-  s.chatCalls += r.latency.length;
-  s.streamCpu += r.streamCpu;
-  s.streamCalls += r.total.length;
-  s.allocated += r.extra.allocated;
-  s.gcCount += r.extra.gcCount;
-  s.threads = Math.max(s.threads, r.extra.threads);
-  for (const [name, us] of Object.entries(r.extra.threadCpu)) s.threadCpu[name] = (s.threadCpu[name] ?? 0) + us;
+  const { latency, ttfc, total, chatCpu, streamCpu, extra } = r;
+  const blockCpu = [chatCpu / latency.length];
+  merge(s, { latency, ttfc, total, chatCpu, chatCalls: latency.length, blockCpu, streamCpu, streamCalls: total.length, ...extra });
 }
 
 /** A variant's figures over all its processes. */
@@ -82,20 +89,7 @@ export interface Pooled extends ProcessSamples {
 export function pool(processes: readonly ProcessSamples[]): Pooled {
   const ran = processes.filter((s) => s.chatCalls > 0);
   const all = emptySamples();
-  for (const s of ran) {
-    all.latency.push(...s.latency);
-    all.ttfc.push(...s.ttfc);
-    all.total.push(...s.total);
-    all.blockCpu.push(...s.blockCpu);
-    all.chatCpu += s.chatCpu;
-    all.chatCalls += s.chatCalls;
-    all.streamCpu += s.streamCpu;
-    all.streamCalls += s.streamCalls;
-    all.allocated += s.allocated;
-    all.gcCount += s.gcCount;
-    all.threads = Math.max(all.threads, s.threads);
-    for (const [name, us] of Object.entries(s.threadCpu)) all.threadCpu[name] = (all.threadCpu[name] ?? 0) + us;
-  }
+  for (const s of ran) merge(all, s);
   const processCpu = ran.map((s) => s.chatCpu / s.chatCalls);
   const processStreamCpu = ran.map((s) => s.streamCpu / s.streamCalls);
   return { ...all, cpu: median(processCpu), streamCpuPerCall: median(processStreamCpu), processCpu, processStreamCpu };
