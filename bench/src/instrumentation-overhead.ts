@@ -33,7 +33,18 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { addBlock, type BlockResult, emptySamples, type Pooled, pool, type ProcessSamples, roundPlan } from './instrumentation-samples.js';
+import {
+  addBlock,
+  type BlockFigures,
+  type BlockResult,
+  blockFigures,
+  emptySamples,
+  type Pooled,
+  pairedRatio,
+  pool,
+  type ProcessSamples,
+  roundPlan,
+} from './instrumentation-samples.js';
 import { median, p99 } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
@@ -41,8 +52,11 @@ const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 40);
 const STREAM_CALLS_PER_ROUND = Math.max(4, Math.floor(CALLS_PER_ROUND / 4));
 const STARTS = Number(process.env.BENCH_STARTS ?? 11);
 const SERVER_DELAY_MS = Number(process.env.BENCH_SERVER_DELAY_MS ?? 20);
-/** Processes per variant; the rounds are shared out among them (instrumentation-samples.ts). */
-const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES ?? 3));
+/**
+ * Processes per variant; the rounds are shared out among them (instrumentation-samples.ts). 1 by
+ * default: 3 were not steadier (bench/README.md) and make every block colder.
+ */
+const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES ?? 1));
 
 const DEFAULT_VARIANTS = ['bare', 'tokentrace', 'otel', 'openllmetry'];
 const VARIANTS = (process.env.BENCH_VARIANTS?.split(',') ?? DEFAULT_VARIANTS) as Variant[];
@@ -126,23 +140,40 @@ class Runner {
   }
 }
 
+/** A variant's figures pooled over its processes, and its blocks' own figures in round order. */
+type Measured = Pooled & { rounds: BlockFigures[] };
+
 /** Runs `rounds` rounds of blocks against server `server`; what each process of each variant measured. */
-async function measure(runners: Record<Variant, Runner[]>, server: number, rounds: number): Promise<Record<Variant, Pooled>> {
+async function measure(runners: Record<Variant, Runner[]>, server: number, rounds: number): Promise<Record<Variant, Measured>> {
   const samples = Object.fromEntries(VARIANTS.map((v) => [v, runners[v].map(emptySamples)])) as Record<Variant, ProcessSamples[]>;
+  const blocks = Object.fromEntries(VARIANTS.map((v) => [v, [] as BlockFigures[]])) as Record<Variant, BlockFigures[]>;
   for (let round = 0; round < rounds; round++) {
     for (const { variant, process } of roundPlan(VARIANTS, round, PROCESSES)) {
       const r = (await runners[variant][process].send({ cmd: 'block', server, calls: CALLS_PER_ROUND, streams: STREAM_CALLS_PER_ROUND })) as BlockResult;
       addBlock(samples[variant][process], r);
+      blocks[variant].push(blockFigures(r));
     }
   }
-  return Object.fromEntries(VARIANTS.map((v) => [v, pool(samples[v])])) as Record<Variant, Pooled>;
+  return Object.fromEntries(VARIANTS.map((v) => [v, { ...pool(samples[v]), rounds: blocks[v] }])) as Record<Variant, Measured>;
 }
 
 const f3 = (n: number) => n.toFixed(3);
 const x = (n: number) => `×${n.toFixed(2)}`;
 
+/** What the ratio columns say, printed once at the top. */
+const RATIO_NOTE =
+  "ratios to bare: paired = median over the rounds of the variant's block ÷ bare's block of the same round (the block's median latency, its CPU µs per call); " +
+  "pooled = the variant's figure in the table ÷ bare's (the only ratios before 2026-12-07)";
+/** The ratio columns of a headline table: paired (round by round, the headline) and pooled. */
+const RATIO_HEADER = `paired: ${'latency÷bare'.padStart(12)}  ${'CPU÷bare'.padStart(8)}  │ pooled: ${'latency÷bare'.padStart(12)}  ${'CPU÷bare'.padStart(8)}`;
+function ratioColumns(s: Measured, bare: Measured, latency: (f: BlockFigures) => number, cpu: (f: BlockFigures) => number, pooledLatency: number, pooledCpu: number): string {
+  const paired = [pairedRatio(s.rounds, bare.rounds, latency), pairedRatio(s.rounds, bare.rounds, cpu)];
+  return `${x(paired[0]!).padStart(20)}  ${x(paired[1]!).padStart(8)}  │ ${x(pooledLatency).padStart(20)}  ${x(pooledCpu).padStart(8)}`;
+}
+
 /** Each process's CPU µs per call, and their spread (largest ÷ smallest). */
 function reportProcesses(what: string, figure: (s: Pooled) => number[], all: Record<Variant, Pooled>): void {
+  if (PROCESSES === 1) return;
   console.log(`  ${what}, CPU µs per call of each process (the variant's CPU µs is their median; largest÷smallest):`);
   for (const v of VARIANTS) {
     const each = figure(all[v]);
@@ -151,18 +182,17 @@ function reportProcesses(what: string, figure: (s: Pooled) => number[], all: Rec
   }
 }
 
-function report(title: string, all: Record<Variant, Pooled>): void {
+function report(title: string, all: Record<Variant, Measured>): void {
   const bare = all.bare;
   const cpu = (s: Pooled) => s.cpu;
   const streamCpu = (s: Pooled) => s.streamCpuPerCall;
   console.log(`openai SDK chat.completions, ${title}:`);
-  console.log(`  non-streaming, ${bare.latency.length} calls per variant (latency ms; CPU µs per call, user+system over the loop, span export included, median of the processes):`);
-  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
+  console.log(`  non-streaming, ${bare.latency.length} calls per variant (latency ms; CPU µs per call, user+system over the loop, span export included${PROCESSES === 1 ? '' : ', median of the processes'}):`);
+  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'CPU µs'.padStart(8)}  ${RATIO_HEADER}`);
   for (const v of VARIANTS) {
     const s = all[v];
-    console.log(
-      `    ${label(v).padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${x(median(s.latency) / median(bare.latency)).padStart(12)}  ${x(cpu(s) / cpu(bare)).padStart(8)}`,
-    );
+    const ratios = ratioColumns(s, bare, (f) => f.latency, (f) => f.cpu, median(s.latency) / median(bare.latency), cpu(s) / cpu(bare));
+    console.log(`    ${label(v).padEnd(38)} ${f3(median(s.latency)).padStart(8)} ${f3(p99(s.latency)).padStart(8)} ${cpu(s).toFixed(0).padStart(8)}  ${ratios}`);
   }
   reportProcesses('non-streaming', (s) => s.processCpu, all);
   console.log(`  non-streaming, per call: CPU µs (median of the blocks' means), KB allocated on the JS heap, GCs, CPU µs per thread (/proc, 10 ms ticks), threads:`);
@@ -178,12 +208,13 @@ function report(title: string, all: Record<Variant, Pooled>): void {
     );
   }
   console.log(`  streaming, ${bare.total.length} calls per variant (whole stream ms; time to first chunk seen by the app ms, median, and its difference to bare; CPU µs per call):`);
-  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'ttfc'.padStart(8)} ${'ttfc−bare'.padStart(9)} ${'CPU µs'.padStart(8)}  latency÷bare  CPU÷bare`);
+  console.log(`    ${'variant'.padEnd(38)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'ttfc'.padStart(8)} ${'ttfc−bare'.padStart(9)} ${'CPU µs'.padStart(8)}  ${RATIO_HEADER}`);
   for (const v of VARIANTS) {
     const s = all[v];
     const ttfcDelta = median(s.ttfc) - median(bare.ttfc);
+    const ratios = ratioColumns(s, bare, (f) => f.total, (f) => f.streamCpu, median(s.total) / median(bare.total), streamCpu(s) / streamCpu(bare));
     console.log(
-      `    ${label(v).padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${x(median(s.total) / median(bare.total)).padStart(12)}  ${x(streamCpu(s) / streamCpu(bare)).padStart(8)}`,
+      `    ${label(v).padEnd(38)} ${f3(median(s.total)).padStart(8)} ${f3(p99(s.total)).padStart(8)} ${f3(median(s.ttfc)).padStart(8)} ${`${ttfcDelta >= 0 ? '+' : ''}${f3(ttfcDelta)}`.padStart(9)} ${streamCpu(s).toFixed(0).padStart(8)}  ${ratios}`,
     );
   }
   reportProcesses('streaming', (s) => s.processStreamCpu, all);
@@ -226,9 +257,11 @@ async function main(): Promise<void> {
 
   const openaiVersion = (await import('openai/version')).VERSION;
   console.log(
-    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms, shared out among ${PROCESSES} process${PROCESSES === 1 ? '' : 'es'} per variant; ` +
+    `openai ${openaiVersion}; ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls + ${STREAM_CALLS_PER_ROUND} streams per variant at 0 ms, ${delayedRounds} at ${SERVER_DELAY_MS} ms, ` +
+      `${PROCESSES === 1 ? 'one process' : `shared out among ${PROCESSES} processes`} per variant; ` +
       (TASKSET ? `clients pinned to CPU ${TASKSET.client}, servers to CPU ${TASKSET.servers}` : 'not pinned (no taskset or 1 CPU)'),
   );
+  console.log(RATIO_NOTE);
   report('server answering at once (absolute cost of the capture)', atOnce);
   if (realistic) report(`server answering after ${SERVER_DELAY_MS} ms`, realistic);
 
@@ -240,7 +273,10 @@ async function main(): Promise<void> {
       console.log(`    ${label(v).padEnd(38)} ${startup[v].toFixed(1).padStart(8)} ms${added}`);
     }
   }
-  if (atOnce.tokentrace) console.log(`capture_cpu_ratio=${(atOnce.tokentrace.cpu / atOnce.bare.cpu).toFixed(4)}`);
+  if (atOnce.tokentrace) {
+    console.log(`tokentrace chat CPU µs per call ÷ bare's, pooled (the table's CPU µs): ${(atOnce.tokentrace.cpu / atOnce.bare.cpu).toFixed(4)}`);
+    console.log(`capture_cpu_ratio=${pairedRatio(atOnce.tokentrace.rounds, atOnce.bare.rounds, (f) => f.cpu).toFixed(4)}`);
+  }
 }
 
 main().catch((err) => {

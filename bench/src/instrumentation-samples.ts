@@ -6,7 +6,11 @@
  * blocks measured (ProcessSamples); a variant's figures pool its processes (Pooled): latency and
  * time to first chunk over all calls, CPU µs per call as the median of the processes' own figures
  * (so that one process in the other mode does not move it), each process's figure kept to print.
- * `roundPlan` says which process of each variant runs a round's block.
+ * `roundPlan` says which process of each variant runs a round's block. Each block's own figures
+ * are also kept in round order (BlockFigures) for the ratios to bare taken round by round
+ * (`pairedRatio`): a round's blocks run back to back under the same load from the rest of the
+ * machine, so a block over bare's block of the same round cancels that load, where the ratio of
+ * two pooled figures mixes rounds run under different loads.
  */
 import { median } from './stats.js';
 
@@ -108,4 +112,28 @@ export function roundPlan<V>(variants: readonly V[], round: number, processes: n
   const order = (round + turn) % 2 === 0 ? variants : [...variants].reverse();
   const process = round % processes;
   return order.map((variant) => ({ variant, process }));
+}
+
+/** One block's own figures: what the ratios to bare are taken of, round by round. */
+export interface BlockFigures {
+  /** Median latency of the block's chat calls, ms. */
+  latency: number;
+  /** CPU µs per chat call over the block's chat loop. */
+  cpu: number;
+  /** Median whole-stream time of the block's streams, ms. */
+  total: number;
+  /** CPU µs per stream over the block's stream loop. */
+  streamCpu: number;
+}
+
+export function blockFigures(r: BlockResult): BlockFigures {
+  return { latency: median(r.latency), cpu: r.chatCpu / r.latency.length, total: median(r.total), streamCpu: r.streamCpu / r.total.length };
+}
+
+/**
+ * The paired ratio to bare: in each round, a variant's block figure ÷ bare's block figure of the
+ * same round (`rounds[i]` and `bareRounds[i]` are round i's blocks), then the median over rounds.
+ */
+export function pairedRatio(rounds: readonly BlockFigures[], bareRounds: readonly BlockFigures[], figure: (f: BlockFigures) => number): number {
+  return median(rounds.map((f, i) => figure(f) / figure(bareRounds[i]!)));
 }
