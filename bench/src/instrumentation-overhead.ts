@@ -4,29 +4,43 @@
  * support, 6.x) against the local OpenAI emulator, in four variants — bare (uninstrumented),
  * tokentrace (as `register` sets it up), @opentelemetry/instrumentation-openai under its NodeSDK,
  * OpenLLMetry (@traceloop/node-server-sdk) — all exporting OTLP/protobuf to the same local sink.
- * Each variant runs in processes of its own (instrumentation-variant.ts: instrumentations patch
- * modules globally), BENCH_PROCESSES of them (3: two processes of the same code differ by up to
- * ~15 % in CPU per call, more than the differences the targets hinge on), pinned to one CPU where
- * `taskset` exists (the servers to the other). The parent runs one block at a time in interleaved
- * rounds (A B C D, D C B A, …), each round on the next process of each variant (never two blocks
- * back to back in one process; instrumentation-samples.ts), so that machine noise hits all alike
- * and the rounds are shared out among a variant's processes. A variant's figures pool its processes: latency over all its
- * calls, CPU µs per call the median of its processes' own figures (each printed below the table,
- * with their spread), ratios to bare from those. Two servers: one that answers at once (the
- * absolute cost of the capture; the headline table) and one that answers after SERVER_DELAY_MS
- * (20 ms). Then the start-up cost of each variant, over interleaved process starts.
- * Options (environment): BENCH_ROUNDS (24), BENCH_PROCESSES (3 per variant; 1 is the old one
- * long-lived process each), BENCH_CALLS (40 per round; streams a quarter of it),
- * BENCH_DELAYED_ROUNDS (rounds against the delayed server; 0 skips them), BENCH_STARTS (11; 0
- * skips the start-up), BENCH_SERVER_DELAY_MS (20), BENCH_VARIANTS (comma-separated, bare first;
- * default the four above; instrumentation-variant.ts lists the variants that take tokentrace's
- * cost apart; `name#n` is a row of its own, the same variant in another BENCH_PROCESSES
- * processes, pooled apart: how far two pooled figures of the same code differ),
+ * Each variant runs in a process of its own (instrumentation-variant.ts: instrumentations patch
+ * modules globally; BENCH_PROCESSES of them, 1 by default), pinned to one CPU where `taskset`
+ * exists (the servers to the other). The parent runs one block at a time in interleaved rounds,
+ * each round one block of every variant back to back, the order rotating (A B C D, B C D A, …;
+ * never two blocks of one variant in a row; instrumentation-samples.ts), so that machine noise
+ * hits all alike. Two servers: one that answers at once (the absolute cost of the capture; the
+ * headline table) and one that answers after SERVER_DELAY_MS (20 ms). Then the start-up cost of
+ * each variant, over interleaved process starts.
+ * Ratios to bare, two of each, side by side: **paired** (the headline columns and
+ * capture_cpu_ratio) — in each round the variant's block ÷ bare's block of that round (CPU µs per
+ * call of the block; latency: the block's median), then the median over the rounds — and
+ * **pooled**, the variant's figure ÷ bare's (latency: median over all calls; CPU µs per call: the
+ * median of the processes' own figures), the only ratio until 2026-12-07. Paired for the same
+ * reason as bench:collector's ingest_ratio: a round's blocks run one after the other under the
+ * same load from the rest of the machine, while the pooled figures mix blocks run under different
+ * loads (a bare block's CPU per call ranged 497–2,756 µs in one run, sd 469 on ~1,100). Measured
+ * (A/A, bare,bare#2,bare#3,tokentrace, 24 rounds, 13 runs; bench/README.md): bare#2 and #3 ÷
+ * bare, mean distance from ×1.00 paired / pooled: chat CPU 0.051 / 0.043 (×0.88–×1.15 /
+ * ×0.92–×1.10: no steadier), streams CPU 0.053 / 0.068, streams latency 0.048 / 0.073; and
+ * tokentrace's capture_cpu_ratio from run to run 1.265–1.417 paired (sd 0.045) against
+ * 1.281–1.498 pooled (sd 0.077).
+ * BENCH_PROCESSES > 1 shares the rounds out among a variant's processes (round r on process
+ * r mod P); not steadier in A/A runs, and each block runs colder (every process waits through more
+ * blocks of the others: bare +5–15 % CPU per call with 12 processes). Then each process's CPU µs
+ * per call is printed below the tables, with their spread.
+ * Options (environment): BENCH_ROUNDS (24), BENCH_PROCESSES (1 per variant), BENCH_CALLS (40 per
+ * round; streams a quarter of it), BENCH_DELAYED_ROUNDS (rounds against the delayed server; 0
+ * skips them), BENCH_STARTS (11; 0 skips the start-up), BENCH_SERVER_DELAY_MS (20),
+ * BENCH_VARIANTS (comma-separated, bare first; default the four above; instrumentation-variant.ts
+ * lists the variants that take tokentrace's cost apart; `name#n` is a row of its own, the same
+ * variant in other processes: how far two rows of the same code differ),
  * BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
  * BENCH_ECHO=1 (the variants' other stdout lines to stderr), BENCH_WARMUP_CALLS (30 calls per
  * server, in each process, before the blocks).
- * Last line: capture_cpu_ratio=<tokentrace chat CPU per call / bare> (each the median over the
- * variant's processes), server answering at once.
+ * Last lines: tokentrace chat CPU per call ÷ bare's from the pooled figures, then
+ * capture_cpu_ratio=<the paired one: median over rounds of tokentrace's chat block CPU per call ÷
+ * bare's>, server answering at once.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
