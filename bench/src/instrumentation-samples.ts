@@ -1,11 +1,10 @@
 /**
  * The samples of `npm run bench:instrumentation` and how they are pooled. Each variant runs as
- * several processes (BENCH_PROCESSES): two processes of the same code differ by up to ~15 % in CPU
- * per call (bimodal, e.g. bare at 330 and 460 µs/call; bench/README.md), more than the differences
- * the targets hinge on, so one process's figure is not the variant's. A process sums what its
- * blocks measured (ProcessSamples); a variant's figures pool its processes (Pooled): latency and
- * time to first chunk over all calls, CPU µs per call as the median of the processes' own figures
- * (so that one process in the other mode does not move it), each process's figure kept to print.
+ * BENCH_PROCESSES processes (1 by default; more were no steadier, bench/README.md). A process sums
+ * what its blocks measured (ProcessSamples); a variant's figures pool its processes (Pooled):
+ * latency and time to first chunk over all calls, CPU µs per call as the median of the processes'
+ * own figures (so that one process in another mode does not move it), each process's figure kept
+ * to print.
  * `roundPlan` says which process of each variant runs a round's block. Each block's own figures
  * are also kept in round order (BlockFigures) for the ratios to bare taken round by round
  * (`pairedRatio`): a round's blocks run back to back under the same load from the rest of the
