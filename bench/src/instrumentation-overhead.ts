@@ -24,7 +24,10 @@
  * bare, mean distance from ×1.00 paired / pooled: chat CPU 0.051 / 0.043 (×0.88–×1.15 /
  * ×0.92–×1.10: no steadier), streams CPU 0.053 / 0.068, streams latency 0.048 / 0.073; and
  * tokentrace's capture_cpu_ratio from run to run 1.265–1.417 paired (sd 0.045) against
- * 1.281–1.498 pooled (sd 0.077).
+ * 1.281–1.498 pooled (sd 0.077); but in five default runs (the four variants) the other way,
+ * 1.192–1.462 paired (sd 0.10) against 1.301–1.428 pooled (sd 0.048). Neither is steadier: what
+ * pairing cancels (load shared by a round's blocks) is not most of the noise, each process's own
+ * course through its blocks is (bench/README.md); read either as ±0.1 at least.
  * BENCH_PROCESSES > 1 shares the rounds out among a variant's processes (round r on process
  * r mod P); not steadier in A/A runs, and each block runs colder (every process waits through more
  * blocks of the others: bare +5–15 % CPU per call with 12 processes). Then each process's CPU µs
