@@ -9,8 +9,9 @@
  * instrumentations), and `tt-<flag>[-<flag>…]`, tokentrace with: `nometrics`
  * (OTEL_METRICS_EXPORTER=none), `notraces` (OTEL_TRACES_EXPORTER=none), `noop` (OTEL_SDK_DISABLED:
  * the API's no-op tracer and meter), `noprop` (OTEL_PROPAGATORS=none: no traceparent sent).
- * `<variant>#<n>` is one more process of a variant (two processes of one variant differ by up to
- * ~8% in CPU per call). BENCH_WARMUP_CALLS: calls per server before the blocks (30).
+ * `<variant>#<n>` is the same variant under another name: the parent gives it processes of its
+ * own and pools them apart (a variant's processes differ by up to ~15 % in CPU per call, which is
+ * why the parent runs several of each). BENCH_WARMUP_CALLS: calls per server before the blocks (30).
  *
  * Otherwise the servers come in BENCH_SERVERS (JSON: [{openai, openaiBase, otlp}, …], spans go to
  * the first one's OTLP sink), and the parent drives it over stdin, one JSON command per line:
@@ -161,7 +162,7 @@ function threadCount(): number {
 }
 
 async function main(): Promise<void> {
-  // `name#n`: another process of the same variant (how much two processes of one variant differ).
+  // `name#n`: the same variant under another name (pooled apart by the parent).
   const variant = process.argv[2].replace(/#.*$/, '') as Variant;
   if (!NAMED.includes(variant) && !variant.startsWith('tt-')) throw new Error(`unknown variant ${process.argv[2]}`);
   if (process.argv[3] === 'startup') {
