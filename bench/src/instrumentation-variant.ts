@@ -11,7 +11,7 @@
  * the API's no-op tracer and meter), `noprop` (OTEL_PROPAGATORS=none: no traceparent sent).
  * `<variant>#<n>` is the same variant under another name: the parent gives it processes of its
  * own and pools them apart (a variant's processes differ by up to ~15 % in CPU per call, which is
- * why the parent runs several of each). BENCH_WARMUP_CALLS: calls per server before the blocks (30).
+ * why the parent runs several of each). BENCH_WARMUP_CALLS: calls before the blocks (400; see WARMUP_CALLS).
  *
  * Otherwise the servers come in BENCH_SERVERS (JSON: [{openai, openaiBase, otlp}, …], spans go to
  * the first one's OTLP sink), and the parent drives it over stdin, one JSON command per line:
@@ -49,8 +49,14 @@ function threadTicks(): Record<string, number> {
 
 type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry' | 'sdk' | 'sdk-http' | `tt-${string}`;
 const NAMED: readonly string[] = ['bare', 'tokentrace', 'otel', 'openllmetry', 'sdk', 'sdk-http'];
-/** Calls (and a quarter as many streams) per server before the measured blocks: BENCH_WARMUP_CALLS. */
-const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 30);
+/**
+ * Calls (and a quarter as many streams) before the measured blocks: BENCH_WARMUP_CALLS (400) to
+ * the server answering at once, at most 30 to the others (their connections; the code run is the
+ * same). 400, not 30 as before 2026-12-07: after 30 calls the processes were far from warm (the
+ * first 10 rounds cost 1.6–2× the later ones, bare included), so the blocks measured V8 tiering
+ * up each variant's code as much as the per-call cost; bench/README.md has both regimes.
+ */
+const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 400);
 /** What each `tt-` flag sets before tokentrace starts. */
 const FLAGS: Record<string, [string, string]> = {
   nometrics: ['OTEL_METRICS_EXPORTER', 'none'],
@@ -203,9 +209,10 @@ async function main(): Promise<void> {
     if (cmd.cmd === 'exit') break;
     if (cmd.cmd === 'warmup') {
       // JIT and the connection pool, on every server; not recorded.
-      for (const client of clients) {
-        for (let i = 0; i < WARMUP_CALLS; i++) await oneCall(client);
-        for (let i = 0; i < Math.ceil(WARMUP_CALLS / 4); i++) await oneStream(client);
+      for (const [i, client] of clients.entries()) {
+        const calls = i === 0 ? WARMUP_CALLS : Math.min(WARMUP_CALLS, 30);
+        for (let c = 0; c < calls; c++) await oneCall(client);
+        for (let c = 0; c < Math.ceil(calls / 4); c++) await oneStream(client);
       }
       await setup.flush();
       await globalMeterFlush();
