@@ -9,8 +9,9 @@
  * instrumentations), and `tt-<flag>[-<flag>…]`, tokentrace with: `nometrics`
  * (OTEL_METRICS_EXPORTER=none), `notraces` (OTEL_TRACES_EXPORTER=none), `noop` (OTEL_SDK_DISABLED:
  * the API's no-op tracer and meter), `noprop` (OTEL_PROPAGATORS=none: no traceparent sent).
- * `<variant>#<n>` is one more process of a variant (two processes of one variant differ by up to
- * ~8% in CPU per call). BENCH_WARMUP_CALLS: calls per server before the blocks (30).
+ * `<variant>#<n>` is the same variant under another name: the parent gives it processes of its
+ * own and pools them apart (a variant's processes differ by up to ~15 % in CPU per call, which is
+ * why the parent runs several of each). BENCH_WARMUP_CALLS: calls before the blocks (400; see WARMUP_CALLS).
  *
  * Otherwise the servers come in BENCH_SERVERS (JSON: [{openai, openaiBase, otlp}, …], spans go to
  * the first one's OTLP sink), and the parent drives it over stdin, one JSON command per line:
@@ -48,8 +49,14 @@ function threadTicks(): Record<string, number> {
 
 type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry' | 'sdk' | 'sdk-http' | `tt-${string}`;
 const NAMED: readonly string[] = ['bare', 'tokentrace', 'otel', 'openllmetry', 'sdk', 'sdk-http'];
-/** Calls (and a quarter as many streams) per server before the measured blocks: BENCH_WARMUP_CALLS. */
-const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 30);
+/**
+ * Calls (and a quarter as many streams) before the measured blocks: BENCH_WARMUP_CALLS (400) to
+ * the server answering at once, at most 30 to the others (their connections; the code run is the
+ * same). 400, not 30 as before 2026-12-07: after 30 calls the processes were far from warm (the
+ * first 10 rounds cost 1.6–2× the later ones, bare included), so the blocks measured V8 tiering
+ * up each variant's code as much as the per-call cost; bench/README.md has both regimes.
+ */
+const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 400);
 /** What each `tt-` flag sets before tokentrace starts. */
 const FLAGS: Record<string, [string, string]> = {
   nometrics: ['OTEL_METRICS_EXPORTER', 'none'],
@@ -74,6 +81,16 @@ async function globalProviderFlush(): Promise<void> {
   const provider = trace.getTracerProvider() as unknown as { getDelegate?: () => unknown };
   const delegate = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
   await delegate.forceFlush?.();
+}
+
+/**
+ * One metric export before the blocks, in every variant: an exporter's first use (tokentrace
+ * loads its OTLP exporters then, the peers at start) belongs to the set-up, not to a block.
+ */
+async function globalMeterFlush(): Promise<void> {
+  const { metrics } = await import('@opentelemetry/api');
+  const provider = metrics.getMeterProvider() as { forceFlush?: () => Promise<void> };
+  await provider.forceFlush?.();
 }
 
 /** Each variant as its documentation sets it up, exporting OTLP/protobuf to `otlp`. */
@@ -151,7 +168,7 @@ function threadCount(): number {
 }
 
 async function main(): Promise<void> {
-  // `name#n`: another process of the same variant (how much two processes of one variant differ).
+  // `name#n`: the same variant under another name (pooled apart by the parent).
   const variant = process.argv[2].replace(/#.*$/, '') as Variant;
   if (!NAMED.includes(variant) && !variant.startsWith('tt-')) throw new Error(`unknown variant ${process.argv[2]}`);
   if (process.argv[3] === 'startup') {
@@ -192,11 +209,13 @@ async function main(): Promise<void> {
     if (cmd.cmd === 'exit') break;
     if (cmd.cmd === 'warmup') {
       // JIT and the connection pool, on every server; not recorded.
-      for (const client of clients) {
-        for (let i = 0; i < WARMUP_CALLS; i++) await oneCall(client);
-        for (let i = 0; i < Math.ceil(WARMUP_CALLS / 4); i++) await oneStream(client);
+      for (const [i, client] of clients.entries()) {
+        const calls = i === 0 ? WARMUP_CALLS : Math.min(WARMUP_CALLS, 30);
+        for (let c = 0; c < calls; c++) await oneCall(client);
+        for (let c = 0; c < Math.ceil(calls / 4); c++) await oneStream(client);
       }
       await setup.flush();
+      await globalMeterFlush();
       answer({ ok: true });
       continue;
     }

@@ -64,6 +64,13 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { TOKENTRACE_HTTP_SPANS: 'keep' })).toThrow(/invalid TOKENTRACE_HTTP_SPANS: expected true or false/);
   });
 
+  it('completionBatchMs: 0 (the next turn) unless set; out of range names the key', () => {
+    expect(resolveConfig({}, {}).completionBatchMs).toBe(0);
+    expect(resolveConfig({ completionBatchMs: 50 }, {}).completionBatchMs).toBe(50);
+    expect(() => resolveConfig({ completionBatchMs: -1 }, {})).toThrow(/completionBatchMs/);
+    expect(() => resolveConfig({ completionBatchMs: Number.NaN }, {})).toThrow(ConfigError);
+  });
+
   it('parses a URL containing = without mistaking it for a provider', () => {
     expect(parseEndpointList('http://h:1/v1?x=y')).toEqual([{ baseUrl: 'http://h:1/v1?x=y' }]);
   });

@@ -41,6 +41,8 @@ export interface ResolvedConfig {
   /** Keep the generic HTTP span under each GenAI span tokentrace owns; false: that span is not made. */
   httpSpans: boolean;
   estimateMissingUsage: boolean;
+  /** How long a finished call waits to be completed in a batch (capture/pending-completions.ts). */
+  completionBatchMs: number;
   /** The response cache (src/cache/cache-config.ts). */
   cache: ResolvedCacheConfig;
   retry: ResolvedRetryConfig;
@@ -85,10 +87,17 @@ export function resolveConfig(
     latestExperimentalSemconv: latestExperimentalFromEnv(env),
     httpSpans: options.httpSpans ?? parseBoolEnv(env, ENV_HTTP_SPANS) ?? false,
     estimateMissingUsage: options.estimateMissingUsage ?? true,
+    completionBatchMs: completionBatchMs(options.completionBatchMs),
     cache: resolveCacheConfig(options.cache, env),
     retry: resolveRetryConfig(options.retry),
     limits: resolveLimitsConfig(options.limits, env),
   };
+}
+
+function completionBatchMs(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isFinite(value) || value < 0 || value > 10_000) throw new ConfigError('completionBatchMs', 'a number of ms from 0 to 10000', value);
+  return value;
 }
 
 /** OTEL_SEMCONV_STABILITY_OPT_IN is a comma-separated list; only gen_ai_latest_experimental concerns GenAI spans. */

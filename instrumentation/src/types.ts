@@ -119,6 +119,13 @@ export interface TokentraceInstrumentationConfig extends InstrumentationConfig {
   httpSpans?: boolean;
   /** Count tokens with a tokenizer when the provider reports no usage (marked as estimated). Default true. */
   estimateMissingUsage?: boolean;
+  /**
+   * How long, in ms, a finished call waits for others to be completed with it (its span's attributes, metrics and
+   * end: README, "Completion in batches"). Default 50 under `register` / `startTokentrace` (their flush completes
+   * waiting calls first); 0 otherwise (the next turn of the event loop), so that flushing a tracer provider
+   * tokentrace does not own still exports every call that has finished.
+   */
+  completionBatchMs?: number;
   /** The response cache (README, "Response cache"); headers turn it on per call even without this. */
   cache?: CacheConfig;
   /** Retry options for every call (headers and `withContext` win); `{ enabled: true }` turns retries on everywhere. */

@@ -110,6 +110,26 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     expect(receiver.spans.filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(1);
   });
 
+  it("the tracer provider's forceFlush exports a call that has just finished (its completion waiting for its batch)", async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...receiver.env(),
+      OTEL_BSP_SCHEDULE_DELAY: '60000', // nothing is exported on a timer: only the flush can deliver
+      TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
+      APP_OPENAI_BASE_URL: openai.baseUrl,
+    };
+    const child = spawn(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture('flushing-app.mjs')], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      expect(line).toBe('flushed');
+      // The export has been answered before forceFlush resolved: the span is already here.
+      expect(receiver.spans.filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(1);
+    } finally {
+      child.kill('SIGKILL');
+      await once(child, 'exit').catch(() => undefined);
+    }
+  });
+
   it('joins a tracer provider the app registered before it, instead of starting its own', async () => {
     const own = await OtlpReceiver.start();
     try {

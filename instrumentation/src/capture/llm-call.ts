@@ -72,14 +72,6 @@ const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
  * the app's next response could be read). The chunks are the app's own, referenced, not copied.
  */
 const STREAM_DRAIN_BYTES = 64 * 1024;
-/**
- * A JSON answer up to this size is completed in one turn (streams keep their steps: needsSteps):
- * reading it, its attributes, metrics and span end take a few tens of microseconds, less than the
- * turns between steps cost (issue 12: three more setImmediates and their promises per call; ~18 µs of
- * CPU per call, measured in process).
- */
-const ONE_STEP_BYTES = 16 * 1024;
-
 export interface CaptureDeps {
   tracer: Tracer;
   metrics: GenAiMetrics;
@@ -163,8 +155,6 @@ export class LlmCall {
   private requestBodyComplete = false;
   private requestParsed = false;
   private finished = false;
-  /** Whether this completion waits a turn between its steps (nextTurn); decided as it starts. */
-  private stepped = false;
 
   constructor(
     private readonly deps: CaptureDeps,
@@ -311,35 +301,12 @@ export class LlmCall {
    * borrowed one, before its owner ends it.
    */
   private schedule(completion: () => Promise<void>): void {
-    if (this.isDeferred()) scheduleCompletion(completion);
+    if (this.isDeferred()) scheduleCompletion(completion, this.deps.config.completionBatchMs);
     else void completion();
   }
 
   private isDeferred(): boolean {
     return this.owned && !this.completeAtOnce;
-  }
-
-  /**
-   * Between the steps of a deferred completion: the next turn of the event loop, so that I/O that
-   * came in meanwhile (the app's next response, a next chunk) is handed to the app first. An app
-   * that calls again as soon as it has its answer would otherwise wait for the whole completion
-   * of the previous call before its next response is read. Undefined (no wait) otherwise.
-   */
-  private nextTurn(): Promise<void> | undefined {
-    return this.stepped ? new Promise((resolve) => setImmediate(resolve)) : undefined;
-  }
-
-  /**
-   * Steps for a deferred completion of a stream, or of a large JSON body: more than ONE_STEP_BYTES
-   * waiting at its end, or already decoded in part (STREAM_DRAIN_BYTES). A small JSON answer
-   * completes in one turn: its completion is shorter than the turns between steps would cost.
-   * A stream keeps its steps whatever its size: in one turn, `npm run bench:instrumentation` put
-   * the time to first chunk of the app's next stream at +0.56 ms over bare, against +0.32 ms
-   * stepped (issue 12).
-   */
-  private needsSteps(): boolean {
-    if (!this.isDeferred() || this.bodyMode === undefined) return false;
-    return this.isStreamBody() || this.pendingBytes > ONE_STEP_BYTES || this.observer !== undefined;
   }
 
   /** Feeds the chunks received so far to the decoder (made on the first drain). */
@@ -412,7 +379,6 @@ export class LlmCall {
 
   private async complete(endedAt: number, transportError: unknown): Promise<void> {
     const span = this.span;
-    this.stepped = this.needsSteps();
     this.parseRequest();
     // What the generic HTTP span (not made by default) would have said that the conventions' attributes do not.
     if (this.owned && this.status > 0) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, this.status);
@@ -424,9 +390,6 @@ export class LlmCall {
       guard('gate observer', () => this.onCompleted?.({ errorType: NOT_AN_LLM_CALL }));
       return;
     }
-    // Each step below costs tens of microseconds: between them, I/O that came in goes first (nextTurn).
-    let turn = this.nextTurn();
-    if (turn) await turn;
     this.drain();
     const afterLastEvent = this.abortedAfterLastEvent(transportError);
     // Awaited only when there is decoding to wait for: a borrowed span completes synchronously.
@@ -440,8 +403,6 @@ export class LlmCall {
         recordCaptureError('response body decoding', err, span);
       }
     }
-    turn = this.nextTurn();
-    if (turn) await turn;
     const read = guard('response body', () => this.readResponse(transportError !== undefined), span);
     const response = read?.response;
     if (response) guard('response attributes', () => setResponseAttributes(span, response), span);
@@ -468,8 +429,6 @@ export class LlmCall {
     if (this.deps.config.captureMessageContent && response?.outputMessages?.length) {
       this.captureContent(ATTR_GEN_AI_OUTPUT_MESSAGES, response.outputMessages, 'output');
     }
-    turn = this.nextTurn();
-    if (turn) await turn;
     guard('metrics', () => {
       const attributes = metricAttributes(this.endpoint, this.request?.model ?? this.endpoint.urlModel, response?.model, error?.type);
       this.deps.metrics.record(attributes, (endedAt - this.startedAt) / 1000, this.replayedUsage ? undefined : usage, ttfc);

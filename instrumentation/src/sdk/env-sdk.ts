@@ -44,8 +44,16 @@ export interface EnvSdk {
   shutdown(): Promise<void>;
 }
 
+export interface EnvSdkOptions {
+  /**
+   * Awaited before the providers flush (`forceFlush`): tokentrace completes the calls whose
+   * completion waits for its batch (capture/pending-completions.ts), so that a flush exports them.
+   */
+  beforeFlush?: () => Promise<void>;
+}
+
 /** Builds and registers the global tracer provider, meter provider, context manager and propagator. */
-export function startEnvSdk(): EnvSdk | undefined {
+export function startEnvSdk(options: EnvSdkOptions = {}): EnvSdk | undefined {
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return undefined;
   const resource = detectResources({ detectors: [processDetector, hostDetector, envDetector] });
 
@@ -58,6 +66,15 @@ export function startEnvSdk(): EnvSdk | undefined {
     (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis }),
   );
   const meterProvider = metricReaders.length > 0 ? new MeterProvider({ resource, readers: metricReaders }) : undefined;
+  const { beforeFlush } = options;
+  if (beforeFlush) {
+    const flushTraces = tracerProvider.forceFlush.bind(tracerProvider);
+    tracerProvider.forceFlush = () => beforeFlush().then(() => flushTraces());
+    if (meterProvider) {
+      const flushMetrics = meterProvider.forceFlush.bind(meterProvider);
+      meterProvider.forceFlush = (flushOptions) => beforeFlush().then(() => flushMetrics(flushOptions));
+    }
+  }
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const propagator = propagatorFromEnv();

@@ -10,7 +10,7 @@ import { isTracingSuppressed } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { completionsSettled } from '../capture/pending-completions.js';
+import { COMPLETION_BATCH_MS, completionsSettled } from '../capture/pending-completions.js';
 import { TokentraceInstrumentation } from '../instrumentation.js';
 import { redactSpanUrlAttributes } from '../telemetry/url-redaction.js';
 import type { TokentraceInstrumentationConfig } from '../types.js';
@@ -31,7 +31,9 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
     const unregister = registerInstrumentations({ instrumentations });
     return { ownsSdk: false, instrumentations, shutdown: async () => unregister() };
   }
-  const sdk = startEnvSdk();
+  const sdk = startEnvSdk({ beforeFlush: completionsSettled });
+  // Calls complete in batches (pending-completions.ts) where our flush completes the waiting ones first.
+  const ours = sdk ? { completionBatchMs: COMPLETION_BATCH_MS, ...config } : config;
   const redact = (span: Span) => redactSpanUrlAttributes(span, (span as { attributes?: Record<string, unknown> }).attributes);
   // Where tracing is suppressed (under a GenAI span without `httpSpans`, in an exporter's own
   // request) they would make a non-recording span anyway: skip all their per-request work.
@@ -41,7 +43,7 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   const instrumentations = [
     new UndiciInstrumentation({ requestHook: redact, ignoreRequestHook: suppressed }),
     new HttpInstrumentation({ requestHook: redact, ignoreOutgoingRequestHook: suppressed }),
-    new TokentraceInstrumentation(config),
+    new TokentraceInstrumentation(ours),
   ];
   registerInstrumentations({ instrumentations });
   let stopping: Promise<void> | undefined;
