@@ -39,8 +39,9 @@
  * lists the variants that take tokentrace's cost apart; `name#n` is a row of its own, the same
  * variant in other processes: how far two rows of the same code differ),
  * BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ECHO=1 (the variants' other stdout lines to stderr), BENCH_WARMUP_CALLS (30 calls per
- * server, in each process, before the blocks).
+ * BENCH_ECHO=1 (the variants' other stdout lines to stderr), BENCH_WARMUP_CALLS (400 calls to the
+ * server answering at once, at most 30 to the delayed one, in each process before the blocks;
+ * instrumentation-variant.ts says why).
  * Last lines: tokentrace chat CPU per call ÷ bare's from the pooled figures, then
  * capture_cpu_ratio=<the paired one: median over rounds of tokentrace's chat block CPU per call ÷
  * bare's>, server answering at once.
