@@ -42,6 +42,18 @@ async function runApp(app: string, extraEnv: Record<string, string> = {}) {
   return { ...result, ms: Date.now() - started };
 }
 
+/** A server-like app that stays up until killed; nothing is exported on a timer: only a flush can deliver. */
+function spawnLongRunning(app: string) {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...receiver.env(),
+    OTEL_BSP_SCHEDULE_DELAY: '60000',
+    TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
+    APP_OPENAI_BASE_URL: openai.baseUrl,
+  };
+  return spawn(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture(app)], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+}
+
 describe('node --import @tokentrace/instrumentation/register', () => {
   it('traces an ESM app with no code change and flushes before exit', async () => {
     const { stdout, stderr } = await runApp('esm-openai-app.mjs');
@@ -93,14 +105,7 @@ describe('node --import @tokentrace/instrumentation/register', () => {
   });
 
   it('flushes on SIGTERM and then terminates by the signal, as without tokentrace', async () => {
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...receiver.env(),
-      OTEL_BSP_SCHEDULE_DELAY: '60000', // nothing is exported on a timer: only the flush can deliver
-      TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
-      APP_OPENAI_BASE_URL: openai.baseUrl,
-    };
-    const child = spawn(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture('long-running-app.mjs')], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const child = spawnLongRunning('long-running-app.mjs');
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     expect(line).toBe('ready');
     expect(receiver.spans).toHaveLength(0);
@@ -111,14 +116,7 @@ describe('node --import @tokentrace/instrumentation/register', () => {
   });
 
   it("the tracer provider's forceFlush exports a call that has just finished (its completion waiting for its batch)", async () => {
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...receiver.env(),
-      OTEL_BSP_SCHEDULE_DELAY: '60000', // nothing is exported on a timer: only the flush can deliver
-      TOKENTRACE_ENDPOINTS: `openai=${openai.url}`,
-      APP_OPENAI_BASE_URL: openai.baseUrl,
-    };
-    const child = spawn(process.execPath, ['--import', '@tokentrace/instrumentation/register', fixture('flushing-app.mjs')], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const child = spawnLongRunning('flushing-app.mjs');
     try {
       const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
       expect(line).toBe('flushed');
