@@ -301,7 +301,7 @@ export class LlmCall {
    * borrowed one, before its owner ends it.
    */
   private schedule(completion: () => Promise<void>): void {
-    if (this.isDeferred()) scheduleCompletion(completion, this.deps.config.completionBatchMs);
+    if (this.isDeferred()) scheduleCompletion(completion, this.deps.config.completionBatchMs, this.pendingBytes + this.requestBytes);
     else void completion();
   }
 

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMPLETION_BATCH_MS, COMPLETION_BATCH_SIZE, COMPLETION_WAIT_MS, completionsSettled, scheduleCompletion } from './pending-completions.js';
+import {
+  COMPLETION_BATCH_BYTES,
+  COMPLETION_BATCH_MS,
+  COMPLETION_BATCH_SIZE,
+  COMPLETION_WAIT_MS,
+  completionsSettled,
+  scheduleCompletion,
+} from './pending-completions.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -104,6 +111,18 @@ describe('completion in batches', () => {
     noted(COMPLETION_BATCH_SIZE, COMPLETION_BATCH_MS, log);
     await nextTurn();
     expect(log).toHaveLength(COMPLETION_BATCH_SIZE);
+    await completionsSettled();
+  });
+
+  it('starts a batch without waiting once the waiting calls hold COMPLETION_BATCH_BYTES of bodies', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const log: number[] = [];
+    scheduleCompletion(async () => void log.push(0), COMPLETION_BATCH_MS, COMPLETION_BATCH_BYTES / 2);
+    await nextTurn();
+    expect(log).toEqual([]); // half the bound: waits for its batch
+    scheduleCompletion(async () => void log.push(1), COMPLETION_BATCH_MS, COMPLETION_BATCH_BYTES / 2);
+    await nextTurn();
+    expect(log).toEqual([0, 1]);
     await completionsSettled();
   });
 

@@ -23,6 +23,8 @@ type Completion = () => Promise<void>;
 
 let running = 0;
 let queue: Completion[] = [];
+/** Bytes of bodies the waiting calls hold (as their callers said). */
+let queuedBytes = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let sliceScheduled = false;
 let waiters: Array<() => void> = [];
@@ -31,16 +33,21 @@ let waiters: Array<() => void> = [];
 export const COMPLETION_WAIT_MS = 2_000;
 /** How long a finished call waits for others to be completed with it under tokentrace's own SDK. */
 export const COMPLETION_BATCH_MS = 50;
-/** A batch starts at once when this many calls wait (bounds the bodies held meanwhile). */
+/** A batch starts at once when this many calls wait, or when they hold this many bytes of bodies. */
 export const COMPLETION_BATCH_SIZE = 64;
+export const COMPLETION_BATCH_BYTES = 4 * 1024 * 1024;
 /** A batch yields to the event loop after running this long. */
 const BATCH_SLICE_MS = 2;
 
-/** Queues `completion` for a batch at most `batchMs` later, and keeps track of it until it has settled. */
-export function scheduleCompletion(completion: Completion, batchMs: number): void {
+/**
+ * Queues `completion` for a batch at most `batchMs` later, and keeps track of it until it has
+ * settled. `heldBytes`: what the call keeps until then (its bodies), which bounds a batch too.
+ */
+export function scheduleCompletion(completion: Completion, batchMs: number, heldBytes = 0): void {
   running++;
   queue.push(completion);
-  if (batchMs <= 0 || queue.length >= COMPLETION_BATCH_SIZE) runSoon();
+  queuedBytes += heldBytes;
+  if (batchMs <= 0 || queue.length >= COMPLETION_BATCH_SIZE || queuedBytes >= COMPLETION_BATCH_BYTES) runSoon();
   else if (timer === undefined && !sliceScheduled) {
     timer = setTimeout(runSoon, batchMs);
     // A process whose work is done does not wait for this timer: the exit flush of the SDK that
@@ -65,6 +72,7 @@ function runSlice(): void {
   while (queue.length > 0) {
     const batch = queue;
     queue = [];
+    queuedBytes = 0;
     for (let i = 0; i < batch.length; i++) {
       run(batch[i]!);
       if (i + 1 < batch.length && performance.now() > deadline) {
