@@ -76,11 +76,14 @@ interface Setup {
   flush(): Promise<void>;
 }
 
+/** Flushes a global provider of the API: the registered one behind the API's proxy, if any. */
+async function forceFlushOf(provider: unknown): Promise<void> {
+  const p = provider as { getDelegate?: () => unknown };
+  await ((p.getDelegate?.() ?? p) as { forceFlush?: () => Promise<void> }).forceFlush?.();
+}
+
 async function globalProviderFlush(): Promise<void> {
-  const { trace } = await import('@opentelemetry/api');
-  const provider = trace.getTracerProvider() as unknown as { getDelegate?: () => unknown };
-  const delegate = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
-  await delegate.forceFlush?.();
+  await forceFlushOf((await import('@opentelemetry/api')).trace.getTracerProvider());
 }
 
 /**
@@ -88,9 +91,7 @@ async function globalProviderFlush(): Promise<void> {
  * loads its OTLP exporters then, the peers at start) belongs to the set-up, not to a block.
  */
 async function globalMeterFlush(): Promise<void> {
-  const { metrics } = await import('@opentelemetry/api');
-  const provider = metrics.getMeterProvider() as { forceFlush?: () => Promise<void> };
-  await provider.forceFlush?.();
+  await forceFlushOf((await import('@opentelemetry/api')).metrics.getMeterProvider());
 }
 
 /** Each variant as its documentation sets it up, exporting OTLP/protobuf to `otlp`. */

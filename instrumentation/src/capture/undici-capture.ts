@@ -127,7 +127,7 @@ export class UndiciCapture {
     const r = started;
     return dispatchWithRetry(options.body, r.retry, r.deps.config.retry.sleep, handler, rawHeaderLookup, (n, body, attemptHandler) => {
       const attempt = n === 0 ? r.first : startLlmCall(r.deps, r.endpoint, r.tracking, r.parent, r.request, n);
-      const attemptOptions = { ...r.options, headers: headersFor(r.headers, attempt), body: observeRequestBody(body, attempt) };
+      const attemptOptions = { ...options, headers: headersFor(r.headers, attempt), body: observeRequestBody(body, attempt) };
       this.send(inner, attemptOptions, attemptHandler, attempt, selectGates(r.deps, attempt, r.endpoint, r.protocol, r.tracking?.controls));
     });
   }
@@ -148,11 +148,8 @@ export class UndiciCapture {
     const retry = policy && canReplay(options.body) && canRetryHandler(handler) ? policy : undefined;
     const call = startLlmCall(deps, endpoint, tracking, parent, request, retry && 0);
     try {
-      if (retry) {
-        const sent = headersFor(headers, call);
-        const forwarded = sent !== options.headers ? { ...options, headers: sent } : options;
-        return { retry, deps, endpoint, tracking, parent, request, headers, protocol: origin.protocol, first: call, options: forwarded };
-      }
+      // Each attempt is sent with its own traceparent and observed body (dispatch).
+      if (retry) return { retry, deps, endpoint, tracking, parent, request, headers, protocol: origin.protocol, first: call };
       // One copy of the options: our traceparent (headersFor) and the observed body.
       const forwarded = { ...options, headers: headersFor(headers, call), body: observeRequestBody(options.body, call) };
       return new StartedCall(forwarded, call, selectGates(deps, call, endpoint, origin.protocol, tracking?.controls));
@@ -183,8 +180,6 @@ interface RetriedCall {
   headers: HeaderShape;
   protocol: 'http:' | 'https:';
   first: LlmCall;
-  /** The options each attempt is sent with (its headers and body replaced). */
-  options: DispatchOptions;
 }
 
 /** A call sent once: the options as sent (observed body, traceparent), its gates if any. */
