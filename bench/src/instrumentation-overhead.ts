@@ -37,7 +37,8 @@
  * skips them), BENCH_STARTS (11; 0 skips the start-up), BENCH_SERVER_DELAY_MS (20),
  * BENCH_VARIANTS (comma-separated, bare first; default the four above; instrumentation-variant.ts
  * lists the variants that take tokentrace's cost apart; `name#n` is a row of its own, the same
- * variant in other processes: how far two rows of the same code differ),
+ * variant in other processes: how far two rows of the same code differ; `tokentrace#n` with
+ * BENCH_TT_n set runs another build, instrumentation-variant.ts),
  * BENCH_NODE_FLAGS (given to each variant's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
  * BENCH_ECHO=1 (the variants' other stdout lines to stderr), BENCH_WARMUP_CALLS (400 calls to the
  * server answering at once, at most 30 to the delayed one, in each process before the blocks;

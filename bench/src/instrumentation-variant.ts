@@ -9,9 +9,13 @@
  * instrumentations), and `tt-<flag>[-<flag>…]`, tokentrace with: `nometrics`
  * (OTEL_METRICS_EXPORTER=none), `notraces` (OTEL_TRACES_EXPORTER=none), `noop` (OTEL_SDK_DISABLED:
  * the API's no-op tracer and meter), `noprop` (OTEL_PROPAGATORS=none: no traceparent sent).
+ * Reference variants (floor-capture.ts): `floor`, the least an HTTP-layer capture does (one SDK
+ * span per call, nothing parsed), and `floor-nospan`, its dispatcher wrapper alone.
  * `<variant>#<n>` is the same variant under another name: the parent gives it processes of its
  * own and pools them apart (a variant's processes differ by up to ~15 % in CPU per call, which is
- * why the parent runs several of each). BENCH_WARMUP_CALLS: calls before the blocks (400; see WARMUP_CALLS).
+ * why the parent runs several of each). `tokentrace#<n>` imports BENCH_TT_<n> instead of
+ * @tokentrace/instrumentation when it is set (another build's dist/index.js: two commits side by
+ * side in one run). BENCH_WARMUP_CALLS: calls before the blocks (400; see WARMUP_CALLS).
  *
  * Otherwise the servers come in BENCH_SERVERS (JSON: [{openai, openaiBase, otlp}, …], spans go to
  * the first one's OTLP sink), and the parent drives it over stdin, one JSON command per line:
@@ -47,8 +51,8 @@ function threadTicks(): Record<string, number> {
   return out;
 }
 
-type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry' | 'sdk' | 'sdk-http' | `tt-${string}`;
-const NAMED: readonly string[] = ['bare', 'tokentrace', 'otel', 'openllmetry', 'sdk', 'sdk-http'];
+type Variant = 'bare' | 'tokentrace' | 'otel' | 'openllmetry' | 'sdk' | 'sdk-http' | 'floor' | 'floor-nospan' | `tt-${string}`;
+const NAMED: readonly string[] = ['bare', 'tokentrace', 'otel', 'openllmetry', 'sdk', 'sdk-http', 'floor', 'floor-nospan'];
 /**
  * Calls (and a quarter as many streams) before the measured blocks: BENCH_WARMUP_CALLS (400) to
  * the server answering at once, at most 30 to the others (their connections; the code run is the
@@ -109,8 +113,18 @@ async function setUp(variant: Variant, servers: readonly ServerUrls[], otlp: str
       }
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
       process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
-      const { startTokentrace } = await import('@tokentrace/instrumentation');
+      const otherBuild = process.env[`BENCH_TT_${process.argv[2].split('#')[1]}`];
+      const { startTokentrace } = (await import(otherBuild ?? '@tokentrace/instrumentation')) as typeof import('@tokentrace/instrumentation');
       startTokentrace({ endpoints: servers.map((s) => ({ baseUrl: s.openai, provider: 'openai' })) });
+      return { flush: globalProviderFlush };
+    }
+    case 'floor':
+    case 'floor-nospan': {
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+      process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
+      const { startEnvSdk } = (await import('../../instrumentation/dist/sdk/env-sdk.js' as string)) as { startEnvSdk(): unknown };
+      startEnvSdk();
+      (await import('./floor-capture.js')).installFloorCapture(variant === 'floor');
       return { flush: globalProviderFlush };
     }
     case 'sdk':

@@ -17,8 +17,14 @@ import { createGateChain } from './gate/gates-from-config.js';
 import { withLimitsGate } from './limits/limits-gate.js';
 import { EndpointRegistry } from './providers/endpoint-registry.js';
 import { createGenAiMetrics, type GenAiMetrics } from './telemetry/genai-metrics.js';
+import type { DeferredSpans } from './sdk/deferred-span.js';
 import type { TokentraceInstrumentationConfig } from './types.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+
+/** What the SDK tokentrace started lends its instrumentation. */
+export interface OwnSdkParts {
+  deferredSpans: DeferredSpans;
+}
 
 export class TokentraceInstrumentation extends InstrumentationBase<TokentraceInstrumentationConfig> {
   // `declare`d, not initialized: the base constructor calls enable() before field initializers run.
@@ -32,7 +38,11 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
   /** null: resolved, no gate; undefined: not built yet. */
   private declare gates?: GateChain | null;
 
-  constructor(config: TokentraceInstrumentationConfig = {}) {
+  constructor(
+    config: TokentraceInstrumentationConfig = {},
+    /** Given by startTokentrace when it started the SDK (not part of the public API). */
+    private readonly ownSdk?: OwnSdkParts,
+  ) {
     super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
   }
 
@@ -102,6 +112,13 @@ export class TokentraceInstrumentation extends InstrumentationBase<TokentraceIns
     this.metrics ??= createGenAiMetrics(this.meter, this.resolved!.latestExperimentalSemconv);
     this.resends ??= new ResendTracker();
     if (this.gates === undefined) this.gates = withLimitsGate(createGateChain(this.resolved!), this.resolved!);
-    return { tracer: this.tracer, metrics: this.metrics, config: this.resolved!, resends: this.resends, gates: this.gates ?? undefined };
+    return {
+      tracer: this.tracer,
+      metrics: this.metrics,
+      config: this.resolved!,
+      resends: this.resends,
+      gates: this.gates ?? undefined,
+      deferredSpans: this.ownSdk?.deferredSpans,
+    };
   }
 }

@@ -90,6 +90,8 @@ describe('node --import @tokentrace/instrumentation/register', () => {
     const httpChild = receiver.spans.find((s) => s.parentSpanId === span.spanId);
     expect(httpChild?.kind).toBe('client');
     expect(httpChild?.attributes['http.request.method']).toBe('POST');
+    // The GenAI span is made by the SDK when the call ends (sdk/deferred-span.ts), timed from the call's start: it starts before its child.
+    expect(BigInt(span.startTimeUnixNano)).toBeLessThanOrEqual(BigInt(httpChild!.startTimeUnixNano));
     expect(anthropic.lastRequest!.request.headers['helicone-session-id']).toBeUndefined();
     expect(JSON.stringify(receiver.spans)).not.toContain('sk-ant-e2e-secret');
   });

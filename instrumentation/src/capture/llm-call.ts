@@ -58,6 +58,7 @@ import { guard, recordCaptureError } from '../telemetry/guard.js';
 import { countTokens } from '../telemetry/token-estimator.js';
 import type { ContentKind, TrackingContext } from '../types.js';
 import type { GateChain } from '../gate/gate-chain.js';
+import type { DeferredSpans } from '../sdk/deferred-span.js';
 import { borrowedSpan } from './borrowed-span.js';
 import { markCallInProgress } from './call-in-progress.js';
 import { scheduleCompletion } from './pending-completions.js';
@@ -79,6 +80,8 @@ export interface CaptureDeps {
   resends: ResendTracker;
   /** Request gates (cache, limits); src/gate/. */
   gates?: GateChain;
+  /** Under tokentrace's own SDK: our spans are made by the SDK when they end (sdk/deferred-span.ts). */
+  deferredSpans?: DeferredSpans;
 }
 
 /** Which attempt of a call this request is (resend-count.ts). */
@@ -184,7 +187,9 @@ export class LlmCall {
       this.context = markCallInProgress(parent);
     } else {
       const name = this.labelled ? spanName(endpoint.operation, endpoint.urlModel) : UNLABELLED_SPAN_NAME;
-      this.span = deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+      this.span = deps.deferredSpans
+        ? deps.deferredSpans.start(deps.tracer, name, SpanKind.CLIENT, attributes, parent, this.startedAt)
+        : deps.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
       const own = trace.setSpan(parent, this.span);
       if (deps.config.httpSpans) this.context = markCallInProgress(own);
       else {

@@ -36,11 +36,14 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { DeferredSpans, ReservingIdGenerator } from './deferred-span.js';
 import { LazyMetricExporter, LazySpanExporter } from './lazy-exporters.js';
 
 export interface EnvSdk {
   readonly tracerProvider?: TracerProvider;
   readonly meterProvider?: MeterProvider;
+  /** GenAI spans made with this SDK at their end, with the ids their calls sent (deferred-span.ts). */
+  readonly deferredSpans: DeferredSpans;
   shutdown(): Promise<void>;
 }
 
@@ -58,7 +61,9 @@ export function startEnvSdk(options: EnvSdkOptions = {}): EnvSdk | undefined {
   const resource = detectResources({ detectors: [processDetector, hostDetector, envDetector] });
 
   const spanProcessors = spanExportersFromEnv().map((exporter) => batchProcessor(exporter));
-  const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler: samplerFromEnv() });
+  const sampler = samplerFromEnv();
+  const idGenerator = new ReservingIdGenerator();
+  const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler, idGenerator });
   const exportIntervalMillis = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
   // The reader rejects a timeout longer than the interval; a short interval shortens the timeout.
   const exportTimeoutMillis = Math.min(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
@@ -85,6 +90,7 @@ export function startEnvSdk(options: EnvSdkOptions = {}): EnvSdk | undefined {
   return {
     tracerProvider,
     meterProvider,
+    deferredSpans: new DeferredSpans(idGenerator, sampler),
     async shutdown() {
       await Promise.all([tracerProvider.shutdown(), meterProvider?.shutdown()]);
     },
@@ -152,9 +158,10 @@ function batchProcessor(exporter: SpanExporter): SpanProcessor {
   });
 }
 
-function samplerFromEnv(): Sampler | undefined {
+/** The sampler the variables name; the spec's default, parentbased_always_on, without one. */
+function samplerFromEnv(): Sampler {
   const name = getStringFromEnv('OTEL_TRACES_SAMPLER');
-  if (!name) return undefined;
+  if (!name) return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   const ratio = () => {
     const arg = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG');
     return arg !== undefined && arg >= 0 && arg <= 1 ? arg : 1;
@@ -174,7 +181,7 @@ function samplerFromEnv(): Sampler | undefined {
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
     default:
       diag.warn(`tokentrace: unknown OTEL_TRACES_SAMPLER "${name}"; using the default`);
-      return undefined;
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
 }
 
