@@ -118,17 +118,10 @@ async function setUp(variant: Variant, servers: readonly ServerUrls[], otlp: str
       startTokentrace({ endpoints: servers.map((s) => ({ baseUrl: s.openai, provider: 'openai' })) });
       return { flush: globalProviderFlush };
     }
+    case 'sdk':
+    case 'sdk-http':
     case 'floor':
     case 'floor-nospan': {
-      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
-      process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
-      const { startEnvSdk } = (await import('../../instrumentation/dist/sdk/env-sdk.js' as string)) as { startEnvSdk(): unknown };
-      startEnvSdk();
-      (await import('./floor-capture.js')).installFloorCapture(variant === 'floor');
-      return { flush: globalProviderFlush };
-    }
-    case 'sdk':
-    case 'sdk-http': {
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
       process.env.OTEL_METRIC_EXPORT_INTERVAL = '1000';
       // Not part of the package's API: the built file, from this repository.
@@ -142,6 +135,7 @@ async function setUp(variant: Variant, servers: readonly ServerUrls[], otlp: str
         ]);
         registerInstrumentations({ instrumentations: [new UndiciInstrumentation(), new HttpInstrumentation()] });
       }
+      if (variant.startsWith('floor')) (await import('./floor-capture.js')).installFloorCapture(variant === 'floor');
       return { flush: globalProviderFlush };
     }
     case 'otel': {
