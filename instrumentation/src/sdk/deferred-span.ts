@@ -101,10 +101,14 @@ export class DeferredSpans {
     this.ids.reserve(deferred.root ? spanIds.traceId : undefined, spanIds.spanId);
     let span: Span;
     try {
-      span = deferred.tracer.startSpan(deferred.name, { kind: deferred.kind, attributes: deferred.attributes, startTime: deferred.startTime, links: deferred.links }, deferred.parent);
+      // The attributes are set afterwards, not given to startSpan: the SDK checks a span's
+      // attributes twice at its start, once when set. (The sampler's decision, which startSpan
+      // asks again, was made with them in start(); the SDK's samplers do not read them.)
+      span = deferred.tracer.startSpan(deferred.name, { kind: deferred.kind, startTime: deferred.startTime, links: deferred.links }, deferred.parent);
     } finally {
       this.ids.clear();
     }
+    span.setAttributes(deferred.attributes);
     if (span.spanContext().spanId !== spanIds.spanId && !this.warned) {
       // Another tracer provider answered: the trace context the call sent names a span that is not exported.
       this.warned = true;
