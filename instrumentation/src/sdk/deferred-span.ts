@@ -158,8 +158,8 @@ class DeferredSpan implements Span, DeferredStart {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    // As the SDK's span: no change once ended, and an undefined or null value is no value.
-    if (!this.ended && value != null) this.attributes[key] = value;
+    // As the SDK's span: no change once ended, and an undefined value is no value.
+    if (!this.ended && value !== undefined) this.attributes[key] = value;
     return this;
   }
 
