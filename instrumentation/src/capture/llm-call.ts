@@ -1,6 +1,7 @@
 /**
  * The life of one captured LLM call, whichever HTTP client carried it: the GenAI CLIENT span is
- * opened when the request starts, request-body bytes are copied as they are sent, response bytes
+ * opened when the request starts (under tokentrace's own SDK as a plain object the SDK turns into
+ * its span at the end, sdk/deferred-span.ts), request-body bytes are copied as they are sent, response bytes
  * are observed as they pass, and the span is completed (attributes, usage, errors, TTFT, metrics,
  * optional content) when the body ends or the request fails. Every step is guarded: a failure
  * here is recorded on the span and never reaches the app.
