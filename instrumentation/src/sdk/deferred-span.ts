@@ -72,7 +72,7 @@ export class DeferredSpans {
   private warned = false;
 
   constructor(
-    readonly ids: ReservingIdGenerator,
+    private readonly ids: ReservingIdGenerator,
     private readonly sampler: Sampler,
   ) {}
 
