@@ -12,8 +12,8 @@
  * COMPLETION_BATCH_MS later, well inside the batch span processor's own delay (5 s by default).
  *
  * A batch yields to the event loop every BATCH_SLICE_MS, so that a long batch never holds the
- * app's next response for more than that. A flush or a shutdown (completionsSettled; the span
- * processor of tokentrace's own SDK, completing-span-processor.ts) runs the waiting completions at
+ * app's next response for more than that. A flush or a shutdown (completionsSettled; the providers'
+ * forceFlush of tokentrace's own SDK, through env-sdk.ts's `beforeFlush`) runs the waiting completions at
  * once and waits for them, so that the span of a call the app has already finished is exported.
  * The wait is bounded: a completion that hangs must not keep a process that is being stopped alive.
  *

@@ -161,7 +161,8 @@ function batchProcessor(exporter: SpanExporter): SpanProcessor {
 /** The sampler the variables name; the spec's default, parentbased_always_on, without one. */
 function samplerFromEnv(): Sampler {
   const name = getStringFromEnv('OTEL_TRACES_SAMPLER');
-  if (!name) return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  const parentBasedAlwaysOn = () => new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  if (!name) return parentBasedAlwaysOn();
   const ratio = () => {
     const arg = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG');
     return arg !== undefined && arg >= 0 && arg <= 1 ? arg : 1;
@@ -174,14 +175,14 @@ function samplerFromEnv(): Sampler {
     case 'traceidratio':
       return new TraceIdRatioBasedSampler(ratio());
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBasedAlwaysOn();
     case 'parentbased_always_off':
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
     default:
       diag.warn(`tokentrace: unknown OTEL_TRACES_SAMPLER "${name}"; using the default`);
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBasedAlwaysOn();
   }
 }
 

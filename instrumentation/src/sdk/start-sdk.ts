@@ -43,7 +43,7 @@ export function startTokentrace(config: TokentraceInstrumentationConfig = {}): T
   const instrumentations = [
     new UndiciInstrumentation({ requestHook: redact, ignoreRequestHook: suppressed }),
     new HttpInstrumentation({ requestHook: redact, ignoreOutgoingRequestHook: suppressed }),
-    new TokentraceInstrumentation(ours, sdk && { deferredSpans: sdk.deferredSpans }),
+    new TokentraceInstrumentation(ours, sdk),
   ];
   registerInstrumentations({ instrumentations });
   let stopping: Promise<void> | undefined;
